@@ -1,0 +1,27 @@
+# Sourced by tests/run and examples/run: installs the Debian packages hinge needs
+# (only those missing), then configures and builds into $HINGE_BUILD (default build/).
+set -euo pipefail
+HINGE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HINGE_BUILD=${HINGE_BUILD:-$HINGE_ROOT/build}
+
+# hinge_install PKG...: apt-get install whichever of PKG is not installed yet.
+hinge_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "hinge: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+HINGE_PACKAGES=(g++ cmake ninja-build pkg-config libboost-dev libfmt-dev catch2 libedit-dev libopenblas-dev)
+
+# hinge_build [cmake args...]: configure (once) and build everything.
+hinge_build() {
+  cmake -S "$HINGE_ROOT" -B "$HINGE_BUILD" -G Ninja "$@" >/dev/null
+  cmake --build "$HINGE_BUILD" -j "$(nproc)"
+}

@@ -1,0 +1,11 @@
+# One place for compiler flags shared by every hinge target.
+add_library(hinge_flags INTERFACE)
+target_compile_options(hinge_flags INTERFACE -Wall -Wextra -Wno-unused-parameter)
+if(HINGE_NATIVE AND NOT HINGE_SANITIZE)
+  target_compile_options(hinge_flags INTERFACE -march=native)
+endif()
+if(HINGE_SANITIZE)
+  target_compile_options(hinge_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                         -fno-sanitize-recover=undefined)
+  target_link_options(hinge_flags INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,65 @@
+// Reverse mode: backward from a scalar, grad() without touching .grad,
+// higher-order gradients, zero_grad, and Replay for training loops.
+#pragma once
+#include <span>
+#include <vector>
+
+#include "hinge/tensor.hpp"
+
+namespace hinge {
+
+// Note [Gradient accumulation]
+// backward(y) seeds dy/dy = 1 and adds dy/dnode into every node y depends on.
+// Leaves (parameters and variables) ACCUMULATE across calls, as in PyTorch: call
+// zero_grad between steps. Interior nodes hold the adjoints of the latest call only
+// (they are reset at its start), so a trace shows one pass. A node used several
+// times receives the sum of its consumers' contributions.
+
+// Backpropagates from a one-element tensor; throws DomainError for any other shape.
+void backward(Tensor y);
+
+// Zeroes the gradient of every node of the graph / of the given tensors.
+void zero_grad(Graph& g);
+void zero_grad(std::span<const Tensor> ts);
+
+// dy/dx for each x, leaving every .grad untouched. With create_graph the results
+// are nodes of the graph themselves (built from differentiable ops), so they can be
+// differentiated again: grad of grad, Hessian-vector products. Without it they are
+// constant leaves holding the numbers. An x that y does not depend on gets zeros.
+std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph = false);
+inline std::vector<Tensor> grad(Tensor y, std::initializer_list<Tensor> xs,
+                                bool create_graph = false) {
+  return grad(y, std::span<const Tensor>(xs.begin(), xs.size()), create_graph);
+}
+
+// The nodes `root` depends on, in tape order (Note [Tape order]); with
+// only_grad, just those that require grad (what backward visits).
+std::vector<NodeId> ancestors(const Graph& g, NodeId root, bool only_grad = false);
+
+// Replay: re-runs forward and backward over the graph a model built, with new
+// values in its leaves, without rebuilding it and without allocating (after the
+// first backward). This is what a training loop runs each step.
+//   Replay r(loss);
+//   for (...) { r.forward(); r.backward(); opt.step(); }
+class Replay {
+ public:
+  explicit Replay(Tensor root);
+  // Recomputes every non-leaf node from the current leaf values.
+  void forward();
+  // Zeroes the parameters' gradients, then backpropagates from the root
+  // (one step's gradient, not an accumulation).
+  void backward();
+  Tensor root() const { return {g_, root_}; }
+  // The trainable leaves the root depends on, in tape order.
+  const std::vector<Tensor>& params() const { return params_; }
+  std::span<const NodeId> nodes() const { return nodes_; }
+
+ private:
+  Graph* g_;
+  NodeId root_;
+  std::vector<NodeId> nodes_;       // non-leaf ancestors, tape order
+  std::vector<NodeId> grad_nodes_;  // ancestors that require grad, tape order
+  std::vector<Tensor> params_;
+};
+
+}  // namespace hinge

@@ -1,0 +1,7 @@
+// hinge's engine: include this one header to use it from C++.
+#pragma once
+#include "hinge/backward.hpp"
+#include "hinge/errors.hpp"
+#include "hinge/gradcheck.hpp"
+#include "hinge/graph.hpp"
+#include "hinge/tensor.hpp"

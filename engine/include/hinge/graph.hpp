@@ -1,0 +1,126 @@
+// Graph: the tape. Nodes in creation order (so backward is a reverse loop,
+// Note [Tape order]) plus the arena holding their tensor buffers.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "hinge/arena.hpp"
+#include "hinge/node.hpp"
+
+namespace hinge {
+
+struct Tensor;
+
+// Note [Tape order]
+// A node is pushed when it is created and its inputs always exist before it, so
+// creation order is a topological order. Backward from node r visits r, r-1, ...,
+// 0 and never needs a DFS, a visited set or recursion: a chain of a million nodes
+// is a plain loop. Replay (training) re-runs forward kernels in the same order.
+
+class Graph {
+ public:
+  explicit Graph(DType dtype = DType::f64);
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+  ~Graph();
+
+  // Element type given to new leaves unless one is asked for.
+  DType dtype() const { return dtype_; }
+  void set_dtype(DType t) { dtype_ = t; }
+
+  Node& operator[](NodeId id) { return blocks_[id >> kBlockBits][id & kBlockMask]; }
+  const Node& operator[](NodeId id) const { return blocks_[id >> kBlockBits][id & kBlockMask]; }
+  NodeId size() const { return size_; }
+
+  // ---- leaves ----
+  // A scalar constant (no gradient).
+  Tensor scalar(double v);
+  Tensor scalar(double v, DType t);
+  // A constant tensor from row-major values (converted to `t`).
+  Tensor constant(const Shape& s, std::span<const double> values, DType t);
+  Tensor constant(const Shape& s, std::span<const double> values);
+  // A filled constant.
+  Tensor full(const Shape& s, double v, DType t);
+  // A trainable leaf (requires grad; optimizers update it; checkpoints save it).
+  Tensor param(const Shape& s, std::span<const double> values, DType t);
+  Tensor param(const Shape& s, std::span<const double> values);
+  Tensor param(double v);
+  // A leaf that requires grad but is not a parameter (an input you differentiate by).
+  Tensor variable(const Shape& s, std::span<const double> values, DType t);
+  Tensor variable(double v);
+
+  // ---- building (used by op implementations) ----
+  // Appends a node computing `op` of `inputs`, allocates its value, marks it as
+  // requiring grad when any input does (and grad mode is on), and runs its forward
+  // kernel. Shapes must already be checked by the caller.
+  NodeId add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
+                  const Attr& attr = {});
+  // Raw storage from the arena (64-byte aligned).
+  void* alloc(std::size_t bytes) { return arena_.alloc(bytes); }
+  // Copies `n` elements into the arena and returns them (for Attr::aux).
+  template <class T>
+  const T* store(std::span<const T> items) {
+    T* p = static_cast<T*>(alloc(items.size() * sizeof(T)));
+    std::copy(items.begin(), items.end(), p);
+    return p;
+  }
+  // Makes sure node `id` has a gradient buffer, zeroed when newly allocated.
+  void ensure_grad(NodeId id);
+
+  // ---- gradient mode (see NoGradScope) ----
+  bool grad_enabled() const { return grad_enabled_; }
+  void set_grad_enabled(bool on) { grad_enabled_ = on; }
+
+  // ---- origin tags: stamped on every new node (lang maps them to source spans) ----
+  uint32_t origin() const { return origin_; }
+  void set_origin(uint32_t tag) { origin_ = tag; }
+
+  // ---- limits ----
+  // Largest tensor (elements) a node may hold; exceeding it throws LimitError.
+  int64_t max_elements() const { return max_elements_; }
+  void set_max_elements(int64_t n) { max_elements_ = n; }
+
+  // ---- lifetime ----
+  struct Mark {
+    NodeId nodes = 0;
+    Arena::Mark arena;
+  };
+  Mark mark() const { return {size_, arena_.mark()}; }
+  // Drops every node created after `m` and the buffers they used.
+  void rewind(Mark m);
+  void clear() { rewind({}); }
+  const Arena& arena() const { return arena_; }
+
+ private:
+  static constexpr unsigned kBlockBits = 12;
+  static constexpr NodeId kBlockMask = (1u << kBlockBits) - 1;
+
+  Node& push_node();
+  Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
+
+  std::vector<std::unique_ptr<Node[]>> blocks_;  // fixed-size blocks: node addresses never move
+  NodeId size_ = 0;
+  Arena arena_;
+  DType dtype_;
+  bool grad_enabled_ = true;
+  uint32_t origin_ = 0;
+  int64_t max_elements_ = int64_t{1} << 28;
+};
+
+// Turns gradient recording off for its lifetime: nodes built inside do not require grad.
+//   { NoGradScope ng(g); auto y = f(x); }  // y has no gradient path
+class NoGradScope {
+ public:
+  explicit NoGradScope(Graph& g) : g_(g), prev_(g.grad_enabled()) { g.set_grad_enabled(false); }
+  ~NoGradScope() { g_.set_grad_enabled(prev_); }
+  NoGradScope(const NoGradScope&) = delete;
+  NoGradScope& operator=(const NoGradScope&) = delete;
+
+ private:
+  Graph& g_;
+  bool prev_;
+};
+
+}  // namespace hinge

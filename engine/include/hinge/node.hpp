@@ -1,0 +1,68 @@
+// Node: one record of the tape. Scalars keep their value and gradient inline
+// (Note [Inline scalars]); larger tensors point into the graph's arena.
+#pragma once
+#include <cstdint>
+
+#include "hinge/dtype.hpp"
+#include "hinge/ops.hpp"
+#include "hinge/shape.hpp"
+
+namespace hinge {
+
+using NodeId = uint32_t;
+inline constexpr NodeId kNoNode = UINT32_MAX;
+
+// Note [Inline scalars]
+// A micrograd-style scalar graph has thousands of one-number nodes. Giving each a
+// heap buffer would cost an allocation and a cache miss per node, so a node whose
+// tensor has one element stores it in `inline_val`/`inline_grad` and `val`/`grad`
+// point there. Node addresses never move (the graph stores nodes in fixed blocks),
+// so those pointers stay valid for the node's life.
+
+// Op attributes; which fields mean what is written beside each op in ops.hpp.
+struct Attr {
+  double f[2] = {0, 0};        // constants: alpha, clamp bounds, exponent
+  int32_t i[kMaxRank] = {};    // axes, permutation, concat axis
+  uint32_t axes = 0;           // reduction axes as a bit mask
+  bool keepdims = false;
+  const void* aux = nullptr;   // larger attributes in the arena (slice bounds, extra inputs)
+};
+
+enum NodeFlags : uint8_t {
+  kRequiresGrad = 1,  // a gradient flows into this node
+  kParam = 2,         // a trainable leaf: optimizers update it
+  kNeeded = 4,        // scratch mark used while collecting a subgraph
+};
+
+struct Node {
+  OpKind op = OpKind::leaf;
+  DType dtype = DType::f64;
+  uint8_t flags = 0;           // NodeFlags
+  uint8_t nin = 0;             // number of inputs (more than 3: see extra_inputs)
+  uint32_t origin = 0;         // opaque tag from the builder (lang maps it to a source span)
+  NodeId in[3] = {kNoNode, kNoNode, kNoNode};
+  Shape shape;
+  int64_t numel = 1;
+  void* val = nullptr;         // numel elements of dtype
+  void* grad = nullptr;        // numel elements of dtype, allocated on first backward
+  Attr attr;
+  alignas(8) unsigned char inline_val[8] = {};
+  alignas(8) unsigned char inline_grad[8] = {};
+
+  bool requires_grad() const { return flags & kRequiresGrad; }
+  bool is_param() const { return flags & kParam; }
+  bool has_grad() const { return grad != nullptr; }
+  bool is_leaf() const { return op == OpKind::leaf; }
+
+  // Inputs beyond the three inline ones (concat) live in the arena at attr.aux.
+  NodeId input(int k) const {
+    return k < 3 ? in[k] : static_cast<const NodeId*>(attr.aux)[k - 3];
+  }
+
+  template <class T> T* v() { return static_cast<T*>(val); }
+  template <class T> const T* v() const { return static_cast<const T*>(val); }
+  template <class T> T* g() { return static_cast<T*>(grad); }
+  template <class T> const T* g() const { return static_cast<const T*>(grad); }
+};
+
+}  // namespace hinge

@@ -1,0 +1,188 @@
+// Reverse mode over the tape: backward(), grad() (numeric and graph-building),
+// zero_grad() and Replay. See Note [Tape order] and Note [Gradient accumulation].
+#include "hinge/backward.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "hinge/errors.hpp"
+#include "op_table.hpp"
+
+namespace hinge {
+
+namespace {
+
+void zero_buffer(Node& n) {
+  if (n.grad) std::memset(n.grad, 0, static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
+}
+
+void seed_one(Node& n) {
+  dispatch(n.dtype, [&]<class T>() { n.g<T>()[0] += T(1); });
+}
+
+void check_scalar_root(const Tensor& y, std::string_view what) {
+  if (y.numel() != 1)
+    throw DomainError(fmt::format("{} needs a one-element value, not shape {}", what, to_string(y.shape())));
+}
+
+// The numeric pass shared by backward() and grad(): grads of interior nodes are
+// reset, leaves accumulate, the root is seeded with 1.
+void run_backward(Graph& g, NodeId root, std::span<const NodeId> list) {
+  for (NodeId id : list) {
+    g.ensure_grad(id);
+    if (!g[id].is_leaf()) zero_buffer(g[id]);
+  }
+  seed_one(g[root]);
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    Node& n = g[*it];
+    if (!n.is_leaf()) detail::op_impl(n.op).backward(g, n);
+  }
+}
+
+}  // namespace
+
+std::vector<NodeId> ancestors(const Graph& cg, NodeId root, bool only_grad) {
+  Graph& g = const_cast<Graph&>(cg);  // only the scratch kNeeded bit is touched
+  std::vector<NodeId> out;
+  g[root].flags |= kNeeded;
+  for (NodeId i = root + 1; i-- > 0;) {
+    Node& n = g[i];
+    if (!(n.flags & kNeeded)) continue;
+    n.flags &= ~kNeeded;
+    out.push_back(i);
+    for (int k = 0; k < n.nin; ++k) {
+      Node& m = g[n.input(k)];
+      if (!only_grad || m.requires_grad()) m.flags |= kNeeded;
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+void backward(Tensor y) {
+  check_scalar_root(y, "backward");
+  if (!y.requires_grad())
+    throw DomainError("backward: the value does not depend on any parameter or variable");
+  auto list = ancestors(*y.g, y.id, true);
+  run_backward(*y.g, y.id, list);
+}
+
+void zero_grad(Graph& g) {
+  for (NodeId i = 0; i < g.size(); ++i) zero_buffer(g[i]);
+}
+
+void zero_grad(std::span<const Tensor> ts) {
+  for (const Tensor& t : ts) zero_buffer(t.node());
+}
+
+namespace {
+
+// grad() without create_graph: run the numeric pass, copy the results out as
+// constants, and put every leaf gradient back as it was.
+std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
+  Graph& g = *y.g;
+  auto list = ancestors(g, y.id, true);
+  std::vector<std::vector<unsigned char>> saved;
+  for (NodeId id : list) {
+    Node& n = g[id];
+    if (!n.is_leaf()) continue;
+    g.ensure_grad(id);
+    const auto* p = static_cast<const unsigned char*>(n.grad);
+    saved.emplace_back(p, p + n.numel * dtype_size(n.dtype));
+    zero_buffer(n);
+  }
+  run_backward(g, y.id, list);
+  std::vector<Tensor> out;
+  for (const Tensor& x : xs) {
+    bool reached = std::binary_search(list.begin(), list.end(), x.id);
+    std::vector<double> v = reached ? x.grads() : std::vector<double>(x.numel(), 0.0);
+    out.push_back(g.constant(x.shape(), v, x.dtype()));
+  }
+  std::size_t k = 0;
+  for (NodeId id : list) {
+    Node& n = g[id];
+    if (!n.is_leaf()) continue;
+    std::memcpy(n.grad, saved[k].data(), saved[k].size());
+    ++k;
+  }
+  return out;
+}
+
+// grad() with create_graph: adjoints are nodes, built by each op's vjp.
+std::vector<Tensor> graph_grad(Tensor y, std::span<const Tensor> xs) {
+  Graph& g = *y.g;
+  auto list = ancestors(g, y.id, true);
+  const NodeId lo = list.front();
+  std::vector<NodeId> adj(y.id + 1 - lo, kNoNode);
+  adj[y.id - lo] = g.full(y.shape(), 1.0, y.dtype()).id;
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    const NodeId id = *it;
+    if (adj[id - lo] == kNoNode || g[id].is_leaf()) continue;
+    const Node& n = g[id];
+    const int nin = n.nin;
+    std::vector<Tensor> parts(static_cast<std::size_t>(nin));
+    detail::op_impl(n.op).vjp(g, id, Tensor{&g, adj[id - lo]}, parts);
+    for (int k = 0; k < nin; ++k) {
+      const NodeId in = g[id].input(k);
+      if (!parts[k].valid() || !g[in].requires_grad()) continue;
+      NodeId& a = adj[in - lo];
+      a = a == kNoNode ? parts[k].id : add(Tensor{&g, a}, parts[k]).id;
+    }
+  }
+  std::vector<Tensor> out;
+  for (const Tensor& x : xs) {
+    bool reached = x.id >= lo && x.id <= y.id && adj[x.id - lo] != kNoNode;
+    out.push_back(reached ? Tensor{&g, adj[x.id - lo]} : g.full(x.shape(), 0.0, x.dtype()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph) {
+  check_scalar_root(y, "grad");
+  for (const Tensor& x : xs)
+    if (x.g != y.g) throw DomainError("grad: the tensors belong to different graphs");
+  if (!y.requires_grad()) {
+    std::vector<Tensor> out;
+    for (const Tensor& x : xs) out.push_back(y.g->full(x.shape(), 0.0, x.dtype()));
+    return out;
+  }
+  return create_graph ? graph_grad(y, xs) : numeric_grad(y, xs);
+}
+
+Replay::Replay(Tensor root) : g_(root.g), root_(root.id) {
+  check_scalar_root(root, "training");
+  for (NodeId id : ancestors(*g_, root_, false)) {
+    const Node& n = (*g_)[id];
+    if (!n.is_leaf()) nodes_.push_back(id);
+    if (n.requires_grad()) grad_nodes_.push_back(id);
+    if (n.is_param()) params_.push_back({g_, id});
+  }
+}
+
+void Replay::forward() {
+  Graph& g = *g_;
+  for (NodeId id : nodes_) {
+    Node& n = g[id];
+    detail::op_impl(n.op).forward(g, n);
+  }
+}
+
+void Replay::backward() {
+  Graph& g = *g_;
+  if (grad_nodes_.empty() || grad_nodes_.back() != root_) return;  // nothing to train
+  for (NodeId id : grad_nodes_) {
+    g.ensure_grad(id);
+    zero_buffer(g[id]);
+  }
+  seed_one(g[root_]);
+  for (auto it = grad_nodes_.rbegin(); it != grad_nodes_.rend(); ++it) {
+    Node& n = g[*it];
+    if (!n.is_leaf()) detail::op_impl(n.op).backward(g, n);
+  }
+}
+
+}  // namespace hinge

@@ -1,0 +1,239 @@
+// Elementwise binary ops with numpy broadcasting: + - * / pow minimum maximum and
+// the comparisons. Forward kernel, numeric backward and graph-building backward
+// of each op sit together (ORDER OPKIND).
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "hinge/errors.hpp"
+#include "kernels.hpp"
+#include "op_table.hpp"
+
+namespace hinge {
+namespace detail {
+
+// Checks that a and b can meet in `op` and returns the node a op b.
+Tensor make_binary(OpKind op, Tensor a, Tensor b) {
+  if (a.g != b.g) throw DomainError(fmt::format("'{}' of tensors from different graphs", op_name(op)));
+  if (a.dtype() != b.dtype())
+    throw DomainError(fmt::format("dtype mismatch in '{}': {} vs {} (use cast)", op_name(op),
+                                  dtype_name(a.dtype()), dtype_name(b.dtype())));
+  const Shape s = broadcast_shapes(a.shape(), b.shape(), op_name(op));
+  const NodeId ins[2] = {a.id, b.id};
+  return {a.g, a.g->add_node(op, ins, s, a.dtype())};
+}
+
+namespace {
+
+// out[k] = f(a, b) over the broadcast elements, with fast paths for equal shapes
+// and a scalar on either side (the common cases: no index arithmetic).
+template <class T, class F>
+void forward_binary(Graph& g, Node& n, F f) {
+  const Node& A = in(g, n, 0);
+  const Node& B = in(g, n, 1);
+  T* o = n.v<T>();
+  const T* a = A.v<T>();
+  const T* b = B.v<T>();
+  const int64_t N = n.numel;
+  if (A.numel == N && B.numel == N) {
+    for (int64_t k = 0; k < N; ++k) o[k] = f(a[k], b[k]);
+  } else if (A.numel == N && B.numel == 1) {
+    const T bv = b[0];
+    for (int64_t k = 0; k < N; ++k) o[k] = f(a[k], bv);
+  } else if (B.numel == N && A.numel == 1) {
+    const T av = a[0];
+    for (int64_t k = 0; k < N; ++k) o[k] = f(av, b[k]);
+  } else {
+    for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
+  }
+}
+
+// grad_a[ia] += da(a, b, out, gout) and grad_b[ib] += db(...) for every element,
+// skipping an input that does not require grad. Broadcast inputs accumulate, which
+// is the sum over the broadcast axes their adjoint needs.
+template <class T, class DA, class DB>
+void backward_binary(Graph& g, Node& n, DA da, DB db) {
+  Node& A = in(g, n, 0);
+  Node& B = in(g, n, 1);
+  const T* a = A.v<T>();
+  const T* b = B.v<T>();
+  const T* o = n.v<T>();
+  const T* go = n.g<T>();
+  const bool wa = A.requires_grad(), wb = B.requires_grad();
+  T* ga = wa ? A.g<T>() : nullptr;
+  T* gb = wb ? B.g<T>() : nullptr;
+  const int64_t N = n.numel;
+  if (A.numel == N && B.numel == N) {
+    if (wa)
+      for (int64_t k = 0; k < N; ++k) ga[k] += da(a[k], b[k], o[k], go[k]);
+    if (wb)
+      for (int64_t k = 0; k < N; ++k) gb[k] += db(a[k], b[k], o[k], go[k]);
+  } else if (A.numel == N && B.numel == 1) {
+    const T bv = b[0];
+    if (wa)
+      for (int64_t k = 0; k < N; ++k) ga[k] += da(a[k], bv, o[k], go[k]);
+    if (wb) {
+      T s = 0;
+      for (int64_t k = 0; k < N; ++k) s += db(a[k], bv, o[k], go[k]);
+      gb[0] += s;
+    }
+  } else {
+    for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) {
+      if (wa) ga[ia] += da(a[ia], b[ib], o[k], go[k]);
+      if (wb) gb[ib] += db(a[ia], b[ib], o[k], go[k]);
+    });
+  }
+}
+
+// The inputs of node `self` as tensors.
+Tensor arg(Graph& g, NodeId self, int k) { return {&g, g[self].input(k)}; }
+Tensor out(Graph& g, NodeId self) { return {&g, self}; }
+
+// ---- add ----
+template <class T> void add_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a + b; }); }
+template <class T> void add_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return go; });
+}
+void add_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  c[0] = sum_to(adj, arg(g, self, 0).shape());
+  c[1] = sum_to(adj, arg(g, self, 1).shape());
+}
+
+// ---- sub ----
+template <class T> void sub_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a - b; }); }
+template <class T> void sub_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return -go; });
+}
+void sub_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  c[0] = sum_to(adj, arg(g, self, 0).shape());
+  c[1] = sum_to(neg(adj), arg(g, self, 1).shape());
+}
+
+// ---- mul ----
+template <class T> void mul_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a * b; }); }
+template <class T> void mul_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T, T b, T, T go) { return go * b; }, [](T a, T, T, T go) { return go * a; });
+}
+void mul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  Tensor a = arg(g, self, 0), b = arg(g, self, 1);
+  if (a.requires_grad()) c[0] = sum_to(adj * b, a.shape());
+  if (b.requires_grad()) c[1] = sum_to(adj * a, b.shape());
+}
+
+// ---- div ----
+template <class T> void div_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a / b; }); }
+template <class T> void div_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T, T b, T, T go) { return go / b; },
+                     [](T, T b, T o, T go) { return -go * o / b; });
+}
+void div_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  Tensor a = arg(g, self, 0), b = arg(g, self, 1);
+  if (a.requires_grad()) c[0] = sum_to(adj / b, a.shape());
+  if (b.requires_grad()) c[1] = sum_to(neg(adj * a) / (b * b), b.shape());
+}
+
+// ---- pow: d/da = b a^(b-1), d/db = a^b log a (only asked for when b needs it) ----
+template <class T> void pow_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return std::pow(a, b); }); }
+template <class T> void pow_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T a, T b, T, T go) { return go * b * std::pow(a, b - T(1)); },
+                     [](T a, T, T o, T go) { return go * o * std::log(a); });
+}
+void pow_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  Tensor a = arg(g, self, 0), b = arg(g, self, 1);
+  if (a.requires_grad()) c[0] = sum_to(adj * b * pow(a, b - 1.0), a.shape());
+  if (b.requires_grad()) c[1] = sum_to(adj * out(g, self) * log(a), b.shape());
+}
+
+// ---- minimum / maximum: the gradient goes to the chosen side; a wins ties ----
+template <class T> void minimum_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return b < a ? b : a; });
+}
+template <class T> void minimum_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T a, T b, T, T go) { return b < a ? T(0) : go; },
+                     [](T a, T b, T, T go) { return b < a ? go : T(0); });
+}
+void minimum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  Tensor a = arg(g, self, 0), b = arg(g, self, 1);
+  if (a.requires_grad()) c[0] = sum_to(adj * le(a, b), a.shape());
+  if (b.requires_grad()) c[1] = sum_to(adj * lt(b, a), b.shape());
+}
+template <class T> void maximum_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return b > a ? b : a; });
+}
+template <class T> void maximum_bwd(Graph& g, Node& n) {
+  backward_binary<T>(g, n, [](T a, T b, T, T go) { return b > a ? T(0) : go; },
+                     [](T a, T b, T, T go) { return b > a ? go : T(0); });
+}
+void maximum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  Tensor a = arg(g, self, 0), b = arg(g, self, 1);
+  if (a.requires_grad()) c[0] = sum_to(adj * ge(a, b), a.shape());
+  if (b.requires_grad()) c[1] = sum_to(adj * gt(b, a), b.shape());
+}
+
+// ---- comparisons: 1 or 0, no gradient ----
+template <class T, class Cmp> void compare_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return Cmp{}(a, b) ? T(1) : T(0); });
+}
+void no_bwd(Graph&, Node&) {}
+void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
+
+// Instantiates an op's f32/f64 kernels behind one function pointer each.
+#define HINGE_BINARY_ROW(op, fwd, bwd, vjp)                                                \
+  OpImplRow {                                                                              \
+    OpKind::op, OpImpl {                                                                   \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { fwd<T>(g, n); }); },      \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n); }); }, vjp \
+    }                                                                                      \
+  }
+#define HINGE_COMPARE_ROW(op, Cmp)                                                                         \
+  OpImplRow {                                                                                              \
+    OpKind::op, OpImpl {                                                                                   \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { compare_fwd<T, Cmp<T>>(g, n); }); }, no_bwd, \
+          no_vjp                                                                                           \
+    }                                                                                                      \
+  }
+
+constexpr OpImplRow kRows[] = {
+    HINGE_BINARY_ROW(add, add_fwd, add_bwd, add_vjp),
+    HINGE_BINARY_ROW(sub, sub_fwd, sub_bwd, sub_vjp),
+    HINGE_BINARY_ROW(mul, mul_fwd, mul_bwd, mul_vjp),
+    HINGE_BINARY_ROW(div, div_fwd, div_bwd, div_vjp),
+    HINGE_BINARY_ROW(pow, pow_fwd, pow_bwd, pow_vjp),
+    HINGE_BINARY_ROW(minimum, minimum_fwd, minimum_bwd, minimum_vjp),
+    HINGE_BINARY_ROW(maximum, maximum_fwd, maximum_bwd, maximum_vjp),
+    HINGE_COMPARE_ROW(eq, std::equal_to),
+    HINGE_COMPARE_ROW(ne, std::not_equal_to),
+    HINGE_COMPARE_ROW(lt, std::less),
+    HINGE_COMPARE_ROW(le, std::less_equal),
+    HINGE_COMPARE_ROW(gt, std::greater),
+    HINGE_COMPARE_ROW(ge, std::greater_equal),
+};
+
+// A comparison's result carries no gradient, whatever its inputs.
+Tensor compare(OpKind op, Tensor a, Tensor b) {
+  Tensor t = make_binary(op, a, b);
+  t.node().flags &= ~kRequiresGrad;
+  return t;
+}
+
+}  // namespace
+
+const std::span<const OpImplRow> kBinaryImpls = kRows;
+
+}  // namespace detail
+
+Tensor add(Tensor a, Tensor b) { return detail::make_binary(OpKind::add, a, b); }
+Tensor sub(Tensor a, Tensor b) { return detail::make_binary(OpKind::sub, a, b); }
+Tensor mul(Tensor a, Tensor b) { return detail::make_binary(OpKind::mul, a, b); }
+Tensor div(Tensor a, Tensor b) { return detail::make_binary(OpKind::div, a, b); }
+Tensor pow(Tensor a, Tensor b) { return detail::make_binary(OpKind::pow, a, b); }
+Tensor minimum(Tensor a, Tensor b) { return detail::make_binary(OpKind::minimum, a, b); }
+Tensor maximum(Tensor a, Tensor b) { return detail::make_binary(OpKind::maximum, a, b); }
+Tensor eq(Tensor a, Tensor b) { return detail::compare(OpKind::eq, a, b); }
+Tensor ne(Tensor a, Tensor b) { return detail::compare(OpKind::ne, a, b); }
+Tensor lt(Tensor a, Tensor b) { return detail::compare(OpKind::lt, a, b); }
+Tensor le(Tensor a, Tensor b) { return detail::compare(OpKind::le, a, b); }
+Tensor gt(Tensor a, Tensor b) { return detail::compare(OpKind::gt, a, b); }
+Tensor ge(Tensor a, Tensor b) { return detail::compare(OpKind::ge, a, b); }
+
+}  // namespace hinge

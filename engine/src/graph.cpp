@@ -1,0 +1,108 @@
+// Graph: node storage, leaves, node creation (which runs the forward kernel),
+// gradient buffers and rewinding.
+#include "hinge/graph.hpp"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "hinge/errors.hpp"
+#include "hinge/tensor.hpp"
+#include "op_table.hpp"
+
+namespace hinge {
+
+Graph::Graph(DType dtype) : dtype_(dtype) {}
+Graph::~Graph() = default;
+
+Node& Graph::push_node() {
+  if (size_ == kNoNode - 1) throw LimitError("the graph is full (4 billion nodes)");
+  NodeId id = size_;
+  if ((id >> kBlockBits) >= blocks_.size()) blocks_.push_back(std::make_unique<Node[]>(kBlockMask + 1));
+  Node& n = (*this)[id];
+  n = Node{};
+  ++size_;
+  return n;
+}
+
+// Points n.val at inline storage or a fresh arena buffer of n.numel elements.
+static void attach_value(Graph& g, Node& n) {
+  const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+  n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
+}
+
+NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
+                       const Attr& attr) {
+  const int64_t numel = shape.numel();
+  if (numel > max_elements_)
+    throw LimitError(fmt::format("'{}' would make a tensor of {} elements ({}), above the limit of {}",
+                                 op_name(op), numel, to_string(shape), max_elements_));
+  bool rg = false;
+  for (NodeId i : inputs) rg |= (*this)[i].requires_grad();
+  Node& n = push_node();
+  const NodeId id = size_ - 1;
+  n.op = op;
+  n.dtype = t;
+  n.origin = origin_;
+  n.shape = shape;
+  n.numel = numel;
+  n.attr = attr;
+  n.nin = static_cast<uint8_t>(std::min<std::size_t>(inputs.size(), 255));
+  for (std::size_t k = 0; k < inputs.size() && k < 3; ++k) n.in[k] = inputs[k];
+  if (inputs.size() > 3) n.attr.aux = store(inputs);  // concat of many parts
+  if (rg && grad_enabled_) n.flags |= kRequiresGrad;
+  attach_value(*this, n);
+  detail::op_impl(op).forward(*this, n);
+  return id;
+}
+
+Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags) {
+  const int64_t numel = s.numel();
+  if (numel > max_elements_)
+    throw LimitError(fmt::format("a tensor of {} elements ({}) is above the limit of {}", numel,
+                                 to_string(s), max_elements_));
+  if (static_cast<int64_t>(values.size()) != numel && values.size() != 1)
+    throw ShapeError(fmt::format("{} values given for a tensor of shape {}", values.size(), to_string(s)));
+  Node& n = push_node();
+  n.dtype = t;
+  n.origin = origin_;
+  n.shape = s;
+  n.numel = numel;
+  n.flags = flags;
+  attach_value(*this, n);
+  dispatch(t, [&]<class T>() {
+    T* v = n.v<T>();
+    for (int64_t k = 0; k < numel; ++k) v[k] = static_cast<T>(values.size() == 1 ? values[0] : values[k]);
+  });
+  return {this, size_ - 1};
+}
+
+Tensor Graph::scalar(double v) { return scalar(v, dtype_); }
+Tensor Graph::scalar(double v, DType t) { return make_leaf({}, {&v, 1}, t, 0); }
+Tensor Graph::constant(const Shape& s, std::span<const double> v, DType t) { return make_leaf(s, v, t, 0); }
+Tensor Graph::constant(const Shape& s, std::span<const double> v) { return make_leaf(s, v, dtype_, 0); }
+Tensor Graph::full(const Shape& s, double v, DType t) { return make_leaf(s, {&v, 1}, t, 0); }
+Tensor Graph::param(const Shape& s, std::span<const double> v, DType t) {
+  return make_leaf(s, v, t, kParam | kRequiresGrad);
+}
+Tensor Graph::param(const Shape& s, std::span<const double> v) { return param(s, v, dtype_); }
+Tensor Graph::param(double v) { return param({}, {&v, 1}, dtype_); }
+Tensor Graph::variable(const Shape& s, std::span<const double> v, DType t) {
+  return make_leaf(s, v, t, kRequiresGrad);
+}
+Tensor Graph::variable(double v) { return variable({}, {&v, 1}, dtype_); }
+
+void Graph::ensure_grad(NodeId id) {
+  Node& n = (*this)[id];
+  if (n.grad) return;
+  const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+  n.grad = bytes <= sizeof(n.inline_grad) ? static_cast<void*>(n.inline_grad) : alloc(bytes);
+  std::memset(n.grad, 0, bytes);
+}
+
+void Graph::rewind(Mark m) {
+  size_ = std::min(size_, m.nodes);
+  arena_.rewind(m.arena);
+}
+
+}  // namespace hinge

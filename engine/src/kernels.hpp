@@ -1,0 +1,73 @@
+// Loop helpers shared by the op families: broadcasting iteration over up to
+// kMaxRank axes, and small utilities for writing kernels once for f32 and f64.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "hinge/graph.hpp"
+
+namespace hinge::detail {
+
+using Index4 = std::array<int64_t, kMaxRank>;
+
+// Sizes of `s` right-aligned into a rank-kMaxRank frame (leading axes of size 1).
+inline Index4 frame_dims(const Shape& s) {
+  Index4 d;
+  d.fill(1);
+  for (int i = 0; i < s.rank; ++i) d[kMaxRank - s.rank + i] = s.dims[i];
+  return d;
+}
+
+// Row-major strides of `s` seen in the frame of `out`: 0 on axes where `s`
+// has size 1 (or is missing) so that it broadcasts.
+inline Index4 frame_strides(const Shape& s, const Shape& out) {
+  Index4 d = frame_dims(s), o = frame_dims(out), st{};
+  int64_t stride = 1;
+  for (int i = kMaxRank - 1; i >= 0; --i) {
+    st[i] = (d[i] == 1 && o[i] != 1) ? 0 : stride;
+    stride *= d[i];
+  }
+  return st;
+}
+
+// Calls f(k, ia, ib) for every element k of `out` in row-major order, with ia and
+// ib the offsets of the matching (broadcast) elements of a and b.
+template <class F>
+inline void for_each_broadcast(const Shape& out, const Shape& a, const Shape& b, F&& f) {
+  const Index4 n = frame_dims(out), sa = frame_strides(a, out), sb = frame_strides(b, out);
+  int64_t k = 0;
+  for (int64_t i0 = 0; i0 < n[0]; ++i0)
+    for (int64_t i1 = 0; i1 < n[1]; ++i1)
+      for (int64_t i2 = 0; i2 < n[2]; ++i2) {
+        int64_t oa = i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
+        int64_t ob = i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
+        for (int64_t i3 = 0; i3 < n[3]; ++i3, ++k) f(k, oa + i3 * sa[3], ob + i3 * sb[3]);
+      }
+}
+
+// The same over three operands (where).
+template <class F>
+inline void for_each_broadcast3(const Shape& out, const Shape& a, const Shape& b, const Shape& c,
+                                F&& f) {
+  const Index4 n = frame_dims(out), sa = frame_strides(a, out), sb = frame_strides(b, out),
+               sc = frame_strides(c, out);
+  int64_t k = 0;
+  for (int64_t i0 = 0; i0 < n[0]; ++i0)
+    for (int64_t i1 = 0; i1 < n[1]; ++i1)
+      for (int64_t i2 = 0; i2 < n[2]; ++i2)
+        for (int64_t i3 = 0; i3 < n[3]; ++i3, ++k) {
+          int64_t j[3] = {0, 0, 0};
+          const int64_t idx[4] = {i0, i1, i2, i3};
+          for (int ax = 0; ax < kMaxRank; ++ax) {
+            j[0] += idx[ax] * sa[ax];
+            j[1] += idx[ax] * sb[ax];
+            j[2] += idx[ax] * sc[ax];
+          }
+          f(k, j[0], j[1], j[2]);
+        }
+}
+
+// The node's inputs as references.
+inline Node& in(Graph& g, const Node& n, int k) { return g[n.input(k)]; }
+
+}  // namespace hinge::detail

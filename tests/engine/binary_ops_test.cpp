@@ -1,0 +1,67 @@
+// Gradient checks of the elementwise binary ops, over shapes with broadcasting and rank 0.
+#include "op_check.hpp"
+
+using namespace hinge;
+using namespace hinge::test;
+
+namespace {
+
+// Shape pairs every binary op is checked on: equal, scalar on either side,
+// broadcasting a row, a column, and across ranks.
+const std::vector<std::pair<Shape, Shape>> kShapePairs = {
+    {Shape{}, Shape{}},        {Shape{3}, Shape{3}},       {Shape{2, 3}, Shape{}},
+    {Shape{}, Shape{2, 3}},    {Shape{2, 3}, Shape{1, 3}}, {Shape{4, 1}, Shape{1, 3}},
+    {Shape{2, 1, 3}, Shape{4, 1}}, {Shape{2, 2, 1, 2}, Shape{3, 1}},
+};
+
+void check_binary(const std::function<Tensor(Tensor, Tensor)>& op, double lo = -2, double hi = 2,
+                  bool second = true) {
+  std::mt19937 rng(7);
+  for (auto& [sa, sb] : kShapePairs) {
+    INFO("shapes " << to_string(sa) << " and " << to_string(sb));
+    Graph g;
+    auto f = [&](std::vector<Tensor>& in) { return op(in[0], in[1]); };
+    check_gradient(g, {random_variable(g, sa, rng, lo, hi), random_variable(g, sb, rng, lo, hi)}, f, rng);
+    if (second)
+      check_second_derivative(g, {random_variable(g, sa, rng, lo, hi), random_variable(g, sb, rng, lo, hi)}, f,
+                              rng);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("add") { check_binary([](Tensor a, Tensor b) { return a + b; }); }
+TEST_CASE("sub") { check_binary([](Tensor a, Tensor b) { return a - b; }); }
+TEST_CASE("mul") { check_binary([](Tensor a, Tensor b) { return a * b; }); }
+TEST_CASE("div") { check_binary([](Tensor a, Tensor b) { return a / b; }, 0.5, 2); }
+TEST_CASE("pow") { check_binary([](Tensor a, Tensor b) { return pow(a, b); }, 0.5, 2); }
+TEST_CASE("minimum") { check_binary([](Tensor a, Tensor b) { return minimum(a, b); }); }
+TEST_CASE("maximum") { check_binary([](Tensor a, Tensor b) { return maximum(a, b); }); }
+
+TEST_CASE("comparisons give 0/1 and no gradient") {
+  Graph g;
+  auto a = g.variable(Shape{3}, std::vector<double>{1, 2, 3}, DType::f64);
+  auto b = g.variable(2.0);
+  CHECK(lt(a, b).values() == std::vector<double>{1, 0, 0});
+  CHECK(le(a, b).values() == std::vector<double>{1, 1, 0});
+  CHECK(gt(a, b).values() == std::vector<double>{0, 0, 1});
+  CHECK(ge(a, b).values() == std::vector<double>{0, 1, 1});
+  CHECK(eq(a, b).values() == std::vector<double>{0, 1, 0});
+  CHECK(ne(a, b).values() == std::vector<double>{1, 0, 1});
+  CHECK_FALSE(lt(a, b).requires_grad());
+}
+
+TEST_CASE("a shape mismatch names the op and both shapes") {
+  Graph g;
+  auto a = g.constant(Shape{3}, std::vector<double>{1, 2, 3});
+  auto b = g.constant(Shape{4}, std::vector<double>{1, 2, 3, 4});
+  CHECK_THROWS_MATCHES(a * b, ShapeError, Catch::Message("shape mismatch in 'mul': [3] vs [4]"));
+  CHECK_THROWS_AS(a + b, ShapeError);
+}
+
+TEST_CASE("mixing dtypes is an error that names both") {
+  Graph g;
+  auto a = g.scalar(1.0, DType::f32);
+  auto b = g.scalar(1.0, DType::f64);
+  CHECK_THROWS_MATCHES(a + b, DomainError, Catch::Message("dtype mismatch in 'add': f32 vs f64 (use cast)"));
+}
