@@ -1,5 +1,6 @@
 // hinge's engine: include this one header to use it from C++.
 #pragma once
+#include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/gradcheck.hpp"
