@@ -32,7 +32,7 @@ namespace detail {
 namespace {
 std::array<OpImpl, kOpCount> build_table() {
   std::array<OpImpl, kOpCount> table{};
-  for (auto rows : {kBinaryImpls, kUnaryImpls, kReduceImpls, kShapeImpls, kLinalgImpls})
+  for (auto rows : {kBinaryImpls, kUnaryImpls, kReduceImpls, kShapeImpls, kLinalgImpls, kSoftmaxImpls})
     for (const OpImplRow& r : rows) table[static_cast<int>(r.op)] = r.impl;
   return table;
 }
