@@ -43,7 +43,8 @@ Tensor sub(Tensor a, Tensor b);
 Tensor mul(Tensor a, Tensor b);
 Tensor div(Tensor a, Tensor b);
 Tensor pow(Tensor a, Tensor b);
-Tensor pow(Tensor a, double c);      // powc: a ^ c with a constant exponent
+Tensor pow(Tensor a, double c);      // powc: a ^ c with a constant exponent (c = 2 is exact a*a;
+                                     // a < 0 with a non-integer c gives NaN)
 Tensor minimum(Tensor a, Tensor b);
 Tensor maximum(Tensor a, Tensor b);
 // Comparisons give 1 or 0 in the inputs' dtype and carry no gradient.
@@ -54,7 +55,7 @@ Tensor le(Tensor a, Tensor b);
 Tensor gt(Tensor a, Tensor b);
 Tensor ge(Tensor a, Tensor b);
 
-// ---- elementwise unary ----
+// ---- elementwise unary (abs'(0) = 0; sign carries no gradient) ----
 Tensor neg(Tensor a);
 Tensor abs(Tensor a);
 Tensor sign(Tensor a);
@@ -64,7 +65,9 @@ Tensor sqrt(Tensor a);
 Tensor sin(Tensor a);
 Tensor cos(Tensor a);
 Tensor erf(Tensor a);
+// The gradient passes where lo <= a <= hi (bounds included), 0 outside; lo > hi is a DomainError.
 Tensor clamp(Tensor a, double lo, double hi);
+// cond != 0 ? a : b, broadcasting all three; cond (either dtype) gets no gradient.
 Tensor where(Tensor cond, Tensor a, Tensor b);
 
 // ---- activations (derivatives at kinks: relu'(0) = 0, leaky_relu'(0) = alpha,
@@ -122,7 +125,7 @@ Tensor softmax(Tensor a, int axis = -1);
 Tensor log_softmax(Tensor a, int axis = -1);
 
 // ---- misc ----
-Tensor cast(Tensor a, DType t);
+Tensor cast(Tensor a, DType t);  // the gradient is cast back; the same dtype returns a itself
 Tensor detach(Tensor a);  // same value, no gradient path
 
 // ---- losses (scalar results, mean over the batch) ----
