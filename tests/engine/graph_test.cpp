@@ -1,0 +1,166 @@
+// The reverse-mode machinery: accumulation, deep chains, grad(), higher order,
+// no-grad scopes, inline scalars, marks, and replay.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "hinge/engine.hpp"
+
+using namespace hinge;
+
+TEST_CASE("a node used several times gets the sum of its gradients") {
+  Graph g;
+  auto a = g.variable(3.0);
+  auto b = a + a;  // db/da = 2
+  auto c = b * b;  // dc/db = 2b = 12
+  backward(c);
+  CHECK(c.item() == 36.0);
+  CHECK(a.grad_item() == 24.0);
+  CHECK(b.grad_item() == 12.0);
+}
+
+TEST_CASE("micrograd's README expression gives micrograd's gradients") {
+  // micrograd README: a = -4, b = 2, ..., g = f / 2 + 10 / f; g = 24.7041, dg/da = 138.8338, dg/db = 645.5773
+  Graph gr;
+  auto a = gr.variable(-4.0), b = gr.variable(2.0);
+  auto c = a + b;
+  auto d = a * b + pow(b, 3.0);
+  c = c + c + 1.0;
+  c = c + 1.0 + c + (-a);
+  d = d + d * 2.0 + relu(b + a);
+  d = d + 3.0 * d + relu(b - a);
+  auto e = c - d;
+  auto f = pow(e, 2.0);
+  auto g = f / 2.0;
+  g = g + 10.0 / f;
+  backward(g);
+  CHECK(g.item() == Approx(24.70408163265306).epsilon(1e-12));
+  CHECK(a.grad_item() == Approx(138.83381924198252).epsilon(1e-12));
+  CHECK(b.grad_item() == Approx(645.5772594752186).epsilon(1e-12));
+}
+
+TEST_CASE("backward over a chain of a million nodes needs no recursion") {
+  Graph g;
+  auto x = g.variable(1.0);
+  auto y = x;
+  for (int i = 0; i < 1'000'000; ++i) y = y * 1.0000001;
+  backward(y);
+  CHECK(x.grad_item() == Approx(std::pow(1.0000001, 1e6)).epsilon(1e-9));
+}
+
+TEST_CASE("backward twice accumulates into leaves; zero_grad resets") {
+  Graph g;
+  auto w = g.param(2.0);
+  auto y = w * w;  // dy/dw = 4
+  backward(y);
+  CHECK(w.grad_item() == 4.0);
+  backward(y);
+  CHECK(w.grad_item() == 8.0);
+  CHECK(y.grad_item() == 1.0);  // interior adjoints hold the latest pass only
+  zero_grad(g);
+  CHECK(w.grad_item() == 0.0);
+  backward(y);
+  CHECK(w.grad_item() == 4.0);
+}
+
+TEST_CASE("backward needs a one-element value that depends on something") {
+  Graph g;
+  auto v = g.variable(Shape{2}, std::vector<double>{1, 2}, DType::f64);
+  CHECK_THROWS_MATCHES(backward(v * 2.0), DomainError,
+                       Catch::Message("backward needs a one-element value, not shape [2]"));
+  CHECK_THROWS_AS(backward(g.scalar(1.0) * 2.0), DomainError);
+}
+
+TEST_CASE("grad() returns gradients without touching .grad") {
+  Graph g;
+  auto x = g.variable(3.0), y = g.variable(-2.0);
+  auto z = x * y + x;
+  backward(z);  // x.grad = y + 1 = -1, y.grad = x = 3
+  auto d = grad(z, {x, y});
+  CHECK(d[0].item() == -1.0);
+  CHECK(d[1].item() == 3.0);
+  CHECK(x.grad_item() == -1.0);  // unchanged by grad()
+  CHECK(y.grad_item() == 3.0);
+  auto unrelated = g.variable(5.0);
+  CHECK(grad(z, {unrelated})[0].item() == 0.0);
+}
+
+TEST_CASE("grad of grad: second and third derivatives") {
+  Graph g;
+  auto x = g.variable(2.0);
+  auto y = x * x * x;  // y' = 3x^2 = 12, y'' = 6x = 12, y''' = 6
+  auto d1 = grad(y, {x}, true)[0];
+  CHECK(d1.item() == 12.0);
+  auto d2 = grad(d1, {x}, true)[0];
+  CHECK(d2.item() == 12.0);
+  auto d3 = grad(d2, {x}, true)[0];
+  CHECK(d3.item() == 6.0);
+}
+
+TEST_CASE("Hessian-vector product through grad of grad") {
+  // f(x) = sum(x^2 * x_other) style: f = x0^2 x1 + x1^3; H = [[2x1, 2x0], [2x0, 6x1]]
+  Graph g;
+  auto x = g.variable(Shape{2}, std::vector<double>{1.5, -0.5}, DType::f64);
+  auto x0 = sum(x * g.constant(Shape{2}, std::vector<double>{1, 0}));
+  auto x1 = sum(x * g.constant(Shape{2}, std::vector<double>{0, 1}));
+  auto f = x0 * x0 * x1 + x1 * x1 * x1;
+  auto gx = grad(f, {x}, true)[0];
+  auto v = g.constant(Shape{2}, std::vector<double>{1.0, 2.0});
+  auto hv = grad(sum(gx * v), {x})[0];  // H v
+  const double h00 = 2 * -0.5, h01 = 2 * 1.5, h11 = 6 * -0.5;
+  CHECK(hv.at(0) == Approx(h00 * 1 + h01 * 2));
+  CHECK(hv.at(1) == Approx(h01 * 1 + h11 * 2));
+}
+
+TEST_CASE("no-grad scope builds nodes without a gradient path") {
+  Graph g;
+  auto w = g.param(2.0);
+  Tensor y;
+  {
+    NoGradScope ng(g);
+    y = w * 3.0;
+  }
+  CHECK_FALSE(y.requires_grad());
+  CHECK(y.item() == 6.0);
+  CHECK((w * 3.0).requires_grad());
+}
+
+TEST_CASE("scalar nodes keep their values inline, not in the arena") {
+  Graph g;
+  auto before = g.arena().bytes_used();
+  auto x = g.variable(1.5);
+  auto y = x;
+  for (int i = 0; i < 1000; ++i) y = y * x + 1.0;
+  backward(y);
+  CHECK(g.arena().bytes_used() == before);
+}
+
+TEST_CASE("rewind drops the nodes created after a mark") {
+  Graph g;
+  auto x = g.variable(1.0);
+  auto m = g.mark();
+  for (int i = 0; i < 10; ++i) x * 2.0;
+  CHECK(g.size() > m.nodes);
+  g.rewind(m);
+  CHECK(g.size() == m.nodes);
+  CHECK(x.item() == 1.0);
+}
+
+TEST_CASE("replay recomputes forward and backward with new leaf values") {
+  Graph g;
+  auto w = g.param(2.0);
+  auto x = g.scalar(3.0);
+  auto loss = (w * x - 1.0) * (w * x - 1.0);  // d/dw = 2 (wx - 1) x
+  Replay r(loss);
+  r.forward();
+  r.backward();
+  CHECK(loss.item() == 25.0);
+  CHECK(w.grad_item() == 30.0);
+  w.set_values(std::vector<double>{1.0});
+  r.forward();
+  r.backward();  // a fresh step's gradient, not an accumulation
+  CHECK(loss.item() == 4.0);
+  CHECK(w.grad_item() == 12.0);
+  REQUIRE(r.params().size() == 1);
+  CHECK(r.params()[0].id == w.id);
+}
