@@ -49,7 +49,16 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   n.attr = attr;
   n.nin = static_cast<uint8_t>(std::min<std::size_t>(inputs.size(), 255));
   for (std::size_t k = 0; k < inputs.size() && k < 3; ++k) n.in[k] = inputs[k];
-  if (inputs.size() > 3) n.attr.aux = store(inputs);  // concat of many parts
+  if (inputs.size() > 3) {  // concat of many parts
+    n.attr.aux = inputs.data();
+    n.attr.aux_bytes = static_cast<uint32_t>(inputs.size() * sizeof(NodeId));
+  }
+  if (n.attr.aux_bytes > 0) {
+    void* p = alloc(n.attr.aux_bytes);
+    if (n.attr.aux) std::memcpy(p, n.attr.aux, n.attr.aux_bytes);
+    else std::memset(p, 0, n.attr.aux_bytes);
+    n.attr.aux = p;
+  }
   if (rg && grad_enabled_) n.flags |= kRequiresGrad;
   attach_value(*this, n);
   detail::op_impl(op).forward(*this, n);
@@ -103,6 +112,58 @@ void Graph::ensure_grad(NodeId id) {
 void Graph::rewind(Mark m) {
   size_ = std::min(size_, m.nodes);
   arena_.rewind(m.arena);
+}
+
+}  // namespace hinge
+
+namespace hinge {
+
+std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
+  std::vector<NodeId> remap(size_, kNoNode);
+  NodeId top = 0;
+  for (NodeId r : roots) {
+    (*this)[r].flags |= kNeeded;
+    top = std::max(top, r + 1);
+  }
+  for (NodeId i = top; i-- > 0;) {
+    Node& n = (*this)[i];
+    if (!(n.flags & kNeeded)) continue;
+    for (int k = 0; k < n.nin; ++k) (*this)[n.input(k)].flags |= kNeeded;
+  }
+  Arena fresh;
+  // Copies `bytes` at p into the fresh arena, or points at the node's own inline slot.
+  auto move_buffer = [&](const void* p, const unsigned char* old_inline, unsigned char* new_inline,
+                         std::size_t bytes) -> void* {
+    if (p == nullptr) return nullptr;
+    if (p == old_inline) return new_inline;
+    void* q = fresh.alloc(bytes);
+    std::memcpy(q, p, bytes);
+    return q;
+  };
+  NodeId j = 0;
+  for (NodeId i = 0; i < top; ++i) {
+    Node& src = (*this)[i];
+    if (!(src.flags & kNeeded)) continue;
+    src.flags &= ~kNeeded;
+    Node n = src;
+    for (int k = 0; k < 3 && k < n.nin; ++k) n.in[k] = remap[n.in[k]];
+    const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+    Node& dst = (*this)[j];
+    n.val = move_buffer(src.val, src.inline_val, dst.inline_val, bytes);
+    n.grad = move_buffer(src.grad, src.inline_grad, dst.inline_grad, bytes);
+    if (n.attr.aux_bytes > 0) {
+      void* a = fresh.alloc(n.attr.aux_bytes);
+      std::memcpy(a, src.attr.aux, n.attr.aux_bytes);
+      if (n.nin > 3)  // the input list of a long concat
+        for (int k = 0; k < n.nin; ++k) static_cast<NodeId*>(a)[k] = remap[static_cast<NodeId*>(a)[k]];
+      n.attr.aux = a;
+    }
+    dst = n;
+    remap[i] = j++;
+  }
+  size_ = j;
+  arena_ = std::move(fresh);
+  return remap;
 }
 
 }  // namespace hinge

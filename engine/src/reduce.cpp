@@ -190,7 +190,7 @@ Tensor make_reduce(OpKind op, Tensor a, std::span<const int> axes, bool keepdims
   if (op == OpKind::max) {
     if (reduced_count(a.shape(), attr.axes) == 0 && a.numel() == 0)
       throw DomainError("'max' of an empty tensor");
-    attr.aux = a.g->alloc(static_cast<std::size_t>(s.numel()) * dtype_size(a.dtype()));
+    attr.aux_bytes = static_cast<uint32_t>(s.numel() * dtype_size(a.dtype()));  // tie counts
   }
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(op, ins, s, a.dtype(), attr)};

@@ -17,6 +17,8 @@ class Arena {
   Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
+  Arena(Arena&&) noexcept = default;
+  Arena& operator=(Arena&&) noexcept = default;
 
   // `bytes` of storage aligned to 64 bytes (a cache line; also enough for AVX-512).
   void* alloc(std::size_t bytes);

@@ -19,6 +19,13 @@ struct Tensor;
 // 0 and never needs a DFS, a visited set or recursion: a chain of a million nodes
 // is a plain loop. Replay (training) re-runs forward kernels in the same order.
 
+// Note [Compaction]
+// A REPL session that runs a thousand experiments builds a thousand graphs into
+// one tape. Nodes that no binding can reach any more are garbage, but a tape in
+// creation order cannot free from the middle. compact() copies the live nodes
+// down in their old order (still a topological order) and their buffers into a
+// fresh arena, then frees the old one: memory is bounded by what is reachable.
+
 class Graph {
  public:
   explicit Graph(DType dtype = DType::f64);
@@ -92,6 +99,11 @@ class Graph {
   void rewind(Mark m);
   void clear() { rewind({}); }
   const Arena& arena() const { return arena_; }
+
+  // Keeps only the nodes that `roots` depend on (Note [Compaction]) and returns,
+  // for every old id, its new id or kNoNode when it was dropped. Every Tensor
+  // handle and Replay made before is invalid afterwards: remap what you keep.
+  std::vector<NodeId> compact(std::span<const NodeId> roots);
 
  private:
   static constexpr unsigned kBlockBits = 12;

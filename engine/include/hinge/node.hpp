@@ -25,7 +25,11 @@ struct Attr {
   int32_t i[kMaxRank] = {};    // axes, permutation, concat axis
   uint32_t axes = 0;           // reduction axes as a bit mask
   bool keepdims = false;
-  const void* aux = nullptr;   // larger attributes in the arena (slice bounds, extra inputs)
+  // Larger attributes (slice bounds, extra inputs, kernel scratch) live in the
+  // arena: Graph::add_node allocates aux_bytes for the node and copies *aux into
+  // it when aux is set (so callers may pass a pointer to a local array).
+  const void* aux = nullptr;
+  uint32_t aux_bytes = 0;
 };
 
 enum NodeFlags : uint8_t {
@@ -54,9 +58,9 @@ struct Node {
   bool has_grad() const { return grad != nullptr; }
   bool is_leaf() const { return op == OpKind::leaf; }
 
-  // Inputs beyond the three inline ones (concat) live in the arena at attr.aux.
+  // With more than three inputs (concat), attr.aux holds the whole input list.
   NodeId input(int k) const {
-    return k < 3 ? in[k] : static_cast<const NodeId*>(attr.aux)[k - 3];
+    return k < 3 ? in[k] : static_cast<const NodeId*>(attr.aux)[k];
   }
 
   template <class T> T* v() { return static_cast<T*>(val); }
