@@ -106,7 +106,10 @@ inline Tensor reshape(Tensor a, std::initializer_list<int64_t> dims) {
 }
 // Reverses the axes when `perm` is empty (a matrix's transpose).
 Tensor transpose(Tensor a, std::span<const int> perm = {});
-// Python-style slicing on each axis (step may be negative; stop clipped).
+// Python-style slicing on each axis (step may be negative; bounds clipped as
+// slice.indices() does). Missing trailing specs take the whole axis. Python's
+// "None" bounds are INT64_MAX / INT64_MIN: a[::-1] is {INT64_MAX, INT64_MIN, -1}
+// (the defaults below are a[0:] and suit positive steps only).
 struct SliceSpec {
   int64_t start = 0, stop = INT64_MAX, step = 1;
 };
