@@ -1,0 +1,466 @@
+// Tests of the reporting layer: nice ticks, SVG plots (well-formed, right number of
+// series, escaping, NaN handling), terminal plots and the training progress output.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hinge/atomic_file.hpp"
+#include "hinge/errors.hpp"
+#include "plot_scale.hpp"
+#include "plot_svg.hpp"
+#include "plot_svg_writer.hpp"
+#include "plot_terminal.hpp"
+#include "progress.hpp"
+#include "xml_check.hpp"
+
+// GCC 12 warns about designated initializers that leave members at their defaults,
+// which is exactly how these option structs are meant to be used.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+using namespace hinge::lang::report;
+using hinge::test::parse_xml;
+using hinge::test::XmlDoc;
+
+namespace {
+
+// Parses an SVG and checks what every plot must have: a well-formed document whose
+// root is <svg> with width, height and viewBox, and no NaN or infinity anywhere.
+XmlDoc parse_svg(const std::string& svg) {
+  XmlDoc doc = parse_xml(svg);
+  INFO(svg.substr(0, 2000));
+  REQUIRE_FALSE(doc.error.has_value());
+  REQUIRE(doc.elements.at(0).name == "svg");
+  CHECK(doc.elements[0].attrs.count("width") == 1);
+  CHECK(doc.elements[0].attrs.count("height") == 1);
+  CHECK(doc.elements[0].attrs.count("viewBox") == 1);
+  for (const auto& e : doc.elements) {
+    for (const auto& [name, value] : e.attrs) {
+      if (name == "data-label") continue;
+      INFO(e.name << " " << name << "=" << value);
+      CHECK(value.find("nan") == std::string::npos);
+      CHECK(value.find("inf") == std::string::npos);
+    }
+  }
+  return doc;
+}
+
+std::vector<double> range(int n, double lo, double hi) {
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) v.push_back(lo + (hi - lo) * i / (n - 1));
+  return v;
+}
+
+std::size_t count_of(const std::string& s, std::string_view what) {
+  std::size_t n = 0;
+  for (std::size_t k = s.find(what); k != std::string::npos; k = s.find(what, k + 1)) ++n;
+  return n;
+}
+
+// True when `step` is 1, 2 or 5 times a power of ten.
+bool is_nice(double step) {
+  double m = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+  return std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9;
+}
+
+}  // namespace
+
+TEST_CASE("nice steps are 1, 2 or 5 times a power of ten", "[report][ticks]") {
+  CHECK(nice_step(6.28, 6) == 1);
+  CHECK(nice_step(1, 5) == Approx(0.2));
+  CHECK(nice_step(0.013, 5) == Approx(0.002));
+  CHECK(nice_step(2000, 20) == 100);
+  for (double lo : {-3.14159, 0.0, 1e-7, 17.3, -1234.5}) {
+    for (double span : {1e-6, 0.37, 1.0, 6.28, 99.0, 12345.0}) {
+      double step = nice_step(span, 6);
+      INFO("lo " << lo << " span " << span << " step " << step);
+      CHECK(is_nice(step));
+      auto ticks = linear_ticks(lo, lo + span, step);
+      CHECK(ticks.size() >= 3);
+      CHECK(ticks.size() <= 13);
+      for (double t : ticks) {
+        CHECK(t >= lo - step * 1e-9);
+        CHECK(t <= lo + span + step * 1e-9);
+        CHECK(std::abs(t / step - std::round(t / step)) < 1e-6);  // a multiple of the step
+      }
+    }
+  }
+}
+
+TEST_CASE("nice ranges and tick labels", "[report][ticks]") {
+  auto [lo, hi] = nice_range(0.013, 0.987);
+  CHECK(lo == 0);
+  CHECK(hi == Approx(1));
+  auto [a, b] = nice_range(5, 5);  // one distinct value still gets a window
+  CHECK(a < 5);
+  CHECK(b > 5);
+  CHECK(linear_ticks(-3.14159, 3.14159, 1) == std::vector<double>{-3, -2, -1, 0, 1, 2, 3});
+  auto ticks = linear_ticks(-0.3, 0.3, 0.1);
+  REQUIRE(ticks.size() == 7);
+  CHECK(ticks[3] == 0.0);
+  CHECK_FALSE(std::signbit(ticks[3]));
+  CHECK(tick_label(0.30000000000000004, 0.1) == "0.3");
+  CHECK(tick_label(-3, 1) == "-3");
+  CHECK(tick_label(-1e-17, 0.1) == "0");
+  CHECK(tick_label(2.5, 0.5) == "2.5");
+  CHECK(tick_label(4e-5, 2e-5) == "4e-05");
+  CHECK(tick_label(3e6, 1e6) == "3e+06");
+  CHECK(typographic_minus("-0.5") == "\u22120.5");
+}
+
+TEST_CASE("log axes tick whole decades", "[report][ticks]") {
+  auto [lo, hi] = log_range(3e-13, 2.0);
+  CHECK(lo == Approx(1e-13));
+  CHECK(hi == Approx(10));
+  auto ticks = log_ticks(1e-12, 1);
+  REQUIRE(ticks.size() == 7);  // every other decade: 1e-12, 1e-10, ..., 1
+  CHECK(ticks.front() == Approx(1e-12));
+  CHECK(ticks.back() == Approx(1));
+  CHECK(log_ticks(1, 1000) == std::vector<double>{1, 10, 100, 1000});
+  CHECK(log_ticks(1, 20).size() == 5);  // under two decades: 1 2 5 10 20
+  CHECK(log_tick_label(1e-12, false) == "10\u207B\u00B9\u00B2");
+  CHECK(log_tick_label(100, true) == "100");
+  CHECK(log_tick_label(0.001, true) == "0.001");
+}
+
+TEST_CASE("xml_escape makes any text safe", "[report][svg]") {
+  CHECK(xml_escape("a & <b> \"c\" 'd'") == "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;");
+  CHECK(xml_escape("x\x01y\tz") == "x y z");
+  CHECK(xml_escape("caf\xC3\xA9") == "caf\xC3\xA9");        // valid UTF-8 kept
+  CHECK(xml_escape("bad \xFF byte") == "bad \xEF\xBF\xBD byte");  // U+FFFD
+  CHECK(xml_escape("cut \xC3") == "cut \xEF\xBF\xBD");
+}
+
+TEST_CASE("the XML checker rejects what a browser would", "[report][svg]") {
+  CHECK_FALSE(parse_xml("<a x=\"1\"><b/>t &amp; u</a>").error);
+  CHECK(parse_xml("<a><b></a>").error);
+  CHECK(parse_xml("<a x=1/>").error);
+  CHECK(parse_xml("<a>&nbsp;</a>").error);
+  CHECK(parse_xml("<a>x & y</a>").error);
+  CHECK(parse_xml("<a x=\"1\" x=\"2\"/>").error);
+  CHECK(parse_xml("<a/><b/>").error);
+  CHECK(parse_xml("<a>\xFF</a>").error);
+}
+
+TEST_CASE("a line plot has one series path per series, a legend and ticks", "[report][svg]") {
+  auto xs = range(200, -3.14159, 3.14159);
+  LinePlot plot{.title = "sin & fits", .x = {.title = "x"}, .y = {.title = "y"}};
+  for (int k = 0; k < 4; ++k) {
+    std::vector<double> ys;
+    for (double x : xs) ys.push_back(std::sin(x) + 0.1 * k);
+    plot.series.push_back({k == 0 ? "sin(x)" : "fit N = " + std::to_string(k), xs, ys});
+  }
+  Rendered r = render_line_svg(plot);
+  XmlDoc doc = parse_svg(r.svg);
+  CHECK(doc.count("path", "series") == 4);
+  CHECK(r.notes.empty());
+  auto texts = doc.texts();
+  CHECK(std::find(texts.begin(), texts.end(), "sin & fits") != texts.end());
+  CHECK(std::find(texts.begin(), texts.end(), "fit N = 3") != texts.end());
+  // The y axis runs over nice values, and its labels are those values.
+  auto labels = doc.texts();
+  CHECK(std::find(labels.begin(), labels.end(), "0.5") != labels.end());
+  CHECK(std::find(labels.begin(), labels.end(), "\u22120.5") != labels.end());
+}
+
+TEST_CASE("labels with markup characters are escaped", "[report][svg]") {
+  std::string nasty = "<script>alert('x') & \"y\"</script>";
+  LinePlot plot{.title = nasty, .x = {.title = nasty}, .y = {.title = "a < b"}};
+  plot.series.push_back({nasty, {0, 1}, {0, 1}});
+  XmlDoc doc = parse_svg(render_line_svg(plot).svg);
+  CHECK(doc.count("script") == 0);
+  auto texts = doc.texts("title");
+  REQUIRE(texts.size() == 1);
+  CHECK(texts[0] == nasty);
+  bool found = false;
+  for (const auto& e : doc.elements) found = found || (e.has_class("series") && e.attrs.at("data-label") == nasty);
+  CHECK(found);
+}
+
+TEST_CASE("NaN and infinity break a line instead of corrupting the file", "[report][svg]") {
+  LinePlot plot;
+  plot.series.push_back({"broken", {0, 1, 2, 3, 4, 5, 6}, {0, 1, NAN, 3, INFINITY, 5, 6}});
+  plot.series.push_back({"all nan", {0, 1}, {NAN, NAN}});
+  Rendered r = render_line_svg(plot);
+  XmlDoc doc = parse_svg(r.svg);
+  REQUIRE(doc.count("path", "series") == 2);
+  std::string d;
+  for (const auto& e : doc.elements) {
+    if (e.has_class("series") && e.attrs.at("data-label") == "broken") d = e.attrs.at("d");
+  }
+  CHECK(count_of(d, "M") == 3);  // 0-1, 5-6, and the lone point 3 as a dot (M..h0)
+  CHECK(count_of(d, "h0") == 1);
+  REQUIRE(r.notes.size() == 1);
+  CHECK(r.notes[0].find("4 points") == 0);
+  CHECK(doc.count("text", "note") == 1);
+}
+
+TEST_CASE("a log-scale plot skips non-positive values with a note", "[report][svg]") {
+  std::vector<double> layer, norm;
+  for (int l = 1; l <= 20; ++l) {
+    layer.push_back(l);
+    norm.push_back(l == 5 ? 0.0 : std::pow(0.25, 20 - l));
+  }
+  LinePlot plot{.title = "gradient norm per layer", .x = {.title = "layer"},
+                .y = {.title = "norm", .log = true}, .series = {{"sigmoid", layer, norm}}};
+  Rendered r = render_line_svg(plot);
+  XmlDoc doc = parse_svg(r.svg);
+  REQUIRE(r.notes.size() == 1);
+  CHECK(r.notes[0] == "1 non-positive y value skipped (log scale)");
+  auto labels = doc.texts();
+  CHECK(std::find(labels.begin(), labels.end(), "10\u207B\u00B9\u00B2") != labels.end());
+  CHECK(std::find(labels.begin(), labels.end(), "10\u2070") != labels.end());
+}
+
+TEST_CASE("mismatched x and y are an error", "[report][svg]") {
+  LinePlot plot;
+  plot.series.push_back({"s", {1, 2, 3}, {1, 2}});
+  CHECK_THROWS_AS(render_line_svg(plot), hinge::DomainError);
+}
+
+TEST_CASE("a scatter plot has one series per class", "[report][svg]") {
+  ScatterPlot plot{.title = "moons"};
+  for (int i = 0; i < 100; ++i) {
+    plot.xs.push_back(std::cos(i * 0.1));
+    plot.ys.push_back(std::sin(i * 0.1));
+    plot.classes.push_back(i % 3);
+  }
+  plot.xs[7] = NAN;
+  plot.class_labels = {"zero", "one"};
+  Rendered r = render_scatter_svg(plot);
+  XmlDoc doc = parse_svg(r.svg);
+  CHECK(doc.count("path", "series") == 3);
+  auto texts = doc.texts();
+  CHECK(std::find(texts.begin(), texts.end(), "zero") != texts.end());
+  CHECK(std::find(texts.begin(), texts.end(), "class 2") != texts.end());
+  CHECK(r.notes.size() == 1);
+}
+
+TEST_CASE("clip_line cuts a line to the box", "[report][svg]") {
+  auto s = clip_line({1, 1, -1}, 0, 1, 0, 1);  // x + y = 1
+  REQUIRE(s);
+  std::vector<std::pair<double, double>> ends{{(*s)[0], (*s)[1]}, {(*s)[2], (*s)[3]}};
+  std::sort(ends.begin(), ends.end());
+  CHECK(ends[0].first == Approx(0));
+  CHECK(ends[0].second == Approx(1));
+  CHECK(ends[1].first == Approx(1));
+  CHECK(ends[1].second == Approx(0));
+  CHECK_FALSE(clip_line({1, 1, -5}, 0, 1, 0, 1));  // misses the box
+  CHECK_FALSE(clip_line({0, 0, 1}, 0, 1, 0, 1));   // not a line
+  auto v = clip_line({1, 0, -0.25}, 0, 1, 0, 1);  // x = 0.25
+  REQUIRE(v);
+  CHECK((*v)[0] == Approx(0.25));
+  CHECK(std::abs((*v)[1] - (*v)[3]) == Approx(1));
+}
+
+TEST_CASE("a region map colours regions, merges runs and draws the lines", "[report][svg]") {
+  RegionMap map{.title = "regions", .x0 = -1, .x1 = 1, .y0 = -1, .y1 = 1, .nx = 40, .ny = 30};
+  map.lines = {{1, 0, 0}, {0, 1, 0.2}, {1, 1, -0.5}, {1, -1, 0.1}, {0.3, 1, 0}, {1, 0.2, 0.7}, {1, 0, -5}};
+  for (std::size_t j = 0; j < map.ny; ++j) {
+    for (std::size_t i = 0; i < map.nx; ++i) {
+      double x = -1 + (i + 0.5) * 2 / 40.0, y = -1 + (j + 0.5) * 2 / 30.0;
+      long long id = 0;
+      for (std::size_t k = 0; k < map.lines.size(); ++k) {
+        id |= static_cast<long long>(map.lines[k].a * x + map.lines[k].b * y + map.lines[k].c > 0) << k;
+      }
+      map.regions.push_back(id);
+    }
+  }
+  map.xs = {0, 0, 1, 1};
+  map.ys = {0, 1, 0, 1};
+  map.classes = {0, 1, 1, 0};
+  Rendered r = render_region_svg(map);
+  XmlDoc doc = parse_svg(r.svg);
+  std::set<long long> ids(map.regions.begin(), map.regions.end());
+  CHECK(doc.count("path", "region") == ids.size());  // one path per colour
+  CHECK(doc.count("path", "series") == 2);           // the two point classes
+  REQUIRE(doc.count("path", "boundary") == 1);
+  std::string d;
+  for (const auto& e : doc.elements) {
+    if (e.has_class("boundary")) d = e.attrs.at("d");
+  }
+  CHECK(count_of(d, "M") == 6);  // the seventh line, x = 5, misses the box
+  // Runs merge: far fewer rectangles than cells.
+  std::size_t rects = 0;
+  for (const auto& e : doc.elements) {
+    if (e.has_class("region")) rects += count_of(e.attrs.at("d"), "Z");
+  }
+  CHECK(rects < map.nx * map.ny / 4);
+}
+
+TEST_CASE("a value map is well-formed and checks its input", "[report][svg]") {
+  RegionMap map{.x0 = 0, .x1 = 1, .y0 = 0, .y1 = 1, .nx = 10, .ny = 10};
+  for (int k = 0; k < 100; ++k) map.values.push_back(k == 50 ? NAN : (k % 10) - 4.5);
+  XmlDoc doc = parse_svg(render_region_svg(map).svg);
+  CHECK(doc.count("g", "colorbar") == 1);
+  map.values.pop_back();
+  CHECK_THROWS_AS(render_region_svg(map), hinge::DomainError);
+  map.values.push_back(1);
+  map.regions.assign(100, 1);
+  CHECK_THROWS_AS(render_region_svg(map), hinge::DomainError);  // both kinds given
+}
+
+TEST_CASE("histogram bins", "[report][hist]") {
+  Bins b = make_bins({0, 1, 1, 2, 2, 2, NAN}, 0);
+  CHECK(b.skipped == 1);
+  REQUIRE(b.edges == std::vector<double>{-0.5, 0.5, 1.5, 2.5});  // whole numbers get their own bars
+  CHECK(b.counts == std::vector<double>{1, 2, 3});
+  Bins c = make_bins({0.0, 0.25, 0.5, 1.0}, 4);
+  CHECK(c.counts == std::vector<double>{1, 1, 1, 1});  // the maximum falls into the last bin
+  std::vector<double> many;
+  for (int i = 0; i < 1000; ++i) many.push_back(std::sin(i * 1.7) * 3.3);
+  Bins d = make_bins(many);
+  double total = 0;
+  for (double n : d.counts) total += n;
+  CHECK(total == 1000);
+  CHECK(is_nice(d.edges[1] - d.edges[0]));
+  Bins e = make_bins({}, 0);
+  CHECK(e.counts.size() == 1);
+}
+
+TEST_CASE("histograms and bar charts render", "[report][hist]") {
+  HistogramPlot h{.title = "activations", .x_title = "count", .values = {1, 2, 2, 3, 3, 3, NAN}};
+  Rendered r = render_histogram_svg(h);
+  XmlDoc doc = parse_svg(r.svg);
+  CHECK(doc.count("path", "series") == 1);
+  CHECK(r.notes.size() == 1);
+  BarPlot bars{.title = "a & b", .counts = {3, 1, 4}, .labels = {"one", "<two>", "three"}};
+  XmlDoc doc2 = parse_svg(render_bar_svg(bars).svg);
+  CHECK(doc2.count("path", "series") == 1);
+  auto texts = doc2.texts();
+  CHECK(std::find(texts.begin(), texts.end(), "<two>") != texts.end());
+}
+
+TEST_CASE("write_svg writes the whole file", "[report][svg]") {
+  auto path = (std::filesystem::temp_directory_path() / "hinge_report_test.svg").string();
+  Rendered r = render_histogram_svg({.values = {1, 2, 3}});
+  write_svg(path, r);
+  CHECK(hinge::read_file(path) == r.svg);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a braille terminal plot of a diagonal", "[report][terminal]") {
+  Series diag{"diag", {0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 4, 5, 6, 7}};
+  std::string expected =
+      "7 ┤  ⡠⠊\n"
+      "0 ┤⡠⠊  \n"
+      "  └────\n"
+      "   0  7\n"
+      "   diag\n";
+  CHECK(render_terminal_plot({diag}, {.width = 4, .height = 2}) == expected);
+  std::string ascii =
+      "7 +  **\n"
+      "0 +**  \n"
+      "  +----\n"
+      "   0  7\n"
+      "   diag\n";
+  CHECK(render_terminal_plot({diag}, {.width = 4, .height = 2, .unicode = false}) == ascii);
+}
+
+TEST_CASE("terminal plots: legend markers, NaN gaps, size", "[report][terminal]") {
+  auto xs = range(100, -3, 3);
+  std::vector<double> a, b;
+  for (double x : xs) a.push_back(std::sin(x)), b.push_back(std::cos(x));
+  a[50] = NAN;
+  std::string out = render_terminal_plot({{"sin", xs, a}, {"cos", xs, b}});
+  CHECK(out.find("* sin  + cos") != std::string::npos);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 15 + 3);  // rows, axis, x labels, legend
+  CHECK(out.find('*') < out.find("* sin"));                    // markers on the curves
+  std::string plain = render_terminal_plot({{"sin", xs, a}}, {.unicode = false});
+  for (char c : plain) CHECK(static_cast<unsigned char>(c) < 0x80);
+  std::string empty = render_terminal_plot({{"nothing", {1, 2}, {NAN, NAN}}});
+  CHECK(empty.find("no finite points") != std::string::npos);
+}
+
+namespace {
+
+// A clock the test moves by hand.
+struct FakeClock {
+  std::chrono::steady_clock::time_point now{};
+  void advance(int ms) { now += std::chrono::milliseconds(ms); }
+};
+
+// Runs `body` with a Progress writing to a memory stream, and returns the output.
+template <typename Body>
+std::string capture(Body body) {
+  char* buffer = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  body(out);
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("progress: plain lines at the logging interval, then the report", "[report][progress]") {
+  FakeClock clock;
+  std::string out = capture([&](std::FILE* f) {
+    Progress p(50, false, f, {.log_every = 10, .clock = [&] { return clock.now; }});
+    for (int step = 1; step <= 50; ++step) {
+      clock.advance(10);
+      p.update(step, 1.0 / step);
+    }
+    p.finish();
+    p.finish();  // only once
+  });
+  CHECK(out ==
+        "step 10/50  loss 0.1\n"
+        "step 20/50  loss 0.05\n"
+        "step 30/50  loss 0.03333\n"
+        "step 40/50  loss 0.025\n"
+        "step 50/50  loss 0.02\n"
+        "50 steps in 0.50 s (100 steps/s)\n"
+        "loss  first 1  final 0.02  best 0.02 at step 50\n");
+}
+
+TEST_CASE("progress: interrupted, with the default interval", "[report][progress]") {
+  FakeClock clock;
+  std::string out = capture([&](std::FILE* f) {
+    Progress p(2000, false, f, {.clock = [&] { return clock.now; }});
+    for (int step = 1; step <= 1234; ++step) {
+      clock.advance(1);
+      p.update(step, step == 1000 ? 0.001 : 0.5);
+    }
+    p.interrupted();
+  });
+  CHECK(count_of(out, "/2000  loss") == 13);  // 100, 200, ..., 1200, and 1234 where it stopped
+  CHECK(out.find("step 100/2000  loss 0.5\n") == 0);
+  CHECK(out.find("step 1234/2000  loss 0.5\n"
+                 "stopped at step 1234 of 2000 after 1.23 s (1,000 steps/s)\n"
+                 "loss  first 0.5  final 0.5  best 0.001 at step 1000\n") != std::string::npos);
+}
+
+TEST_CASE("progress: the terminal bar redraws at most every 100 ms", "[report][progress]") {
+  FakeClock clock;
+  std::string out = capture([&](std::FILE* f) {
+    Progress p(1000, true, f, {.clock = [&] { return clock.now; }});
+    for (int step = 1; step <= 1000; ++step) {
+      clock.advance(1);
+      p.update(step, 1.0 / step);
+    }
+    p.finish();
+  });
+  CHECK(count_of(out, "\r\x1b[2K") == 12);  // steps 1, 101, ..., 901, 1000, and the final one
+  CHECK(out.find("\r\x1b[2K[##########..........] 501/1000  loss 0.001996  1,000 steps/s  0:00 left") !=
+        std::string::npos);
+  CHECK(out.find("[####################] 1000/1000  loss 0.001  1,000 steps/s\n"
+                 "1000 steps in 1.00 s (1,000 steps/s)\n") != std::string::npos);
+}
+
+TEST_CASE("progress helpers", "[report][progress]") {
+  CHECK(group_thousands(8312) == "8,312");
+  CHECK(group_thousands(999) == "999");
+  CHECK(group_thousands(1234567) == "1,234,567");
+  CHECK(group_thousands(-1000) == "-1,000");
+  CHECK(clock_duration(65.2) == "1:05");
+  CHECK(clock_duration(3725) == "1:02:05");
+}
