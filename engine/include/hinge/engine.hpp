@@ -2,7 +2,12 @@
 #pragma once
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
+#include "hinge/checkpoint.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/gradcheck.hpp"
 #include "hinge/graph.hpp"
+#include "hinge/init.hpp"
+#include "hinge/optim.hpp"
+#include "hinge/rng.hpp"
 #include "hinge/tensor.hpp"
+#include "hinge/trace_export.hpp"
