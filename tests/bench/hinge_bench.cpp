@@ -1,6 +1,7 @@
 // hinge_bench: times one benchmark workload in hinge and prints one JSON line
 // (tests/bench/run compares it with torch_bench.py; README.md lists the workloads).
-//   hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64]
+//   hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]
+// (--mode times one mode only: step, fwd, fwdbwd, eager or sgemm; for profiling)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -36,6 +37,7 @@ struct Options {
   int steps = 0;  // steps per timed run; 0 = the workload's default
   int n = 100;    // hidden width (fit_curve_program)
   DType dtype = DType::f32;
+  std::string mode;  // --mode: time only this mode (for profiling one pass)
 };
 
 // One timing mode's result: microseconds per step of each timed run.
@@ -68,6 +70,8 @@ Timing time_runs(const Options& o, int steps, const std::function<void()>& step)
   }
   return t;
 }
+
+bool want(const Options& o, std::string_view mode) { return o.mode.empty() || o.mode == mode; }
 
 int steps_or(const Options& o, int dflt) { return o.steps > 0 ? o.steps : dflt; }
 
@@ -143,13 +147,13 @@ Report scalar_mlp(const Options& o) {
   rep.numbers["params"] = static_cast<double>(r.params().size());
   Sgd opt(r.params(), {.lr = 0.05});
   const int steps = steps_or(o, 20);
-  rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
+  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
+  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
   r.forward();
   rep.numbers["loss_end"] = loss.item();
   // Eager: the graph rebuilt every step (what define-by-run libraries do).
-  rep.modes["eager"] = time_runs(o, std::max(1, steps / 4), [&] {
+  if (want(o, "eager")) rep.modes["eager"] = time_runs(o, std::max(1, steps / 4), [&] {
     g.rewind(built_params);
     Tensor l = scalar_loss(g, model, moons);
     opt.zero_grad();
@@ -186,9 +190,9 @@ Report fit_curve(const Options& o, int n) {
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   Adam opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, n >= 1000 ? 20 : 100);
-  rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
+  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
+  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
   r.forward();
   rep.numbers["loss_end"] = model.loss.item();
   return rep;
@@ -238,9 +242,9 @@ Report mlp(const Options& o) {
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   Sgd opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, 20);
-  rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
+  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
+  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
   r.forward();
   rep.numbers["loss_end"] = loss.item();
   return rep;
@@ -270,12 +274,12 @@ Report op_chain(const Options& o) {
   Replay r(loss);
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   const int steps = steps_or(o, 200);
-  rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
+  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
   rep.numbers["grad0"] = x.grad_at(0);
   rep.numbers["loss_end"] = loss.item();
   // Eager: build the chain again each step, then backward (what the REPL does).
-  rep.modes["eager"] = time_runs(o, steps, [&] {
+  if (want(o, "eager")) rep.modes["eager"] = time_runs(o, steps, [&] {
     g.rewind(after_x);
     zero_grad(std::span<const Tensor>(&x, 1));
     backward(op_chain_loss(x));
@@ -312,9 +316,9 @@ Report sgemm(const Options& o, const std::vector<Gemm>& gemms, int dflt_steps) {
                   bufs[i].c.data(), q.n);
     }
   };
-  rep.modes["sgemm"] = time_runs(o, steps_or(o, dflt_steps), step);
+  if (want(o, "sgemm")) rep.modes["sgemm"] = time_runs(o, steps_or(o, dflt_steps), step);
   rep.numbers["flops"] = flops;
-  rep.numbers["gflops"] = flops / (rep.modes["sgemm"].median() * 1e3);
+  if (rep.modes.count("sgemm")) rep.numbers["gflops"] = flops / (rep.modes["sgemm"].median() * 1e3);
   return rep;
 }
 
@@ -378,7 +382,7 @@ std::string to_json(const Options& o, const Report& rep) {
 Options parse(int argc, char** argv) {
   if (argc < 4)
     throw std::runtime_error(
-        "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64]\n"
+        "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]\n"
         "workloads: scalar_mlp fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain sgemm_mlp\n"
         "           sgemm_fit_curve_1000 fit_curve_program info");
   Options o;
@@ -389,6 +393,7 @@ Options parse(int argc, char** argv) {
     const std::string_view k = argv[i];
     if (k == "--steps") o.steps = std::atoi(argv[i + 1]);
     else if (k == "--n") o.n = std::atoi(argv[i + 1]);
+    else if (k == "--mode") o.mode = argv[i + 1];
     else if (k == "--dtype") o.dtype = std::string_view(argv[i + 1]) == "f64" ? DType::f64 : DType::f32;
     else throw std::runtime_error(fmt::format("unknown option {}", k));
   }
