@@ -35,7 +35,17 @@ inline Tensor weighted_sum(Tensor out, std::mt19937& rng) {
   return sum(out * w);
 }
 
-// Builds f(inputs), checks d(weighted sum)/d(inputs) against finite differences.
+// The graph-built gradient (create_graph, each op's vjp) equals the numeric one.
+// check_second_derivative alone cannot see a wrong vjp that is self-consistent.
+inline void check_vjp_matches_backward(Tensor y, const std::vector<Tensor>& inputs) {
+  auto numeric = grad(y, inputs), built = grad(y, inputs, /*create_graph=*/true);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    for (int64_t k = 0; k < inputs[i].numel(); ++k)
+      CHECK(built[i].at(k) == Approx(numeric[i].at(k)).epsilon(1e-12).margin(1e-14));
+}
+
+// Builds f(inputs) and checks d(weighted sum)/d(inputs) against finite
+// differences, and the graph-built gradient against the numeric one.
 inline void check_gradient(Graph& g, std::vector<Tensor> inputs,
                            const std::function<Tensor(std::vector<Tensor>&)>& f, std::mt19937& rng,
                            GradcheckOptions opt = {}) {
@@ -44,6 +54,7 @@ inline void check_gradient(Graph& g, std::vector<Tensor> inputs,
   INFO(r.describe());
   CHECK(r.checked > 0);
   CHECK(r.ok);
+  check_vjp_matches_backward(y, inputs);
 }
 
 // Checks the graph-built gradient (create_graph) against finite differences of
