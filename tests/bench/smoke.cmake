@@ -6,7 +6,8 @@ foreach(w scalar_mlp fit_curve_10 fit_curve_1000 mlp op_chain sgemm_mlp sgemm_fi
     message(FATAL_ERROR "hinge_bench ${w} failed (${rc}): ${err}${out}")
   endif()
 endforeach()
-execute_process(COMMAND ${EXE} fit_curve_program 1 1 --steps 3 --n 10 RESULT_VARIABLE rc ERROR_VARIABLE err)
+execute_process(COMMAND ${EXE} fit_curve_program 1 1 --steps 3 --n 10 RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "hinge_bench fit_curve_program failed (${rc}): ${err}")
 endif()
