@@ -122,7 +122,8 @@ double Scale::fraction(double v) const {
     if (!(v > 0)) return std::nan("");
     v = std::log10(v);
   }
-  return (v - t_lo_) / (t_hi_ - t_lo_);
+  // Halves first, so that a range as wide as the doubles (-1e308..1e308) stays finite.
+  return (v * 0.5 - t_lo_ * 0.5) / (t_hi_ * 0.5 - t_lo_ * 0.5);
 }
 
 double Scale::operator()(double v) const { return pixel(fraction(v)); }

@@ -58,25 +58,37 @@ Bins make_bins(const std::vector<double>& values, int bins) {
     b.counts = {0};
     return b;
   }
+  // Exactly n equal bins over [lo, hi]; lo*(1-t) + hi*t stays finite for any range.
+  auto equal_bins = [&](int n) {
+    if (hi == lo) lo -= 0.5, hi += 0.5;  // one distinct value: a bin of width 1
+    b.edges.clear();
+    for (int k = 0; k <= n; ++k) {
+      double t = static_cast<double>(k) / n;
+      b.edges.push_back(k == n ? hi : lo * (1 - t) + hi * t);
+    }
+  };
+  // About sqrt(n) bins (5 to 40) when the caller did not say.
+  int target = std::clamp(static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n)))), 5, 40);
   if (bins > 0) {
-    // Exactly `bins` equal bins over the data's range (a point range gets width 1).
-    bins = std::min(bins, max_bins);
-    if (hi == lo) lo -= 0.5, hi += 0.5;
-    for (int k = 0; k <= bins; ++k) b.edges.push_back(k == bins ? hi : lo + (hi - lo) * k / bins);
+    equal_bins(std::min(bins, max_bins));
+  } else if (!std::isfinite(hi - lo)) {
+    equal_bins(target);  // a range too wide for nice widths
+  } else if (integers) {
+    // Whole-number widths with edges halfway between integers: each bar covers
+    // whole values (counts of active inputs, say).
+    double width = std::max(1.0, nice_step(hi - lo + 1, target));
+    double start = width == 1 ? lo - 0.5 : std::floor(lo / width) * width - 0.5;
+    for (double k = 0;; ++k) {
+      b.edges.push_back(start + k * width);
+      if ((k >= 1 && b.edges.back() > hi) || k > max_bins) break;
+    }
   } else {
-    // About sqrt(n) bins (5 to 40) of a nice width; integer data gets whole-number
-    // widths with edges halfway between integers, so each bar covers whole values.
-    int target = std::clamp(static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n)))), 5, 40);
-    if (integers) {
-      double width = std::max(1.0, nice_step(hi - lo + 1, target));
-      double start = width == 1 ? lo - 0.5 : std::floor(lo / width) * width - 0.5;
-      for (double k = 0;; ++k) {
-        b.edges.push_back(start + k * width);
-        if ((k >= 1 && b.edges.back() > hi) || k > max_bins) break;
-      }
+    // A nice width (1, 2 or 5 times a power of ten), edges at its multiples.
+    double width = hi > lo ? nice_step(hi - lo, target) : nice_step(lo == 0 ? 1 : std::abs(lo), 5);
+    double first = std::floor(lo / width), last = std::max(std::ceil(hi / width), first + 1);
+    if (last - first > max_bins) {
+      equal_bins(target);
     } else {
-      double width = hi > lo ? nice_step(hi - lo, target) : nice_step(lo == 0 ? 1 : std::abs(lo), 5);
-      double first = std::floor(lo / width), last = std::max(std::ceil(hi / width), first + 1);
       for (double k = first; k <= last; ++k) b.edges.push_back(k * width);
     }
   }

@@ -105,7 +105,9 @@ std::string render_terminal_plot(const std::vector<Series>& series, const Termin
     bool have_prev = false;
     long pc = 0, pr = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      double fx = (s.x[k] - rx.lo) / (rx.hi - rx.lo), fy = (ry.hi - s.y[k]) / (ry.hi - ry.lo);
+      // Halves first, so that even a range of -1e308..1e308 gives finite fractions.
+      double fx = (s.x[k] * 0.5 - rx.lo * 0.5) / (rx.hi * 0.5 - rx.lo * 0.5);
+      double fy = (ry.hi * 0.5 - s.y[k] * 0.5) / (ry.hi * 0.5 - ry.lo * 0.5);
       if (!std::isfinite(fx) || !std::isfinite(fy)) {
         have_prev = false;  // the curve breaks at NaN and infinities
         continue;

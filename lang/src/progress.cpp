@@ -84,15 +84,21 @@ void Progress::draw_bar() {
   if (seconds > 0 && step_ > 0 && total_ > step_) {
     eta = fmt::format("  {} left", clock_duration((total_ - step_) * seconds / step_));
   }
-  fmt::print(out_, "\r\x1b[2K[{}{}] {}/{}  loss {:.4g}  {}{}", std::string(filled, '#'),
-             std::string(width - filled, '.'), step_, total_, last_loss_,
-             format_rate(static_cast<double>(step_), seconds), eta);
+  if (total_ > 0) {
+    fmt::print(out_, "\r\x1b[2K[{}{}] {}/{}  loss {:.4g}  {}{}", std::string(filled, '#'),
+               std::string(width - filled, '.'), step_, total_, last_loss_,
+               format_rate(static_cast<double>(step_), seconds), eta);
+  } else {  // no known total: no bar, no estimate
+    fmt::print(out_, "\r\x1b[2Kstep {}  loss {:.4g}  {}", step_, last_loss_,
+               format_rate(static_cast<double>(step_), seconds));
+  }
   std::fflush(out_);
   drawn_ = true;
 }
 
 void Progress::print_line() {
-  fmt::print(out_, "step {}/{}  loss {:.4g}\n", step_, total_, last_loss_);
+  if (total_ > 0) fmt::print(out_, "step {}/{}  loss {:.4g}\n", step_, total_, last_loss_);
+  else fmt::print(out_, "step {}  loss {:.4g}\n", step_, last_loss_);
   logged_step_ = step_;
   std::fflush(out_);
 }
@@ -117,11 +123,12 @@ void Progress::report(bool stopped) {
   if (stopped) {
     fmt::print(out_, "stopped at step {} of {} after {} ({})\n", step_, total_, format_wall(seconds), rate);
   } else {
-    fmt::print(out_, "{} steps in {} ({})\n", step_, format_wall(seconds), rate);
+    fmt::print(out_, "{} step{} in {} ({})\n", step_, step_ == 1 ? "" : "s", format_wall(seconds), rate);
   }
   if (step_ > 0) {
-    fmt::print(out_, "loss  first {:.4g}  final {:.4g}  best {:.4g} at step {}\n", first_loss_, last_loss_,
-               best_loss_, best_step_);
+    fmt::print(out_, "loss  first {:.4g}  final {:.4g}", first_loss_, last_loss_);
+    if (!std::isnan(best_loss_)) fmt::print(out_, "  best {:.4g} at step {}", best_loss_, best_step_);
+    fmt::print(out_, "\n");
   }
   std::fflush(out_);
 }
