@@ -84,6 +84,10 @@ Frame layout_frame(const PageSize& size, const std::string& title, const AxisLay
   f.height = std::max(size.height, 150);
   double top = title.empty() ? 16 : 42;
   double left = 10 + (y.title.empty() ? 0 : 22) + max_label_width(y) + tick_length + 6;
+  if (x.rotate_labels && !x.labels.empty()) {
+    // A turned label reaches left of its tick by 0.71 of its length: keep the first one on the page.
+    left = std::max(left, text_width(x.labels.front(), font) * 0.71 + 8);
+  }
   double x_labels = x.rotate_labels ? max_label_width(x) * 0.71 + font + 6 : font + 8;
   double bottom = 8 + tick_length + x_labels + (x.title.empty() ? 0 : 22) + note_count * 15.0;
   // Room on the right for half of the last x label, or for the legend.

@@ -144,12 +144,14 @@ Rendered render_line_svg(const LinePlot& plot) {
     ex.add(plot.x.log ? 1 : 0), ex.add(plot.x.log ? 10 : 1);
     ey.add(plot.y.log ? 1 : 0), ey.add(plot.y.log ? 10 : 1);
   }
-  // x spans the data exactly (curves reach both edges); y gets nice round limits.
+  // x spans the data exactly (curves reach both edges). y gets 4% of room above and
+  // below, so that no curve runs along the frame (as matplotlib does), except at an
+  // edge of exactly 0 (losses, ReLU outputs); ticks are nice values inside. A log y
+  // axis is widened to whole decades instead.
   AxisLayout x = make_axis(plot.x, ex.lo, ex.hi, plot.x.log);
-  // A little room above and below, so that a curve does not run along the frame;
-  // a range that starts or ends at exactly 0 (losses, ReLU outputs) keeps that edge.
-  double pad = plot.y.log ? 0 : (ey.hi - ey.lo) * 0.03;
-  AxisLayout y = make_axis(plot.y, ey.lo == 0 ? 0 : ey.lo - pad, ey.hi == 0 ? 0 : ey.hi + pad, true);
+  double pad = (ey.hi - ey.lo) * 0.04;
+  AxisLayout y = plot.y.log ? make_axis(plot.y, ey.lo, ey.hi, true)
+                            : make_axis(plot.y, ey.lo == 0 ? 0 : ey.lo - pad, ey.hi == 0 ? 0 : ey.hi + pad, false);
 
   std::vector<LegendEntry> legend;
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
