@@ -1,6 +1,6 @@
 # One place for compiler flags shared by every hinge target.
 add_library(hinge_flags INTERFACE)
-target_compile_options(hinge_flags INTERFACE -Wall -Wextra -Wno-unused-parameter)
+target_compile_options(hinge_flags INTERFACE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
 if(HINGE_NATIVE AND NOT HINGE_SANITIZE)
   target_compile_options(hinge_flags INTERFACE -march=native)
 endif()
