@@ -131,13 +131,16 @@ Tensor log_softmax(Tensor a, int axis = -1);
 Tensor cast(Tensor a, DType t);  // the gradient is cast back; the same dtype returns a itself
 Tensor detach(Tensor a);  // same value, no gradient path
 
-// ---- losses (scalar results, mean over the batch) ----
+// ---- losses (scalar results, mean over the batch; no broadcasting: a [N, 1]
+//      prediction against [N] targets is a ShapeError, not an [N, N] loss) ----
 Tensor mse(Tensor pred, Tensor target);
-// logits [N, C]; target either class indices [N] or probabilities [N, C].
+// logits [N, C]; target either class indices [N] (checked to be 0..C-1) or
+// probabilities [N, C].
 Tensor cross_entropy(Tensor logits, Tensor target);
 // From logits, numerically stable: mean(softplus(z) - y z); y in [0, 1].
 Tensor binary_cross_entropy(Tensor logits, Tensor target);
-// mean(relu(1 - y s)) with labels y in {-1, +1}.
+// mean(relu(1 - y s)) with labels y in {-1, +1}; a margin y s of exactly 1
+// gets no gradient (relu'(0) = 0).
 Tensor hinge_loss(Tensor scores, Tensor labels);
 
 // ---- operators ----
