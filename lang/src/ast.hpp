@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include <boost/optional.hpp>
 #include <boost/spirit/home/x3/support/ast/variant.hpp>
 
 #include "syntax.hpp"
@@ -17,6 +17,9 @@ namespace x3 = boost::spirit::x3;
 using syntax::BinaryOp;
 using syntax::PlotKind;
 using syntax::UnaryOp;
+// boost::optional, not std::optional: X3 in Boost 1.74 only knows boost's as optional
+// and would otherwise parse straight into the field, keeping half-matched values.
+using boost::optional;
 
 /// Byte offsets [begin, end) of a node, set by the annotation handler in parser_def.hpp
 /// (Note [Annotation]). Not fusion-adapted: the grammar never fills these directly.
@@ -65,7 +68,7 @@ struct List : Located { std::vector<Expression> items; };
 /// One call argument: `value` or `name=value` (keyword holds "name=" as written, with
 /// any blanks; the name starts at `begin`).
 struct Arg : Located {
-    std::optional<std::string> keyword;
+    optional<std::string> keyword;
     Expression value;
 };
 
@@ -74,19 +77,19 @@ struct CallArgs : Located { std::vector<Arg> args; };
 /// `:step` part of a slice (the expression may be missing: x[::]).
 struct StepPart : Located {
     bool present = true;  // only so the struct has two members (X3 collapses one)
-    std::optional<Expression> value;
+    optional<Expression> value;
 };
 
 /// `:stop[:step]` part of a slice.
 struct SliceTail : Located {
-    std::optional<Expression> stop;
-    std::optional<StepPart> step;
+    optional<Expression> stop;
+    optional<StepPart> step;
 };
 
 /// `start` or `[start]:[stop][:[step]]`.
 struct Subscript : Located {
-    std::optional<Expression> start;
-    std::optional<SliceTail> tail;  // set iff this is a slice
+    optional<Expression> start;
+    optional<SliceTail> tail;  // set iff this is a slice
 };
 
 struct Subscripts : Located { std::vector<Subscript> items; };
@@ -129,18 +132,18 @@ enum class TraceFlag { check, full };
 struct TraceStmt : Located {
     Expression target;
     std::vector<TraceFlag> flags;
-    std::optional<Expression> to;
+    optional<Expression> to;
 };
 
 struct GradCheckStmt : Located { Expression target; std::vector<Expression> wrt; };
 
-struct Series : Located { Expression value; std::optional<Expression> label; };
+struct Series : Located { Expression value; optional<Expression> label; };
 struct KeywordArg : Located { Name name; Expression value; };
 struct PlotStmt : Located {
-    std::optional<PlotKind> kind;
+    optional<PlotKind> kind;
     Expression subject;
     std::vector<Series> series;
-    std::optional<Expression> to;
+    optional<Expression> to;
     std::vector<KeywordArg> options;
 };
 
@@ -171,7 +174,7 @@ using ElsePart = x3::variant<x3::forward_ast<IfStmt>, Block>;  // `else if ...` 
 struct IfStmt : Located {
     Expression condition;
     Block then_block;
-    std::optional<ElsePart> else_part;
+    optional<ElsePart> else_part;
 };
 
 struct ForStmt : Located { Name var; Expression iterable; Block body; };

@@ -399,12 +399,16 @@ struct PlotKinds : x3::symbols<PlotKind> {
     }
 } const plot_kinds;
 auto const expr_start = x3::alnum | x3::char_("_\".[(");
+// (the lookahead runs first: a symbol match whose sequence fails later would leave its
+// value in the attribute)
 auto const plot_kind =
-    lexeme[plot_kinds >> !ident_char >> x3::omit[+x3::blank] >> &expr_start];
+    &lexeme[(lit("line") | lit("scatter") | lit("regions") | lit("hist")) >> !ident_char >>
+            +x3::blank >> expr_start] >>
+    lexeme[plot_kinds];
 // A bare word followed by another expression where a kind would go: a misspelt kind.
 auto const unknown_kind =
-    -(&(lexeme[(x3::alpha | '_') >> *ident_char >> +x3::blank] >> !kw("to") >>
-        !kw("with") >> !kw("as") >> lexeme[(x3::alnum | x3::char_("_\"["))]) >
+    -(&(!kw("to") >> !kw("as") >> lexeme[(x3::alpha | '_') >> *ident_char >> +x3::blank] >>
+        !kw("to") >> !kw("with") >> !kw("as") >> lexeme[(x3::alnum | x3::char_("_\"["))]) >
       fail("!unknown plot kind {tok}; expected line, scatter, regions or hist"));
 auto const series_def = expr >> -(kw("as") > expr);
 auto const series_list_def = series % ',';
