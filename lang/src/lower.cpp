@@ -222,7 +222,9 @@ public:
         std::string_view upto = text_.substr(0, last);
         if (auto failure = grammar::parse_expression(data, data + first, data + last, tree, stop)) {
             Diagnostic d = syntax_error(upto, *failure);
-            if (d.message == "expected an expression" && d.span.begin >= last)
+            bool blank = text_.substr(first, last - first).find_first_not_of(" \t") ==
+                         std::string_view::npos;
+            if (blank && d.message == "expected an expression")
                 throw Error({at, at + 1},
                             "expected an expression inside '{}'; write '{{' for a literal brace");
             throw Error(d);

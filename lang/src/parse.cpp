@@ -63,7 +63,8 @@ Span token_at(std::string_view text, uint32_t pos) {
         end = pos + 1;
         while (end < text.size() && text[end] != '"' && text[end] != '\n')
             end += text[end] == '\\' ? 2 : 1;
-        end = std::min<uint32_t>(end + 1, static_cast<uint32_t>(text.size()));
+        end = std::min<uint32_t>(end, static_cast<uint32_t>(text.size()));
+        if (end < text.size() && text[end] == '"') ++end;
     } else if (pos + 1 < text.size() && text[pos + 1] == '=' && std::string_view("=!<>").find(c) != std::string_view::npos) {
         end = pos + 2;
     } else {
@@ -101,6 +102,11 @@ std::optional<Diagnostic> bad_character(std::string_view text, uint32_t pos) {
 Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) {
     uint32_t pos = skip_blanks(text, failure.offset);
     if (auto bad = bad_character(text, pos)) return *bad;
+    // At the end of the input, point just after the last token rather than at an
+    // empty last line.
+    if (pos >= text.size())
+        while (pos > 0 && std::string_view(" \t\r\n").find(text[pos - 1]) != std::string_view::npos)
+            --pos;
     Span tok = token_at(text, pos);
     std::string_view word = text.substr(tok.begin, tok.size());
     const std::string& which = failure.which;
@@ -115,6 +121,14 @@ Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) 
         return {tok, "'else' must be on the same line as the '}' before it"};
     if (which.find("name") != std::string::npos && is_reserved(word))
         return {tok, fmt::format("'{}' is a reserved word", word)};
+    // `def f(x, in)`: a list gave back its comma at a reserved word; blame the word.
+    if (which.find("to close") != std::string::npos && word == ",") {
+        Span next = token_at(text, skip_blanks(text, tok.end));
+        std::string_view next_word = text.substr(next.begin, next.size());
+        if (is_reserved(next_word) && next_word != "true" && next_word != "false" &&
+            next_word != "not")
+            return {next, fmt::format("'{}' is a reserved word", next_word)};
+    }
     if (which == "an expression" && word == "*" && pos > 0 && text[pos - 1] == '*')
         return {{pos - 1, pos + 1}, "'**' is not an operator; use '^' for powers"};
     if (which == "a statement" && word == "+")
