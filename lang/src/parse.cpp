@@ -75,7 +75,9 @@ Span token_at(std::string_view text, uint32_t pos) {
 
 std::string quoted(std::string_view text, Span tok) {
     if (tok.size() == 0) return tok.begin >= text.size() ? "end of input" : "end of line";
-    return fmt::format("'{}'", text.substr(tok.begin, tok.size()));
+    std::string_view shown = text.substr(tok.begin, tok.size());
+    if (shown.size() > 24) return fmt::format("'{}...'", shown.substr(0, 20));
+    return fmt::format("'{}'", shown);
 }
 
 // "unexpected character 'c'", with hints for characters people bring from elsewhere.
@@ -131,6 +133,8 @@ Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) 
     }
     if (which == "an expression" && word == "*" && pos > 0 && text[pos - 1] == '*')
         return {{pos - 1, pos + 1}, "'**' is not an operator; use '^' for powers"};
+    if (which == "a statement" && is_reserved(word))
+        return {tok, fmt::format("'{}' cannot start a statement", word)};
     if (which == "a statement" && word == "+")
         return {tok, "expected a statement ('+' is not a prefix operator)"};
     return {tok, "expected " + which};
