@@ -2,6 +2,9 @@
 // the parser's golden tests (tests/golden/parse/*.expect) and for debugging.
 #include <fmt/format.h>
 
+// (literals are wrapped in std::string(...) before `+`: GCC 12 warns falsely about
+// "literal" + std::string&& at -O3, bug 105329)
+
 #include "syntax.hpp"
 
 namespace hinge::lang::syntax {
@@ -67,7 +70,10 @@ public:
 
     std::string list(const std::vector<Expr>& items) const {
         std::string out;
-        for (const Expr& e : items) out += " " + expr(e);
+        for (const Expr& e : items) {
+            out += ' ';
+            out += expr(e);
+        }
         return out;
     }
 
@@ -82,22 +88,22 @@ public:
     }
     std::string node(const Name& n, const std::string& s) const { return n.text + s; }
     std::string node(const String& str, const std::string& s) const {
-        if (str.parts.empty()) return "\"\"" + s;
+        if (str.parts.empty()) return std::string("\"\"") + s;
         if (str.parts.size() == 1 && str.parts[0].is_literal()) return quote(str.parts[0].text) + s;
-        std::string out = "(str" + s;
+        std::string out = std::string("(str") + s;
         for (const StringPart& p : str.parts) {
             if (p.is_literal()) {
-                out += " " + quote(p.text);
+                out += std::string(" ") + quote(p.text);
             } else {
-                out += " (fmt" + at(p.span) + " " + expr(*p.expr);
-                if (!p.spec.empty()) out += " " + quote(p.spec);
+                out += std::string(" (fmt") + at(p.span) + std::string(" ") + expr(*p.expr);
+                if (!p.spec.empty()) out += std::string(" ") + quote(p.spec);
                 out += ")";
             }
         }
         return out + ")";
     }
     std::string node(const List& l, const std::string& s) const {
-        return "(list" + s + list(l.items) + ")";
+        return std::string("(list") + s + list(l.items) + ")";
     }
     std::string node(const Unary& u, const std::string& s) const {
         return fmt::format("({}{} {})", u.op == UnaryOp::neg ? "neg" : "not", s, expr(*u.operand));
@@ -106,18 +112,18 @@ public:
         return fmt::format("({}{} {} {})", to_string(b.op), s, expr(*b.lhs), expr(*b.rhs));
     }
     std::string node(const Call& c, const std::string& s) const {
-        std::string out = "(call" + s + " " + expr(*c.callee) + list(c.args);
+        std::string out = std::string("(call") + s + std::string(" ") + expr(*c.callee) + list(c.args);
         for (const KeywordArg& k : c.kwargs) out += fmt::format(" (kw {} {})", id(k.name), expr(*k.value));
         return out + ")";
     }
     std::string node(const Index& ix, const std::string& s) const {
-        std::string out = "(index" + s + " " + expr(*ix.target);
+        std::string out = std::string("(index") + s + std::string(" ") + expr(*ix.target);
         for (const Subscript& sub : ix.subscripts) {
             if (sub.is_slice)
                 out += fmt::format(" (slice{} {} {} {})", at(sub.span), opt(sub.start), opt(sub.stop),
                                    opt(sub.step));
             else
-                out += " " + expr(*sub.start);
+                out += std::string(" ") + expr(*sub.start);
         }
         return out + ")";
     }
@@ -129,9 +135,9 @@ public:
     }
 
     std::string block(const Block& b, int depth) const {
-        std::string out = "(block" + at(b.span);
+        std::string out = std::string("(block") + at(b.span);
         for (const Stmt& st : b.stmts)
-            out += "\n" + std::string(2 * (depth + 1), ' ') + stmt(st, depth + 1);
+            out += fmt::format("\n{:{}}{}", "", 2 * (depth + 1), stmt(st, depth + 1));
         return out + ")";
     }
 
@@ -146,7 +152,7 @@ public:
     }
     std::string node(const Def& n, const std::string& s, int depth) const {
         std::string params;
-        for (const Identifier& p : n.params) params += (params.empty() ? "" : " ") + id(p);
+        for (const Identifier& p : n.params) params += fmt::format("{}{}", params.empty() ? "" : " ", id(p));
         if (n.one_line)  // Note [One-line def]: print the expression, not the wrapper
             return fmt::format("(def{} {} ({}) = {})", s, id(n.name), params,
                                expr(n.body->stmts[0].as<Return>().value));
@@ -157,25 +163,25 @@ public:
     }
     std::string node(const If& n, const std::string& s, int depth) const {
         std::string out = fmt::format("(if{} {} {}", s, expr(n.condition), block(n.then_block, depth));
-        if (n.else_block) out += " " + block(*n.else_block, depth);
+        if (n.else_block) out += std::string(" ") + block(*n.else_block, depth);
         return out + ")";
     }
     std::string node(const For& n, const std::string& s, int depth) const {
         return fmt::format("(for{} {} {} {})", s, id(n.var), expr(n.iterable), block(n.body, depth));
     }
     std::string node(const Print& n, const std::string& s, int) const {
-        return "(print" + s + list(n.values) + ")";
+        return std::string("(print") + s + list(n.values) + ")";
     }
     std::string node(const Train& n, const std::string& s, int) const {
         std::string out = fmt::format("(train{} {} {} {}", s, expr(n.loss), expr(n.optimizer),
                                       expr(n.steps));
-        if (n.log_every) out += " (log-every " + expr(*n.log_every) + ")";
+        if (n.log_every) out += std::string(" (log-every ") + expr(*n.log_every) + ")";
         if (n.batch) {
-            out += " (batch " + expr(n.batch->size);
-            for (const Identifier& i : n.batch->from) out += " " + id(i);
+            out += std::string(" (batch ") + expr(n.batch->size);
+            for (const Identifier& i : n.batch->from) out += std::string(" ") + id(i);
             out += ")";
         }
-        if (n.record_grads) out += " (record-grads " + expr(*n.record_grads) + ")";
+        if (n.record_grads) out += std::string(" (record-grads ") + expr(*n.record_grads) + ")";
         if (n.quiet) out += " quiet";
         return out + ")";
     }
@@ -183,25 +189,25 @@ public:
         return fmt::format("(grad{} {} (wrt{}))", s, expr(n.target), list(n.wrt));
     }
     std::string node(const Trace& n, const std::string& s, int) const {
-        std::string out = "(trace" + s + " " + expr(n.target);
+        std::string out = std::string("(trace") + s + std::string(" ") + expr(n.target);
         if (n.check) out += " check";
         if (n.full) out += " full";
-        if (n.to) out += " (to " + expr(*n.to) + ")";
+        if (n.to) out += std::string(" (to ") + expr(*n.to) + ")";
         return out + ")";
     }
     std::string node(const GradCheck& n, const std::string& s, int) const {
-        std::string out = "(gradcheck" + s + " " + expr(n.target);
-        if (!n.wrt.empty()) out += " (wrt" + list(n.wrt) + ")";
+        std::string out = std::string("(gradcheck") + s + std::string(" ") + expr(n.target);
+        if (!n.wrt.empty()) out += std::string(" (wrt") + list(n.wrt) + ")";
         return out + ")";
     }
     std::string node(const Plot& n, const std::string& s, int) const {
         std::string out = fmt::format("(plot{} {} {}", s, to_string(n.kind), expr(n.subject));
         for (const Series& ser : n.series) {
-            out += " (series " + expr(ser.value);
-            if (ser.label) out += " (as " + expr(*ser.label) + ")";
+            out += std::string(" (series ") + expr(ser.value);
+            if (ser.label) out += std::string(" (as ") + expr(*ser.label) + ")";
             out += ")";
         }
-        if (n.to) out += " (to " + expr(*n.to) + ")";
+        if (n.to) out += std::string(" (to ") + expr(*n.to) + ")";
         for (const KeywordArg& k : n.options) out += fmt::format(" (kw {} {})", id(k.name), expr(*k.value));
         return out + ")";
     }
