@@ -41,9 +41,8 @@ struct BuiltinContext {
 // One argument as written at the call site.
 struct Arg {
   Value value;
-  // Where it was written (errors point here). For a keyword argument this should
-  // run from the keyword to the end of its value (`lrr=0.1`), so "unknown keyword"
-  // errors put the caret under the keyword.
+  // Where it was written (errors point here). For a keyword argument, the keyword
+  // (`lrr` in `lrr=0.1`), so "unknown keyword" errors put the caret under it.
   Span span;
 };
 

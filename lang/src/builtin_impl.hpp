@@ -37,7 +37,7 @@ Tensor make_constant(BuiltinContext& ctx, std::span<const int64_t> dims, std::sp
 // by the engine, on scalar constants of the graph's dtype, so relu(x) for a
 // number and relu of a one-element tensor agree to the last bit. The scratch
 // nodes are rewound away afterwards.
-// True when every named argument is a number (or a bool).
+// True when every named argument is a plain number.
 bool all_numbers(const Args& args, std::initializer_list<std::string_view> names);
 // Runs `build` (which makes scalar constants and ops on ctx.graph) and returns the
 // item of the tensor it builds, leaving the graph as it was.
