@@ -163,6 +163,38 @@ Report scalar_mlp(const Options& o) {
   return rep;
 }
 
+// The same model and loss as tensors (matmul on the [100, 2] batch), for the row
+// that compares like with like against PyTorch's tensor version.
+Report scalar_mlp_tensors(const Options& o) {
+  Report rep;
+  Graph g(o.dtype);
+  const auto moons = bench::two_moons();
+  Tensor X = g.constant({100, 2}, moons.x), Y = g.constant({100, 1}, moons.y);
+  const int sizes[4] = {2, 16, 16, 1};
+  Tensor h = X, reg;
+  for (int l = 0; l < 3; ++l) {
+    const int in = sizes[l], out = sizes[l + 1];
+    Tensor W = g.param({in, out}, bench::uniform(bench::kScalarW + l, int64_t{in} * out, -1.0, 1.0));
+    Tensor b = g.param({out}, std::vector<double>(static_cast<std::size_t>(out), 0.0));
+    h = matmul(h, W) + b;
+    if (l < 2) h = relu(h);
+    Tensor sq = sum(W * W) + sum(b * b);
+    reg = l == 0 ? sq : reg + sq;
+  }
+  Tensor loss = mean(relu(1.0 - Y * h)) + 1e-4 * reg;
+  rep.numbers["loss0"] = loss.item();
+  Replay r(loss);
+  rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
+  Sgd opt(r.params(), {.lr = 0.05});
+  const int steps = steps_or(o, 20);
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
+  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
+  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  r.forward();
+  rep.numbers["loss_end"] = loss.item();
+  return rep;
+}
+
 // ---- workload 2: fit_curve, 1 -> N -> 1 ReLU network on sin, full-batch Adam ----
 
 struct FitCurve {
@@ -383,7 +415,7 @@ Options parse(int argc, char** argv) {
   if (argc < 4)
     throw std::runtime_error(
         "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]\n"
-        "workloads: scalar_mlp fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain sgemm_mlp\n"
+        "workloads: scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain sgemm_mlp\n"
         "           sgemm_fit_curve_1000 fit_curve_program info");
   Options o;
   o.workload = argv[1];
@@ -409,6 +441,7 @@ int main(int argc, char** argv) {
     openblas_set_num_threads(o.threads);
     const std::map<std::string, std::function<Report(const Options&)>> workloads = {
         {"scalar_mlp", scalar_mlp},
+        {"scalar_mlp_tensors", scalar_mlp_tensors},
         {"fit_curve_10", [](const Options& p) { return fit_curve(p, 10); }},
         {"fit_curve_100", [](const Options& p) { return fit_curve(p, 100); }},
         {"fit_curve_1000", [](const Options& p) { return fit_curve(p, 1000); }},

@@ -22,11 +22,11 @@ PYTHON = "/usr/bin/python3"  # Debian's python, the one python3-torch installs i
 MARKER = "<!-- analysis: everything below this line is kept when the runner rewrites the file -->"
 
 # Workloads and which side runs them.
-HINGE_WORKLOADS = ["scalar_mlp", "fit_curve_10", "fit_curve_100", "fit_curve_1000", "mlp", "op_chain",
+HINGE_WORKLOADS = ["scalar_mlp", "scalar_mlp_tensors", "fit_curve_10", "fit_curve_100", "fit_curve_1000", "mlp", "op_chain",
                    "sgemm_fit_curve_1000", "sgemm_mlp"]
 TORCH_WORKLOADS = ["scalar_mlp", "scalar_mlp_0d", "fit_curve_10", "fit_curve_100", "fit_curve_1000", "mlp",
                    "op_chain"]
-ORDER = ["scalar_mlp", "scalar_mlp_0d", "fit_curve_10", "fit_curve_100", "fit_curve_1000",
+ORDER = ["scalar_mlp", "scalar_mlp_tensors", "scalar_mlp_0d", "fit_curve_10", "fit_curve_100", "fit_curve_1000",
          "sgemm_fit_curve_1000", "mlp", "sgemm_mlp", "op_chain"]
 
 # The main table: (workload no., label, hinge (workload, mode), torch (workload, mode), unit, target).
@@ -34,6 +34,8 @@ ORDER = ["scalar_mlp", "scalar_mlp_0d", "fit_curve_10", "fit_curve_100", "fit_cu
 ROWS = [
     ("1", "scalar MLP: hinge scalar graph vs torch tensors", ("scalar_mlp", "step"), ("scalar_mlp", "step"),
      "us", "node20"),
+    ("1", "scalar MLP as tensors in both (matmul), like for like", ("scalar_mlp_tensors", "step"),
+     ("scalar_mlp", "step"), "us", None),
     ("1", "scalar MLP: per node, vs torch 0-d tensors", ("scalar_mlp", "step"), ("scalar_mlp_0d", "step"),
      "ns/node", "node20"),
     ("1", "scalar MLP: hinge rebuilt each step vs torch 0-d", ("scalar_mlp", "eager"),
@@ -160,6 +162,9 @@ def main():
     hinge_exe = os.path.join(args.build, "tests", "bench", "hinge_bench")
     started = time.time()
     load_before = os.getloadavg()
+    if load_before[0] > 1.5:
+        log(f"bench: load average {load_before[0]:.1f} on {os.cpu_count()} cores: other work is running, "
+            "timings will be noisy (PyTorch's 2-thread runs most)")
 
     R = {}  # (side, workload, threads) -> result
     for w in ORDER:
@@ -232,7 +237,7 @@ def main():
     for w in ORDER:
         for t in threads_list[:1]:
             h = R.get(("hinge", w if w != "scalar_mlp_0d" else "scalar_mlp", t))
-            p = R.get(("torch", w, t))
+            p = R.get(("torch", w if w != "scalar_mlp_tensors" else "scalar_mlp", t))
             if not h or not p or "loss0" not in p or "loss0" not in h:
                 continue
             rel = abs(h["loss0"] - p["loss0"]) / max(abs(p["loss0"]), 1e-30)
@@ -334,12 +339,13 @@ def script_workload(args, threads_list, hinge_bench):
         api = [hinge_bench, "fit_curve_program", str(t), "1", "--n", cfg["n"], "--steps", cfg["steps"],
                "--dtype", cfg["dtype"]]
         res = {}
-        for name, cmd in (("script", [exe, script]), ("api", api)):
+        interp = [exe, "--dtype", cfg["dtype"], "--threads", str(t), script]
+        for name, cmd in (("script", interp), ("api", api)):
             walls, rss, err = [], 0, None
             for k in range(args.repeats + 1):
                 rc, _, e, wall, r = run_process(cmd, t)
                 if rc != 0:
-                    err = e.strip()[-300:]
+                    err = e.strip()[-300:] or f"exit status {rc}" + (" (crashed)" if rc < 0 else "")
                     break
                 if k > 0:
                     walls.append(wall)
@@ -347,12 +353,12 @@ def script_workload(args, threads_list, hinge_bench):
             res[name] = (sorted(walls)[len(walls) // 2] if walls else None, rss, err)
         s, a = res["script"], res["api"]
         if s[2] or a[2]:
-            rows.append(["5", "fit_curve script vs C++ API", t, "error: " + (s[2] or a[2]), "-", "-", "-", "-",
+            rows.append(["5", "fit_curve script vs C++ API", t, ("script" if s[2] else "API") + " failed: " + (s[2] or a[2]), "-", "-", "-", "-",
                          "<= 1.1x of the API", "**NO**", "-"])
             continue
         over = s[0] / a[0]
         rows.append(["5", f"fit_curve N={cfg['n']}, {cfg['steps']} steps: script vs C++ API (whole process)", t,
-                     f"{s[0] * 1e3:.1f} ms (script)", f"{a[0] * 1e3:.1f} ms (C++ API)", f"{over:.2f}x slower",
+                     f"{s[0] * 1e3:.1f} ms (script)", f"{a[0] * 1e3:.1f} ms (C++ API)", f"script/API {over:.2f}x",
                      fmt_mb(s[1]), fmt_mb(a[1]), "script <= 1.1x of the API", yes_no(over <= 1.1), "-"])
         log(f"  script fit_curve threads={t}: {over:.2f}x")
     return {"rows": rows, "status": ""}
