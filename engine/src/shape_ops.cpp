@@ -227,14 +227,16 @@ void check_same_graph_and_dtype(std::span<const Tensor> parts, std::string_view 
 
 Tensor make_slice(Tensor a, const Shape& out, const int64_t* aux) {
   Attr attr;
-  attr.aux = aux;
+  attr.aux = aux;  // add_node copies the bounds into storage the node owns
+  attr.aux_bytes = detail::kSliceAuxLen * sizeof(int64_t);
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(OpKind::slice, ins, out, a.dtype(), attr)};
 }
 
 Tensor make_unslice(Tensor a, const Shape& out, const int64_t* aux) {
   Attr attr;
-  attr.aux = aux;
+  attr.aux = aux;  // add_node copies the bounds into storage the node owns
+  attr.aux_bytes = detail::kSliceAuxLen * sizeof(int64_t);
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(OpKind::unslice, ins, out, a.dtype(), attr)};
 }
@@ -328,7 +330,7 @@ Tensor slice(Tensor a, std::span<const SliceSpec> per_axis) {
     whole &= len == n && step == 1;
   }
   if (whole) return a;
-  return detail::make_slice(a, s, a.g->store(std::span<const int64_t>(aux)));
+  return detail::make_slice(a, s, aux);
 }
 
 Tensor index(Tensor a, int64_t k) {

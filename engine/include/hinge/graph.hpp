@@ -66,13 +66,6 @@ class Graph {
                   const Attr& attr = {});
   // Raw storage from the arena (64-byte aligned).
   void* alloc(std::size_t bytes) { return arena_.alloc(bytes); }
-  // Copies `n` elements into the arena and returns them (for Attr::aux).
-  template <class T>
-  const T* store(std::span<const T> items) {
-    T* p = static_cast<T*>(alloc(items.size() * sizeof(T)));
-    std::copy(items.begin(), items.end(), p);
-    return p;
-  }
   // Makes sure node `id` has a gradient buffer, zeroed when newly allocated.
   void ensure_grad(NodeId id);
 
