@@ -63,6 +63,10 @@ def child_env(threads):
     env = dict(os.environ)
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
+    # PyTorch's OpenMP workers spin after each parallel region and starve OpenBLAS's
+    # own threads on 2 cores (a 2-thread MLP step took 25x longer): let them sleep,
+    # so PyTorch is measured at its best. hinge does not use OpenMP.
+    env["OMP_WAIT_POLICY"] = "PASSIVE"
     return env
 
 
@@ -258,7 +262,7 @@ def main():
                f"CPU: {cpu} ({os.cpu_count()} logical cores); run took {elapsed:.0f} s; "
                f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}.")
     out.append("")
-    out.append(f"Threads: OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = torch.set_num_threads = "
+    out.append(f"Threads: OMP_WAIT_POLICY=PASSIVE; OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = torch.set_num_threads = "
                f"openblas_set_num_threads = {', '.join(map(str, threads_list))} (one process per row and side). "
                f"Pinned kernel settings, the same for both sides: "
                + ", ".join(f"{k}={v}" for k, v in env_pins.items()) + ".")
