@@ -1,0 +1,100 @@
+// adjoints() and local_vjp(): the same numbers as grad(), local partials of single
+// ops (including inputs that need no gradient), and no trace left in the graph.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "hinge/engine.hpp"
+#include "hinge/inspect.hpp"
+
+using namespace hinge;
+
+namespace {
+
+// Every node's value and gradient bytes, flags and whether it has a gradient.
+struct Snapshot {
+  std::vector<std::vector<double>> values, grads;
+  std::vector<uint8_t> flags;
+  std::vector<bool> has_grad;
+  NodeId size = 0;
+  bool operator==(const Snapshot&) const = default;
+};
+
+Snapshot snapshot(Graph& g) {
+  Snapshot s;
+  s.size = g.size();
+  for (NodeId i = 0; i < g.size(); ++i) {
+    Tensor t{&g, i};
+    s.values.push_back(t.values());
+    s.grads.push_back(g[i].has_grad() ? t.grads() : std::vector<double>{});
+    s.flags.push_back(g[i].flags);
+    s.has_grad.push_back(g[i].has_grad());
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("adjoints equal grad() for every node and change nothing") {
+  Graph g;
+  auto w = g.param(0.5), b = g.param(-1.0), x = g.scalar(3.0);
+  auto h = w * x + b;
+  auto y = relu(h) + h * w;  // h feeds two consumers, w two as well
+  backward(y);               // leaves hold gradients the inspection must keep
+  const auto before = snapshot(g);
+  const auto ids = ancestors(g, y.id);
+  const auto adj = adjoints(y, ids);
+  CHECK(snapshot(g) == before);
+  std::vector<Tensor> wrt;
+  for (NodeId id : ids)
+    if (g[id].requires_grad()) wrt.push_back({&g, id});
+  const auto expect = grad(y, wrt);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (!g[ids[i]].requires_grad()) {
+      CHECK(adj[i].empty());  // the constant x receives nothing
+      continue;
+    }
+    REQUIRE(adj[i].size() == 1);
+    CHECK(adj[i][0] == expect[k++].item());
+  }
+  // By hand: h = 0.5, y = h + h w; dy/dh = 1 + w = 1.5, dy/dw = h + x dy/dh = 5.
+  CHECK(adj[std::find(ids.begin(), ids.end(), h.id) - ids.begin()][0] == 1.5);
+  CHECK(adj[std::find(ids.begin(), ids.end(), w.id) - ids.begin()][0] == 5.0);
+}
+
+TEST_CASE("local_vjp gives local partials, also for inputs without gradient") {
+  Graph g;
+  auto w = g.param(0.5), x = g.scalar(3.0);
+  auto m = w * x;
+  const auto before = snapshot(g);
+  const std::vector<double> one{1.0};
+  auto loc = local_vjp(m, one);
+  CHECK(snapshot(g) == before);
+  REQUIRE(loc.size() == 2);
+  CHECK(loc[0] == std::vector<double>{3.0});  // dm/dw = x
+  CHECK(loc[1] == std::vector<double>{0.5});  // dm/dx = w, though x is a constant
+
+  auto sq = w * w;  // one input in both slots: each slot shows the sum 2w
+  loc = local_vjp(sq, one);
+  CHECK(loc[0] == std::vector<double>{1.0});
+  CHECK(loc[1] == std::vector<double>{1.0});
+
+  auto r = relu(g.scalar(-2.0) * w);
+  CHECK(local_vjp(r, one)[0] == std::vector<double>{0.0});
+  auto s = step(w);
+  CHECK(local_vjp(s, one)[0] == std::vector<double>{0.0});
+  CHECK(local_vjp(w, one).empty());
+  CHECK_THROWS_AS(local_vjp(m, std::vector<double>{1.0, 2.0}), DomainError);
+}
+
+TEST_CASE("local_vjp of a tensor op is its vector-Jacobian product") {
+  Graph g;
+  const std::vector<double> xv{-1.0, 0.0, 2.0};
+  auto x = g.param(Shape{3}, xv);
+  auto r = relu(x);
+  const auto loc = local_vjp(r, std::vector<double>{1.0, 1.0, 1.0});
+  CHECK(loc[0] == std::vector<double>{0.0, 0.0, 1.0});  // relu'(0) = 0
+  auto s = sum(x * g.scalar(2.0));
+  CHECK(local_vjp(s, std::vector<double>{1.5}).at(0) == std::vector<double>{1.5, 1.5, 1.5});
+}
