@@ -1,5 +1,6 @@
-// Crash safety: a process killed with SIGKILL in the middle of a checkpoint save
-// leaves the previous file loadable and intact (never a torn or mixed file).
+// Crash safety, through real processes: SIGKILL in the middle of a checkpoint save
+// leaves the previous file whole; SIGINT during `train` in a script exits 130 after
+// the report so far and leaves no half-written file; a NaN stops a script clearly.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -7,8 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -88,6 +94,62 @@ double load_whole_generation(const std::string& path, int64_t n) {
   }
 }
 
+// A running `hinge SCRIPT` in `dir`, its stdout read through a pipe.
+struct HingeProcess {
+  pid_t pid = -1;
+  int out_fd = -1;
+  std::string out;
+
+  HingeProcess(const fs::path& dir, const std::string& script) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      ::dup2(fds[1], 1);
+      int err = ::open((dir / "stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(err, 2);
+      if (::chdir(dir.c_str()) != 0) ::_exit(120);
+      ::execl(HINGE_EXE, "hinge", script.c_str(), static_cast<char*>(nullptr));
+      ::_exit(121);
+    }
+    ::close(fds[1]);
+    out_fd = fds[0];
+  }
+  ~HingeProcess() {
+    if (out_fd >= 0) ::close(out_fd);
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+  // Reads stdout until it holds `text` (true) or the process closes it (false).
+  bool read_until(const std::string& text) {
+    char buf[4096];
+    while (out.find(text) == std::string::npos) {
+      ssize_t n = ::read(out_fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  // Reads the rest of stdout and returns the exit status (-signal when killed).
+  int finish() {
+    read_until(std::string(1, '\0'));  // never printed: reads to the end
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
 }  // namespace
 
 TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
@@ -144,4 +206,69 @@ TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
   // A later save still works over the leftovers and replaces the file.
   save_checkpoint(path, generation(last_gen + 1, n));
   CHECK(load_whole_generation(path, n) == last_gen + 1);
+}
+
+TEST_CASE("SIGINT during train in a script exits 130 with the report so far and no half-written file") {
+  ScratchDir dir("sigint");
+  std::ofstream(dir.path / "fit.hinge") << R"(param w = normal([1, 16], std=0.5)
+param b = zeros([16])
+param v = normal([16, 1], std=0.5)
+let xs = col(linspace(-3, 3, 100))
+let loss = mse(relu(xs @ w + b) @ v, sin(xs))
+train loss with adam(lr=0.001) for 1000000 steps log every 50 record grads to "norms.csv"
+save w, b, v to "model.ckpt"
+plot xs: sin(xs) to "fit.svg"
+)";
+  HingeProcess hinge(dir.path, "fit.hinge");
+  // Interrupt once training is under way (its first log line).
+  REQUIRE(hinge.read_until("\n"));
+  REQUIRE(::kill(hinge.pid, SIGINT) == 0);
+  const int status = hinge.finish();
+  INFO("stdout:\n" << hinge.out << "\nstderr:\n" << slurp(dir.path / "stderr.txt"));
+  CHECK(status == 130);
+  const auto at = hinge.out.find("training interrupted after step ");
+  REQUIRE(at != std::string::npos);
+  const long done = std::stol(hinge.out.substr(at + std::strlen("training interrupted after step ")));
+  CHECK(done > 0);
+  CHECK(hinge.out.find("of 1000000; the parameters are those of step") != std::string::npos);
+
+  // The script stopped at the train: nothing after it wrote a file.
+  CHECK_FALSE(fs::exists(dir.path / "model.ckpt"));
+  CHECK_FALSE(fs::exists(dir.path / "fit.svg"));
+  // The gradient record holds exactly the steps done, whole (header + one row each).
+  const std::string csv = slurp(dir.path / "norms.csv");
+  CHECK(csv.rfind("step,w,b,v\n", 0) == 0);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == done + 1);
+  CHECK(csv.find(fmt::format("\n{},", done)) != std::string::npos);
+  for (const auto& name : dir.listing()) CHECK(name.find(".tmp.") == std::string::npos);
+}
+
+TEST_CASE("a NaN during training stops a script with the place, status 70, and nothing saved") {
+  ScratchDir dir("nan");
+  // sgd on w^4 with a large rate: w grows as w - 40 w^3 until the loss overflows.
+  std::ofstream(dir.path / "blowup.hinge") << "param w = 1\n"
+                                              "let loss = w^4\n"
+                                              "train loss with sgd(lr=10) for 100 steps quiet\n"
+                                              "save w to \"model.ckpt\"\n";
+  HingeProcess hinge(dir.path, "blowup.hinge");
+  const int status = hinge.finish();
+  const std::string err = slurp(dir.path / "stderr.txt");
+  INFO("stdout:\n" << hinge.out << "\nstderr:\n" << err);
+  CHECK(status == 70);
+  // The steps by hand: step k evaluates the loss at w after k-1 updates.
+  double w = 1;
+  int stop_step = 0;
+  for (int step = 1; step <= 100; ++step) {
+    if (!std::isfinite(w * w * w * w)) {
+      stop_step = step;
+      break;
+    }
+    w -= 10 * 4 * w * w * w;
+  }
+  REQUIRE(stop_step > 1);
+  CHECK(err.rfind("blowup.hinge:", 0) == 0);
+  CHECK(err.find(fmt::format("training stopped at step {}: the loss is", stop_step)) != std::string::npos);
+  CHECK(err.find(fmt::format("(step {})", stop_step - 1)) != std::string::npos);
+  CHECK(err.find('^') != std::string::npos);  // the caret under the place
+  CHECK_FALSE(fs::exists(dir.path / "model.ckpt"));
 }
