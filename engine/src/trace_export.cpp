@@ -57,6 +57,34 @@ Summary summarize(const Node& n, const void* buf) {
   return s;
 }
 
+// The same summary of values given as doubles (a gradient from TraceOptions::grad).
+Summary summarize(const std::vector<double>& v) {
+  Summary s;
+  s.present = true;
+  s.count = static_cast<int64_t>(v.size());
+  if (v.size() == 1) {
+    s.one = true;
+    s.x = v[0];
+    s.text = fmt::format("{}", v[0]);
+    return s;
+  }
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, total = 0;
+  for (double x : v) {
+    if (std::isnan(x)) {
+      ++s.nans;
+      continue;
+    }
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+    total += x;
+  }
+  const int64_t finite = s.count - s.nans;
+  s.min = finite ? lo : std::nan("");
+  s.max = finite ? hi : std::nan("");
+  s.mean = finite ? total / static_cast<double>(finite) : std::nan("");
+  return s;
+}
+
 std::string summary_text(const Summary& s) {
   if (s.one) return s.text;
   if (s.count == 0) return "{empty}";
@@ -102,6 +130,8 @@ struct Row {
   std::vector<int> inputs;   // renumbered
   std::string attrs;
   std::string label;
+  std::string dot_style;     // from TraceOptions::dot_style
+  std::string json_extra;    // from TraceOptions::json_extra
   Summary value, grad;
 };
 
@@ -126,8 +156,15 @@ std::vector<Row> build_rows(Tensor root, const TraceOptions& opt, int& root_inde
     for (int k = 0; k < n.nin; ++k) r.inputs.push_back(index_of(n.input(k)));
     r.attrs = attr_text(g, n);
     if (opt.label) r.label = opt.label(id);
+    if (opt.dot_style) r.dot_style = opt.dot_style(id);
+    if (opt.json_extra) r.json_extra = opt.json_extra(id);
     r.value = summarize(n, n.val);
-    r.grad = summarize(n, n.grad);
+    if (opt.grad) {
+      const std::vector<double> gv = opt.grad(id);
+      if (!gv.empty()) r.grad = summarize(gv);
+    } else {
+      r.grad = summarize(n, n.grad);
+    }
     rows.push_back(std::move(r));
   }
   root_index = static_cast<int>(rows.size()) - 1;
@@ -197,6 +234,8 @@ std::string json_summary(const Summary& s) {
 
 }  // namespace
 
+std::string json_quote(std::string_view text) { return json_escape(text); }
+
 std::string trace_text(Tensor root, const TraceOptions& opt) {
   int root_index = 0;
   const auto rows = build_rows(root, opt, root_index);
@@ -230,7 +269,8 @@ std::string trace_dot(Tensor root, const TraceOptions& opt) {
     const std::string grad = r.grad.present ? "grad " + summary_text(r.grad) : "no grad";
     out += fmt::format("  n{} [label=\"{{ {} | value {} | {} }}\"", i, dot_escape(head),
                        dot_escape(summary_text(r.value)), dot_escape(grad));
-    if (static_cast<int>(i) == root_index) out += ", style=filled, fillcolor=\"#ffc89a\"";
+    if (!r.dot_style.empty()) out += ", " + r.dot_style;
+    else if (static_cast<int>(i) == root_index) out += ", style=filled, fillcolor=\"#ffc89a\"";
     else if (r.kind == "param") out += ", style=filled, fillcolor=\"#cfe6ff\"";
     out += "];\n";
   }
@@ -256,6 +296,7 @@ std::string trace_json(Tensor root, const TraceOptions& opt) {
         json_escape(r.attrs), shape, dtype_name(n.dtype), n.requires_grad() ? "true" : "false", n.origin,
         json_summary(r.value), json_summary(r.grad));
     if (!r.label.empty()) out += ", \"label\": " + json_escape(r.label);
+    if (!r.json_extra.empty()) out += ", " + r.json_extra;
     out += i + 1 < rows.size() ? "},\n" : "}\n";
   }
   return out + "  ]\n}\n";

@@ -98,3 +98,21 @@ TEST_CASE("local_vjp of a tensor op is its vector-Jacobian product") {
   auto s = sum(x * g.scalar(2.0));
   CHECK(local_vjp(s, std::vector<double>{1.5}).at(0) == std::vector<double>{1.5, 1.5, 1.5});
 }
+
+TEST_CASE("trace export shows gradients, styles and JSON members given by the caller") {
+  Graph g;
+  auto w = g.param(0.5), x = g.scalar(3.0);
+  auto y = w * x;
+  const auto ids = ancestors(g, y.id);
+  const auto adj = adjoints(y, ids);
+  TraceOptions opt;
+  opt.grad = [&](NodeId id) { return adj[std::find(ids.begin(), ids.end(), id) - ids.begin()]; };
+  opt.dot_style = [&](NodeId id) { return id == w.id ? std::string("color=red") : std::string(); };
+  opt.json_extra = [&](NodeId id) { return "\"note\": " + json_quote(id == y.id ? "a \"root\"\n" : ""); };
+  const std::string text = trace_text(y, opt);
+  CHECK(text.find("%0 = param  [] f64  value=0.5  grad=3\n") != std::string::npos);  // no backward ran
+  CHECK(text.find("%1 = const  [] f64  value=3\n") != std::string::npos);            // no gradient shown
+  CHECK(!w.node().has_grad());
+  CHECK(trace_dot(y, opt).find("n0 [label=\"{ %0 param | value 0.5 | grad 3 }\", color=red];") != std::string::npos);
+  CHECK(trace_json(y, opt).find("\"note\": \"a \\\"root\\\"\\n\"}") != std::string::npos);
+}

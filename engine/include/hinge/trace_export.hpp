@@ -16,7 +16,20 @@ struct TraceOptions {
   // Extra text for a node (a variable name, the source that built it); the
   // language fills it from Node::origin. Empty result = nothing shown.
   std::function<std::string(NodeId)> label;
+  // The gradient to show instead of the node's .grad buffer, for a caller that
+  // computed adjoints without touching .grad (hinge/inspect.hpp): numel values,
+  // or empty for "no gradient". Unset: the .grad buffer as it is.
+  std::function<std::vector<double>(NodeId)> grad;
+  // DOT: attributes for the node's statement (`style=filled, fillcolor="red"`);
+  // a non-empty result replaces the default colouring.
+  std::function<std::string(NodeId)> dot_style;
+  // JSON: extra members appended to the node's object, already formatted
+  // (`"notes": ["relu closed"]`; quote strings with json_quote).
+  std::function<std::string(NodeId)> json_extra;
 };
+
+// A JSON string literal: quotes, backslashes and control characters escaped.
+std::string json_quote(std::string_view text);
 
 // Note [Trace rows]
 // One row per node `root` depends on, in tape order (Note [Tape order]), numbered
