@@ -77,5 +77,7 @@ struct Value {
 // "number", "tensor [3, 4]", "string", "list", "function f", "builtin relu", ...
 // as used in error messages: "expected a tensor, got a string".
 std::string kind_name(const Value& v);
+// The same with an article, for messages: "a number", "an optimizer", "none".
+std::string a_kind(const Value& v);
 
 }  // namespace hinge::lang

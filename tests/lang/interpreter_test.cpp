@@ -1,0 +1,353 @@
+// Interpreter tests through Session with captured output: evaluation rules,
+// printing, REPL behaviour on errors, functions, loops, limits, training (NaN stop,
+// refresh of bindings, mini-batches, Ctrl-C), checkpoints and imports.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "hinge/graph.hpp"
+#include "interpreter.hpp"
+#include "lang/session.hpp"
+
+using namespace hinge;
+using namespace hinge::lang;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_all(std::FILE* f) {
+  std::fflush(f);
+  std::rewind(f);
+  std::string s;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::rewind(f);
+  // Truncate so the next read sees only new output.
+  if (ftruncate(fileno(f), 0) != 0) s += "<truncate failed>";
+  return s;
+}
+
+// A session whose stdout and stderr go to temporary files.
+struct Harness {
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  Session session;
+
+  explicit Harness(SessionOptions o = {}) : session(with_streams(std::move(o), out, err)) {}
+  ~Harness() {
+    std::fclose(out);
+    std::fclose(err);
+  }
+  static SessionOptions with_streams(SessionOptions o, std::FILE* out, std::FILE* err) {
+    o.out = out;
+    o.err = err;
+    return o;
+  }
+  // Runs a REPL entry and returns what it printed on stdout.
+  std::string entry(const std::string& text, Status expect = Status::ok) {
+    Status st = session.run_entry(text);
+    std::string e = read_all(err);
+    INFO("entry: " << text << "\nstderr: " << e);
+    CHECK(st == expect);
+    last_err = e;
+    return read_all(out);
+  }
+  std::string script(const std::string& text, Status expect = Status::ok) {
+    Status st = session.run_script("test.hinge", text);
+    std::string e = read_all(err);
+    INFO("script: " << text << "\nstderr: " << e);
+    CHECK(st == expect);
+    last_err = e;
+    return read_all(out);
+  }
+  double number(const std::string& expr) {
+    std::string s = entry("print item(" + expr + ")");
+    return std::stod(s);
+  }
+  std::string last_err;
+};
+
+}  // namespace
+
+TEST_CASE("numbers stay numbers and build no graph nodes", "[interp]") {
+  Harness h;
+  const auto before = h.session.graph().size();
+  CHECK(h.entry("let n = 2 * 3 + 1") == "n = 7\n");
+  CHECK(h.entry("n ^ 2 / 7") == "7\n");
+  CHECK(h.entry("for i in range(100) { n = n + i }") == "");
+  CHECK(h.entry("n") == "4957\n");
+  CHECK(h.session.graph().size() == before);
+}
+
+TEST_CASE("values print in the shortest exact form, tensors numpy-style", "[interp][print]") {
+  Harness h;
+  CHECK(h.entry("0.1 + 0.2") == "0.30000000000000004\n");
+  CHECK(h.entry("1e20") == "1e+20\n");
+  CHECK(h.entry("[[1, 2.5], [3, 4]]") == "[[1, 2.5],\n [3,   4]]\n");
+  CHECK(h.entry("print [1, 2], \"and\", 3") == "[1, 2] and 3\n");
+  CHECK(h.entry("\"text\"") == "\"text\"\n");
+  CHECK(h.entry("[\"a\", 1]") == "[\"a\", 1]\n");
+  CHECK(h.entry("true and not false") == "true\n");
+  // Long axes abbreviate with "..." once the tensor is large.
+  std::string big = h.entry("linspace(0, 199, 200)");
+  CHECK(big == "[0, 1, 2, ..., 197, 198, 199]\n");
+  std::string mat = h.entry("reshape(linspace(0, 399, 400), [20, 20])");
+  CHECK(mat.find("...") != std::string::npos);
+  CHECK(std::count(mat.begin(), mat.end(), '\n') == 7);  // 3 rows, "...", 3 rows
+}
+
+TEST_CASE("let and param show what they bound", "[interp][repl]") {
+  Harness h;
+  CHECK(h.entry("param w = 0.5") == "w = 0.5 (param)\n");
+  CHECK(h.entry("let v = [1, 2]") == "v = [1, 2]\n");
+  CHECK(h.entry("w * 2") == "1\n");
+  CHECK(h.entry("w = 0.25") == "w = 0.25 (param)\n");
+  CHECK(h.entry("w") == "0.25\n");
+}
+
+TEST_CASE("a failed REPL entry keeps every earlier binding", "[interp][repl]") {
+  Harness h;
+  h.entry("let a = 1");
+  h.entry("let a = 2; let b = nope", Status::runtime_error);
+  CHECK(h.last_err.find("unknown name 'nope'") != std::string::npos);
+  CHECK(h.entry("a") == "2\n");  // the statement before the error ran
+  h.entry("let b = [1, 2] + [1, 2, 3]", Status::runtime_error);
+  CHECK(h.last_err.find("[2] vs [3]") != std::string::npos);
+  h.entry("b", Status::runtime_error);
+  CHECK(h.entry("a + 1") == "3\n");
+  h.entry("let c = (", Status::syntax_error);
+  CHECK(h.entry("a") == "2\n");
+}
+
+TEST_CASE("errors name the place with a caret", "[interp][errors]") {
+  Harness h;
+  h.entry("let x = [1, 2, 3]");
+  h.entry("relu(x) * [1, 2]", Status::runtime_error);
+  CHECK(h.last_err ==
+        "<repl>:1:1: error: shape mismatch in '*': [3] vs [2]\n"
+        "    relu(x) * [1, 2]\n"
+        "    ^~~~~~~~~~~~~~~~\n");
+  h.entry("reul(x)", Status::runtime_error);
+  CHECK(h.last_err.find("unknown name 'reul'; did you mean 'relu'?") != std::string::npos);
+}
+
+TEST_CASE("user functions: scopes, recursion, arity, depth limit", "[interp][def]") {
+  Harness h;
+  h.entry("param w = 2");
+  h.entry("def f(x) = w * x + 1");
+  CHECK(h.entry("f(3)") == "7\n");
+  h.entry("def fact(n) { if n <= 1 { return 1 }; return n * fact(n - 1) }");
+  CHECK(h.entry("fact(10)") == "3628800\n");
+  CHECK(h.entry("f(x=1)") == "3\n");
+  h.entry("f(1, 2)", Status::runtime_error);
+  CHECK(h.last_err.find("f(x) takes 1 argument, got 2") != std::string::npos);
+  h.entry("f()", Status::runtime_error);
+  CHECK(h.last_err.find("missing argument 'x'") != std::string::npos);
+  h.entry("f(y=1)", Status::runtime_error);
+  CHECK(h.last_err.find("has no parameter 'y'") != std::string::npos);
+  h.entry("def loop(n) = loop(n + 1)");
+  h.entry("loop(0)", Status::runtime_error);
+  CHECK(h.last_err.find("too many nested calls") != std::string::npos);
+  h.entry("return 3", Status::runtime_error);
+  CHECK(h.last_err.find("'return' outside a function") != std::string::npos);
+  // Locals do not leak into globals.
+  h.entry("def g(a) { let t = a * 2; return t }");
+  CHECK(h.entry("g(4)") == "8\n");
+  h.entry("t", Status::runtime_error);
+}
+
+TEST_CASE("loops over lists, tensors and ranges; the iteration budget", "[interp][for]") {
+  SessionOptions o;
+  o.limits.max_iterations = 1000;
+  Harness h(o);
+  CHECK(h.entry("for x in [1, \"a\"] { print x }") == "1\na\n");
+  CHECK(h.entry("for r in [[1, 2], [3, 4]] { print r }") == "[1, 2]\n[3, 4]\n");
+  CHECK(h.entry("for v in linspace(0, 1, 3) { print v }") == "0\n0.5\n1\n");
+  CHECK(h.entry("for i in range(2, 8, 3) { print i }") == "2\n5\n");
+  h.entry("for i in range(100000) { }", Status::runtime_error);
+  CHECK(h.last_err.find("iteration budget exhausted") != std::string::npos);
+}
+
+TEST_CASE("indexing and slicing tensors and lists", "[interp][index]") {
+  Harness h;
+  h.entry("let m = [[1, 2, 3], [4, 5, 6]]");
+  CHECK(h.entry("m[1]") == "[4, 5, 6]\n");
+  CHECK(h.entry("m[:, 0]") == "[1, 4]\n");
+  CHECK(h.entry("m[-1, ::-1]") == "[6, 5, 4]\n");
+  CHECK(h.entry("m[0, 1:]") == "[2, 3]\n");
+  CHECK(h.entry("m[1, 2]") == "6\n");
+  CHECK(h.entry("[10, \"b\", 30][-2]") == "\"b\"\n");
+  CHECK(h.entry("[1, \"b\", 3, 4][1:3]") == "[\"b\", 3]\n");
+  h.entry("m[2]", Status::runtime_error);
+  CHECK(h.last_err.find("index 2 is out of range for axis 0 of size 2") != std::string::npos);
+  h.entry("m[0, 0, 0]", Status::runtime_error);
+  CHECK(h.last_err.find("too many indices") != std::string::npos);
+  // Gradients flow through indexing.
+  h.entry("param p = [1, 2, 3]");
+  CHECK(h.entry("grad sum(p[1:] * 3) wrt p").find("[0, 3, 3]") != std::string::npos);
+}
+
+TEST_CASE("string interpolation with format specs", "[interp][print]") {
+  Harness h;
+  h.entry("let loss = sum([0.123456, 0])");
+  CHECK(h.entry("print \"loss {loss:.3f} n={2:d} {loss}\"") == "loss 0.123 n=2 0.123456\n");
+  CHECK(h.entry("print \"{[1, 2]:.1f}\"") == "[1.0, 2.0]\n");
+  h.entry("print \"{loss:.3q}\"", Status::runtime_error);
+  CHECK(h.last_err.find("bad format spec ':.3q'") != std::string::npos);
+}
+
+TEST_CASE("list literals: numbers make constants, tensors stack with gradients", "[interp]") {
+  Harness h;
+  h.entry("param a = 1; param b = 2");
+  h.entry("let v = [a, b, 3]");
+  CHECK(h.entry("v") == "[1, 2, 3]\n");
+  CHECK(h.entry("grad sum(v * v) wrt a, b").find("da/") == std::string::npos);
+  CHECK(h.entry("[\"x\", [1]]") == "[\"x\", [1]]\n");
+}
+
+TEST_CASE("origin tags name the binding and the source position", "[interp][origin]") {
+  Harness h;
+  h.entry("param w = [1, -1]");
+  h.entry("let h = relu(w * 2)");
+  Interpreter& in = h.session.interpreter();
+  const Binding& b = in.globals().at("h");
+  const std::string where = in.origins().describe(b.value.tensor().node().origin);
+  CHECK(where == "<repl>:1:9 (h)");
+  const std::string wtag = in.origins().describe(in.globals().at("w").value.tensor().node().origin);
+  CHECK(wtag == "<repl>:1:1 (w)");
+}
+
+TEST_CASE("train replays the graph and refreshes every binding", "[interp][train]") {
+  Harness h;
+  h.script(
+      "param w = 0\n"
+      "let xs = linspace(-1, 1, 5)\n"
+      "let pred = w * xs\n"
+      "let loss = mean((pred - 3 * xs)^2)\n");
+  const auto nodes = h.session.graph().size();
+  std::string out = h.script("train loss with sgd(lr=0.5) for 200 steps quiet\n");
+  CHECK(out == "");
+  CHECK(h.session.graph().size() == nodes);  // training built no nodes
+  CHECK(std::fabs(h.number("w") - 3) < 1e-9);
+  CHECK(h.number("loss") < 1e-18);
+  CHECK(std::fabs(h.number("pred[4]") - 3) < 1e-9);  // bindings show the trained values
+}
+
+TEST_CASE("train stops at a non-finite loss and restores the parameters", "[interp][train][nan]") {
+  Harness h;
+  // w <- w - lr * 2w = -1e100 w: the loss is 1, then 1e200, then inf.
+  h.script("param w = 1\nlet loss = w^2\n");
+  h.script("train loss with sgd(lr=5e99) for 10 steps quiet\n", Status::runtime_error);
+  CHECK(h.last_err.find("training stopped at step 3: the loss is inf") != std::string::npos);
+  CHECK(h.last_err.find("(step 2)") != std::string::npos);
+  // Step 2's loss (1e200) came from w = 1 - 5e99 * 2 = -1e100.
+  CHECK(h.number("w") == Approx(-1e100));
+}
+
+TEST_CASE("train names the op that first made a NaN", "[interp][train][nan]") {
+  Harness h;
+  h.script("param w = 1\nlet loss = sqrt(w - 2) + w\n");
+  h.script("train loss with sgd(lr=0.1) for 10 steps quiet\n", Status::runtime_error);
+  CHECK(h.last_err.find("'sqrt' here produced the first non-finite value") != std::string::npos);
+  CHECK(h.last_err.find("test.hinge:2:12:") == 0);
+  CHECK(h.number("w") == 1);
+}
+
+TEST_CASE("mini-batches re-evaluate the loss over batch leaves", "[interp][train][batch]") {
+  Harness h;
+  h.script(
+      "param w = 0\n"
+      "let X = col(linspace(-1, 1, 40))\n"
+      "let Y = 2 * X\n"
+      "def f(x) = x * w\n"
+      "let loss = mse(f(X), Y)\n"
+      "train loss with sgd(lr=0.5) for 100 steps batch 8 from X, Y quiet\n");
+  CHECK(std::fabs(h.number("w") - 2) < 1e-6);
+  CHECK(h.number("loss") < 1e-10);  // the full-data loss is refreshed
+  // A loss that reaches X through another binding cannot be batched.
+  h.script("let P = f(X)\nlet loss2 = mse(P, Y)\n");
+  h.script("train loss2 with sgd(lr=0.1) for 1 steps batch 4 from X, Y quiet\n", Status::runtime_error);
+  CHECK(h.last_err.find("write the model as a function") != std::string::npos);
+}
+
+TEST_CASE("record grads writes a CSV of gradient norms", "[interp][train]") {
+  Harness h;
+  const fs::path p = fs::temp_directory_path() / "hinge_interp_grads.csv";
+  h.script("param a = 1; param b = [1, 1]\nlet loss = a^2 + sum(b^2)\n");
+  h.script("train loss with sgd(lr=0.25) for 2 steps record grads to \"" + p.string() + "\" quiet\n");
+  std::ifstream in(p);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  // d/da = 2a, |d/db| = |2b|: step 1 a=1 -> 2, b=[1,1] -> 2*sqrt(2); then halved.
+  CHECK(all == "step,a,b\n1,2,2.8284271247461903\n2,1,1.4142135623730951\n");
+  fs::remove(p);
+}
+
+TEST_CASE("Ctrl-C before a step stops train and keeps the parameters", "[interp][train][signal]") {
+  Harness h;
+  h.script("param w = 5\nlet loss = w^2\n");
+  request_interrupt();
+  std::string out = h.script("train loss with sgd(lr=0.1) for 100 steps\nprint \"after\"\n", Status::interrupted);
+  CHECK(out.find("training interrupted after step 0 of 100") != std::string::npos);
+  CHECK(out.find("after\n") == std::string::npos);
+  CHECK(!interrupt_requested());
+  CHECK(h.number("w") == 5);
+}
+
+TEST_CASE("save and load round-trip; a corrupt file changes nothing", "[interp][io]") {
+  Harness h;
+  const fs::path p = fs::temp_directory_path() / "hinge_interp_model.ckpt";
+  h.script("param w = [1, 2]\nparam b = 3\n");
+  h.script("save w, b to \"" + p.string() + "\"\n");
+  h.script("w = [7, 7]\nb = 0\n");
+  std::string out = h.script("load \"" + p.string() + "\"\n");
+  CHECK(out.find("loaded w [2], b [] from") == 0);
+  CHECK(h.entry("w") == "[1, 2]\n");
+  // Corrupt one byte: load fails and w keeps its value.
+  {
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x7f');
+  }
+  h.script("w = [9, 9]\n");
+  h.script("load \"" + p.string() + "\"\n", Status::runtime_error);
+  CHECK(h.entry("w") == "[9, 9]\n");
+  fs::remove(p);
+}
+
+TEST_CASE("import runs a file in the session; cycles are errors", "[interp][import]") {
+  const fs::path dir = fs::temp_directory_path() / "hinge_interp_import";
+  fs::create_directories(dir);
+  { std::ofstream(dir / "lib.hinge") << "def sq(x) = x * x\nlet k = 4\n"; }
+  { std::ofstream(dir / "a.hinge") << "import \"b.hinge\"\n"; }
+  { std::ofstream(dir / "b.hinge") << "import \"a.hinge\"\n"; }
+  { std::ofstream(dir / "main.hinge") << "import \"lib.hinge\"\nprint sq(k)\n"; }
+  Harness h;
+  CHECK(h.session.run_file((dir / "main.hinge").string()) == Status::ok);
+  CHECK(read_all(h.out) == "16\n");
+  CHECK(h.session.run_file((dir / "a.hinge").string()) == Status::runtime_error);
+  CHECK(read_all(h.err).find("import cycle: a.hinge -> b.hinge -> a.hinge") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the tensor size cap gives a clear error", "[interp][limits]") {
+  SessionOptions o;
+  o.limits.max_elements = 100;
+  Harness h(o);
+  h.entry("zeros([20, 20])", Status::runtime_error);
+  CHECK(h.last_err.find("above the limit of 100") != std::string::npos);
+  CHECK(h.entry("1 + 1") == "2\n");
+}
+
+TEST_CASE("grad prints gradients with a summary; gradcheck agrees", "[interp][grad]") {
+  Harness h;
+  h.entry("param w = [1, -2]");
+  std::string g = h.entry("grad sum(relu(w) * 3) wrt w");
+  CHECK(g == "d(sum(relu(w) * 3))/dw = [3, 0]\n  norm 3, zero 1 of 2 (50%)\n");
+  std::string c = h.entry("gradcheck sum(w * w * w)");
+  CHECK(c.find("gradcheck sum(w * w * w) wrt w: ok, 2 elements") == 0);
+}
