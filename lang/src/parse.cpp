@@ -175,8 +175,14 @@ ParseResult parse_program(const Source& source) {
         std::string closed = text + '"';
         auto failure = grammar::parse_program(closed.data(), closed.data(),
                                               closed.data() + closed.size(), tree);
-        if (failure && skip_blanks(closed, failure->offset) < closed.size())
-            return fail(syntax_error(closed, *failure));
+        if (failure && skip_blanks(closed, failure->offset) < closed.size()) {
+            // The span points into `closed`, one byte longer than the text: keep it
+            // inside the text (found by tests/fuzz: a token running into the added '"').
+            Diagnostic d = syntax_error(closed, *failure);
+            d.span.end = std::min<uint32_t>(d.span.end, static_cast<uint32_t>(text.size()));
+            d.span.begin = std::min(d.span.begin, d.span.end);
+            return fail(d);
+        }
         return fail(*prep.unclosed, true);
     }
     if (auto failure = grammar::parse_program(base, base, base + text.size(), tree)) {
