@@ -327,10 +327,11 @@ def script_workload(args, threads_list, hinge_bench):
             exe = os.path.join(dirpath, "hinge")
             break
     script = os.path.join(HERE, "fit_curve.hinge")
+    if not os.path.exists(script):
+        return {"rows": [], "status": "pending: tests/bench/fit_curve.hinge" +
+                ("" if exe else " and the interpreter")}
     if exe is None:
         return {"rows": [], "status": "pending: interpreter"}
-    if not os.path.exists(script):
-        return {"rows": [], "status": "pending: tests/bench/fit_curve.hinge"}
     # The script states what it trains in a header line: "# bench: n=100 steps=2000 dtype=f32".
     cfg = {"n": "100", "steps": "2000", "dtype": "f32"}
     with open(script) as f:
