@@ -48,6 +48,7 @@ U get(std::string_view in, std::size_t at) {
 
 // Copies element bytes between native and little-endian order (the same on LE hosts).
 void copy_elements(unsigned char* dst, const unsigned char* src, std::size_t bytes, std::size_t elem) {
+  if (bytes == 0) return;  // an empty tensor's data() may be null
   if constexpr (std::endian::native == std::endian::little) {
     std::memcpy(dst, src, bytes);
   } else {
@@ -235,7 +236,8 @@ void restore_checkpoint(const std::string& path, std::span<const NamedTensor> te
   }
   for (std::size_t k = 0; k < tensors.size(); ++k) {
     const Node& n = tensors[k].second.node();
-    if (n.dtype == found[k]->dtype) std::memcpy(n.val, found[k]->data.data(), found[k]->data.size());
+    if (n.dtype == found[k]->dtype) copy_elements(static_cast<unsigned char*>(n.val), found[k]->data.data(),
+                                                  found[k]->data.size(), 1);
     else tensors[k].second.set_values(found[k]->values());
   }
 }
