@@ -203,7 +203,7 @@ std::string number_with_spec(double x, const std::string& spec) {
 
 }  // namespace
 
-std::string format_number(double x) { return fmt::format("{}", x); }
+std::string format_number(double x) { return std::isnan(x) ? std::string("nan") : fmt::format("{}", x); }
 
 std::string format_tensor(const Tensor& t, std::size_t indent,
                           const std::function<std::string(double)>& element) {

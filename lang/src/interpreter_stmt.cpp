@@ -292,7 +292,8 @@ void Interpreter::bind(const std::string& name, Binding b, Ctx& ctx) {
 void Interpreter::unknown_name(const std::string& name, Span span, Ctx& ctx, const char* hint) {
   std::string best;
   if (name.size() > 64) throw Error(span, fmt::format("unknown name '{}'", name));
-  std::size_t best_d = std::max<std::size_t>(1, name.size() / 3) + 1;
+  // One- and two-letter names would "match" every short name: no suggestion.
+  std::size_t best_d = name.size() <= 2 ? 1 : std::max<std::size_t>(1, name.size() / 3) + 1;
   auto consider = [&](std::string_view cand) {
     std::size_t d = edit_distance(name, std::string(cand));
     if (d < best_d) {

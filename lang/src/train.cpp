@@ -129,6 +129,20 @@ void collect_names(const Expr& e, std::vector<std::string>& out) {
       e.node);
 }
 
+// The op as the user wrote it: "^" rather than the engine's "powc".
+std::string user_op_name(OpKind op) {
+  switch (op) {
+    case OpKind::add: return "+";
+    case OpKind::sub: return "-";
+    case OpKind::mul: return "*";
+    case OpKind::div: return "/";
+    case OpKind::pow: case OpKind::powc: return "^";
+    case OpKind::matmul: return "@";
+    case OpKind::neg: return "unary -";
+    default: return std::string(op_name(op));
+  }
+}
+
 std::size_t value_bytes(const Node& n) { return static_cast<std::size_t>(n.numel) * dtype_size(n.dtype); }
 
 // Copies of the parameters' values: the last finite step is restored from here.
@@ -367,7 +381,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
         const Node& n = graph_[id];
         if (!all_finite(n, false)) {
           culprit = n.origin;
-          op = std::string(op_name(n.op));
+          op = user_op_name(n.op);
           break;
         }
       }
@@ -401,7 +415,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
         for (int k = 0; k < n.nin; ++k) {
           const Node& in = graph_[n.input(k)];
           if (in.requires_grad() && in.grad && !all_finite(in, true)) {
-            op = std::string(op_name(n.op));
+            op = user_op_name(n.op);
             where = n.origin ? n.origin : 0;
             break;
           }
