@@ -7,6 +7,7 @@
 #include <new>
 
 #include "hinge/engine.hpp"
+#include "hinge/optim.hpp"
 
 namespace {
 std::atomic<long> g_allocations{0};
@@ -34,7 +35,15 @@ TEST_CASE("replaying forward and backward allocates nothing after the first step
   auto w = g.param(Shape{1, 32}, w1);
   auto b = g.param(Shape{32}, b1);
   auto h = relu(x * w + b);              // [200, 32]
-  auto loss = mean(h * h) + sum(w * w);  // a scalar tensor graph
+  auto w2 = g.param(Shape{32, 4}, std::vector<double>(128, 0.1));
+  std::vector<double> labels(200);
+  for (int i = 0; i < 200; ++i) labels[i] = i % 4;
+  auto logits = matmul(h, w2);                   // [200, 4]
+  const SliceSpec half[2] = {{0, 100, 1}, {}};
+  auto parts = std::vector<Tensor>{slice(logits, half), slice(logits, half)};
+  auto ce = cross_entropy(concat(parts), g.constant(Shape{200}, labels));
+  auto loss = mean(h * h) + sum(w * w) + ce + sum(softmax(logits, 1) * logits) +
+              mean(tanh(sigmoid(transpose(logits))));
   // And a scalar graph, micrograd-style.
   auto s = g.param(0.5);
   auto t = s;
@@ -42,12 +51,16 @@ TEST_CASE("replaying forward and backward allocates nothing after the first step
   auto total = loss + t;
 
   Replay r(total);
+  Adam adam(r.params());
+  Sgd nesterov(r.params(), SgdOptions{.lr = 0.01, .momentum = 0.9, .nesterov = true});
   r.forward();
   r.backward();
   const long before = g_allocations.load();
   for (int step = 0; step < 10; ++step) {
     r.forward();
     r.backward();
+    adam.step();
+    nesterov.step();
   }
   CHECK(g_allocations.load() - before == 0);
 }
