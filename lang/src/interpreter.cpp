@@ -107,6 +107,7 @@ Status Interpreter::run_script(const std::string& name, std::string text, bool e
   auto src = std::make_shared<const Source>(make_source(name, std::move(text)));
   iterations_ = 0;
   call_depth_ = 0;
+  eval_depth_ = 0;
   try {
     auto prog = parse_or_throw(src);
     Ctx ctx{src, nullptr, base_dir, echo};

@@ -107,6 +107,7 @@ class Interpreter {
 
   // ---- the walker ----
   Value eval(const syntax::Expr& e, Ctx& ctx);                      // interpreter_expr.cpp
+  Value eval_node(const syntax::Expr& e, Ctx& ctx);
   Value eval_binary(syntax::BinaryOp op, const Value& l, const Value& r, const syntax::Expr& e, Ctx& ctx);
   Value eval_index(const syntax::Index& ix, const syntax::Expr& e, Ctx& ctx);
   // Runs statements; returns true when a `return` ran (its value in *ret).
@@ -179,6 +180,7 @@ class Interpreter {
   std::vector<std::string> import_stack_;  // canonical paths of the files being run
   int64_t iterations_ = 0;
   int call_depth_ = 0;
+  int eval_depth_ = 0;
 };
 
 // Converts engine and allocation failures raised while running `fn` into

@@ -90,13 +90,31 @@ Tensor tensor_op(BinaryOp op, Tensor a, Tensor b) {
   }
 }
 
+// Strings and lists built by + stay below these (issue 7: no unbounded growth).
+constexpr std::size_t kMaxStringBytes = std::size_t{16} << 20;
+constexpr std::size_t kMaxListItems = std::size_t{1} << 24;
+
 // Python's slice bounds for an omitted start/stop, in the engine's SliceSpec terms.
 int64_t default_start(int64_t step) { return step > 0 ? 0 : INT64_MAX; }
 int64_t default_stop(int64_t step, int64_t n) { return step > 0 ? INT64_MAX : -n - 1; }
 
 }  // namespace
 
+// Nested calls times nested expressions could exhaust the C++ stack long before
+// either limit alone: this bounds the evaluator's own recursion.
+constexpr int kMaxEvalDepth = 2500;
+
 Value Interpreter::eval(const Expr& e, Ctx& ctx) {
+  if (eval_depth_ >= kMaxEvalDepth) throw Error(e.span, "expressions nested too deeply (through calls)");
+  ++eval_depth_;
+  struct Leave {
+    int& d;
+    ~Leave() { --d; }
+  } leave{eval_depth_};
+  return eval_node(e, ctx);
+}
+
+Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
   switch (e.kind()) {
     case ExprKind::number:
       return Value(e.as<Number>().value);
@@ -112,6 +130,8 @@ Value Interpreter::eval(const Expr& e, Ctx& ctx) {
           out += part.text;
           continue;
         }
+        if (out.size() > kMaxStringBytes)
+          throw Error(e.span, fmt::format("string too long (more than {} bytes)", kMaxStringBytes));
         Value v = eval(*part.expr, ctx);
         if (part.spec.empty()) {
           out += format_plain(v);
@@ -268,10 +288,16 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
     }
   }
   if (l.is_string() && r.is_string()) {
-    if (op == BinaryOp::add) return Value(l.string() + r.string());
+    if (op == BinaryOp::add) {
+      if (l.string().size() + r.string().size() > kMaxStringBytes)
+        throw Error(e.span, fmt::format("string too long (more than {} bytes)", kMaxStringBytes));
+      return Value(l.string() + r.string());
+    }
     if (!is_arith(op)) return Value(compare_ordered(op, l.string(), r.string()));
   }
   if (l.is_list() && r.is_list() && op == BinaryOp::add) {
+    if (l.list().size() + r.list().size() > kMaxListItems)
+      throw Error(e.span, fmt::format("list too long (more than {} items)", kMaxListItems));
     auto out = std::make_shared<std::vector<Value>>(l.list());
     out->insert(out->end(), r.list().begin(), r.list().end());
     return Value(out);

@@ -310,8 +310,9 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   if (!loss.requires_grad())
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
 
-  Replay replay = at_span(t.loss.span, [&] { return Replay(loss); });
-  const std::vector<Tensor> params = replay.params();
+  // The replay must be gone before refresh_bindings rewinds the graph (backward.hpp).
+  auto replay = at_span(t.loss.span, [&] { return std::make_unique<Replay>(loss); });
+  const std::vector<Tensor> params = replay->params();
   if (params.empty())
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
   std::unique_ptr<Optimizer> opt = make_optimizer(spec, params, t.optimizer.span);
@@ -355,7 +356,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   for (int64_t step = 1; step <= steps; ++step) {
     if (interrupt_requested()) {
       if (progress) progress->interrupted();
-      replay.forward();
+      replay.reset();
       refresh_bindings();
       finish_record(done);
       fmt::print(out(), "training interrupted after step {} of {}; the parameters are those of step {}\n", done,
@@ -365,7 +366,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     }
     if (schedule) opt->set_lr(schedule->lr(step - 1));
     if (t.batch) batcher.draw(rng_);
-    replay.forward();
+    replay->forward();
     const double value = loss.item();
     if (!std::isfinite(value)) {
       // Name the first node (tape order) that made a non-finite value.
@@ -376,7 +377,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
           culprit = p.node().origin;
           op = "param";
         }
-      for (NodeId id : replay.nodes()) {
+      for (NodeId id : replay->nodes()) {
         if (culprit != 0) break;
         const Node& n = graph_[id];
         if (!all_finite(n, false)) {
@@ -386,8 +387,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
         }
       }
       if (step > 1) snapshot.restore();
-      replay.forward();
       if (progress) progress->interrupted();
+      replay.reset();
       refresh_bindings();
       finish_record(done);
       const std::string restored =
@@ -402,13 +403,13 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
                                                           restored)});
       throw Error(s.span, fmt::format("{}; {}", what, restored));
     }
-    replay.backward();
+    replay->backward();
     for (const Tensor& p : params) {
       if (all_finite(p.node(), true)) continue;
       // The gradient went non-finite: find the op whose backward produced it.
       std::string op = "?";
       uint32_t where = 0;
-      const auto nodes = replay.nodes();
+      const auto nodes = replay->nodes();
       for (auto it = nodes.rbegin(); it != nodes.rend() && where == 0; ++it) {
         const Node& n = graph_[*it];
         if (!n.grad || !all_finite(n, true)) continue;
@@ -421,8 +422,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
           }
         }
       }
-      replay.forward();
       if (progress) progress->interrupted();
+      replay.reset();
       refresh_bindings();
       finish_record(done);
       const std::string what = fmt::format(
@@ -442,6 +443,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     if (progress) progress->update(step, value);
   }
   if (progress) progress->finish();
+  replay.reset();
   refresh_bindings();
   finish_record(done);
 }
