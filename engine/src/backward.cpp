@@ -9,6 +9,7 @@
 
 #include "hinge/errors.hpp"
 #include "op_table.hpp"
+#include "scalar_program.hpp"
 
 namespace hinge {
 
@@ -155,15 +156,22 @@ std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph
 
 Replay::Replay(Tensor root) : g_(root.g), root_(root.id) {
   check_scalar_root(root, "training");
-  for (NodeId id : ancestors(*g_, root_, false)) {
+  const std::vector<NodeId> all = ancestors(*g_, root_, false);
+  for (NodeId id : all) {
     const Node& n = (*g_)[id];
     if (!n.is_leaf()) nodes_.push_back(id);
     if (n.requires_grad()) grad_nodes_.push_back(id);
     if (n.is_param()) params_.push_back({g_, id});
   }
+  scalar_ = detail::ScalarProgram::compile(*g_, all);
 }
 
+Replay::~Replay() = default;
+Replay::Replay(Replay&&) noexcept = default;
+Replay& Replay::operator=(Replay&&) noexcept = default;
+
 void Replay::forward() {
+  if (scalar_) return scalar_->forward();
   Graph& g = *g_;
   for (NodeId id : nodes_) {
     Node& n = g[id];
@@ -174,6 +182,7 @@ void Replay::forward() {
 void Replay::backward() {
   Graph& g = *g_;
   if (grad_nodes_.empty() || grad_nodes_.back() != root_) return;  // nothing to train
+  if (scalar_) return scalar_->backward();
   for (NodeId id : grad_nodes_) {
     Node& n = g[id];
     // An inline gradient (Note [Inline scalars]) is zeroed with one store, not a

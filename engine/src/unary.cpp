@@ -11,14 +11,15 @@
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
 #include "op_table.hpp"
+#include "scalar_math.hpp"
 
 namespace hinge {
 namespace detail {
 namespace {
 
-constexpr double kInvSqrt2 = 1.0 / std::numbers::sqrt2;                       // 1/sqrt(2)
-constexpr double kInvSqrt2Pi = std::numbers::inv_sqrtpi / std::numbers::sqrt2;  // 1/sqrt(2 pi)
-constexpr double kTwoOverSqrtPi = 2.0 * std::numbers::inv_sqrtpi;               // erf'(0)
+using math::kInvSqrt2;
+using math::kInvSqrt2Pi;
+using math::kTwoOverSqrtPi;
 
 Tensor arg(Graph& g, NodeId self, int k) { return {&g, g[self].input(k)}; }
 Tensor arg0(Graph& g, NodeId self) { return arg(g, self, 0); }
@@ -46,12 +47,6 @@ void backward_unary(Graph& g, Node& n, D d) {
   for (int64_t k = 0, N = n.numel; k < N; ++k) ga[k] += go[k] * d(a[k], o[k]);
 }
 
-// 1 / (1 + e^-a) without overflow: e^x is only taken of x <= 0.
-template <class T> T stable_sigmoid(T a) {
-  if (a >= T(0)) return T(1) / (T(1) + std::exp(-a));
-  const T e = std::exp(a);
-  return e / (T(1) + e);
-}
 
 void no_bwd(Graph&, Node&) {}
 void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
@@ -99,7 +94,7 @@ void cos_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = ne
 // ---- erf: erf'(a) = 2/sqrt(pi) e^(-a^2) ----
 template <class T> void erf_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::erf(a); }); }
 template <class T> void erf_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return T(kTwoOverSqrtPi) * std::exp(-a * a); });
+  backward_unary<T>(g, n, [](T a, T) { return math::erf_slope(a); });
 }
 void erf_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -110,18 +105,12 @@ void erf_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // and so is its derivative 2a); c = 0 has derivative 0 even at a = 0, not 0 * inf. ----
 template <class T> void powc_fwd(Graph& g, Node& n) {
   const T c = static_cast<T>(n.attr.f[0]);
-  if (c == T(2))
-    forward_unary<T>(g, n, [](T a) { return a * a; });
-  else
-    forward_unary<T>(g, n, [c](T a) { return std::pow(a, c); });
+  forward_unary<T>(g, n, [c](T a) { return math::powc(a, c); });
 }
 template <class T> void powc_bwd(Graph& g, Node& n) {
   const T c = static_cast<T>(n.attr.f[0]);
   if (c == T(0)) return;  // constant: adds exactly 0
-  if (c == T(2))
-    backward_unary<T>(g, n, [](T a, T) { return T(2) * a; });
-  else
-    backward_unary<T>(g, n, [c](T a, T) { return c * std::pow(a, c - T(1)); });
+  backward_unary<T>(g, n, [c](T a, T) { return math::powc_slope(a, c); });
 }
 void powc_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   const double e = g[self].attr.f[0];
@@ -198,12 +187,10 @@ void elu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // ---- gelu, exact form a Phi(a) with Phi(a) = erfc(-a/sqrt 2) / 2 (erfc keeps the
 // left tail accurate); gelu' = Phi(a) + a phi(a) ----
 template <class T> void gelu_fwd(Graph& g, Node& n) {
-  forward_unary<T>(g, n, [](T a) { return a * T(0.5) * std::erfc(-a * T(kInvSqrt2)); });
+  forward_unary<T>(g, n, [](T a) { return math::gelu(a); });
 }
 template <class T> void gelu_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) {
-    return T(0.5) * std::erfc(-a * T(kInvSqrt2)) + a * std::exp(T(-0.5) * a * a) * T(kInvSqrt2Pi);
-  });
+  backward_unary<T>(g, n, [](T a, T) { return math::gelu_slope(a); });
 }
 void gelu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -214,15 +201,15 @@ void gelu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- softplus = max(a, 0) + log1p(e^-|a|): no overflow at any a; its derivative is sigmoid ----
 template <class T> void softplus_fwd(Graph& g, Node& n) {
-  forward_unary<T>(g, n, [](T a) { return std::max(a, T(0)) + std::log1p(std::exp(-std::abs(a))); });
+  forward_unary<T>(g, n, [](T a) { return math::softplus(a); });
 }
 template <class T> void softplus_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return stable_sigmoid(a); });
+  backward_unary<T>(g, n, [](T a, T) { return math::sigmoid(a); });
 }
 void softplus_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * sigmoid(arg0(g, self)); }
 
 // ---- sigmoid: s' = s (1 - s), with the node itself as s ----
-template <class T> void sigmoid_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return stable_sigmoid(a); }); }
+template <class T> void sigmoid_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return math::sigmoid(a); }); }
 template <class T> void sigmoid_bwd(Graph& g, Node& n) {
   backward_unary<T>(g, n, [](T, T s) { return s * (T(1) - s); });
 }

@@ -1,12 +1,17 @@
 // Reverse mode: backward from a scalar, grad() without touching .grad,
 // higher-order gradients, zero_grad, and Replay for training loops.
 #pragma once
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "hinge/tensor.hpp"
 
 namespace hinge {
+
+namespace detail {
+class ScalarProgram;
+}
 
 // Note [Gradient accumulation]
 // backward(y) seeds dy/dy = 1 and adds dy/dnode into every node y depends on.
@@ -41,9 +46,17 @@ std::vector<NodeId> ancestors(const Graph& g, NodeId root, bool only_grad = fals
 // first backward). This is what a training loop runs each step.
 //   Replay r(loss);
 //   for (...) { r.forward(); r.backward(); opt.step(); }
+// A graph made only of one-number nodes replays through a compiled scalar
+// program (Note [Scalar programs] in engine/src/scalar_program.hpp): the nodes'
+// values live in the Replay's arrays while it exists. Replays over shared nodes
+// must be destroyed in reverse order of creation, and a graph must not be
+// compacted or rewound while a Replay over it is alive.
 class Replay {
  public:
   explicit Replay(Tensor root);
+  ~Replay();
+  Replay(Replay&&) noexcept;
+  Replay& operator=(Replay&&) noexcept;
   // Recomputes every non-leaf node from the current leaf values.
   void forward();
   // Zeroes the parameters' gradients, then backpropagates from the root
@@ -60,6 +73,7 @@ class Replay {
   std::vector<NodeId> nodes_;       // non-leaf ancestors, tape order
   std::vector<NodeId> grad_nodes_;  // ancestors that require grad, tape order
   std::vector<Tensor> params_;
+  std::unique_ptr<detail::ScalarProgram> scalar_;  // set when every node is a scalar
 };
 
 }  // namespace hinge
