@@ -6,6 +6,8 @@
 #include <csignal>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "format_value.hpp"
@@ -22,7 +24,12 @@ namespace fs = std::filesystem;
 
 namespace {
 volatile std::sig_atomic_t g_interrupt = 0;
-extern "C" void on_sigint(int) { g_interrupt = 1; }
+// A second Ctrl-C before the first was handled means "now": nothing is half
+// written (every file hinge writes goes through a temporary and a rename).
+extern "C" void on_sigint(int) {
+  if (g_interrupt) _exit(130);
+  g_interrupt = 1;
+}
 }  // namespace
 
 void install_interrupt_handler() {
@@ -113,6 +120,11 @@ Status Interpreter::run_script(const std::string& name, std::string text, bool e
     Ctx ctx{src, nullptr, base_dir, echo};
     run_program(src, prog, ctx);
     std::fflush(options_.out);
+    if (interrupt_requested()) {  // arrived during the last statement
+      clear_interrupt();
+      fmt::print(options_.err, "{}: interrupted\n", name);
+      return Status::interrupted;
+    }
     return Status::ok;
   } catch (const SourcedError& e) {
     report(e);

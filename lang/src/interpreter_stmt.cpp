@@ -47,6 +47,8 @@ bool Interpreter::exec_block(const std::vector<Stmt>& stmts, Ctx& ctx, Value* re
 }
 
 bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
+  // Ctrl-C during a long statement (a big matmul, say) stops before the next one.
+  if (interrupt_requested()) throw Interrupted{ctx.source, s.span};
   // Every error leaves here knowing its Source (Note [Origin tags] needs the same).
   try {
     return exec_stmt(s, ctx, ret);

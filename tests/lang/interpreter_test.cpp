@@ -1,7 +1,9 @@
 // Interpreter tests through Session with captured output: evaluation rules,
 // printing, REPL behaviour on errors, functions, loops, limits, training (NaN stop,
 // refresh of bindings, mini-batches, Ctrl-C), checkpoints and imports.
+#include <chrono>
 #include <cmath>
+#include <memory>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -287,15 +289,32 @@ TEST_CASE("record grads writes a CSV of gradient norms", "[interp][train]") {
   fs::remove(p);
 }
 
-TEST_CASE("Ctrl-C before a step stops train and keeps the parameters", "[interp][train][signal]") {
-  Harness h;
+TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters", "[interp][train][signal]") {
+  // The progress bar reads the clock every step; this clock presses Ctrl-C on its
+  // 20th reading, in the middle of training.
+  SessionOptions o;
+  o.terminal = true;
+  auto readings = std::make_shared<int>(0);
+  o.clock = [readings] {
+    if (++*readings == 20) request_interrupt();
+    return std::chrono::steady_clock::time_point(std::chrono::milliseconds(*readings));
+  };
+  Harness h(o);
   h.script("param w = 5\nlet loss = w^2\n");
-  request_interrupt();
-  std::string out = h.script("train loss with sgd(lr=0.1) for 100 steps\nprint \"after\"\n", Status::interrupted);
-  CHECK(out.find("training interrupted after step 0 of 100") != std::string::npos);
+  std::string out = h.script("train loss with sgd(lr=0.1) for 1000 steps\nprint \"after\"\n", Status::interrupted);
+  const auto at = out.find("training interrupted after step ");
+  REQUIRE(at != std::string::npos);
+  const int done = std::stoi(out.substr(at + 32));
+  CHECK(done > 0);
+  CHECK(done < 1000);
+  CHECK(out.find("stopped at step") != std::string::npos);
   CHECK(out.find("after\n") == std::string::npos);
   CHECK(!interrupt_requested());
-  CHECK(h.number("w") == 5);
+  // Each completed SGD step multiplies w by 1 - 0.1 * 2 = 0.8.
+  CHECK(h.number("w") == Approx(5 * std::pow(0.8, done)).epsilon(1e-12));
+  // A Ctrl-C that arrives between statements stops before the next one.
+  request_interrupt();
+  CHECK(h.script("print \"never\"\n", Status::interrupted) == "");
 }
 
 TEST_CASE("save and load round-trip; a corrupt file changes nothing", "[interp][io]") {
