@@ -25,8 +25,24 @@ Tensor make_binary(OpKind op, Tensor a, Tensor b) {
 
 namespace {
 
-// out[k] = f(a, b) over the broadcast elements, with fast paths for equal shapes
-// and a scalar on either side (the common cases: no index arithmetic).
+// When `small` broadcasts to `out` only by repeating whole rows (its shape, less
+// leading 1s, is out's trailing shape: a bias [n] added to [batch, n]), the row
+// length; else 0. Such operands get a plain nested loop instead of index arithmetic.
+int64_t row_length(const Shape& small, const Shape& out) {
+  int lead = 0;
+  while (lead < small.rank && small.dims[lead] == 1) ++lead;
+  const int r = small.rank - lead;
+  if (r == 0 || r > out.rank) return 0;
+  int64_t len = 1;
+  for (int i = 0; i < r; ++i) {
+    if (small.dims[lead + i] != out.dims[out.rank - r + i]) return 0;
+    len *= small.dims[lead + i];
+  }
+  return len;
+}
+
+// out[k] = f(a, b) over the broadcast elements, with fast paths for equal shapes,
+// a scalar on either side and a repeated row (the common cases: no index arithmetic).
 template <class T, class F>
 void forward_binary(Graph& g, Node& n, F f) {
   const Node& A = in(g, n, 0);
@@ -43,6 +59,12 @@ void forward_binary(Graph& g, Node& n, F f) {
   } else if (B.numel == N && A.numel == 1) {
     const T av = a[0];
     for (int64_t k = 0; k < N; ++k) o[k] = f(av, b[k]);
+  } else if (int64_t len = A.numel == N ? row_length(B.shape, n.shape) : 0) {
+    for (int64_t r = 0; r < N; r += len)
+      for (int64_t j = 0; j < len; ++j) o[r + j] = f(a[r + j], b[j]);
+  } else if (int64_t len = B.numel == N ? row_length(A.shape, n.shape) : 0) {
+    for (int64_t r = 0; r < N; r += len)
+      for (int64_t j = 0; j < len; ++j) o[r + j] = f(a[j], b[r + j]);
   } else {
     for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
   }
@@ -76,6 +98,22 @@ void backward_binary(Graph& g, Node& n, DA da, DB db) {
       T s = 0;
       for (int64_t k = 0; k < N; ++k) s += db(a[k], bv, o[k], go[k]);
       gb[0] += s;
+    }
+  } else if (int64_t len = A.numel == N ? row_length(B.shape, n.shape) : 0) {
+    // The row operand's gradient sums over rows; the row loop is outermost so
+    // the inner loop runs over independent accumulators (it vectorizes).
+    for (int64_t r = 0; r < N; r += len) {
+      if (wa)
+        for (int64_t j = 0; j < len; ++j) ga[r + j] += da(a[r + j], b[j], o[r + j], go[r + j]);
+      if (wb)
+        for (int64_t j = 0; j < len; ++j) gb[j] += db(a[r + j], b[j], o[r + j], go[r + j]);
+    }
+  } else if (int64_t len = B.numel == N ? row_length(A.shape, n.shape) : 0) {
+    for (int64_t r = 0; r < N; r += len) {
+      if (wa)
+        for (int64_t j = 0; j < len; ++j) ga[j] += da(a[j], b[r + j], o[r + j], go[r + j]);
+      if (wb)
+        for (int64_t j = 0; j < len; ++j) gb[r + j] += db(a[j], b[r + j], o[r + j], go[r + j]);
     }
   } else {
     for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) {

@@ -12,6 +12,8 @@ const std::vector<std::pair<Shape, Shape>> kShapePairs = {
     {Shape{}, Shape{}},        {Shape{3}, Shape{3}},       {Shape{2, 3}, Shape{}},
     {Shape{}, Shape{2, 3}},    {Shape{2, 3}, Shape{1, 3}}, {Shape{4, 1}, Shape{1, 3}},
     {Shape{2, 1, 3}, Shape{4, 1}}, {Shape{2, 2, 1, 2}, Shape{3, 1}},
+    // a repeated row on either side (the bias-add fast path)
+    {Shape{4, 3}, Shape{3}},   {Shape{3}, Shape{4, 3}},    {Shape{2, 4, 3}, Shape{1, 4, 3}},
 };
 
 void check_binary(const std::function<Tensor(Tensor, Tensor)>& op, double lo = -2, double hi = 2,
