@@ -1,6 +1,6 @@
 // The plot statement: turns values into plain vectors for the report layer's
 // SVG writers (line, scatter, region map, histogram) or, without `to`, a plot in
-// the terminal. Also the pattern statement's placeholder.
+// the terminal.
 #include <cmath>
 #include <map>
 
@@ -280,10 +280,6 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       return;
     }
   }
-}
-
-void Interpreter::exec_pattern(const Pattern& p, const Stmt& s, Ctx& ctx) {
-  throw Error(s.span, "the pattern statement is not implemented yet");
 }
 
 }  // namespace hinge::lang
