@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,11 @@ bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
     throw SourcedError(ctx.source, {s.span, fmt::format("formatting failed: {}", e.what())});
   } catch (const std::filesystem::filesystem_error& e) {
     throw SourcedError(ctx.source, {s.span, e.code().message()});
+  } catch (const std::length_error&) {
+    throw SourcedError(ctx.source, {s.span, "out of memory (a size is too large)"});
+  } catch (const std::exception& e) {
+    // A bug in hinge, not in the script: still say where, never abort.
+    throw SourcedError(ctx.source, {s.span, fmt::format("internal error while running this statement ({})", e.what())});
   }
 }
 
