@@ -105,7 +105,7 @@ struct Builtin {
   std::string_view example;  // a line of hinge that runs: "relu(linspace(-2, 2, 5))"
   BuiltinFn fn;
   // For :help and BUILTINS.md, in this order: "math", "activation", "tensor",
-  // "shape", "reduction", "random", "loss", "optimizer", "data".
+  // "shape", "reduction", "random", "loss", "optimizer", "data", "analysis".
   std::string_view category;
 };
 

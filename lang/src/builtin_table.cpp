@@ -15,7 +15,7 @@ std::span<const Builtin> builtins() {
   static const std::vector<Builtin> table = [] {
     std::vector<Builtin> all;
     for (auto part : {detail::math_builtins(), detail::tensor_builtins(), detail::train_builtins(),
-                      detail::data_builtins()})
+                      detail::data_builtins(), detail::analysis_builtins()})
       all.insert(all.end(), part.begin(), part.end());
     std::sort(all.begin(), all.end(), [](const Builtin& a, const Builtin& b) { return a.name < b.name; });
     return all;
@@ -40,7 +40,7 @@ std::span<const std::pair<std::string_view, double>> constants() {
 
 std::span<const std::string_view> builtin_categories() {
   static constexpr std::string_view order[] = {"math",   "activation", "tensor", "shape",
-                                               "reduction", "random", "loss",   "optimizer", "data"};
+                                               "reduction", "random", "loss",   "optimizer", "data", "analysis"};
   return order;
 }
 

@@ -825,7 +825,8 @@ std::string render_builtins_markdown() {
   const std::map<std::string_view, std::string_view> titles = {
       {"math", "Math"},          {"activation", "Activations"}, {"tensor", "Making tensors"},
       {"shape", "Shapes and conversions"}, {"reduction", "Reductions"}, {"random", "Random tensors"},
-      {"loss", "Losses"},        {"optimizer", "Optimizers"},   {"data", "Data"}};
+      {"loss", "Losses"},        {"optimizer", "Optimizers"},   {"data", "Data"},
+      {"analysis", "Analysis"}};
   for (std::string_view cat : builtin_categories()) {
     out += fmt::format("\n## {}\n\n", titles.at(cat));
     for (const Builtin& b : builtins())
