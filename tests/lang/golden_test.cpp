@@ -265,6 +265,15 @@ TEST_CASE("golden scripts print what they should", "[golden]") {
       err.replace_extension(".err");
       if (fs::exists(err)) CHECK(r.err == slurp(err));
       else if (r.status == 0) CHECK(r.err.empty());
+      // Every plot the script wrote is a whole SVG document.
+      for (const auto& f : fs::directory_iterator(tmp.path)) {
+        if (f.path().extension() != ".svg") continue;
+        const std::string svg = slurp(f.path());
+        INFO(f.path().filename().string());
+        CHECK(svg.find("<svg") != std::string::npos);
+        CHECK(svg.rfind("</svg>") != std::string::npos);
+        CHECK(svg.rfind("</svg>") + 7 >= svg.size());
+      }
     }
   }
 }
