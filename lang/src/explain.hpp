@@ -110,6 +110,7 @@ struct Layer {
   double out_grad_norm = kNaN;      // L2 norm of dY/d(its output)
   double mean_slope = kNaN;         // mean local slope of the activation
   double closed = kNaN;             // relu: fraction of closed units
+  double saturated = kNaN;          // sigmoid/tanh: fraction of units below the saturation slope
 };
 
 struct ExplainOptions {
@@ -137,7 +138,7 @@ struct Explanation {
 // gradient is asked for; a tensor root is traced without gradients.
 Explanation explain(Tensor y, const ExplainOptions& opt);
 void add_notes(Explanation& ex, const ExplainOptions& opt);
-void add_layers(Explanation& ex);
+void add_layers(Explanation& ex, double saturation);
 void add_check(Explanation& ex);             // explain_check.cpp
 
 // ---- rendering ----

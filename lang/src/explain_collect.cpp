@@ -156,7 +156,7 @@ Explanation explain(Tensor y, const ExplainOptions& opt) {
     if (p.g == y.g && !std::binary_search(ids.begin(), ids.end(), p.id)) ex.unused_params.push_back(name);
 
   add_notes(ex, opt);
-  add_layers(ex);
+  add_layers(ex, opt.saturation);
   if (opt.check) add_check(ex);
   return ex;
 }

@@ -1,6 +1,7 @@
 // Layers of an explained trace, found from the graph: a matmul and the elementwise
 // ops that follow it up to its activation. The per-layer summary (gradient norm,
 // mean local slope) makes vanishing gradients visible in one screen.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -30,7 +31,7 @@ std::string num(double x) { return std::isnan(x) ? "-" : fmt::format("{:.3g}", x
 
 }  // namespace
 
-void add_layers(Explanation& ex) {
+void add_layers(Explanation& ex, double saturation) {
   auto& rows = ex.rows;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Row& r = rows[i];
@@ -71,6 +72,11 @@ void add_layers(Explanation& ex) {
       if (is_activation(r.op)) {
         l.activation = r.op;
         if (!r.slope.empty()) l.mean_slope = stats_of(r.slope).mean;
+        if ((r.op == "sigmoid" || r.op == "tanh") && !r.slope.empty()) {
+          int64_t sat = 0;
+          for (double s : r.slope) sat += s < saturation;
+          l.saturated = static_cast<double>(sat) / static_cast<double>(r.slope.size());
+        }
         if (r.op == "relu") {
           int64_t closed = 0;
           for (double x : rows[r.inputs[0]].value) closed += x <= 0;
@@ -89,16 +95,20 @@ std::string render_layers(const Explanation& ex) {
   std::string out = fmt::format("layers ({}; a layer is a matmul and the elementwise ops after it):\n",
                                 ex.layers.size());
   out += fmt::format("  {:<5} {:<11} {:<22} {:>12} {:>12} {:>10}  {}\n", "layer", "rows", "ops", "|grad params|",
-                     "|grad out|", "mean slope", "closed");
+                     "|grad out|", "mean slope", "units");
   for (std::size_t k = 0; k < ex.layers.size(); ++k) {
     const Layer& l = ex.layers[k];
     std::string ops;
     for (int ri : l.rows) ops += (ops.empty() ? "" : " ") + ex.rows[ri].op;
     const std::string span = fmt::format("%{}..%{}", l.rows.front(), l.rows.back());
-    out += fmt::format("  {:<5} {:<11} {:<22} {:>13} {:>12} {:>10}  {}\n", k + 1, span, abbreviate(ops, 22),
-                       num(l.param_grad_norm), num(l.out_grad_norm),
-                       l.activation.empty() ? "linear" : num(l.mean_slope),
-                       std::isnan(l.closed) ? "" : fmt::format("{:.0f}%", 100 * l.closed));
+    std::string units;
+    if (!std::isnan(l.closed)) units = fmt::format("{:.0f}% closed", 100 * l.closed);
+    if (l.saturated > 0) units = fmt::format("{:.0f}% saturated", 100 * l.saturated);
+    std::string line = fmt::format("  {:<5} {:<11} {:<22} {:>13} {:>12} {:>10}  {}", k + 1, span, abbreviate(ops, 22),
+                                   num(l.param_grad_norm), num(l.out_grad_norm),
+                                   l.activation.empty() ? "linear" : num(l.mean_slope), units);
+    while (line.back() == ' ') line.pop_back();
+    out += line + "\n";
   }
   // The one-line verdict a person looks for: how much the first layer gets.
   const Layer& first = ex.layers.front();

@@ -99,6 +99,12 @@ const char* blocked_by_construction(const std::string& op) {
   return nullptr;
 }
 
+bool has_note(const Row& r, NoteKind k) {
+  for (const Note& n : r.notes)
+    if (n.kind == k) return true;
+  return false;
+}
+
 bool has_blocking_note(const Row& r) {
   for (const Note& n : r.notes)
     if (n.kind == NoteKind::blocked || n.kind == NoteKind::convention) return true;
@@ -164,7 +170,7 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
       if (!explained && r.role != Role::param)
         r.notes.push_back({NoteKind::blocked, fmt::format("gradient 0 here though %{} has |grad| {}", best,
                                                           approx(best_norm))});
-    } else if (ratio < opt.vanishing) {
+    } else if (ratio < opt.vanishing && !has_note(rows[best], NoteKind::saturated)) {
       r.notes.push_back({NoteKind::vanishing, fmt::format("gradient vanishing: |grad| {} is {} x that of %{}",
                                                           approx(mine), approx(ratio), best)});
     } else if (ratio > opt.exploding) {

@@ -52,11 +52,14 @@ std::string number(double x, DType t) {
   return t == DType::f32 ? fmt::format("{}", static_cast<float>(x)) : short_number(x);
 }
 
+// A value: the number, or shape, dtype (when f32) and statistics. A gradient has
+// the value's shape, so it shows only its statistics (with its norm).
 std::string values_text(const std::vector<double>& v, const Row& r, bool grad) {
   if (v.size() == 1) return number(v[0], r.dtype);
+  if (grad) return stats_text(stats_of(v), true);
   std::string s = fmt::format("{} ", to_string(r.shape));
   if (r.dtype == DType::f32) s += "f32 ";
-  return s + stats_text(stats_of(v), grad);
+  return s + stats_text(stats_of(v), false);
 }
 
 // The tensor whole, numpy-style, laid out by the language's printer (through a
@@ -111,45 +114,72 @@ std::string check_text(const Row& r) {
   return fmt::format("fd={{norm={:.4g}}} max err={:.2g}", stats_of(r.fd).norm, r.fd_error);
 }
 
-// Which rows are shown: repeated layers fold, rows deeper than the limit are
-// omitted. hidden[i] = 0 shown, otherwise the id of the group it is folded into.
+// Which rows are shown. Repeated layers fold (the first and last of a run stay);
+// op rows outside any layer further than the depth limit from the root are
+// omitted; a leaf shows when one of its consumers shows. hidden[i] = 0 shown,
+// otherwise the group it is folded into (one marker line per contiguous block).
 struct Visibility {
   std::vector<int> hidden;
-  std::map<int, std::string> marker;  // group -> marker text
+  std::map<int, std::string> layers_text;  // fold group -> "layers 2..19 like %41..%43"
+  int depth_group = -1;
 };
 
 Visibility visibility(const Explanation& ex, const TextOptions& opt) {
   Visibility v;
-  v.hidden.assign(ex.rows.size(), 0);
+  const auto& rows = ex.rows;
+  v.hidden.assign(rows.size(), 0);
   if (opt.full) return v;
   int group = 0;
-  // Runs of consecutive layers with one signature: keep the first and the last.
   for (std::size_t a = 0; a < ex.layers.size();) {
     std::size_t b = a + 1;
     while (b < ex.layers.size() && ex.layers[b].signature == ex.layers[a].signature) ++b;
-    const std::size_t run = b - a;
-    if (run >= static_cast<std::size_t>(opt.fold_min)) {
+    if (b - a >= static_cast<std::size_t>(opt.fold_min)) {
       ++group;
-      std::vector<int> folded_layers;
-      for (std::size_t l = a + 1; l + 1 < b; ++l) folded_layers.push_back(static_cast<int>(l));
-      for (int l : folded_layers) {
+      for (std::size_t l = a + 1; l + 1 < b; ++l)
         for (int ri : ex.layers[l].rows) v.hidden[ri] = group;
-        for (int pi : ex.layers[l].params) v.hidden[pi] = group;
-      }
       const Layer& like = ex.layers[a];
-      v.marker[group] = fmt::format("... {} more layers like %{}..%{} (layers {}..{}; `full` shows them) ...",
-                                    folded_layers.size(), like.rows.front(), like.rows.back(), a + 2, b - 1);
+      v.layers_text[group] = fmt::format("layers {}..{} like %{}..%{}", a + 2, b - 1, like.rows.front(), like.rows.back());
     }
     a = b;
   }
-  ++group;
-  int deep = 0;
-  for (std::size_t i = 0; i < ex.rows.size(); ++i)
-    if (!v.hidden[i] && ex.rows[i].depth > opt.max_depth) v.hidden[i] = group, ++deep;
-  if (deep)
-    v.marker[group] = fmt::format("... rows more than {} steps from the root omitted ({} in all; `full` shows them) ...",
-                                  opt.max_depth, deep);
+  v.depth_group = ++group;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (!v.hidden[i] && rows[i].role != Role::param && rows[i].role != Role::data && rows[i].layer < 0 &&
+        rows[i].depth > opt.max_depth)
+      v.hidden[i] = v.depth_group;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (r.role != Role::param && r.role != Role::data) continue;
+    int g = 0;
+    bool shown = r.consumers.empty();
+    for (int c : r.consumers) {
+      if (!v.hidden[c]) shown = true;
+      else if (!g) g = v.hidden[c];
+    }
+    if (!shown) v.hidden[i] = g;
+  }
   return v;
+}
+
+// The line standing for a block of hidden rows [from, to).
+std::string marker(const Explanation& ex, const Visibility& vis, std::size_t from, std::size_t to,
+                   const TextOptions& opt) {
+  std::size_t notes = 0, ops = 0;
+  for (std::size_t j = from; j < to; ++j) {
+    notes += ex.rows[j].notes.size();
+    ops += ex.rows[j].role == Role::op || ex.rows[j].role == Role::root;
+  }
+  const int g = vis.hidden[from];
+  const std::string how = opt.title.empty() ? "`full`" : fmt::format("`trace {} full`", opt.title);
+  std::string s;
+  if (g == vis.depth_group)
+    s = fmt::format("... {} rows more than {} steps from the root ({} shows them) ...", to - from, opt.max_depth, how);
+  else if (ops == 0)
+    s = fmt::format("... {} leaves of {} ...", to - from, vis.layers_text.at(g));
+  else
+    s = fmt::format("... {} rows: {} ({} shows them) ...", to - from, vis.layers_text.at(g), how);
+  if (notes) s += fmt::format(" ({} notes)", notes);
+  return s;
 }
 
 }  // namespace
@@ -166,14 +196,16 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
 
   const Visibility vis = visibility(ex, opt);
   // Column widths over the shown rows, capped so one long row does not push all.
-  std::vector<std::string> heads(rows.size()), wheres(rows.size());
-  std::size_t head_w = 0, where_w = 0;
+  std::vector<std::string> heads(rows.size()), wheres(rows.size()), values(rows.size());
+  std::size_t head_w = 0, where_w = 0, value_w = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     heads[i] = fmt::format("%{} {}= {}", i, r.source.name.empty() ? "" : r.source.name + " ", call_text(r));
     if (!r.source.where.empty())
       wheres[i] = r.source.where + " " + abbreviate(r.source.text, opt.full ? 1000 : opt.text_width);
+    values[i] = values_text(r.value, r, false);
     if (vis.hidden[i]) continue;
+    if (values[i].size() <= 22) value_w = std::max(value_w, values[i].size());
     head_w = std::max(head_w, std::min<std::size_t>(heads[i].size(), 30));
     where_w = std::max(where_w, std::min<std::size_t>(wheres[i].size(), 40));
   }
@@ -183,16 +215,14 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
     const Row& r = rows[i];
     if (vis.hidden[i]) {
       if (i == 0 || vis.hidden[i - 1] != vis.hidden[i]) {
-        std::size_t j = i, notes = 0;
-        while (j < rows.size() && vis.hidden[j] == vis.hidden[i]) notes += rows[j++].notes.size();
-        out += indent + vis.marker.at(vis.hidden[i]);
-        if (notes) out += fmt::format(" ({} notes)", notes);
-        out += "\n";
+        std::size_t j = i;
+        while (j < rows.size() && vis.hidden[j] == vis.hidden[i]) ++j;
+        out += indent + marker(ex, vis, i, j, opt) + "\n";
       }
       continue;
     }
-    std::string line = fmt::format("{:<{}}  {:<{}}  value={}", heads[i], head_w, wheres[i], where_w,
-                                   values_text(r.value, r, false));
+    std::string line =
+        fmt::format("{:<{}}  {:<{}}  value={:<{}}", heads[i], head_w, wheres[i], where_w, values[i], value_w);
     if (const std::string p = partials_text(ex, r); !p.empty()) line += "  " + p;
     if (!r.grad.empty()) line += "  grad=" + values_text(r.grad, r, true);
     if (const std::string c = check_text(r); !c.empty()) line += "  " + c;
