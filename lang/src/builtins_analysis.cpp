@@ -1,6 +1,7 @@
 // Analysis builtins: numbers an experiment measures about a model rather than
 // computes with it. gradient(y, x) gives reverse mode's dy/dx as a tensor, so a
-// script can plot a derivative or a per-layer gradient norm.
+// script can plot a derivative or a per-layer gradient norm; snapshot(x) keeps
+// values from before training, which every other binding forgets.
 #include <fmt/format.h>
 
 #include "builtin_impl.hpp"
@@ -41,11 +42,29 @@ Value gradient_fn(BuiltinContext& ctx, const Args& args) {
   return Value(grad(y, {x}, false).front());
 }
 
+// Note [snapshot]
+// After `train`, the interpreter re-runs the forward pass of every tensor bound to
+// a name, detach() included (it is an op of the graph), so "the open units at
+// init" would silently become "the open units now". snapshot() copies the values
+// into a new constant leaf, which nothing recomputes.
+Value snapshot_fn(BuiltinContext& ctx, const Args& args) {
+  const Value& v = args.value("x");
+  if (v.is_number()) return v;
+  const Tensor x = args.tensor("x", ctx);
+  const std::vector<double> values = x.values();
+  return Value(ctx.graph.constant(x.shape(), values, x.dtype()));
+}
+
 const Builtin kAnalysisBuiltins[] = {
     {"gradient", "y, x",
      "dy/dx by reverse mode, shape of x: y has one element, x is a param or computed from one; a constant "
      "snapshot, not refreshed by train",
      "param p = linspace(-2, 2, 5); print gradient(sum(relu(p)), p)", gradient_fn, "analysis"},
+    {"snapshot", "x",
+     "the values of x now, as a constant that train does not refresh (detach is refreshed; this is not)",
+     "param w = 1; let before = snapshot(w * 2); train (w - 3) ^ 2 with sgd(lr=0.5) for 1 steps quiet; "
+     "print before, w * 2",
+     snapshot_fn, "analysis"},
 };
 
 }  // namespace
