@@ -72,9 +72,11 @@ void forward_binary(Graph& g, Node& n, F f) {
 
 // grad_a[ia] += da(a, b, out, gout) and grad_b[ib] += db(...) for every element,
 // skipping an input that does not require grad. Broadcast inputs accumulate, which
-// is the sum over the broadcast axes their adjoint needs.
+// is the sum over the broadcast axes their adjoint needs. Bit 0 / 1 of `assign`:
+// a's / b's gradient is overwritten instead (Note [Assigning backward]); when a and
+// b are the same node only bit 0 is set and a's pass runs first.
 template <class T, class DA, class DB>
-void backward_binary(Graph& g, Node& n, DA da, DB db) {
+void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
   Node& A = in(g, n, 0);
   Node& B = in(g, n, 1);
   const T* a = A.v<T>();
@@ -82,40 +84,50 @@ void backward_binary(Graph& g, Node& n, DA da, DB db) {
   const T* o = n.v<T>();
   const T* go = n.g<T>();
   const bool wa = A.requires_grad(), wb = B.requires_grad();
+  const bool sa = assign & 1u, sb = assign & 2u;
   T* ga = wa ? A.g<T>() : nullptr;
   T* gb = wb ? B.g<T>() : nullptr;
   const int64_t N = n.numel;
   if (A.numel == N && B.numel == N) {
-    if (wa)
-      for (int64_t k = 0; k < N; ++k) ga[k] += da(a[k], b[k], o[k], go[k]);
-    if (wb)
-      for (int64_t k = 0; k < N; ++k) gb[k] += db(a[k], b[k], o[k], go[k]);
+    if (wa) put_each(sa, ga, N, [&](int64_t k) { return da(a[k], b[k], o[k], go[k]); });
+    if (wb) put_each(sb, gb, N, [&](int64_t k) { return db(a[k], b[k], o[k], go[k]); });
   } else if (A.numel == N && B.numel == 1) {
     const T bv = b[0];
-    if (wa)
-      for (int64_t k = 0; k < N; ++k) ga[k] += da(a[k], bv, o[k], go[k]);
+    if (wa) put_each(sa, ga, N, [&](int64_t k) { return da(a[k], bv, o[k], go[k]); });
     if (wb) {
       T s = 0;
       for (int64_t k = 0; k < N; ++k) s += db(a[k], bv, o[k], go[k]);
-      gb[0] += s;
+      gb[0] = sb ? s : gb[0] + s;
     }
+  } else if (B.numel == N && A.numel == 1) {
+    const T av = a[0];
+    if (wa) {
+      T s = 0;
+      for (int64_t k = 0; k < N; ++k) s += da(av, b[k], o[k], go[k]);
+      ga[0] = sa ? s : ga[0] + s;
+    }
+    if (wb) put_each(sb, gb, N, [&](int64_t k) { return db(av, b[k], o[k], go[k]); });
   } else if (int64_t len = A.numel == N ? row_length(B.shape, n.shape) : 0) {
     // The row operand's gradient sums over rows; the row loop is outermost so
     // the inner loop runs over independent accumulators (it vectorizes).
+    if (wb) clear_if(sb, gb, len);
     for (int64_t r = 0; r < N; r += len) {
       if (wa)
-        for (int64_t j = 0; j < len; ++j) ga[r + j] += da(a[r + j], b[j], o[r + j], go[r + j]);
+        put_each(sa, ga + r, len, [&](int64_t j) { return da(a[r + j], b[j], o[r + j], go[r + j]); });
       if (wb)
         for (int64_t j = 0; j < len; ++j) gb[j] += db(a[r + j], b[j], o[r + j], go[r + j]);
     }
   } else if (int64_t len = B.numel == N ? row_length(A.shape, n.shape) : 0) {
+    if (wa) clear_if(sa, ga, len);
     for (int64_t r = 0; r < N; r += len) {
       if (wa)
         for (int64_t j = 0; j < len; ++j) ga[j] += da(a[j], b[r + j], o[r + j], go[r + j]);
       if (wb)
-        for (int64_t j = 0; j < len; ++j) gb[r + j] += db(a[j], b[r + j], o[r + j], go[r + j]);
+        put_each(sb, gb + r, len, [&](int64_t j) { return db(a[j], b[r + j], o[r + j], go[r + j]); });
     }
   } else {
+    if (wa) clear_if(sa, ga, A.numel);
+    if (wb) clear_if(sb, gb, B.numel);
     for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) {
       if (wa) ga[ia] += da(a[ia], b[ib], o[k], go[k]);
       if (wb) gb[ib] += db(a[ia], b[ib], o[k], go[k]);
@@ -129,8 +141,8 @@ Tensor out(Graph& g, NodeId self) { return {&g, self}; }
 
 // ---- add ----
 template <class T> void add_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a + b; }); }
-template <class T> void add_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return go; });
+template <class T> void add_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return go; });
 }
 void add_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg(g, self, 0).shape());
@@ -139,8 +151,8 @@ void add_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- sub ----
 template <class T> void sub_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a - b; }); }
-template <class T> void sub_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return -go; });
+template <class T> void sub_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return -go; });
 }
 void sub_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg(g, self, 0).shape());
@@ -149,8 +161,8 @@ void sub_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- mul ----
 template <class T> void mul_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a * b; }); }
-template <class T> void mul_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T, T b, T, T go) { return go * b; }, [](T a, T, T, T go) { return go * a; });
+template <class T> void mul_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T, T b, T, T go) { return go * b; }, [](T a, T, T, T go) { return go * a; });
 }
 void mul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
@@ -160,8 +172,8 @@ void mul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- div ----
 template <class T> void div_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a / b; }); }
-template <class T> void div_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T, T b, T, T go) { return go / b; },
+template <class T> void div_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T, T b, T, T go) { return go / b; },
                      [](T, T b, T o, T go) { return -go * o / b; });
 }
 void div_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -172,8 +184,8 @@ void div_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- pow: d/da = b a^(b-1), d/db = a^b log a (only asked for when b needs it) ----
 template <class T> void pow_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return std::pow(a, b); }); }
-template <class T> void pow_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T a, T b, T, T go) { return go * b * std::pow(a, b - T(1)); },
+template <class T> void pow_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T a, T b, T, T go) { return go * b * std::pow(a, b - T(1)); },
                      [](T a, T, T o, T go) { return go * o * std::log(a); });
 }
 void pow_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -186,8 +198,8 @@ void pow_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T> void minimum_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return b < a ? b : a; });
 }
-template <class T> void minimum_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T a, T b, T, T go) { return b < a ? T(0) : go; },
+template <class T> void minimum_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T a, T b, T, T go) { return b < a ? T(0) : go; },
                      [](T a, T b, T, T go) { return b < a ? go : T(0); });
 }
 void minimum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -198,8 +210,8 @@ void minimum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T> void maximum_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return b > a ? b : a; });
 }
-template <class T> void maximum_bwd(Graph& g, Node& n) {
-  backward_binary<T>(g, n, [](T a, T b, T, T go) { return b > a ? T(0) : go; },
+template <class T> void maximum_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(g, n, as, [](T a, T b, T, T go) { return b > a ? T(0) : go; },
                      [](T a, T b, T, T go) { return b > a ? go : T(0); });
 }
 void maximum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -220,7 +232,8 @@ void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
   OpImplRow {                                                                              \
     OpKind::op, OpImpl {                                                                   \
       [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { fwd<T>(g, n); }); },      \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n); }); }, vjp \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, 0); }); }, vjp, \
+      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, as); }); } \
     }                                                                                      \
   }
 #define HINGE_COMPARE_ROW(op, Cmp)                                                                         \

@@ -67,6 +67,24 @@ inline void for_each_broadcast3(const Shape& out, const Shape& a, const Shape& b
         }
 }
 
+// dst[k] = f(k) when `assign` (the first gradient contribution, Note [Assigning
+// backward]), else dst[k] += f(k), for k in [0, n). The branch is outside the loop.
+template <class T, class F>
+inline void put_each(bool assign, T* __restrict dst, int64_t n, F&& f) {
+  if (assign)
+    for (int64_t k = 0; k < n; ++k) dst[k] = f(k);
+  else
+    for (int64_t k = 0; k < n; ++k) dst[k] += f(k);
+}
+
+// Zeroes n elements when `assign`: for kernels that can only accumulate into a
+// gradient (broadcast sums), so a stale buffer starts from 0.
+template <class T>
+inline void clear_if(bool assign, T* dst, int64_t n) {
+  if (assign)
+    for (int64_t k = 0; k < n; ++k) dst[k] = T(0);
+}
+
 // The node's inputs as references.
 inline Node& in(Graph& g, const Node& n, int k) { return g[n.input(k)]; }
 

@@ -98,26 +98,31 @@ template <class T> void matmul_fwd(Graph& g, Node& n) {
             c + i * d.m * d.n, d.n);
 }
 
-// dA += G @ B^T and dB += A^T @ G, each only when that side requires grad.
-template <class T> void matmul_bwd(Graph& g, Node& n) {
+// dA += G @ B^T and dB += A^T @ G, each only when that side requires grad. A side
+// with its `assign` bit set (Note [Assigning backward]) is overwritten: beta = 0 for
+// its first product (a side shared by the batch accumulates from the second on).
+template <class T> void matmul_bwd(Graph& g, Node& n, unsigned assign) {
   const MatmulDims d = dims_of(g, n);
   Node& A = in(g, n, 0);
   Node& B = in(g, n, 1);
   const T* gc = n.g<T>();
+  auto beta = [](bool first) { return first ? T(0) : T(1); };
   if (A.requires_grad()) {
+    const bool sa = assign & 1u;
     if (!d.b3)
-      gemm<T>(false, true, d.batch * d.m, d.k, d.n, gc, d.n, B.v<T>(), d.n, T(1), A.g<T>(), d.k);
+      gemm<T>(false, true, d.batch * d.m, d.k, d.n, gc, d.n, B.v<T>(), d.n, beta(sa), A.g<T>(), d.k);
     else
       for (int64_t i = 0; i < d.batch; ++i)
-        gemm<T>(false, true, d.m, d.k, d.n, gc + i * d.m * d.n, d.n, B.v<T>() + i * d.b_stride(), d.n, T(1),
-                A.g<T>() + i * d.a_stride(), d.k);
+        gemm<T>(false, true, d.m, d.k, d.n, gc + i * d.m * d.n, d.n, B.v<T>() + i * d.b_stride(), d.n,
+                beta(sa && (d.a3 || i == 0)), A.g<T>() + i * d.a_stride(), d.k);
   }
   if (B.requires_grad()) {
+    const bool sb = assign & 2u;
     if (!d.b3)  // a shared b sums over the batch: the batch folds into the inner dimension
-      gemm<T>(true, false, d.k, d.n, d.batch * d.m, A.v<T>(), d.k, gc, d.n, T(1), B.g<T>(), d.n);
+      gemm<T>(true, false, d.k, d.n, d.batch * d.m, A.v<T>(), d.k, gc, d.n, beta(sb), B.g<T>(), d.n);
     else
       for (int64_t i = 0; i < d.batch; ++i)
-        gemm<T>(true, false, d.k, d.n, d.m, A.v<T>() + i * d.a_stride(), d.k, gc + i * d.m * d.n, d.n, T(1),
+        gemm<T>(true, false, d.k, d.n, d.m, A.v<T>() + i * d.a_stride(), d.k, gc + i * d.m * d.n, d.n, beta(sb),
                 B.g<T>() + i * d.b_stride(), d.n);
   }
 }
@@ -158,8 +163,9 @@ void matmul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   OpImplRow {                                                                                \
     OpKind::op, OpImpl {                                                                     \
       [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); },   \
-      op##_vjp                                                                               \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
+      op##_vjp,                                                                              \
+      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
     }                                                                                        \
   }
 constexpr OpImplRow kRows[] = {HINGE_ROW(matmul)};

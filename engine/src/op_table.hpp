@@ -19,6 +19,11 @@ struct OpImpl {
   // differentiated again. Sets contrib[k] to the adjoint for input k, or leaves it
   // invalid when input k gets nothing. `self` is the node, `adj` its adjoint.
   void (*vjp)(Graph& g, NodeId self, Tensor adj, std::span<Tensor> contrib) = nullptr;
+  // Optional: backward, except that each input k with bit k of `assign` set gets
+  // its gradient OVERWRITTEN (every element, zeros included) instead of added to:
+  // its buffer holds stale numbers. See Note [Assigning backward] in backward.cpp.
+  // Ops without it have those buffers zeroed before their backward runs.
+  void (*backward_assign)(Graph& g, Node& n, unsigned assign) = nullptr;
 };
 
 struct OpImplRow {

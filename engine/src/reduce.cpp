@@ -57,9 +57,16 @@ void sum_into(const T* a, const Shape& as, T* o, int64_t on, const Shape& keep) 
   for_each_broadcast(as, as, keep, [&](int64_t k, int64_t, int64_t j) { o[j] += a[k]; });
 }
 
-// ga[k] += scale * go[j] for every element k of a reducing into j.
+// ga[k] += scale * go[j] for every element k of a reducing into j; with `assign`
+// (Note [Assigning backward]) ga[k] = ... instead. A full reduction is one loop.
 template <class T>
-void spread_into(T* ga, const Shape& as, const T* go, const Shape& keep, T scale) {
+void spread_into(bool assign, T* ga, const Shape& as, const T* go, const Shape& keep, T scale) {
+  if (keep.numel() == 1) {
+    const T v = scale * go[0];
+    put_each(assign, ga, as.numel(), [v](int64_t) { return v; });
+    return;
+  }
+  clear_if(assign, ga, as.numel());
   for_each_broadcast(as, as, keep, [&](int64_t k, int64_t, int64_t j) { ga[k] += scale * go[j]; });
 }
 
@@ -79,9 +86,9 @@ template <class T> void sum_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   sum_into(a.v<T>(), a.shape, n.v<T>(), n.numel, keep_shape(a.shape, n.attr.axes));
 }
-template <class T> void sum_bwd(Graph& g, Node& n) {
+template <class T> void sum_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
-  spread_into(a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), T(1));
+  spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), T(1));
 }
 void sum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = spread(adj, g[self], arg0(g, self).shape());
@@ -93,10 +100,10 @@ template <class T> void mean_fwd(Graph& g, Node& n) {
   const T inv = T(1) / static_cast<T>(reduced_count(in(g, n, 0).shape, n.attr.axes));
   for (int64_t j = 0; j < n.numel; ++j) n.v<T>()[j] *= inv;
 }
-template <class T> void mean_bwd(Graph& g, Node& n) {
+template <class T> void mean_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
   const T inv = T(1) / static_cast<T>(reduced_count(a.shape, n.attr.axes));
-  spread_into(a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), inv);
+  spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), inv);
 }
 void mean_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   const Shape s = arg0(g, self).shape();
@@ -145,9 +152,9 @@ template <class T> void sum_to_fwd(Graph& g, Node& n) {
   const T* av = a.v<T>();
   for_each_broadcast(a.shape, a.shape, n.shape, [&](int64_t k, int64_t, int64_t j) { o[j] += av[k]; });
 }
-template <class T> void sum_to_bwd(Graph& g, Node& n) {
+template <class T> void sum_to_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
-  spread_into(a.g<T>(), a.shape, n.g<T>(), n.shape, T(1));
+  spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), n.shape, T(1));
 }
 void sum_to_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = expand(adj, arg0(g, self).shape());
@@ -178,9 +185,20 @@ void expand_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
       op##_vjp                                                                               \
     }                                                                                        \
   }
-constexpr OpImplRow kRows[] = {HINGE_ROW(sum), HINGE_ROW(mean), HINGE_ROW(max), HINGE_ROW(sum_to),
+// The same, for kernels that can also assign (Note [Assigning backward]).
+#define HINGE_ASSIGN_ROW(op)                                                                 \
+  OpImplRow {                                                                                \
+    OpKind::op, OpImpl {                                                                     \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
+      op##_vjp,                                                                              \
+      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
+    }                                                                                        \
+  }
+constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HINGE_ROW(max), HINGE_ASSIGN_ROW(sum_to),
                                HINGE_ROW(expand)};
 #undef HINGE_ROW
+#undef HINGE_ASSIGN_ROW
 
 Tensor make_reduce(OpKind op, Tensor a, std::span<const int> axes, bool keepdims) {
   Attr attr;

@@ -62,10 +62,9 @@ void for_each_view(const View& v, F&& f) {
 template <class T> void reshape_fwd(Graph& g, Node& n) {
   std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel) * sizeof(T));
 }
-template <class T> void reshape_bwd(Graph& g, Node& n) {
-  T* ga = in(g, n, 0).g<T>();
+template <class T> void reshape_bwd(Graph& g, Node& n, unsigned as) {
   const T* go = n.g<T>();
-  for (int64_t k = 0; k < n.numel; ++k) ga[k] += go[k];
+  put_each(as & 1u, in(g, n, 0).g<T>(), n.numel, [go](int64_t k) { return go[k]; });
 }
 void reshape_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = reshape(adj, dims_of(arg0(g, self).shape()));
@@ -207,7 +206,13 @@ void concat_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
       op##_vjp                                                                               \
     }                                                                                        \
   }
-constexpr OpImplRow kRows[] = {HINGE_ROW(reshape), HINGE_ROW(transpose), HINGE_ROW(slice),
+// reshape can also assign (Note [Assigning backward]).
+constexpr OpImplRow kReshapeRow{
+    OpKind::reshape,
+    OpImpl{[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_fwd<T>(g, n); }); },
+           [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, 0); }); }, reshape_vjp,
+           [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, as); }); }}};
+constexpr OpImplRow kRows[] = {kReshapeRow, HINGE_ROW(transpose), HINGE_ROW(slice),
                                HINGE_ROW(unslice), HINGE_ROW(concat)};
 #undef HINGE_ROW
 

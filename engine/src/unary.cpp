@@ -35,16 +35,23 @@ void forward_unary(Graph& g, Node& n, F f) {
   for (int64_t k = 0, N = n.numel; k < N; ++k) o[k] = f(a[k]);
 }
 
-// ga[k] += go[k] * d(a[k], out[k]), d being the local derivative.
+// ga[k] += go[k] * d(a[k], out[k]), d being the local derivative; with `assign`
+// (Note [Assigning backward]) ga[k] = ... instead.
 template <class T, class D>
-void backward_unary(Graph& g, Node& n, D d) {
+void backward_unary(Graph& g, Node& n, unsigned assign, D d) {
   Node& A = in(g, n, 0);
   if (!A.requires_grad()) return;
   const T* a = A.v<T>();
   const T* o = n.v<T>();
   const T* go = n.g<T>();
-  T* ga = A.g<T>();
-  for (int64_t k = 0, N = n.numel; k < N; ++k) ga[k] += go[k] * d(a[k], o[k]);
+  put_each(assign & 1u, A.g<T>(), n.numel, [&](int64_t k) { return go[k] * d(a[k], o[k]); });
+}
+
+// An input that gets exactly nothing: zeroed when its gradient is to be assigned.
+template <class T>
+void backward_nothing(Graph& g, Node& n, unsigned assign) {
+  Node& A = in(g, n, 0);
+  if (A.requires_grad()) clear_if(assign & 1u, A.g<T>(), A.numel);
 }
 
 
@@ -53,13 +60,13 @@ void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
 // ---- neg ----
 template <class T> void neg_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return -a; }); }
-template <class T> void neg_bwd(Graph& g, Node& n) { backward_unary<T>(g, n, [](T, T) { return T(-1); }); }
+template <class T> void neg_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T, T) { return T(-1); }); }
 void neg_vjp(Graph&, NodeId, Tensor adj, std::span<Tensor> c) { c[0] = neg(adj); }
 
 // ---- abs: abs'(0) = 0 (the subgradient in the middle; sign(0) = 0) ----
 template <class T> void abs_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::abs(a); }); }
-template <class T> void abs_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0); });
+template <class T> void abs_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0); });
 }
 void abs_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * sign(arg0(g, self)); }
 
@@ -70,31 +77,31 @@ template <class T> void sign_fwd(Graph& g, Node& n) {
 
 // ---- exp: the derivative is the node itself ----
 template <class T> void exp_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::exp(a); }); }
-template <class T> void exp_bwd(Graph& g, Node& n) { backward_unary<T>(g, n, [](T, T o) { return o; }); }
+template <class T> void exp_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T, T o) { return o; }); }
 void exp_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * self_t(g, self); }
 
 // ---- log ----
 template <class T> void log_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::log(a); }); }
-template <class T> void log_bwd(Graph& g, Node& n) { backward_unary<T>(g, n, [](T a, T) { return T(1) / a; }); }
+template <class T> void log_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T a, T) { return T(1) / a; }); }
 void log_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj / arg0(g, self); }
 
 // ---- sqrt: 1 / (2 sqrt(a)), from the node's value ----
 template <class T> void sqrt_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::sqrt(a); }); }
-template <class T> void sqrt_bwd(Graph& g, Node& n) { backward_unary<T>(g, n, [](T, T o) { return T(0.5) / o; }); }
+template <class T> void sqrt_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T, T o) { return T(0.5) / o; }); }
 void sqrt_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * 0.5 / self_t(g, self); }
 
 // ---- sin / cos ----
 template <class T> void sin_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::sin(a); }); }
-template <class T> void sin_bwd(Graph& g, Node& n) { backward_unary<T>(g, n, [](T a, T) { return std::cos(a); }); }
+template <class T> void sin_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T a, T) { return std::cos(a); }); }
 void sin_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * cos(arg0(g, self)); }
 template <class T> void cos_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::cos(a); }); }
-template <class T> void cos_bwd(Graph& g, Node& n) { backward_unary<T>(g, n, [](T a, T) { return -std::sin(a); }); }
+template <class T> void cos_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T a, T) { return -std::sin(a); }); }
 void cos_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = neg(adj * sin(arg0(g, self))); }
 
 // ---- erf: erf'(a) = 2/sqrt(pi) e^(-a^2) ----
 template <class T> void erf_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::erf(a); }); }
-template <class T> void erf_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return math::erf_slope(a); });
+template <class T> void erf_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return math::erf_slope(a); });
 }
 void erf_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -107,10 +114,10 @@ template <class T> void powc_fwd(Graph& g, Node& n) {
   const T c = static_cast<T>(n.attr.f[0]);
   forward_unary<T>(g, n, [c](T a) { return math::powc(a, c); });
 }
-template <class T> void powc_bwd(Graph& g, Node& n) {
+template <class T> void powc_bwd(Graph& g, Node& n, unsigned as) {
   const T c = static_cast<T>(n.attr.f[0]);
-  if (c == T(0)) return;  // constant: adds exactly 0
-  backward_unary<T>(g, n, [c](T a, T) { return math::powc_slope(a, c); });
+  if (c == T(0)) return backward_nothing<T>(g, n, as);  // constant: adds exactly 0
+  backward_unary<T>(g, n, as, [c](T a, T) { return math::powc_slope(a, c); });
 }
 void powc_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   const double e = g[self].attr.f[0];
@@ -132,9 +139,9 @@ template <class T> void clamp_fwd(Graph& g, Node& n) {
   const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);
   forward_unary<T>(g, n, [lo, hi](T a) { return a < lo ? lo : a > hi ? hi : a; });
 }
-template <class T> void clamp_bwd(Graph& g, Node& n) {
+template <class T> void clamp_bwd(Graph& g, Node& n, unsigned as) {
   const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);
-  backward_unary<T>(g, n, [lo, hi](T a, T) { return a >= lo && a <= hi ? T(1) : T(0); });
+  backward_unary<T>(g, n, as, [lo, hi](T a, T) { return a >= lo && a <= hi ? T(1) : T(0); });
 }
 void clamp_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -146,8 +153,8 @@ void clamp_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T> void relu_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return a > T(0) ? a : T(0); });
 }
-template <class T> void relu_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return a > T(0) ? T(1) : T(0); });
+template <class T> void relu_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return a > T(0) ? T(1) : T(0); });
 }
 void relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -160,9 +167,9 @@ template <class T> void leaky_relu_fwd(Graph& g, Node& n) {
   const T alpha = static_cast<T>(n.attr.f[0]);
   forward_unary<T>(g, n, [alpha](T a) { return a > T(0) ? a : alpha * a; });
 }
-template <class T> void leaky_relu_bwd(Graph& g, Node& n) {
+template <class T> void leaky_relu_bwd(Graph& g, Node& n, unsigned as) {
   const T alpha = static_cast<T>(n.attr.f[0]);
-  backward_unary<T>(g, n, [alpha](T a, T) { return a > T(0) ? T(1) : alpha; });
+  backward_unary<T>(g, n, as, [alpha](T a, T) { return a > T(0) ? T(1) : alpha; });
 }
 void leaky_relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -175,9 +182,9 @@ template <class T> void elu_fwd(Graph& g, Node& n) {
   const T alpha = static_cast<T>(n.attr.f[0]);
   forward_unary<T>(g, n, [alpha](T a) { return a > T(0) ? a : alpha * std::expm1(a); });
 }
-template <class T> void elu_bwd(Graph& g, Node& n) {
+template <class T> void elu_bwd(Graph& g, Node& n, unsigned as) {
   const T alpha = static_cast<T>(n.attr.f[0]);
-  backward_unary<T>(g, n, [alpha](T a, T o) { return a > T(0) ? T(1) : o + alpha; });
+  backward_unary<T>(g, n, as, [alpha](T a, T o) { return a > T(0) ? T(1) : o + alpha; });
 }
 void elu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -189,8 +196,8 @@ void elu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T> void gelu_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return math::gelu(a); });
 }
-template <class T> void gelu_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return math::gelu_slope(a); });
+template <class T> void gelu_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return math::gelu_slope(a); });
 }
 void gelu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
@@ -203,15 +210,15 @@ void gelu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T> void softplus_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return math::softplus(a); });
 }
-template <class T> void softplus_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T a, T) { return math::sigmoid(a); });
+template <class T> void softplus_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return math::sigmoid(a); });
 }
 void softplus_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * sigmoid(arg0(g, self)); }
 
 // ---- sigmoid: s' = s (1 - s), with the node itself as s ----
 template <class T> void sigmoid_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return math::sigmoid(a); }); }
-template <class T> void sigmoid_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T, T s) { return s * (T(1) - s); });
+template <class T> void sigmoid_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T, T s) { return s * (T(1) - s); });
 }
 void sigmoid_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor s = self_t(g, self);
@@ -220,8 +227,8 @@ void sigmoid_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- tanh: t' = 1 - t^2 ----
 template <class T> void tanh_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::tanh(a); }); }
-template <class T> void tanh_bwd(Graph& g, Node& n) {
-  backward_unary<T>(g, n, [](T, T t) { return T(1) - t * t; });
+template <class T> void tanh_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T, T t) { return T(1) - t * t; });
 }
 void tanh_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor t = self_t(g, self);
@@ -234,7 +241,7 @@ void tanh_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T> void step_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return a > T(0) ? T(1) : T(0); });
 }
-template <class T> void step_bwd(Graph&, Node&) {}
+template <class T> void step_bwd(Graph& g, Node& n, unsigned as) { backward_nothing<T>(g, n, as); }
 void step_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}  // no contribution: grad() gives zeros
 
 // ---- where(cond, a, b): cond != 0 ? a : b, all three broadcast; cond may be of
@@ -326,8 +333,9 @@ void detach_fwd(Graph& g, Node& n) {
   OpImplRow {                                                                                \
     OpKind::op, OpImpl {                                                                     \
       [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); },   \
-      op##_vjp                                                                               \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
+      op##_vjp,                                                                              \
+      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
     }                                                                                        \
   }
 constexpr OpImplRow kRows[] = {

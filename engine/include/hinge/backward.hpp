@@ -11,6 +11,7 @@ namespace hinge {
 
 namespace detail {
 class ScalarProgram;
+struct ReplayPlan;
 }
 
 // Note [Gradient accumulation]
@@ -74,6 +75,7 @@ class Replay {
   std::vector<NodeId> grad_nodes_;  // ancestors that require grad, tape order
   std::vector<Tensor> params_;
   std::unique_ptr<detail::ScalarProgram> scalar_;  // set when every node is a scalar
+  std::unique_ptr<detail::ReplayPlan> plan_;       // kernels and gradient writes, precomputed
 };
 
 }  // namespace hinge
