@@ -16,6 +16,7 @@ std::span<const Builtin> math_builtins();
 std::span<const Builtin> tensor_builtins();
 std::span<const Builtin> train_builtins();
 std::span<const Builtin> data_builtins();
+std::span<const Builtin> models_builtins();
 std::span<const Builtin> analysis_builtins();
 
 // "the number 2.5", "true", "a string", "a tensor [3, 4]", "a list", "the function f",

@@ -15,7 +15,8 @@ std::span<const Builtin> builtins() {
   static const std::vector<Builtin> table = [] {
     std::vector<Builtin> all;
     for (auto part : {detail::math_builtins(), detail::tensor_builtins(), detail::train_builtins(),
-                      detail::data_builtins(), detail::analysis_builtins()})
+                      detail::data_builtins(), detail::analysis_builtins(),
+                      detail::models_builtins()})
       all.insert(all.end(), part.begin(), part.end());
     std::sort(all.begin(), all.end(), [](const Builtin& a, const Builtin& b) { return a.name < b.name; });
     return all;

@@ -164,7 +164,11 @@ std::string format_any(const Value& v, std::size_t indent, bool repr) {
           std::string out = "[";
           for (std::size_t k = 0; k < x->size(); ++k) {
             if (k > 0) out += ", ";
-            out += format_any((*x)[k], indent + out.size(), true);
+            // The column where this item starts: after an item that spans several
+            // lines (a matrix), it is counted from the last line break.
+            const std::size_t nl = out.rfind('\n');
+            const std::size_t column = nl == std::string::npos ? indent + out.size() : out.size() - nl - 1;
+            out += format_any((*x)[k], column, true);
           }
           return out + "]";
         } else if constexpr (std::is_same_v<T, std::shared_ptr<const Function>>) {
