@@ -25,6 +25,76 @@ namespace {
 // models (2x2, 1x8x8) stay in the loop.
 constexpr int64_t kSmallProduct = 128;
 
+// sum_p a[p] b[p] with independent partial sums, so the loop vectorizes without
+// reassociation flags.
+template <class T>
+T dot(const T* a, const T* b, int64_t n) {
+  constexpr int kLanes = 16;
+  T acc[kLanes] = {};
+  int64_t p = 0;
+  for (; p + kLanes <= n; p += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += a[p + l] * b[p + l];
+  T s = 0;
+  for (int l = 0; l < kLanes; ++l) s += acc[l];
+  for (; p < n; ++p) s += a[p] * b[p];
+  return s;
+}
+
+// C = op(A) @ op(B) + beta C (beta 0 or 1) when one of M, N, K is 1; false when the
+// layout does not fit these loops. Such products are memory-bound: a GEMM call packs
+// both operands and, for beta = 0, clears C before adding to it (with OpenBLAS 0.3.21
+// the clearing alone was a quarter of tests/bench's fit_curve N=1000 step). These
+// loops read each operand once and write C once.
+template <class T>
+bool gemm_thin(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+               int64_t ldb, T beta, T* __restrict C, int64_t ldc) {
+  const bool assign = beta == T(0);
+  if (K == 1) {  // outer product: C[i, j] = a_i b_j
+    if (tb && ldb != 1 && N > 1) return false;
+    for (int64_t i = 0; i < M; ++i) {
+      const T ai = ta ? A[i] : A[i * lda];
+      put_each(assign, C + i * ldc, N, [&](int64_t j) { return ai * B[j]; });
+    }
+    return true;
+  }
+  if (N == 1) {  // C[i] = sum_p op(A)[i, p] b_p
+    if (!tb && ldb != 1) return false;
+    if (!ta) {
+      for (int64_t i = 0; i < M; ++i) {
+        const T v = dot(A + i * lda, B, K);
+        C[i * ldc] = assign ? v : C[i * ldc] + v;
+      }
+      return true;
+    }
+    if (ldc != 1) return false;
+    clear_if(assign, C, M);  // op(A)[i, p] = A[p, i]: add row p of A times b_p
+    for (int64_t p = 0; p < K; ++p) {
+      const T bp = B[p];
+      const T* ap = A + p * lda;
+      for (int64_t i = 0; i < M; ++i) C[i] += ap[i] * bp;
+    }
+    return true;
+  }
+  if (M == 1) {  // C[j] = sum_p a_p op(B)[p, j]
+    if (!tb) {
+      clear_if(assign, C, N);
+      for (int64_t p = 0; p < K; ++p) {
+        const T ap = ta ? A[p * lda] : A[p];
+        const T* bp = B + p * ldb;
+        for (int64_t j = 0; j < N; ++j) C[j] += ap * bp[j];
+      }
+      return true;
+    }
+    if (ta && lda != 1) return false;
+    for (int64_t j = 0; j < N; ++j) {
+      const T v = dot(B + j * ldb, A, K);
+      C[j] = assign ? v : C[j] + v;
+    }
+    return true;
+  }
+  return false;
+}
+
 // C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
 // M x N result, inner dimension K; lda/ldb/ldc are the stored row lengths.
 template <class T>
@@ -45,6 +115,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
     }
     return;
   }
+  if (gemm_thin(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc)) return;
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   const auto m = static_cast<blasint>(M), n = static_cast<blasint>(N), k = static_cast<blasint>(K);
   if constexpr (std::is_same_v<T, float>)

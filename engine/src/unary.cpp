@@ -44,7 +44,13 @@ void backward_unary(Graph& g, Node& n, unsigned assign, D d) {
   const T* a = A.v<T>();
   const T* o = n.v<T>();
   const T* go = n.g<T>();
-  put_each(assign & 1u, A.g<T>(), n.numel, [&](int64_t k) { return go[k] * d(a[k], o[k]); });
+  // The derivative in its own variable: GCC then if-converts a branchy d (relu's
+  // a > 0 ? 1 : 0) and vectorizes without AVX-512 masks too; inline it keeps the branch.
+  put_each(assign & 1u, A.g<T>(), n.numel, [&](int64_t k) {
+    const T dk = d(a[k], o[k]);
+    const T gk = go[k];
+    return gk * dk;
+  });
 }
 
 // An input that gets exactly nothing: zeroed when its gradient is to be assigned.

@@ -1,0 +1,80 @@
+// matmul's loops for thin products (one of m, n, k is 1, above the small-product
+// threshold, so not the plain loop): values against the definition, gradients
+// (every transpose the backward uses) and Replay's assigning backward.
+#include <cmath>
+
+#include "op_check.hpp"
+
+using namespace hinge;
+using namespace hinge::test;
+
+namespace {
+
+struct ThinCase {
+  Shape a, b;
+};
+
+// [batch?, m, k] x [batch?, k, n] by the definition (as matmul_test.cpp's reference).
+std::vector<double> reference(const Tensor& a, const Tensor& b) {
+  const Shape &sa = a.shape(), &sb = b.shape();
+  const int64_t k = sa[sa.rank - 1];
+  const int64_t m = sa.rank >= 2 ? sa[sa.rank - 2] : 1;
+  const int64_t n = sb.rank >= 2 ? sb[sb.rank - 1] : 1;
+  const int64_t batch = sa.rank == 3 ? sa[0] : sb.rank == 3 ? sb[0] : 1;
+  const int64_t as = sa.rank == 3 ? m * k : 0, bs = sb.rank == 3 ? k * n : 0;
+  const auto av = a.values(), bv = b.values();
+  std::vector<double> out(static_cast<std::size_t>(batch * m * n));
+  for (int64_t t = 0; t < batch; ++t)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (int64_t p = 0; p < k; ++p) s += av[t * as + i * k + p] * bv[t * bs + p * n + j];
+        out[(t * m + i) * n + j] = s;
+      }
+  return out;
+}
+
+const ThinCase kThin[] = {
+    {Shape{40, 1}, Shape{1, 8}},          // k = 1 (an outer product); its dA has n = 1, dB m = 1
+    {Shape{8, 40}, Shape{40, 1}},         // n = 1; dA is an outer product, dB has n = 1 transposed
+    {Shape{8, 40}, Shape{40}},            // a vector b
+    {Shape{1, 40}, Shape{40, 8}},         // m = 1; dA has m = 1 with b transposed
+    {Shape{40}, Shape{40, 8}},            // a vector a
+    {Shape{3, 20, 1}, Shape{1, 8}},       // batched a, shared b (folds into one k = 1 product)
+    {Shape{3, 1, 40}, Shape{3, 40, 1}},   // batched, m = n = 1 (dot products)
+    {Shape{2, 40}, Shape{3, 40, 1}},      // shared a over a batched b
+    {Shape{200, 1}, Shape{1, 100}},       // fit_curve's shapes
+    {Shape{200, 100}, Shape{100, 1}},
+};
+
+}  // namespace
+
+TEST_CASE("matmul of thin products (one of m, n, k is 1)", "[matmul]") {
+  std::mt19937 rng(11);
+  for (const ThinCase& c : kThin) {
+    INFO(to_string(c.a) << " @ " << to_string(c.b));
+    Graph g;
+    auto a = random_variable(g, c.a, rng), b = random_variable(g, c.b, rng);
+    const auto want = reference(a, b);
+    const auto got = matmul(a, b).values();
+    REQUIRE(got.size() == want.size());
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12).margin(1e-12));
+    auto f = [](std::vector<Tensor>& in) { return matmul(in[0], in[1]); };
+    check_gradient(g, {random_variable(g, c.a, rng), random_variable(g, c.b, rng)}, f, rng);
+
+    // Replay overwrites the gradients (beta = 0) instead of adding: equal to backward().
+    Graph h;
+    auto p = random_variable(h, c.a, rng), q = random_variable(h, c.b, rng);
+    Tensor loss = weighted_sum(matmul(p * 1.5, q * 0.5), rng);
+    backward(loss);
+    const auto gp = p.grads(), gq = q.grads();
+    Replay r(loss);
+    for (int step = 0; step < 2; ++step) {
+      r.forward();
+      r.backward();
+      const auto rp = p.grads(), rq = q.grads();
+      for (std::size_t i = 0; i < gp.size(); ++i) CHECK(rp[i] == Approx(gp[i]).epsilon(1e-12).margin(1e-12));
+      for (std::size_t i = 0; i < gq.size(); ++i) CHECK(rq[i] == Approx(gq[i]).epsilon(1e-12).margin(1e-12));
+    }
+  }
+}
