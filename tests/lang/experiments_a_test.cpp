@@ -320,6 +320,8 @@ TEST_CASE("experiment sparsity: about half the activations are zero; dead units 
                                             R"(% of 200 x 100, dead units (\d+) of 100)");
   REQUIRE(rows.size() == 2);
   const double zero0 = num(rows[0][1]), dead0 = num(rows[0][2]);
+  // The figures after training mean something only if it trained.
+  CHECK(num(one_match(ex.out, R"(trained 2000 Adam steps: mse )" + kNum)[0]) < 1e-2);
   CHECK(zero0 > 40);
   CHECK(zero0 < 60);
   CHECK(num(rows[1][1]) > 20);
