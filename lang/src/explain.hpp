@@ -69,6 +69,7 @@ Stats stats_of(const std::vector<double>& v);
 // What one consumer adds to a node's adjoint.
 struct Contribution {
   int consumer = -1;                // row index of the consumer
+  bool scalar_edge = false;         // consumer and node have one element each: local * consumer_grad
   double local = kNaN;              // d consumer / d node when both have one element
   double consumer_grad = kNaN;      // the consumer's adjoint, when it has one element
   std::vector<double> value;        // the contribution itself, in the node's shape

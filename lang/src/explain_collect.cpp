@@ -145,6 +145,7 @@ Explanation explain(Tensor y, const ExplainOptions& opt) {
       if (!in.contributions.empty() && in.contributions.back().consumer == static_cast<int>(i)) continue;  // x * x
       Contribution c;
       c.consumer = static_cast<int>(i);
+      c.scalar_edge = r.value.size() == 1 && in.value.size() == 1;
       c.local = r.partials[k];
       c.consumer_grad = r.grad.size() == 1 ? r.grad[0] : kNaN;
       c.value = vjp[k];

@@ -95,7 +95,7 @@ std::string contributions_text(const Row& r) {
   for (std::size_t k = 0; k < r.contributions.size(); ++k) {
     const Contribution& c = r.contributions[k];
     if (k) s += ", ";
-    if (!std::isnan(c.local) && !std::isnan(c.consumer_grad))
+    if (c.scalar_edge)
       s += fmt::format("{}*{}", number(c.local, r.dtype), number(c.consumer_grad, r.dtype));
     else if (c.value.size() == 1)
       s += number(c.value[0], r.dtype);

@@ -1,0 +1,346 @@
+// Explained traces (`trace`, `pattern`): golden outputs checked by hand
+// (tests/golden/trace/NAME.hinge -> NAME.out through the hinge binary), tracing
+// changes no value or gradient, every printed gradient is hinge::grad's, the
+// check column, folding and the per-layer summary of a deep sigmoid stack, and
+// DOT / JSON files their tools accept.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "explain.hpp"
+#include "format_value.hpp"
+#include "hinge/backward.hpp"
+#include "interpreter.hpp"
+#include "lang/session.hpp"
+
+using namespace hinge;
+using namespace hinge::lang;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool have_command(const char* name) {
+  return std::system(fmt::format("command -v {} >/dev/null 2>&1", name).c_str()) == 0;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "hinge-trace-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A session writing to a temporary file; out() returns what it printed so far.
+struct Harness {
+  std::FILE* out_file = std::tmpfile();
+  std::FILE* err_file = std::tmpfile();
+  Session session{SessionOptions{.out = out_file, .err = err_file}};
+  ~Harness() {
+    std::fclose(out_file);
+    std::fclose(err_file);
+  }
+  static std::string drain(std::FILE* f) {
+    std::fflush(f);
+    std::rewind(f);
+    std::string s;
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+    std::rewind(f);
+    REQUIRE(ftruncate(fileno(f), 0) == 0);
+    return s;
+  }
+  std::string run(const std::string& text) {
+    const Status st = session.run_script("t.hinge", text);
+    const std::string err = drain(err_file);
+    INFO(err);
+    REQUIRE(st == Status::ok);
+    return drain(out_file);
+  }
+  Tensor tensor(const std::string& name) {
+    auto& g = session.interpreter().globals();
+    REQUIRE(g.count(name));
+    REQUIRE(g.at(name).value.is_tensor());
+    return g.at(name).value.tensor();
+  }
+};
+
+// Every node's value and gradient (and whether it has one): what must not change.
+struct Snapshot {
+  NodeId size = 0;
+  std::vector<std::vector<double>> values, grads;
+  std::vector<bool> has_grad;
+  bool operator==(const Snapshot&) const = default;
+};
+
+Snapshot snapshot(Graph& g) {
+  Snapshot s;
+  s.size = g.size();
+  for (NodeId i = 0; i < g.size(); ++i) {
+    Tensor t{&g, i};
+    s.values.push_back(t.values());
+    s.has_grad.push_back(g[i].has_grad());
+    s.grads.push_back(g[i].has_grad() ? t.grads() : std::vector<double>{});
+  }
+  return s;
+}
+
+// Values compared bit for bit, NaN equal to NaN.
+bool same(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (!(a[k] == b[k] || (std::isnan(a[k]) && std::isnan(b[k])))) return false;
+  return true;
+}
+
+const char* kNeuron = R"(
+param w = 0.5
+param b = -1
+param c = 3
+let x = 4
+let h = w*x + b
+let y = relu(h) + h * w + sigmoid(c * h)
+)";
+
+}  // namespace
+
+TEST_CASE("trace goldens: every value, partial, gradient and note as checked by hand") {
+  const fs::path dir = fs::path(HINGE_TEST_DIR) / "golden" / "trace";
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".hinge") continue;
+    const std::string name = entry.path().stem().string();
+    DYNAMIC_SECTION(name) {
+      TempDir tmp;
+      fs::copy_file(entry.path(), tmp.path / entry.path().filename());
+      const std::string cmd = fmt::format("cd '{}' && '{}' '{}' > out.txt 2> err.txt", tmp.path.string(), HINGE_EXE,
+                                          entry.path().filename().string());
+      const int status = std::system(cmd.c_str());
+      INFO(slurp(tmp.path / "err.txt"));
+      CHECK(status == 0);
+      CHECK(slurp(tmp.path / "out.txt") == slurp(dir / (name + ".out")));
+    }
+    ++count;
+  }
+  CHECK(count >= 10);
+}
+
+TEST_CASE("tracing changes no value and no gradient, and adds no node") {
+  Harness h;
+  h.run(std::string(kNeuron) + "let loss = y * y\n");
+  Graph& g = h.session.graph();
+  // Leaves holding accumulated gradients from an earlier backward must keep them.
+  backward(h.tensor("loss"));
+  const Snapshot before = snapshot(g);
+  TempDir tmp;
+  const std::string dot = (tmp.path / "t.dot").string(), json = (tmp.path / "t.json").string();
+  const std::string out = h.run(fmt::format("trace loss check\ntrace y full\ntrace loss to \"{}\"\ntrace loss to \"{}\"\n",
+                                            dot, json));
+  CHECK(out.find("check: central differences for 3 params") != std::string::npos);
+  CHECK(snapshot(g) == before);
+  // Twice the same text: nothing the first trace did shows in the second.
+  CHECK(h.run("trace loss check\n") == h.run("trace loss check\n"));
+}
+
+TEST_CASE("every gradient a trace holds and prints is hinge::grad's number") {
+  Harness h;
+  h.run(kNeuron);
+  Graph& g = h.session.graph();
+  const Tensor y = h.tensor("y");
+  const Explanation ex = explain(y, {});
+  std::vector<Tensor> wrt;
+  for (const Row& r : ex.rows)
+    if (g[r.id].requires_grad()) wrt.push_back({&g, r.id});
+  const auto expect = grad(y, wrt);
+  std::size_t k = 0;
+  for (const Row& r : ex.rows) {
+    if (!g[r.id].requires_grad()) {
+      CHECK(r.grad.empty());
+      continue;
+    }
+    CHECK(same(r.grad, expect[k++].values()));
+    // The per-consumer contributions add up to the adjoint.
+    if (r.contributions.size() > 1) {
+      double sum = 0;
+      for (const Contribution& c : r.contributions) sum += c.value[0];
+      CHECK(sum == Approx(r.grad[0]).epsilon(1e-14));
+    }
+  }
+  // The printed text carries exactly those numbers: "grad=N" on each row.
+  const std::string text = render_text(ex, {});
+  std::regex grad_re(R"(^%(\d+) .*  grad=(\S+))");
+  int seen = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, grad_re)) continue;
+    const Row& r = ex.rows[std::stoul(m[1])];
+    CHECK(m[2].str() == format_number(grad(y, {Tensor{&g, r.id}})[0].item()));
+    ++seen;
+  }
+  CHECK(seen == static_cast<int>(wrt.size()));
+}
+
+TEST_CASE("local partials are the op's derivative at the current values") {
+  Harness h;
+  h.run(kNeuron);
+  const Explanation ex = explain(h.tensor("y"), {});
+  // h = w*x + b = 1: the mul row has dw = x = 4 and dx = w = 0.5.
+  const auto mul = std::find_if(ex.rows.begin(), ex.rows.end(), [](const Row& r) { return r.op == "mul"; });
+  REQUIRE(mul != ex.rows.end());
+  CHECK(mul->partials == std::vector<double>{4.0, 0.5});
+  // sigmoid(3 * 1): s(1 - s) at 3.
+  const auto sig = std::find_if(ex.rows.begin(), ex.rows.end(), [](const Row& r) { return r.op == "sigmoid"; });
+  const double s = 1 / (1 + std::exp(-3.0));
+  CHECK(sig->partials[0] == Approx(s * (1 - s)).epsilon(1e-15));
+}
+
+TEST_CASE("trace check: finite differences agree with the gradients") {
+  Harness h;
+  h.run(kNeuron);
+  ExplainOptions opt;
+  opt.check = true;
+  const Explanation ex = explain(h.tensor("y"), opt);
+  int params = 0;
+  for (const Row& r : ex.rows) {
+    if (r.role != Role::param) continue;
+    ++params;
+    REQUIRE(r.fd.size() == 1);
+    CHECK(r.fd[0] == Approx(r.grad[0]).epsilon(1e-7));
+    CHECK(r.fd_error < 1e-7);
+  }
+  CHECK(params == 3);
+  CHECK(ex.check_error.empty());
+}
+
+TEST_CASE("a 20-layer sigmoid stack folds and its layer summary shows the vanishing gradient") {
+  std::string script = "seed(1)\nlet X = normal([32, 16])\n";
+  for (int i = 1; i <= 20; ++i) script += fmt::format("param W{0} = xavier([16, 16])\nparam b{0} = zeros([16])\n", i);
+  script += "let h = X\n";
+  for (int i = 1; i <= 20; ++i) script += fmt::format("h = sigmoid(h @ W{0} + b{0})\n", i);
+  script += "let loss = mean(h)\n";
+  Harness h;
+  h.run(script);
+  const Explanation ex = explain(h.tensor("loss"), {});
+  REQUIRE(ex.layers.size() == 20);
+  for (const Layer& l : ex.layers) {
+    CHECK(l.activation == "sigmoid");
+    CHECK(l.mean_slope <= 0.25);  // sigmoid's slope never exceeds 1/4
+    CHECK(l.params.size() == 2);
+  }
+  CHECK(ex.layers.front().param_grad_norm < 1e-6 * ex.layers.back().param_grad_norm);
+  TextOptions opt;
+  opt.title = "loss";
+  const std::string text = render_text(ex, opt);
+  INFO(text);
+  CHECK(text.find("... 54 rows: layers 2..19 like %41..%43 (`trace loss full` shows them) ...") != std::string::npos);
+  CHECK(text.find("... 36 leaves of layers 2..19 like %41..%43 ...") != std::string::npos);
+  CHECK(text.find("(vanishing)") != std::string::npos);
+  std::size_t lines = 0;
+  for (char c : text) lines += c == '\n';
+  CHECK(lines < 50);  // one screen
+  opt.full = true;
+  const std::string full = render_text(ex, opt);
+  CHECK(full.find("folded") == std::string::npos);
+  CHECK(full.find("%71 = matmul(%70, %21)") != std::string::npos);
+}
+
+TEST_CASE("a long scalar chain is cut at the depth limit") {
+  Harness h;
+  h.run("param w = 0.9\nlet y = w\nfor i in range(100) { y = y * w }\n");
+  const Explanation ex = explain(h.tensor("y"), {});
+  TextOptions opt;
+  opt.title = "y";
+  opt.max_depth = 10;
+  const std::string text = render_text(ex, opt);
+  CHECK(text.find("rows more than 10 steps from the root (`trace y full` shows them)") != std::string::npos);
+  CHECK(text.find("%0 = param") != std::string::npos);  // the leaf stays: its consumer near the root shows
+}
+
+TEST_CASE("trace to .dot writes Graphviz that dot accepts, coloured by role and note") {
+  Harness h;
+  TempDir tmp;
+  const std::string dot = (tmp.path / "y.dot").string();
+  const std::string out =
+      h.run(std::string(kNeuron) + "let z = relu(-1 * c) + sigmoid(w * 40)\n" + fmt::format("trace z to \"{}\"\n", dot));
+  CHECK(out.find("wrote the trace of z") != std::string::npos);
+  const std::string text = slurp(dot);
+  CHECK(text.rfind("digraph trace {", 0) == 0);
+  CHECK(text.find("fillcolor=\"#ff9a9a\"") != std::string::npos);   // the closed relu: red
+  CHECK(text.find("fillcolor=\"#ffc266\"") != std::string::npos);   // the saturated sigmoid: orange
+  CHECK(text.find("fillcolor=\"#cfe6ff\"") != std::string::npos);   // a param: blue
+  CHECK(text.find("relu closed: input -3 \\< 0") != std::string::npos);  // the note, '<' escaped for the record
+  if (!have_command("dot")) {
+    WARN("graphviz 'dot' is not installed: the DOT file is not validated");
+    return;
+  }
+  const int status = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>'{}'", dot, (tmp.path / "y.svg").string(),
+                                             (tmp.path / "dot.err").string())
+                                     .c_str());
+  INFO(slurp(tmp.path / "dot.err"));
+  CHECK(status == 0);
+  CHECK(slurp(tmp.path / "y.svg").find("<svg") != std::string::npos);
+}
+
+TEST_CASE("trace to .json: the same ids, every field, strings escaped") {
+  Harness h;
+  TempDir tmp;
+  const std::string json = (tmp.path / "y.json").string();
+  h.run(std::string(kNeuron) + fmt::format("trace y to \"{}\"\n", json));
+  const std::string text = slurp(json);
+  for (const char* field : {"\"root\"", "\"nodes\"", "\"partials\"", "\"contributions\"", "\"notes\"", "\"where\"",
+                            "\"text\"", "\"name\": \"h\"", "\"layers\"", "\"unused_params\""})
+    CHECK(text.find(field) != std::string::npos);
+  if (!have_command("python3")) {
+    WARN("python3 is not installed: the JSON file is not parsed");
+    return;
+  }
+  // Parse it and check the ids and a gradient against the text trace's.
+  const std::string check = fmt::format(
+      "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=d[\"nodes\"]; "
+      "assert [x[\"id\"] for x in n] == list(range(len(n))); "
+      "h=[x for x in n if x.get(\"name\")==\"h\"][0]; print(h[\"grad\"], len(h[\"contributions\"]))' '{}'",
+      json);
+  std::FILE* p = popen(check.c_str(), "r");
+  REQUIRE(p);
+  char buf[256] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, p);
+  CHECK(pclose(p) == 0);
+  const Explanation ex = explain(h.tensor("y"), {});
+  const auto hr = std::find_if(ex.rows.begin(), ex.rows.end(), [](const Row& r) { return r.source.name == "h"; });
+  (void)hr;
+  // h feeds relu, h * w (twice: as h) and c * h: three consumers.
+  CHECK(std::string(buf, n).find(" 3") != std::string::npos);
+}
+
+TEST_CASE("trace errors are diagnostics at the target") {
+  Harness h;
+  CHECK(h.session.run_script("t.hinge", "let s = \"text\"\ntrace s\n") == Status::runtime_error);
+  CHECK(Harness::drain(h.err_file).find("t.hinge:2:7: error: trace shows the graph behind a tensor, got a string") !=
+        std::string::npos);
+  CHECK(h.session.run_script("t.hinge", "param v = [1, 2]\ntrace v * 2 check\n") == Status::runtime_error);
+  CHECK(Harness::drain(h.err_file).find("check needs a value with one element") != std::string::npos);
+}
