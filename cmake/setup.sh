@@ -20,8 +20,9 @@ hinge_install() {
 
 HINGE_PACKAGES=(g++ cmake ninja-build pkg-config libboost-dev libfmt-dev catch2 libedit-dev libopenblas-dev)
 
-# hinge_build [cmake args...]: configure (once) and build everything.
+# hinge_build [cmake args...]: configure and build everything ($HINGE_TARGET, when
+# set, builds only that target: examples/run needs just the `hinge` command).
 hinge_build() {
   cmake -S "$HINGE_ROOT" -B "$HINGE_BUILD" -G Ninja "$@" >/dev/null
-  cmake --build "$HINGE_BUILD" -j "$(nproc)"
+  cmake --build "$HINGE_BUILD" -j "$(nproc)" ${HINGE_TARGET:+--target "$HINGE_TARGET"}
 }
