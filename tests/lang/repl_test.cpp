@@ -1,0 +1,586 @@
+// The REPL as people use it: the built `hinge` driven through a pipe (plain lines,
+// exit status) and through a pseudo-terminal (prompts, continuation, completion,
+// Ctrl-C, Ctrl-D, history), checking the screen a person would see; and the
+// completion candidates directly.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "repl_complete.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A scratch HOME and XDG_STATE_HOME, so the user's history is never touched.
+struct TempHome {
+  fs::path path;
+  TempHome() {
+    std::string templ = (fs::temp_directory_path() / "hinge-repl-XXXXXX").string();
+    REQUIRE(mkdtemp(templ.data()) != nullptr);
+    path = templ;
+  }
+  ~TempHome() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path state() const { return path / "state"; }
+  fs::path history() const { return state() / "hinge" / "history"; }
+};
+
+// The environment of a child: ours, with HOME and XDG_STATE_HOME replaced.
+std::vector<std::string> child_env(const TempHome& home) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TERM=", 0) == 0) continue;
+    env.push_back(kv);
+  }
+  env.push_back("HOME=" + home.path.string());
+  env.push_back("XDG_STATE_HOME=" + home.state().string());
+  env.push_back("TERM=xterm");
+  return env;
+}
+
+[[noreturn]] void exec_hinge(const std::vector<std::string>& env, const fs::path& cwd) {
+  std::vector<char*> envp;
+  for (const std::string& kv : env) envp.push_back(const_cast<char*>(kv.c_str()));
+  envp.push_back(nullptr);
+  if (chdir(cwd.c_str()) != 0) _exit(127);
+  char* argv[] = {const_cast<char*>("hinge"), nullptr};
+  execve(HINGE_EXE, argv, envp.data());
+  _exit(127);
+}
+
+int wait_status(pid_t pid, int timeout_ms) {
+  int ws = 0;
+  const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (waitpid(pid, &ws, WNOHANG) == 0) {
+    if (Clock::now() > end) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &ws, 0);
+      return -1;  // hung
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+// ---------------------------------------------------------------- through a pipe
+
+struct Piped {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs `hinge` with `input` on stdin (a pipe), collecting stdout and stderr; a
+// session that does not finish within the timeout is killed and fails the test.
+Piped run_piped(const std::string& input, const TempHome& home, int timeout_ms = 20000) {
+  int in[2], out[2], err[2];
+  REQUIRE(pipe(in) == 0);
+  REQUIRE(pipe(out) == 0);
+  REQUIRE(pipe(err) == 0);
+  const std::vector<std::string> env = child_env(home);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    exec_hinge(env, home.path);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  // Small inputs fit in the pipe buffer: write all, then close (EOF for hinge).
+  REQUIRE(write(in[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
+  close(in[1]);
+  Piped r;
+  const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  while (open_fds > 0 && Clock::now() < end) {
+    if (poll(fds, 2, 100) <= 0) continue;
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP))) continue;
+      char buf[4096];
+      const ssize_t n = read(fds[k].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[k].fd);
+        fds[k].fd = -1;
+        --open_fds;
+      } else {
+        (k == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
+      }
+    }
+  }
+  for (const pollfd& p : fds)
+    if (p.fd >= 0) close(p.fd);
+  r.status = wait_status(pid, open_fds > 0 ? 0 : 5000);
+  INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+  REQUIRE(r.status != -1);  // hung
+  return r;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// ---------------------------------------------------------------- through a terminal
+
+// What a person sees: a minimal terminal (printable text, CR, LF, backspace, the
+// cursor and erase sequences libedit uses); other escape sequences are skipped.
+class Screen {
+ public:
+  void feed(const std::string& bytes) {
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      const char c = bytes[i];
+      if (c == '\x1b') {
+        i = escape(bytes, i);
+      } else if (c == '\r') {
+        col_ = 0;
+      } else if (c == '\n') {
+        ++row_;
+        line();
+      } else if (c == '\b') {
+        if (col_ > 0) --col_;
+      } else if (c == '\a') {
+      } else {
+        std::string& l = line();
+        if (l.size() < col_) l.resize(col_, ' ');
+        if (col_ < l.size()) l[col_] = c;
+        else l += c;
+        ++col_;
+      }
+    }
+  }
+  // The screen's lines, right-trimmed.
+  std::vector<std::string> lines() const {
+    std::vector<std::string> r;
+    for (std::string l : rows_) r.push_back(l.erase(l.find_last_not_of(' ') + 1));
+    return r;
+  }
+  std::string text() const {
+    std::string t;
+    for (const std::string& l : lines()) t += l + "\n";
+    return t;
+  }
+  // The line the cursor is on.
+  std::string current() const { return row_ < rows_.size() ? lines()[row_] : ""; }
+
+ private:
+  std::string& line() {
+    if (rows_.size() <= row_) rows_.resize(row_ + 1);
+    return rows_[row_];
+  }
+  std::size_t escape(const std::string& b, std::size_t i) {
+    if (i + 1 >= b.size()) return i;
+    if (b[i + 1] != '[') return i + ((b[i + 1] == '(' || b[i + 1] == ')') ? 2 : 1);
+    std::size_t j = i + 2;
+    std::string params;
+    while (j < b.size() && b[j] >= 0x20 && b[j] <= 0x3f) params += b[j++];
+    if (j >= b.size()) return j;
+    const int n = params.empty() || params[0] == '?' ? 1 : std::max(1, std::atoi(params.c_str()));
+    switch (b[j]) {
+      case 'A': row_ = row_ >= static_cast<std::size_t>(n) ? row_ - n : 0; break;
+      case 'B': row_ += n; break;
+      case 'C': col_ += n; break;
+      case 'D': col_ = col_ >= static_cast<std::size_t>(n) ? col_ - n : 0; break;
+      case 'G': col_ = n - 1; break;
+      case 'K':
+        if (params.empty() || params == "0") {
+          std::string& l = line();
+          if (l.size() > col_) l.resize(col_);
+        }
+        break;
+      case 'J':
+        if (params.empty() || params == "0") {
+          std::string& l = line();
+          if (l.size() > col_) l.resize(col_);
+          rows_.resize(row_ + 1);
+        }
+        break;
+      default: break;
+    }
+    return j;
+  }
+
+  std::vector<std::string> rows_;
+  std::size_t row_ = 0, col_ = 0;
+};
+
+// Control characters made visible, for failure messages.
+std::string escaped(const std::string& bytes) {
+  std::string r;
+  for (unsigned char c : bytes) {
+    if (c == '\n') r += "\\n\n";
+    else if (c < 0x20 || c == 0x7f) r += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
+    else r += static_cast<char>(c);
+  }
+  return r;
+}
+
+// `hinge` on a pseudo-terminal: send keys, wait (with a timeout) for the screen
+// to show something.
+class Terminal {
+ public:
+  explicit Terminal(const TempHome& home) {
+    const std::vector<std::string> env = child_env(home);
+    winsize ws{};
+    ws.ws_row = 40;
+    ws.ws_col = 120;
+    pid_ = forkpty(&master_, nullptr, nullptr, &ws);
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) exec_hinge(env, home.path);
+  }
+  ~Terminal() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (master_ >= 0) close(master_);
+  }
+
+  void send(const std::string& keys) {
+    REQUIRE(write(master_, keys.data(), keys.size()) == static_cast<ssize_t>(keys.size()));
+  }
+
+  // Reads until the screen satisfies `ok`, or fails after `timeout_ms`.
+  template <class Pred>
+  bool wait_for(Pred ok, int timeout_ms = 10000) {
+    const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      if (ok(screen_)) return true;
+      if (Clock::now() > end) {
+        UNSCOPED_INFO("the screen after waiting " << timeout_ms << " ms:\n" << screen_.text() << "bytes: " << escaped(raw_));
+        return false;
+      }
+      if (!poll_once(50)) return ok(screen_);  // the terminal closed
+    }
+  }
+  // Reads what the terminal shows within `ms`; false once it is closed.
+  bool poll_once(int ms) {
+    pollfd p{master_, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0) return true;
+    char buf[4096];
+    const ssize_t n = read(master_, buf, sizeof buf);
+    if (n <= 0) return false;
+    raw_.append(buf, static_cast<std::size_t>(n));
+    screen_.feed(std::string(buf, static_cast<std::size_t>(n)));
+    return true;
+  }
+  bool wait_text(const std::string& part, int timeout_ms = 10000) {
+    return wait_for([&](const Screen& s) { return has(s.text(), part); }, timeout_ms);
+  }
+  // Waits until the cursor's line is exactly `line` (a prompt and what was typed).
+  bool wait_line(const std::string& line, int timeout_ms = 10000) {
+    return wait_for([&](const Screen& s) { return s.current() == line; }, timeout_ms);
+  }
+  // Waits for a fresh empty prompt once `count` lines in all start with '>' (the
+  // prompt; continuation lines start with "...").
+  bool wait_prompts(std::size_t count, int timeout_ms = 10000) {
+    return wait_for(
+        [&](const Screen& s) {
+          std::size_t n = 0;
+          for (const std::string& l : s.lines()) n += l.rfind(">", 0) == 0;
+          return n >= count && s.current() == ">";
+        },
+        timeout_ms);
+  }
+  // Waits for an empty prompt: keys sent before it would be typed ahead while the
+  // terminal is not yet in editing mode.
+  bool wait_prompt(int timeout_ms = 10000) {
+    return wait_for([](const Screen& s) { return s.current() == ">"; }, timeout_ms);
+  }
+  int wait_exit(int timeout_ms = 10000) {
+    // Keep draining the terminal so the child never blocks on a full buffer.
+    const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    int ws = 0;
+    while (waitpid(pid_, &ws, WNOHANG) == 0) {
+      if (Clock::now() > end) {
+        UNSCOPED_INFO("the screen when it did not exit:\n" << screen_.text());
+        return -1;
+      }
+      poll_once(20);
+    }
+    exited_ = true;
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+  }
+  std::string text() const { return screen_.text(); }
+  const std::string& raw() const { return raw_; }
+
+ private:
+  int master_ = -1;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  Screen screen_;
+  std::string raw_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- pipe tests
+
+TEST_CASE("repl pipe: a value is printed plainly, no prompt", "[repl]") {
+  TempHome home;
+  Piped r = run_piped("relu(-1)\n", home);
+  CHECK(r.out == "0\n");
+  CHECK(r.err.empty());
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("repl pipe: an error keeps earlier bindings; the exit status reports it", "[repl]") {
+  TempHome home;
+  Piped r = run_piped("let a = 2\nfoo + 1\na * 3\n", home);
+  INFO(r.err);
+  CHECK(r.out == "a = 2\n6\n");
+  CHECK(has(r.err, "<repl>:1:1: error: unknown name 'foo'"));
+  CHECK(has(r.err, "    foo + 1\n    ^~~"));
+  CHECK(r.status == 70);
+}
+
+TEST_CASE("repl pipe: multi-line entries, blank continuation lines, an entry left open", "[repl]") {
+  TempHome home;
+  Piped ok = run_piped("let y = (1 +\n\n  2)\ndef f(x) {\n  return x * y\n}\nf(2)\n", home);
+  INFO(ok.err);
+  CHECK(ok.out == "y = 3\n6\n");
+  CHECK(ok.status == 0);
+
+  Piped open = run_piped("let z = [1, 2,\n", home);
+  CHECK(open.out.empty());
+  CHECK(has(open.err, "error:"));
+  CHECK(open.status == 70);
+}
+
+TEST_CASE("repl pipe: :vars lists names, kinds and shapes", "[repl]") {
+  TempHome home;
+  Piped r = run_piped("param w = 0.5\nlet xs = [1, 2, 3]\ndef f(x) = x * w\nlet n = 4\n:vars\n", home);
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  const std::string table = r.out.substr(r.out.find("name"));
+  CHECK(has(table, "name  kind      shape    value\n"));
+  CHECK(has(table, "f     function           f(x)\n"));
+  CHECK(has(table, "n     number             4\n"));
+  CHECK(has(table, "w     param     [] f64   0.5\n"));
+  CHECK(has(table, "xs    tensor    [3] f64  min 1, max 3\n"));
+}
+
+TEST_CASE("repl pipe: :help, :help NAME and mistyped commands", "[repl]") {
+  TempHome home;
+  Piped r = run_piped(":help relu\n:help train\n:help\n", home);
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(has(r.out, "relu(x)  [activation]\n"));
+  // The example is run, so its shown result is the real one.
+  CHECK(has(r.out, "example:\n  > relu(linspace(-2, 2, 5))\n  [0, 0, 0, 1, 2]\n"));
+  CHECK(has(r.out, "train LOSS with OPTIMIZER for N steps"));
+  CHECK(has(r.out, "commands\n"));
+  CHECK(has(r.out, ":vars"));
+
+  Piped bad = run_piped(":hlep\n:help relux\n:time maybe\n", home);
+  CHECK(has(bad.err, "<repl>:1:1: error: unknown command ':hlep'; did you mean ':help'?\n    :hlep\n    ^~~~~\n"));
+  CHECK(has(bad.err, "error: no help for 'relux'; did you mean 'relu'?"));
+  CHECK(has(bad.err, "error: ':time' takes 'on' or 'off', not 'maybe'"));
+  CHECK(bad.status == 70);
+}
+
+TEST_CASE("repl pipe: :grad, :trace, :time", "[repl]") {
+  TempHome home;
+  // l = (w - 3)^2 at w = 0.5: dl/dw = 2 (w - 3) = -5.
+  Piped r = run_piped("param w = 0.5\nparam unused = 1\nlet l = (w - 3)^2\n:grad l\n:trace l\n:time on\nw + 1\n",
+                      home);
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(has(r.out, "dl/dw = -5\n"));
+  CHECK_FALSE(has(r.out, "dl/dunused"));  // only the params l depends on
+  CHECK(has(r.out, "%0"));                // the trace, one node a line
+  CHECK(has(r.out, "timing on\n1.5\ntime "));
+
+  Piped bad = run_piped("let k = 3\n:grad k\n:grad\n", home);
+  CHECK(has(bad.err, "error: ':grad' needs a tensor; 'k' is a number"));
+  CHECK(has(bad.err, "error: ':grad' needs a target"));
+}
+
+TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
+  TempHome home;
+  {
+    std::ofstream(home.path / "lib.hinge") << "param b = 7\ndef g(x) = x + b\n";
+  }
+  Piped r = run_piped(
+      "param w = 0.25\n:save model.ckpt\n:reset\n:vars\nw\nload \"model.ckpt\"\nw * 4\n:load lib.hinge\ng(1)\n:quit\n"
+      "relu(-5)\n",
+      home);
+  INFO(r.out << r.err);
+  CHECK(has(r.out, "saved w to model.ckpt\n"));
+  CHECK(has(r.out, "a fresh session"));
+  CHECK(has(r.out, "no names bound yet\n"));
+  CHECK(has(r.err, "unknown name 'w'"));  // :reset dropped it
+  CHECK(has(r.out, "\n1\n"));            // w * 4 after loading the checkpoint
+  CHECK(has(r.out, "loaded lib.hinge: new names b, g\n8\n"));
+  CHECK_FALSE(has(r.out, "\n0\n"));  // nothing after :quit runs
+  CHECK(r.status == 70);            // the unknown 'w' after :reset
+}
+
+// ---------------------------------------------------------------- terminal tests
+
+TEST_CASE("repl terminal: prompt, continuation, completion, Ctrl-C, Ctrl-D", "[repl]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  CHECK(has(t.text(), ":help"));  // the banner says where help is
+
+  t.send("let x = (1 +\r");
+  REQUIRE(t.wait_line("..."));
+  t.send("2)\r");
+  REQUIRE(t.wait_text("x = 3\n"));
+  REQUIRE(t.wait_prompts(2));
+
+  // Tab completes a builtin to its call.
+  t.send("lin\t");
+  REQUIRE(t.wait_line("> linspace("));
+  t.send("-1, 1, 3)\r");
+  REQUIRE(t.wait_text("[-1, 0, 1]\n"));
+  REQUIRE(t.wait_prompts(3));
+
+  // Tab completes a bound name too.
+  t.send("let longname = 5\r");
+  REQUIRE(t.wait_prompts(4));
+  t.send("longn\t");
+  REQUIRE(t.wait_line("> longname"));
+  t.send("\r");
+  REQUIRE(t.wait_text("> longname\n5\n"));
+  REQUIRE(t.wait_prompts(5));
+
+  // Ctrl-C at the prompt discards the line; the session goes on.
+  t.send("garbage here");
+  REQUIRE(t.wait_line("> garbage here"));
+  t.send("\x03");
+  REQUIRE(t.wait_prompts(6));
+  t.send("x\r");
+  REQUIRE(t.wait_text("> x\n3\n"));
+  CHECK_FALSE(has(t.text(), "unknown name 'garbage'"));
+
+  // Ctrl-C on a continuation line abandons the whole entry.
+  t.send("let q = [1,\r");
+  REQUIRE(t.wait_line("..."));
+  t.send("\x03");
+  REQUIRE(t.wait_prompts(8));
+  t.send("q\r");
+  REQUIRE(t.wait_text("unknown name 'q'"));
+  REQUIRE(t.wait_prompt());
+
+  t.send("\x04");
+  CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: Ctrl-C stops a long train and keeps the params", "[repl]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("param w = 0.5\r");
+  t.send("let l = (w - 3)^2\r");
+  REQUIRE(t.wait_text("l = 6.25"));
+  t.send("train l with sgd(lr=0.0000001) for 100000000 steps\r");
+  // Wait until training is under way (the progress bar draws), then interrupt.
+  REQUIRE(t.wait_text("steps/s", 20000));
+  t.send("\x03");
+  REQUIRE(t.wait_text("interrupted", 20000));
+  REQUIRE(t.wait_prompt());
+  t.send("w\r");
+  // w moved from 0.5 toward 3 and the session still answers.
+  REQUIRE(t.wait_for([](const Screen& s) {
+    const auto lines = s.lines();
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i)
+      if (lines[i] == "> w" && !lines[i + 1].empty()) return true;
+    return false;
+  }));
+  const std::string text = t.text();
+  const std::size_t at = text.rfind("> w\n");
+  REQUIRE(at != std::string::npos);
+  const double w = std::atof(text.c_str() + at + 4);
+  CHECK(w > 0.5);
+  CHECK(w < 3);
+  REQUIRE(t.wait_prompt());
+  t.send(":quit\r");
+  CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: history is written and recalled in the next session", "[repl]") {
+  TempHome home;
+  {
+    Terminal t(home);
+    REQUIRE(t.wait_line(">"));
+    t.send("let remembered = 41 + 1\r");
+    REQUIRE(t.wait_text("remembered = 42"));
+    REQUIRE(t.wait_prompt());
+    t.send("\x04");
+    REQUIRE(t.wait_exit() == 0);
+  }
+  REQUIRE(fs::exists(home.history()));
+  {
+    Terminal t(home);
+    REQUIRE(t.wait_line(">"));
+    t.send("\x1b[A");  // Up
+    REQUIRE(t.wait_line("> let remembered = 41 + 1"));
+    t.send("\r");
+    REQUIRE(t.wait_text("remembered = 42"));
+    REQUIRE(t.wait_prompt());
+    t.send("\x04");
+    CHECK(t.wait_exit() == 0);
+  }
+}
+
+TEST_CASE("repl terminal: an unwritable history file is a warning", "[repl]") {
+  TempHome home;
+  // A file where the state directory should be: nothing can be created under it.
+  fs::create_directories(home.state());
+  std::ofstream(home.state() / "hinge") << "not a directory";
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("1 + 1\r");
+  REQUIRE(t.wait_text("warning: cannot write the history file"));
+  REQUIRE(t.wait_text("\n2\n"));
+  REQUIRE(t.wait_prompt());
+  t.send("\x04");
+  CHECK(t.wait_exit() == 0);
+}
+
+// ---------------------------------------------------------------- completion
+
+TEST_CASE("repl completion: names, builtins, keywords and commands", "[repl]") {
+  using hinge::lang::complete_word;
+  const std::vector<std::string> names = {"linear_w", "loss"};
+  auto words = [&](std::string_view line) {
+    std::size_t start = line.find_last_of(hinge::lang::kCompletionBreaks);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    return complete_word(line, start, line.size(), names).words;
+  };
+  auto contains = [](const std::vector<std::string>& v, const std::string& w) {
+    return std::find(v.begin(), v.end(), w) != v.end();
+  };
+  CHECK(words("lins") == std::vector<std::string>{"linspace("});
+  CHECK(contains(words("lin"), "linear_w"));
+  CHECK(contains(words("let y = relu(los"), "loss"));
+  CHECK(contains(words("tra"), "train"));
+  for (const char* w : {"param", "pattern", "pi", "plot", "print"}) CHECK(contains(words("p"), w));
+  CHECK(words(":he") == std::vector<std::string>{":help"});
+  CHECK(words(":help sigm") == std::vector<std::string>{"sigmoid"});
+  CHECK(words(":time o") == std::vector<std::string>{"off", "on"});
+  CHECK(words(":grad lo") == std::vector<std::string>{"loss"});
+  CHECK(complete_word(":load ex", 6, 8, names).files);
+  CHECK(words("zzz").empty());
+}
