@@ -48,7 +48,7 @@ TEST_CASE("rng: the stream is pinned (xoshiro256** seeded by splitmix64)") {
   CHECK(u.uniform() == 0.7029218331588505);  // top 53 bits of the first output
 }
 
-TEST_CASE("rng: uniform in [0, 1) and integers below n") {
+TEST_CASE("rng: uniform in 0..1 (1 excluded) and integers below n") {
   Rng r(5);
   std::vector<double> v(100000);
   for (double& x : v) x = r.uniform();
@@ -131,7 +131,7 @@ TEST_CASE("init: uniform and normal follow their parameters") {
   CHECK_THROWS_AS(init::normal(g, rng, {2}, 0, -1), DomainError);
 }
 
-TEST_CASE("init: fans of [in, out] are dim 0 and dim 1; leading axes are a batch") {
+TEST_CASE("init: fans of an in x out matrix are dim 0 and dim 1; leading axes are a batch") {
   CHECK(init::fans({3, 5}).in == 3);
   CHECK(init::fans({3, 5}).out == 5);
   CHECK(init::fans({7, 3, 5}).in == 3);
