@@ -3,6 +3,7 @@
 //   hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]
 // (--mode times one mode only: step, fwd, fwdbwd, eager or sgemm; for profiling)
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -40,9 +41,10 @@ struct Options {
   std::string mode;  // --mode: time only this mode (for profiling one pass)
 };
 
-// One timing mode's result: microseconds per step of each timed run.
+// One timing mode's result: microseconds per step of each timed run (the smaller
+// of wall and process CPU time, see time_runs), and the wall clock alone.
 struct Timing {
-  std::vector<double> runs_us;
+  std::vector<double> runs_us, wall_us;
   double median() const {
     std::vector<double> v = runs_us;
     std::sort(v.begin(), v.end());
@@ -57,16 +59,32 @@ struct Report {
   std::map<std::string, double> numbers;  // nodes, flops, loss0, loss_end, ...
 };
 
-// One warm-up run, then `repeats` timed runs of `steps` calls each.
+// CPU time of the whole process (every thread), in microseconds.
+double process_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
+}
+
+// One warm-up run, then `repeats` timed runs of `steps` calls each. A run's figure
+// is the smaller of its wall time and the process's CPU time: on a loaded machine
+// the wall clock also counts the time the process waited for a core (a run of a
+// few ms is preempted several times at load 15 on 2 cores), which the CPU time
+// does not; with threads working in parallel the wall time is the smaller one.
+// torch_bench.py measures the same way (README.md, Method).
 Timing time_runs(const Options& o, int steps, const std::function<void()>& step) {
   using clock = std::chrono::steady_clock;
   for (int s = 0; s < steps; ++s) step();
   Timing t;
   for (int r = 0; r < o.repeats; ++r) {
+    const double c0 = process_cpu_us();
     const auto t0 = clock::now();
     for (int s = 0; s < steps; ++s) step();
     const auto t1 = clock::now();
-    t.runs_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
+    const double wall = std::chrono::duration<double, std::micro>(t1 - t0).count();
+    const double cpu = process_cpu_us() - c0;
+    t.wall_us.push_back(wall / steps);
+    t.runs_us.push_back(std::min(wall, cpu) / steps);
   }
   return t;
 }
@@ -400,8 +418,9 @@ std::string to_json(const Options& o, const Report& rep) {
   s += ", \"modes\": {";
   bool first = true;
   for (const auto& [name, t] : rep.modes) {
-    s += fmt::format(R"({}"{}": {{"median_us": {:.4f}, "runs_us": [{:.4f}]}})", first ? "" : ", ", name,
-                     t.median(), fmt::join(t.runs_us, ", "));
+    Timing wall{t.wall_us, {}};
+    s += fmt::format(R"({}"{}": {{"median_us": {:.4f}, "runs_us": [{:.4f}], "wall_median_us": {:.4f}}})",
+                     first ? "" : ", ", name, t.median(), fmt::join(t.runs_us, ", "), wall.median());
     first = false;
   }
   s += "}";

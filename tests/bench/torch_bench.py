@@ -73,16 +73,21 @@ def linear(fan_in, fan_out, w, b):
 # ---- timing ----
 
 def time_runs(repeats, steps, step):
-    """One warm-up run, then `repeats` timed runs of `steps` calls: us per step."""
+    """One warm-up run, then `repeats` timed runs of `steps` calls: us per step.
+    A run's figure is the smaller of its wall time and the process's CPU time (all
+    threads): on a loaded machine the wall clock also counts the time the process
+    waited for a core (README.md, Method); hinge_bench.cpp does the same."""
     for _ in range(steps):
         step()
-    runs = []
+    runs, walls = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
-        runs.append((time.perf_counter() - t0) * 1e6 / steps)
-    return {"median_us": statistics.median(runs), "runs_us": runs}
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        walls.append(wall * 1e6 / steps)
+        runs.append(min(wall, cpu) * 1e6 / steps)
+    return {"median_us": statistics.median(runs), "runs_us": runs, "wall_median_us": statistics.median(walls)}
 
 
 # ---- workload 1: micrograd's demo MLP 2 -> 16 -> 16 -> 1 ----
