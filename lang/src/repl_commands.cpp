@@ -93,7 +93,8 @@ VarRow describe_binding(const std::string& name, const Binding& b) {
     } else if (t.numel() > 1) {
       const auto vals = t.values();
       const auto [lo, hi] = std::minmax_element(vals.begin(), vals.end());
-      r.value = fmt::format("min {}, max {}", format_number(*lo), format_number(*hi));
+      // A summary: six digits are enough to recognise a value (printing it gives all).
+      r.value = fmt::format("min {:.6g}, max {:.6g}", *lo, *hi);
     }
   } else if (v.is_function()) {
     const auto& f = *std::get<std::shared_ptr<const Function>>(v.v);

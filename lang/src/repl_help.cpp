@@ -118,15 +118,15 @@ void print_help_overview(std::FILE* out) {
   }
   fmt::print(out, "\nbuiltins (:help NAME for one)\n");
   for (std::string_view cat : builtin_categories()) {
-    std::string line = fmt::format("  {:<11}", cat);
+    std::string line = fmt::format("  {:<12}", cat);
     std::size_t width = line.size();
     bool first = true;
     for (const Builtin& b : builtins()) {
       if (b.category != cat) continue;
       const std::string item = fmt::format("{}{}", first ? "" : ", ", b.name);
       if (width + item.size() > 88) {
-        line += ",\n" + std::string(13, ' ');
-        width = 13;
+        line += ",\n" + std::string(14, ' ');
+        width = 14;
         line += b.name;
         width += b.name.size();
       } else {
@@ -137,7 +137,7 @@ void print_help_overview(std::FILE* out) {
     }
     fmt::print(out, "{}\n", line);
   }
-  fmt::print(out, "  {:<11}", "constants");
+  fmt::print(out, "  {:<12}", "constants");
   bool first = true;
   for (const auto& [name, value] : constants()) {
     fmt::print(out, "{}{}", first ? "" : ", ", name);
