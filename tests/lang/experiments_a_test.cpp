@@ -18,38 +18,14 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "run_process.hpp"
 #include "xml_check.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hinge-exp-a-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-};
+using ScratchDir = hinge::test::TempDir;
 
 struct Experiment {
   std::string out;      // stdout
@@ -61,38 +37,8 @@ struct Experiment {
 
 // Runs `hinge FILE` with its working directory `dir`; stdout, stderr and status.
 Experiment run_hinge(const std::string& file, const ScratchDir& dir) {
-  const fs::path out_path = dir.path / ".stdout", err_path = dir.path / ".stderr";
-  const auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (chdir(dir.path.c_str()) != 0) _exit(127);
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int n = open("/dev/null", O_RDONLY);
-    dup2(o, 1);
-    dup2(e, 2);
-    dup2(n, 0);
-    execl(HINGE_EXE, "hinge", file.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int wstatus = 0;
-  for (;;) {
-    if (waitpid(pid, &wstatus, WNOHANG) == pid) break;
-    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(120)) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &wstatus, 0);
-      FAIL("timed out: " << file);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  Experiment ex;
-  ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ex.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  ex.out = slurp_file(out_path);
-  ex.err = slurp_file(err_path);
-  ex.dir = dir.path;
-  return ex;
+  const auto r = hinge::test::run_process({HINGE_EXE, file}, dir.path);
+  return {r.out, r.err, r.status, dir.path, r.seconds};
 }
 
 // A script written into `dir` and run there.
@@ -152,7 +98,7 @@ void check_svg(const Experiment& ex, const std::string& file, std::size_t series
   INFO(file);
   const fs::path p = ex.dir / file;
   REQUIRE(fs::exists(p));
-  const hinge::test::XmlDoc doc = hinge::test::parse_xml(slurp_file(p));
+  const hinge::test::XmlDoc doc = hinge::test::parse_xml(hinge::test::slurp(p));
   REQUIRE_FALSE(doc.error.has_value());
   REQUIRE(doc.elements.at(0).name == "svg");
   CHECK(doc.count("path", "series") == series);
@@ -295,7 +241,7 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
   // The explanatory trace's per-layer summary (in a file: it lists all 150 nodes):
   // the 20 sigmoid layers, each with a mean local slope (the last number on its
   // row) below 1/4.
-  const std::string trace = slurp_file(ex.dir / "vanishing_trace.txt");
+  const std::string trace = hinge::test::slurp(ex.dir / "vanishing_trace.txt");
   CHECK(ex.out.find("to vanishing_trace.txt") != std::string::npos);
   const auto layers = all_matches(trace, R"(\n\s+\d+\s+%\d+\.\.%\d+\s+matmul add sigmoid[^\n]*\s)" + kNum + R"(\s*(?=\n))");
   CHECK(layers.size() == 20);
@@ -307,7 +253,7 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
   CHECK(num(mse[1]) < num(mse[0]) / 10);  // relu learns, sigmoid barely moves
   const fs::path csv = ex.dir / "vanishing_grads.csv";
   REQUIRE(fs::exists(csv));
-  CHECK(slurp_file(csv).rfind("step,", 0) == 0);
+  CHECK(hinge::test::slurp(csv).rfind("step,", 0) == 0);
   check_svg(ex, "vanishing.svg", 4);
 }
 

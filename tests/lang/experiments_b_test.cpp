@@ -16,15 +16,13 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "builtin.hpp"
 #include "format_value.hpp"
 #include "hinge/graph.hpp"
 #include "hinge/rng.hpp"
-#include "../support/xml_check.hpp"
+#include "run_process.hpp"
+#include "xml_check.hpp"
 
 namespace fs = std::filesystem;
 using namespace hinge;
@@ -34,31 +32,13 @@ using Catch::Matchers::WithinRel;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hinge-exp-b-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using hinge::test::slurp;
+using hinge::test::TempDir;
 
 // One run of an experiment: its exit status, stdout, stderr and the directory
 // holding the files it wrote (alive as long as the Experiment).
 struct Experiment {
-  TempDir dir;
+  TempDir dir{"hinge-exp-b"};
   int status = -1;
   std::string out, err;
   double seconds = 0;
@@ -75,36 +55,11 @@ std::unique_ptr<Experiment> run_experiment(const std::string& name) {
   REQUIRE(fs::exists(source));
   const fs::path script = ex->dir.path / (name + ".hinge");
   fs::copy_file(source, script);
-  const fs::path out_path = ex->dir.path / ".stdout", err_path = ex->dir.path / ".stderr";
-  const auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (chdir(ex->dir.path.c_str()) != 0) _exit(127);
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int n = open("/dev/null", O_RDONLY);
-    dup2(o, 1);
-    dup2(e, 2);
-    dup2(n, 0);
-    const std::string exe = HINGE_EXE, path = script.filename().string();
-    execl(exe.c_str(), exe.c_str(), path.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int wstatus = 0;
-  for (;;) {
-    if (waitpid(pid, &wstatus, WNOHANG) == pid) break;
-    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(120)) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &wstatus, 0);
-      FAIL("timed out: " << name);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ex->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ex->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  ex->out = slurp(out_path);
-  ex->err = slurp(err_path);
+  const auto r = hinge::test::run_process({HINGE_EXE, script.filename().string()}, ex->dir.path);
+  ex->seconds = r.seconds;
+  ex->status = r.status;
+  ex->out = r.out;
+  ex->err = r.err;
   INFO(name << " stdout:\n" << ex->out << "\nstderr:\n" << ex->err);
   REQUIRE(ex->status == 0);
   CHECK(ex->err.empty());

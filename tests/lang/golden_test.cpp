@@ -18,85 +18,23 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+
+#include "run_process.hpp"
 
 namespace fs = std::filesystem;
+using hinge::test::RunResult;
+using hinge::test::slurp;
+using hinge::test::TempDir;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hinge-golden-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    REQUIRE(p != nullptr);
-    path = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-struct RunResult {
-  int status = -1;  // exit status, or 128 + signal
-  std::string out, err;
-};
-
-// Runs `argv` in `cwd` with stdout/stderr sent to files; `on_start` may signal it.
+// Golden runs use the fake clock so training reports read the same every run.
 RunResult run(const std::vector<std::string>& argv, const fs::path& cwd, int timeout_s = 120,
               int sigint_after_ms = -1) {
-  const fs::path out_path = cwd / ".stdout", err_path = cwd / ".stderr";
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int n = open("/dev/null", O_RDONLY);
-    dup2(o, 1);
-    dup2(e, 2);
-    dup2(n, 0);
-    setenv("HINGE_FAKE_CLOCK", "1", 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int wstatus = 0;
-  auto start = std::chrono::steady_clock::now();
-  bool sent = false;
-  for (;;) {
-    pid_t r = waitpid(pid, &wstatus, WNOHANG);
-    if (r == pid) break;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    if (sigint_after_ms >= 0 && !sent && ms >= sigint_after_ms) {
-      kill(pid, SIGINT);
-      sent = true;
-    }
-    if (ms > timeout_s * 1000) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &wstatus, 0);
-      FAIL("timed out: " << argv.back());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  RunResult res;
-  res.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  res.out = slurp(out_path);
-  res.err = slurp(err_path);
-  return res;
+  return hinge::test::run_process(argv, cwd, {timeout_s, sigint_after_ms, /*fake_clock=*/true});
 }
+}  // namespace
+
+namespace {
 
 // Splits text into numbers and the text between them.
 struct Token {
