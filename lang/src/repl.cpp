@@ -43,7 +43,7 @@ int run_repl(Session& session) {
   if (terminal) fmt::print("hinge: type :help for statements and commands, Ctrl-D to quit\n");
 
   bool failed = false;       // some entry failed (a pipe exits 70)
-  bool interrupted = false;  // Ctrl-C while reading a pipe (exits 130)
+  bool interrupted = false;  // Ctrl-C in a piped session (exits 130)
   std::string entry;
   auto run = [&](auto&& body, bool timed = true) {
     const auto start = std::chrono::steady_clock::now();
@@ -56,9 +56,12 @@ int run_repl(Session& session) {
     }
     std::fflush(out);
     if (s != Status::ok) failed = true;
+    // Ctrl-C stopped a train or loop: a person at a terminal gets the prompt back;
+    // a piped session stops there, like a script (status 130).
+    if (s == Status::interrupted && !terminal) interrupted = true;
   };
 
-  for (;;) {
+  while (!interrupted) {
     std::string line;
     const ReadResult r = reader->read(entry.empty() ? "> " : "... ", line);
     if (r == ReadResult::interrupted) {
@@ -73,6 +76,7 @@ int run_repl(Session& session) {
       if (!entry.empty()) run([&] { return st.current().run_entry(entry); });  // says what was left open
       break;
     }
+
     reader->remember(line);
     if (entry.empty()) {
       if (blank(line)) continue;

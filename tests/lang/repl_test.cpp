@@ -81,6 +81,8 @@ int wait_status(pid_t pid, int timeout_ms) {
   return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 // ---------------------------------------------------------------- through a pipe
 
 struct Piped {
@@ -90,7 +92,8 @@ struct Piped {
 
 // Runs `hinge` with `input` on stdin (a pipe), collecting stdout and stderr; a
 // session that does not finish within the timeout is killed and fails the test.
-Piped run_piped(const std::string& input, const TempHome& home, int timeout_ms = 20000) {
+Piped run_piped(const std::string& input, const TempHome& home, int timeout_ms = 20000,
+                int interrupt_after_ms = -1) {
   int in[2], out[2], err[2];
   REQUIRE(pipe(in) == 0);
   REQUIRE(pipe(out) == 0);
@@ -115,8 +118,14 @@ Piped run_piped(const std::string& input, const TempHome& home, int timeout_ms =
   const auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
+  bool interrupted = false;
+  const auto start = Clock::now();
   while (open_fds > 0 && Clock::now() < end) {
-    if (poll(fds, 2, 100) <= 0) continue;
+    if (interrupt_after_ms >= 0 && !interrupted && Clock::now() - start > std::chrono::milliseconds(interrupt_after_ms)) {
+      kill(pid, SIGINT);  // what Ctrl-C does
+      interrupted = true;
+    }
+    if (poll(fds, 2, 20) <= 0) continue;
     for (int k = 0; k < 2; ++k) {
       if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP))) continue;
       char buf[4096];
@@ -137,8 +146,6 @@ Piped run_piped(const std::string& input, const TempHome& home, int timeout_ms =
   REQUIRE(r.status != -1);  // hung
   return r;
 }
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // ---------------------------------------------------------------- through a terminal
 
@@ -433,6 +440,18 @@ TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
   CHECK(has(r.out, "loaded lib.hinge: new names b, g\n8\n"));
   CHECK_FALSE(has(r.out, "\n0\n"));  // nothing after :quit runs
   CHECK(r.status == 70);            // the unknown 'w' after :reset
+}
+
+TEST_CASE("repl pipe: Ctrl-C during train stops the piped session with status 130", "[repl]") {
+  TempHome home;
+  // A train of many minutes (a thousand-element param), stopped after a second.
+  Piped r = run_piped("param w = zeros([1000])\nlet l = sum((w - 3)^2)\n"
+                      "train l with sgd(lr=0.0000001) for 100000000 steps\nprint \"next entry ran\"\n",
+                      home, 60000, 1000);
+  INFO(r.out << r.err);
+  CHECK(has(r.out, "interrupted"));
+  CHECK_FALSE(has(r.out, "next entry ran"));  // the entries after the interrupted one do not run
+  CHECK(r.status == 130);
 }
 
 // ---------------------------------------------------------------- terminal tests
