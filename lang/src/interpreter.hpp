@@ -99,7 +99,9 @@ class Interpreter {
   explicit Interpreter(SessionOptions options);
 
   // ---- running (interpreter.cpp) ----
+  // Runs on a thread with a large stack (Note [A stack of its own]).
   Status run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir);
+  Status run_script_here(const std::string& name, std::string text, bool echo, const std::string& base_dir);
   Status run_file(const std::string& path);
   bool is_incomplete(const std::string& text) const;
   // Parses and runs a file inside the running program (import); errors propagate.
