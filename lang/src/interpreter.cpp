@@ -296,7 +296,9 @@ Status Session::run_script(const std::string& name, std::string text) {
   return impl_->run_script(name, std::move(text), false, base.empty() ? "." : base);
 }
 Status Session::run_entry(std::string text, const std::string& name) {
-  return impl_->run_script(name, std::move(text), true, ".");
+  Status st = impl_->run_script(name, std::move(text), true, ".");
+  impl_->collect_garbage();  // Note [Compaction at entry boundaries]
+  return st;
 }
 bool Session::is_incomplete(const std::string& text) const { return impl_->is_incomplete(text); }
 

@@ -163,6 +163,8 @@ class Interpreter {
 
   // After train: recompute every tensor binding from the current leaves.
   void refresh_bindings();
+  // Between REPL entries: drop graph nodes no binding reaches (session_gc.cpp).
+  void collect_garbage();
 
  private:
   Value call_user(const Function& f, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
@@ -181,6 +183,8 @@ class Interpreter {
   std::vector<std::shared_ptr<const syntax::Program>> programs_;
   std::vector<std::string> import_stack_;  // canonical paths of the files being run
   int64_t iterations_ = 0;
+  NodeId live_nodes_ = 0;         // graph size after the last collect_garbage()
+  std::vector<NodeId> remap_;     // its old-id -> new-id table (kept to reuse the memory)
   int call_depth_ = 0;
   int eval_depth_ = 0;
 };
