@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "format_value.hpp"
+#include "hinge/backward.hpp"
 #include "interpreter.hpp"
 #include "plot_svg.hpp"
 #include "plot_terminal.hpp"
@@ -16,6 +17,31 @@ namespace hinge::lang {
 using namespace syntax;
 
 namespace {
+
+// Note [Unit lines in region maps]
+// A ReLU unit of the first layer switches where its pre-activation a*x + b*y + c
+// crosses 0: a straight line in the plane. Rather than guess which weights form
+// the first layer, we look at what the model computed on the grid: every column
+// of a relu's input (or of the model's own k > 1 outputs) that is an affine
+// function of the grid point is a unit, and its zero set is the line we draw.
+// Deeper units are not affine in the input, fail the test and are not drawn.
+void add_affine_lines(const std::vector<double>& vals, std::size_t cells, std::size_t k,
+                      const std::vector<double>& grid, std::size_t nx, std::vector<report::Line2>& lines) {
+  if (cells < nx + 1 || nx < 2) return;
+  for (std::size_t u = 0; u < k && lines.size() < 256; ++u) {
+    auto at = [&](std::size_t c) { return vals[c * k + u]; };
+    // The plane through cells (0,0), (1,0) and (0,1) of the grid.
+    const double x0 = grid[0], y0 = grid[1], dx = grid[2] - grid[0], dy = grid[2 * nx + 1] - grid[1];
+    const double a = (at(1) - at(0)) / dx, b = (at(nx) - at(0)) / dy, c = at(0) - a * x0 - b * y0;
+    double scale = 1e-300, worst = 0;
+    for (std::size_t q = 0; q < cells; ++q) {
+      const double v = at(q), fit = a * grid[2 * q] + b * grid[2 * q + 1] + c;
+      scale = std::max(scale, std::abs(v));
+      worst = std::max(worst, std::abs(v - fit));
+    }
+    if (std::isfinite(worst) && worst <= 1e-9 * scale && (a != 0 || b != 0)) lines.push_back({a, b, c});
+  }
+}
 
 // The `with` options each plot kind understands.
 struct PlotOptions {
@@ -246,6 +272,14 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
           map.regions.push_back(it->second);
         }
         distinct = ids.size();
+      }
+      if (k > 1) add_affine_lines(vals, cells, k, grid, map.nx, map.lines);
+      for (NodeId id : ancestors(graph_, outv.tensor().id)) {
+        const Node& n = graph_[id];
+        if (n.op != OpKind::relu && n.op != OpKind::leaky_relu && n.op != OpKind::step) continue;
+        const Tensor in{&graph_, n.in[0]};
+        if (in.rank() != 2 || in.shape().dims[0] != static_cast<int64_t>(cells)) continue;
+        add_affine_lines(in.values(), cells, static_cast<std::size_t>(in.shape().dims[1]), grid, map.nx, map.lines);
       }
       if (k > 1) fmt::print(out(), "{} regions on a {}x{} grid\n", distinct, map.nx, map.ny);
       if (!p.to) {
