@@ -18,7 +18,6 @@ const Row& row_by_id(const Explanation& ex, NodeId id) {
   auto it = std::lower_bound(ex.rows.begin(), ex.rows.end(), id, [](const Row& r, NodeId x) { return r.id < x; });
   return *it;
 }
-int index_by_id(const Explanation& ex, NodeId id) { return static_cast<int>(&row_by_id(ex, id) - ex.rows.data()); }
 
 const char* role_name(Role r) {
   switch (r) {

@@ -341,11 +341,11 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   auto finish_record = [&](int64_t done) {
     if (record_path.empty()) return;
     std::string csv = "step";
-    for (const std::string& n : param_names) csv += "," + n;
+    for (const std::string& n : param_names) (csv += ',') += n;
     csv += "\n";
     for (int64_t st = 0; st < done; ++st) {
       csv += fmt::format("{}", st + 1);
-      for (std::size_t k = 0; k < params.size(); ++k) csv += "," + format_number(norms[st * params.size() + k]);
+      for (std::size_t k = 0; k < params.size(); ++k) (csv += ',') += format_number(norms[st * params.size() + k]);
       csv += "\n";
     }
     at_span(t.record_grads->span, [&] { write_file_atomic(record_path, csv); });
