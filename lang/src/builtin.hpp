@@ -36,6 +36,8 @@ struct BuiltinContext {
   std::string base_dir;   // directory of the running script ("." in the REPL)
   std::FILE* out;
   std::function<Value(const Value& fn, std::vector<Value> args)> call = {};
+  // The session's trainable parameters by name, in name order (for summary()).
+  std::function<std::vector<std::pair<std::string, Tensor>>()> params = {};
 };
 
 // One argument as written at the call site.

@@ -55,6 +55,22 @@ Value snapshot_fn(BuiltinContext& ctx, const Args& args) {
   return Value(ctx.graph.constant(x.shape(), values, x.dtype()));
 }
 
+// summary(): what the session trains, a row per param and the total count.
+Value summary_fn(BuiltinContext& ctx, const Args&) {
+  const auto params = ctx.params ? ctx.params() : std::vector<std::pair<std::string, Tensor>>{};
+  std::size_t width = 5;
+  for (const auto& [name, t] : params) width = std::max(width, name.size());
+  fmt::print(ctx.out, "{:<{}}  {:<14} {:>10}\n", "param", width, "shape", "count");
+  int64_t total = 0;
+  for (const auto& [name, t] : params) {
+    fmt::print(ctx.out, "{:<{}}  {:<14} {:>10}\n", name, width, to_string(t.shape()), t.numel());
+    total += t.numel();
+  }
+  fmt::print(ctx.out, "{} parameter{} in {} tensor{}\n", total, total == 1 ? "" : "s", params.size(),
+             params.size() == 1 ? "" : "s");
+  return Value();
+}
+
 const Builtin kAnalysisBuiltins[] = {
     {"gradient", "y, x",
      "dy/dx by reverse mode, shape of x: y has one element, x is a param or computed from one; a constant "
@@ -65,6 +81,8 @@ const Builtin kAnalysisBuiltins[] = {
      "param w = 1; let before = snapshot(w * 2); train (w - 3) ^ 2 with sgd(lr=0.5) for 1 steps quiet; "
      "print before, w * 2",
      snapshot_fn, "analysis"},
+    {"summary", "", "prints every param of the session: its shape, its element count, and the total",
+     "param w = zeros([2, 3]); param b = zeros([3]); summary()", summary_fn, "analysis"},
 };
 
 }  // namespace

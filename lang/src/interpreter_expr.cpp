@@ -383,6 +383,17 @@ Value Interpreter::call(const Value& callee, std::vector<Arg> pos, std::vector<s
   const Builtin& b = *std::get<const Builtin*>(callee.v);
   Args args(b, std::move(pos), std::move(kw), call_span);
   BuiltinContext bc{graph_, rng_, ctx.base_dir, options_.out};
+  bc.call = [&](const Value& fn, std::vector<Value> values) {
+    std::vector<Arg> fpos;
+    for (Value& v : values) fpos.push_back({std::move(v), call_span});
+    return call(fn, std::move(fpos), {}, call_span, ctx);
+  };
+  bc.params = [&] {
+    std::vector<std::pair<std::string, Tensor>> out;
+    for (const auto& [name, binding] : globals_)
+      if (binding.is_param && binding.value.is_tensor()) out.emplace_back(name, binding.value.tensor());
+    return out;
+  };
   return at_span(call_span, [&] { return b.fn(bc, args); });
 }
 
