@@ -3,6 +3,7 @@
 // product, the skipped side of the backward, and shape errors.
 #include <cmath>
 
+#include "matmul_reference.hpp"
 #include "op_check.hpp"
 
 using namespace hinge;
@@ -10,25 +11,6 @@ using namespace hinge::test;
 
 namespace {
 
-// a @ b by the definition, on [batch?, m, k] x [batch?, k, n] views (see matmul.cpp).
-std::vector<double> reference(const Tensor& a, const Tensor& b) {
-  const Shape &sa = a.shape(), &sb = b.shape();
-  const int64_t k = sa[sa.rank - 1];
-  const int64_t m = sa.rank >= 2 ? sa[sa.rank - 2] : 1;
-  const int64_t n = sb.rank >= 2 ? sb[sb.rank - 1] : 1;
-  const int64_t batch = sa.rank == 3 ? sa[0] : sb.rank == 3 ? sb[0] : 1;
-  const int64_t as = sa.rank == 3 ? m * k : 0, bs = sb.rank == 3 ? k * n : 0;
-  const auto av = a.values(), bv = b.values();
-  std::vector<double> out(static_cast<std::size_t>(batch * m * n));
-  for (int64_t t = 0; t < batch; ++t)
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double s = 0;
-        for (int64_t p = 0; p < k; ++p) s += av[t * as + i * k + p] * bv[t * bs + p * n + j];
-        out[(t * m + i) * n + j] = s;
-      }
-  return out;
-}
 
 void check_close(const std::vector<double>& got, const std::vector<double>& want, double rel) {
   REQUIRE(got.size() == want.size());
@@ -77,7 +59,7 @@ TEST_CASE("matmul") {
       auto a = random_variable(g, c.a, rng), b = random_variable(g, c.b, rng);
       auto y = matmul(a, b);
       CHECK(y.shape() == c.out);
-      check_close(y.values(), reference(a, b), 1e-12);
+      check_close(y.values(), test::matmul_reference(a, b), 1e-12);
       auto f = [](std::vector<Tensor>& in) { return matmul(in[0], in[1]); };
       check_gradient(g, {random_variable(g, c.a, rng), random_variable(g, c.b, rng)}, f, rng);
       // The product of two inputs: the mixed second derivatives are what the vjp must get right.
@@ -147,7 +129,7 @@ TEST_CASE("matmul") {
       Graph g;
       auto a = g.variable(sa, av, t), b = g.variable(sb, bv, t);
       auto y = matmul(a, b);
-      const auto want = reference(a, b);  // a and b hold the values rounded to t
+      const auto want = test::matmul_reference(a, b);  // a and b hold the values rounded to t
       const auto got = y.values();
       // Sums of 784 terms of size <= 1: f32 keeps them to about 1e-4 absolute.
       const double tol = t == DType::f64 ? 1e-11 : 2e-4;

@@ -3,6 +3,7 @@
 // (every transpose the backward uses) and Replay's assigning backward.
 #include <cmath>
 
+#include "matmul_reference.hpp"
 #include "op_check.hpp"
 
 using namespace hinge;
@@ -14,25 +15,6 @@ struct ThinCase {
   Shape a, b;
 };
 
-// [batch?, m, k] x [batch?, k, n] by the definition (as matmul_test.cpp's reference).
-std::vector<double> reference(const Tensor& a, const Tensor& b) {
-  const Shape &sa = a.shape(), &sb = b.shape();
-  const int64_t k = sa[sa.rank - 1];
-  const int64_t m = sa.rank >= 2 ? sa[sa.rank - 2] : 1;
-  const int64_t n = sb.rank >= 2 ? sb[sb.rank - 1] : 1;
-  const int64_t batch = sa.rank == 3 ? sa[0] : sb.rank == 3 ? sb[0] : 1;
-  const int64_t as = sa.rank == 3 ? m * k : 0, bs = sb.rank == 3 ? k * n : 0;
-  const auto av = a.values(), bv = b.values();
-  std::vector<double> out(static_cast<std::size_t>(batch * m * n));
-  for (int64_t t = 0; t < batch; ++t)
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double s = 0;
-        for (int64_t p = 0; p < k; ++p) s += av[t * as + i * k + p] * bv[t * bs + p * n + j];
-        out[(t * m + i) * n + j] = s;
-      }
-  return out;
-}
 
 const ThinCase kThin[] = {
     {Shape{40, 1}, Shape{1, 8}},          // k = 1 (an outer product); its dA has n = 1, dB m = 1
@@ -55,7 +37,7 @@ TEST_CASE("matmul of thin products (one of m, n, k is 1)", "[matmul]") {
     INFO(to_string(c.a) << " @ " << to_string(c.b));
     Graph g;
     auto a = random_variable(g, c.a, rng), b = random_variable(g, c.b, rng);
-    const auto want = reference(a, b);
+    const auto want = test::matmul_reference(a, b);
     const auto got = matmul(a, b).values();
     REQUIRE(got.size() == want.size());
     for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12).margin(1e-12));
