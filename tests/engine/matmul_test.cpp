@@ -11,7 +11,6 @@ using namespace hinge::test;
 
 namespace {
 
-
 void check_close(const std::vector<double>& got, const std::vector<double>& want, double rel) {
   REQUIRE(got.size() == want.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
