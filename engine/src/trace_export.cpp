@@ -25,6 +25,26 @@ struct Summary {
   int64_t count = 0, nans = 0;
 };
 
+// Fills min/max/mean over the s.count elements at(0..count-1), NaNs counted apart.
+template <class At>
+void add_stats(Summary& s, At at) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, total = 0;
+  for (int64_t k = 0; k < s.count; ++k) {
+    const double x = at(k);
+    if (std::isnan(x)) {
+      ++s.nans;
+      continue;
+    }
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+    total += x;
+  }
+  const int64_t finite = s.count - s.nans;
+  s.min = finite ? lo : std::nan("");
+  s.max = finite ? hi : std::nan("");
+  s.mean = finite ? total / static_cast<double>(finite) : std::nan("");
+}
+
 Summary summarize(const Node& n, const void* buf) {
   Summary s;
   if (!buf) return s;
@@ -38,21 +58,7 @@ Summary summarize(const Node& n, const void* buf) {
       s.text = fmt::format("{}", p[0]);  // float prints as float: 0.1f is "0.1"
       return;
     }
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo, total = 0;
-    for (int64_t k = 0; k < n.numel; ++k) {
-      const double v = static_cast<double>(p[k]);
-      if (std::isnan(v)) {
-        ++s.nans;
-        continue;
-      }
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-      total += v;
-    }
-    const int64_t finite = n.numel - s.nans;
-    s.min = finite ? lo : std::nan("");
-    s.max = finite ? hi : std::nan("");
-    s.mean = finite ? total / static_cast<double>(finite) : std::nan("");
+    add_stats(s, [&](int64_t k) { return static_cast<double>(p[k]); });
   });
   return s;
 }
@@ -68,20 +74,7 @@ Summary summarize(const std::vector<double>& v) {
     s.text = fmt::format("{}", v[0]);
     return s;
   }
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo, total = 0;
-  for (double x : v) {
-    if (std::isnan(x)) {
-      ++s.nans;
-      continue;
-    }
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
-    total += x;
-  }
-  const int64_t finite = s.count - s.nans;
-  s.min = finite ? lo : std::nan("");
-  s.max = finite ? hi : std::nan("");
-  s.mean = finite ? total / static_cast<double>(finite) : std::nan("");
+  add_stats(s, [&](int64_t k) { return v[static_cast<std::size_t>(k)]; });
   return s;
 }
 

@@ -38,24 +38,17 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerSpec& o, std::vector<Te
       s.nesterov = option(o, "nesterov", 0) != 0;
       return std::make_unique<Sgd>(std::move(params), s);
     }
-    if (o.kind == "adam") {
-      AdamOptions a;
+    // Adam and AdamW take the same options (their defaults differ in weight_decay).
+    auto adam_options = [&](auto a) {
       a.lr = option(o, "lr", a.lr);
       a.beta1 = option(o, "beta1", a.beta1);
       a.beta2 = option(o, "beta2", a.beta2);
       a.eps = option(o, "eps", a.eps);
       a.weight_decay = option(o, "weight_decay", a.weight_decay);
-      return std::make_unique<Adam>(std::move(params), a);
-    }
-    if (o.kind == "adamw") {
-      AdamWOptions a;
-      a.lr = option(o, "lr", a.lr);
-      a.beta1 = option(o, "beta1", a.beta1);
-      a.beta2 = option(o, "beta2", a.beta2);
-      a.eps = option(o, "eps", a.eps);
-      a.weight_decay = option(o, "weight_decay", a.weight_decay);
-      return std::make_unique<AdamW>(std::move(params), a);
-    }
+      return a;
+    };
+    if (o.kind == "adam") return std::make_unique<Adam>(std::move(params), adam_options(AdamOptions{}));
+    if (o.kind == "adamw") return std::make_unique<AdamW>(std::move(params), adam_options(AdamWOptions{}));
     throw Error(span, fmt::format("unknown optimizer '{}' (use sgd, momentum, adam or adamw)", o.kind));
   });
 }
