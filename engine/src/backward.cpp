@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "fused_layer.hpp"
 #include "op_table.hpp"
 #include "scalar_program.hpp"
 
@@ -172,26 +173,58 @@ std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph
 namespace detail {
 
 // What Replay precomputes: each node's kernels (no op_impl lookup per step) and,
-// per backward step, which inputs it assigns and which it needs zeroed first.
+// per backward step, which inputs it assigns and which it needs zeroed first. A
+// fused layer (Note [Fused layers]) is one step at its output node's place; its
+// interior nodes get no step.
 struct ReplayPlan {
   struct Fwd {
     Node* node;
-    void (*run)(Graph&, Node&);
+    void (*run)(Graph&, Node&);  // when `layer` is negative
+    int32_t layer;               // index into `layers`, or -1
   };
   struct Bwd {
     Node* node;
     void (*run)(Graph&, Node&);                      // when `run_assign` is null
     void (*run_assign)(Graph&, Node&, unsigned);
-    unsigned assign;       // bits for run_assign
+    unsigned assign;       // bits for run_assign or the fused layer
     uint32_t zero_end;     // zero_before[..zero_end) is zeroed before this step runs
+    int32_t layer;         // index into `layers`, or -1
   };
+  std::vector<FusedLayer> layers;
   std::vector<Fwd> fwd;            // tape order
   std::vector<Bwd> bwd;            // reverse tape order
   std::vector<Node*> zero_before;  // first writes by kernels that only add
   std::vector<Node*> zero_always;  // gradients no kernel writes
+  std::vector<NodeId> grad_buffers;  // the gradients this plan uses (not fused interiors)
   Node* root = nullptr;
   bool allocated = false;          // every gradient buffer exists
 };
+
+namespace {
+
+constexpr int32_t kPlainNode = -1, kInsideLayer = -2;
+
+// The fused layers of the subgraph `all` (tape order, root last). role[id - lo]
+// becomes kInsideLayer for their interior nodes and the layer's index for their
+// output nodes.
+void find_layers(Graph& g, std::span<const NodeId> all, ReplayPlan& p, std::vector<int32_t>& role) {
+  const NodeId lo = all.front();
+  std::vector<int> uses(all.back() + 1 - lo, 0);
+  for (NodeId id : all)
+    for (int k = 0; k < g[id].nin; ++k) ++uses[g[id].input(k) - lo];
+  for (NodeId id : all) {
+    const auto f = match_fused_layer(g, id, uses, lo);
+    if (!f) continue;
+    bool free = true;  // no node in two layers
+    for (NodeId n : f->interior) free &= role[n - lo] == kPlainNode;
+    if (!free) continue;
+    for (NodeId n : f->interior) role[n - lo] = kInsideLayer;
+    role[id - lo] = static_cast<int32_t>(p.layers.size());
+    p.layers.push_back(*f);
+  }
+}
+
+}  // namespace
 
 }  // namespace detail
 
@@ -205,7 +238,7 @@ void zero_grad_fast(Node& n) {
 
 }  // namespace
 
-Replay::Replay(Tensor root) : g_(root.g), root_(root.id) {
+Replay::Replay(Tensor root, ReplayOptions options) : g_(root.g), root_(root.id) {
   check_scalar_root(root, "training");
   Graph& g = *g_;
   const std::vector<NodeId> all = ancestors(g, root_, false);
@@ -219,29 +252,45 @@ Replay::Replay(Tensor root) : g_(root.g), root_(root.id) {
   if (scalar_) return;
   plan_ = std::make_unique<detail::ReplayPlan>();
   detail::ReplayPlan& p = *plan_;
-  for (NodeId id : nodes_) p.fwd.push_back({&g[id], detail::op_impl(g[id].op).forward});
+  const NodeId lo = all.front();
+  std::vector<int32_t> role(root_ + 1 - lo, detail::kPlainNode);
+  if (options.fuse_layers) detail::find_layers(g, all, p, role);
+  for (NodeId id : nodes_) {
+    const int32_t r = role[id - lo];
+    if (r == detail::kInsideLayer) continue;
+    p.fwd.push_back({&g[id], r >= 0 ? nullptr : detail::op_impl(g[id].op).forward, r});
+  }
   p.root = &g[root_];
   if (grad_nodes_.empty() || grad_nodes_.back() != root_) return;
+  for (NodeId id : grad_nodes_)
+    if (role[id - lo] != detail::kInsideLayer) p.grad_buffers.push_back(id);
   // Mark first writers in reverse order (Note [Assigning backward]).
-  const NodeId lo = grad_nodes_.front();
   std::vector<char> written(root_ + 1 - lo, 0);
   written[root_ - lo] = 1;  // seeded
   for (auto it = grad_nodes_.rbegin(); it != grad_nodes_.rend(); ++it) {
     Node& n = g[*it];
-    if (n.is_leaf()) continue;
-    const detail::OpImpl& impl = detail::op_impl(n.op);
-    detail::ReplayPlan::Bwd step{&n, impl.backward, n.nin <= 32 ? impl.backward_assign : nullptr, 0, 0};
-    for (int k = 0; k < n.nin; ++k) {
-      const NodeId in = n.input(k);
-      if (!g[in].requires_grad() || written[in - lo]) continue;
+    if (n.is_leaf() || role[*it - lo] == detail::kInsideLayer) continue;
+    auto mark = [&](NodeId in, int k, detail::ReplayPlan::Bwd& step) {
+      if (!g[in].requires_grad() || written[in - lo]) return;
       written[in - lo] = 1;
-      if (step.run_assign) step.assign |= 1u << k;
+      if (step.run_assign || step.layer >= 0) step.assign |= 1u << k;
       else p.zero_before.push_back(&g[in]);
+    };
+    detail::ReplayPlan::Bwd step{&n, nullptr, nullptr, 0, 0, -1};
+    if (role[*it - lo] >= 0) {
+      step.layer = role[*it - lo];
+      const auto& inputs = p.layers[static_cast<std::size_t>(step.layer)].inputs;
+      for (int k = 0; k < 4; ++k) mark(inputs[k], k, step);
+    } else {
+      const detail::OpImpl& impl = detail::op_impl(n.op);
+      step.run = impl.backward;
+      step.run_assign = n.nin <= 32 ? impl.backward_assign : nullptr;
+      for (int k = 0; k < n.nin; ++k) mark(n.input(k), k, step);
     }
     step.zero_end = static_cast<uint32_t>(p.zero_before.size());
     p.bwd.push_back(step);
   }
-  for (NodeId id : grad_nodes_)
+  for (NodeId id : p.grad_buffers)
     if (!written[id - lo]) p.zero_always.push_back(&g[id]);
 }
 
@@ -249,10 +298,16 @@ Replay::~Replay() = default;
 Replay::Replay(Replay&&) noexcept = default;
 Replay& Replay::operator=(Replay&&) noexcept = default;
 
+std::size_t Replay::fused_layers() const { return plan_ ? plan_->layers.size() : 0; }
+
 void Replay::forward() {
   if (scalar_) return scalar_->forward();
   Graph& g = *g_;
-  for (const auto& s : plan_->fwd) s.run(g, *s.node);
+  const detail::ReplayPlan& p = *plan_;
+  for (const auto& s : p.fwd) {
+    if (s.layer >= 0) detail::fused_layer_forward(p.layers[static_cast<std::size_t>(s.layer)]);
+    else s.run(g, *s.node);
+  }
 }
 
 void Replay::backward() {
@@ -261,7 +316,7 @@ void Replay::backward() {
   if (scalar_) return scalar_->backward();
   detail::ReplayPlan& p = *plan_;
   if (!p.allocated) {  // first pass: allocates the buffers (zeroed)
-    for (NodeId id : grad_nodes_) g.ensure_grad(id);
+    for (NodeId id : p.grad_buffers) g.ensure_grad(id);
     p.allocated = true;
   }
   for (Node* n : p.zero_always) zero_grad_fast(*n);
@@ -270,7 +325,8 @@ void Replay::backward() {
   uint32_t z = 0;
   for (const auto& s : p.bwd) {
     for (; z < s.zero_end; ++z) zero_grad_fast(*p.zero_before[z]);
-    if (s.run_assign) s.run_assign(g, *s.node, s.assign);
+    if (s.layer >= 0) detail::fused_layer_backward(p.layers[static_cast<std::size_t>(s.layer)], s.assign);
+    else if (s.run_assign) s.run_assign(g, *s.node, s.assign);
     else s.run(g, *s.node);
   }
 }

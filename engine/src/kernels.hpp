@@ -85,6 +85,21 @@ inline void clear_if(bool assign, T* dst, int64_t n) {
     for (int64_t k = 0; k < n; ++k) dst[k] = T(0);
 }
 
+// sum_p a[p] b[p] with independent partial sums, so the loop vectorizes without
+// reassociation flags.
+template <class T>
+T dot(const T* a, const T* b, int64_t n) {
+  constexpr int kLanes = 16;
+  T acc[kLanes] = {};
+  int64_t p = 0;
+  for (; p + kLanes <= n; p += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += a[p + l] * b[p + l];
+  T s = 0;
+  for (int l = 0; l < kLanes; ++l) s += acc[l];
+  for (; p < n; ++p) s += a[p] * b[p];
+  return s;
+}
+
 // The node's inputs as references.
 inline Node& in(Graph& g, const Node& n, int k) { return g[n.input(k)]; }
 

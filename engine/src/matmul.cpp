@@ -25,21 +25,6 @@ namespace {
 // models (2x2, 1x8x8) stay in the loop.
 constexpr int64_t kSmallProduct = 128;
 
-// sum_p a[p] b[p] with independent partial sums, so the loop vectorizes without
-// reassociation flags.
-template <class T>
-T dot(const T* a, const T* b, int64_t n) {
-  constexpr int kLanes = 16;
-  T acc[kLanes] = {};
-  int64_t p = 0;
-  for (; p + kLanes <= n; p += kLanes)
-    for (int l = 0; l < kLanes; ++l) acc[l] += a[p + l] * b[p + l];
-  T s = 0;
-  for (int l = 0; l < kLanes; ++l) s += acc[l];
-  for (; p < n; ++p) s += a[p] * b[p];
-  return s;
-}
-
 // C = op(A) @ op(B) + beta C (beta 0 or 1) when one of M, N, K is 1; false when the
 // layout does not fit these loops. Such products are memory-bound: a GEMM call packs
 // both operands and, for beta = 0, clears C before adding to it (with OpenBLAS 0.3.21

@@ -66,6 +66,9 @@ double process_cpu_us() {
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
 }
 
+// Every workload replays as `train` does: with fused layers (backward.hpp).
+constexpr ReplayOptions kTraining{.fuse_layers = true};
+
 // One warm-up run, then `repeats` timed runs of `steps` calls each. A run's figure
 // is the smaller of its wall time and the process's CPU time: on a loaded machine
 // the wall clock also counts the time the process waited for a core (a run of a
@@ -160,7 +163,7 @@ Report scalar_mlp(const Options& o) {
   const Graph::Mark built_params = g.mark();
   Tensor loss = scalar_loss(g, model, moons);
   rep.numbers["loss0"] = loss.item();
-  Replay r(loss);
+  Replay r(loss, kTraining);
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   rep.numbers["params"] = static_cast<double>(r.params().size());
   Sgd opt(r.params(), {.lr = 0.05});
@@ -201,7 +204,7 @@ Report scalar_mlp_tensors(const Options& o) {
   }
   Tensor loss = mean(relu(1.0 - Y * h)) + 1e-4 * reg;
   rep.numbers["loss0"] = loss.item();
-  Replay r(loss);
+  Replay r(loss, kTraining);
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   Sgd opt(r.params(), {.lr = 0.05});
   const int steps = steps_or(o, 20);
@@ -236,7 +239,7 @@ Report fit_curve(const Options& o, int n) {
   Graph g(o.dtype);
   FitCurve model(g, n);
   rep.numbers["loss0"] = model.loss.item();
-  Replay r(model.loss);
+  Replay r(model.loss, kTraining);
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   Adam opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, n >= 1000 ? 20 : 100);
@@ -254,7 +257,7 @@ Report fit_curve_program(const Options& o) {
   Report rep;
   Graph g(o.dtype);
   FitCurve model(g, o.n);
-  Replay r(model.loss);
+  Replay r(model.loss, kTraining);
   Adam opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, 2000);
   for (int s = 0; s < steps; ++s) {
@@ -288,7 +291,7 @@ Report mlp(const Options& o) {
   }
   Tensor loss = cross_entropy(h, labels_t);
   rep.numbers["loss0"] = loss.item();
-  Replay r(loss);
+  Replay r(loss, kTraining);
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   Sgd opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, 20);
@@ -321,7 +324,7 @@ Report op_chain(const Options& o) {
   Tensor loss = op_chain_loss(x);
   rep.numbers["loss0"] = loss.item();
   rep.numbers["ops"] = 1000;
-  Replay r(loss);
+  Replay r(loss, kTraining);
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   const int steps = steps_or(o, 200);
   if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });

@@ -48,9 +48,14 @@ TEST_CASE("replaying forward and backward allocates nothing after the first step
   auto s = g.param(0.5);
   auto t = s;
   for (int i = 0; i < 100; ++i) t = relu(t * s + 0.25);
-  auto total = loss + t;
+  // And a hidden layer the replay runs as one kernel (Note [Fused layers]).
+  auto w3 = g.param(Shape{1, 32}, w1);
+  auto b3 = g.param(Shape{32}, b1);
+  auto v3 = g.param(Shape{32, 1}, std::vector<double>(32, 0.2));
+  auto total = loss + t + mean(matmul(relu(matmul(x, w3) + b3), v3));
 
-  Replay r(total);
+  Replay r(total, {.fuse_layers = true});
+  REQUIRE(r.fused_layers() == 1);
   Adam adam(r.params());
   Sgd nesterov(r.params(), SgdOptions{.lr = 0.01, .momentum = 0.9, .nesterov = true});
   r.forward();

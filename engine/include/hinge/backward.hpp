@@ -42,10 +42,19 @@ inline std::vector<Tensor> grad(Tensor y, std::initializer_list<Tensor> xs,
 // only_grad, just those that require grad (what backward visits).
 std::vector<NodeId> ancestors(const Graph& g, NodeId root, bool only_grad = false);
 
+struct ReplayOptions {
+  // Run each hidden layer y = act(X @ W + b) @ V with a narrow X and one output
+  // column as one kernel (Note [Fused layers] in engine/src/fused_layer.hpp): 2-5x
+  // faster on such models, but the layer's interior nodes (X @ W, + b, act) then
+  // keep stale values and gradients. For loops that read only the root and the
+  // parameters: training.
+  bool fuse_layers = false;
+};
+
 // Replay: re-runs forward and backward over the graph a model built, with new
 // values in its leaves, without rebuilding it and without allocating (after the
 // first backward). This is what a training loop runs each step.
-//   Replay r(loss);
+//   Replay r(loss, {.fuse_layers = true});
 //   for (...) { r.forward(); r.backward(); opt.step(); }
 // A graph made only of one-number nodes replays through a compiled scalar
 // program (Note [Scalar programs] in engine/src/scalar_program.hpp): the nodes'
@@ -54,11 +63,12 @@ std::vector<NodeId> ancestors(const Graph& g, NodeId root, bool only_grad = fals
 // compacted or rewound while a Replay over it is alive.
 class Replay {
  public:
-  explicit Replay(Tensor root);
+  explicit Replay(Tensor root, ReplayOptions options = {});
   ~Replay();
   Replay(Replay&&) noexcept;
   Replay& operator=(Replay&&) noexcept;
-  // Recomputes every non-leaf node from the current leaf values.
+  // Recomputes every non-leaf node from the current leaf values (but the interior
+  // of fused layers).
   void forward();
   // Zeroes the parameters' gradients, then backpropagates from the root
   // (one step's gradient, not an accumulation).
@@ -67,6 +77,8 @@ class Replay {
   // The trainable leaves the root depends on, in tape order.
   const std::vector<Tensor>& params() const { return params_; }
   std::span<const NodeId> nodes() const { return nodes_; }
+  // How many layers run fused (0 unless ReplayOptions::fuse_layers).
+  std::size_t fused_layers() const;
 
  private:
   Graph* g_;

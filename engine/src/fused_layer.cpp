@@ -1,0 +1,212 @@
+// Fused layers (Note [Fused layers] in fused_layer.hpp): matching the pattern in a
+// replayed graph, and the forward and backward kernels.
+#include "fused_layer.hpp"
+
+#include <cmath>
+
+#include "kernels.hpp"
+#include "scalar_math.hpp"
+
+namespace hinge::detail {
+
+namespace {
+
+// The activations whose slope is a function of their output. Each forward is the
+// one unary.cpp computes, so a fused value equals the node-by-node one.
+template <class T>
+struct Relu {
+  T fwd(T a) const { return a > T(0) ? a : T(0); }
+  T slope(T h) const { return h > T(0) ? T(1) : T(0); }  // relu'(0) = 0, as unary.cpp
+};
+template <class T>
+struct LeakyRelu {  // alpha > 0, so h > 0 exactly when a > 0
+  T alpha;
+  T fwd(T a) const { return a > T(0) ? a : alpha * a; }
+  T slope(T h) const { return h > T(0) ? T(1) : alpha; }
+};
+template <class T>
+struct Sigmoid {
+  T fwd(T a) const { return math::sigmoid(a); }
+  T slope(T s) const { return s * (T(1) - s); }
+};
+template <class T>
+struct Tanh {
+  T fwd(T a) const { return std::tanh(a); }
+  T slope(T t) const { return T(1) - t * t; }
+};
+
+bool fusable_activation(const Node& h) {
+  switch (h.op) {
+    case OpKind::relu:
+    case OpKind::sigmoid:
+    case OpKind::tanh: return true;
+    case OpKind::leaky_relu: return h.attr.f[0] > 0;
+    default: return false;
+  }
+}
+
+bool is_row(const Shape& s, int64_t n) {  // [n] or [1, n]
+  return (s.rank == 1 && s.dims[0] == n) || (s.rank == 2 && s.dims[0] == 1 && s.dims[1] == n);
+}
+bool is_column(const Shape& s, int64_t n) {  // [n, 1] or [n]
+  return (s.rank == 1 && s.dims[0] == n) || (s.rank == 2 && s.dims[0] == n && s.dims[1] == 1);
+}
+
+// The layer's arrays, typed. M points, N units, K input columns.
+template <class T>
+struct Arrays {
+  int64_t M, N;
+  const T *x, *w, *b, *v, *h, *dy;
+  explicit Arrays(const FusedLayer& f)
+      : M(f.h->shape.dims[0]),
+        N(f.h->shape.dims[1]),
+        x(f.X->v<T>()),
+        w(f.W->v<T>()),
+        b(f.b->v<T>()),
+        v(f.V->v<T>()),
+        h(f.h->v<T>()),
+        dy(f.y->g<T>()) {}
+};
+
+template <class T, int K, class Act>
+void forward_rows(const FusedLayer& f, const Act& act) {
+  const Arrays<T> c(f);
+  T* y = f.y->v<T>();
+  for (int64_t i = 0; i < c.M; ++i) {
+    T xi[K];
+    for (int p = 0; p < K; ++p) xi[p] = c.x[i * K + p];
+    T* __restrict hr = f.h->v<T>() + i * c.N;
+    for (int64_t j = 0; j < c.N; ++j) {
+      T z = xi[0] * c.w[j];
+      for (int p = 1; p < K; ++p) z += xi[p] * c.w[p * c.N + j];
+      hr[j] = act.fwd(z + c.b[j]);
+    }
+    y[i] = dot(hr, c.v, c.N);  // the row is still in L1
+  }
+}
+
+// dst[k] = src[k] when assigning, else dst[k] += src[k].
+template <class T>
+void put(bool assign, T* dst, const T* src, int n) {
+  for (int k = 0; k < n; ++k) dst[k] = assign ? src[k] : dst[k] + src[k];
+}
+
+// Columns [j0, j0 + BW) of the backward: over every row, with the sums for dV, db
+// and dW in registers (BW is a compile-time width so they can stay there).
+// g[i, j] = dy[i] V[j] act'(h[i, j]) is the adjoint of a, as relu's backward
+// computes it from dH = dy V^T.
+template <class T, int K, int BW, class Act>
+void backward_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, int64_t j0, unsigned assign) {
+  T sv[BW] = {}, sb[BW] = {}, sw[K][BW] = {}, vv[BW];
+  for (int l = 0; l < BW; ++l) vv[l] = c.v[j0 + l];
+  for (int64_t i = 0; i < c.M; ++i) {
+    const T d = c.dy[i];
+    T xi[K];
+    for (int p = 0; p < K; ++p) xi[p] = c.x[i * K + p];
+    const T* __restrict hr = c.h + i * c.N + j0;
+    for (int l = 0; l < BW; ++l) {
+      const T hv = hr[l];
+      sv[l] += hv * d;
+      const T s = act.slope(hv);
+      const T g = d * vv[l] * s;
+      sb[l] += g;
+      for (int p = 0; p < K; ++p) sw[p][l] += xi[p] * g;
+    }
+  }
+  if (f.V->requires_grad()) put(assign & 8u, f.V->g<T>() + j0, sv, BW);
+  if (f.b->requires_grad()) put(assign & 4u, f.b->g<T>() + j0, sb, BW);
+  if (f.W->requires_grad())
+    for (int p = 0; p < K; ++p) put(assign & 2u, f.W->g<T>() + p * c.N + j0, sw[p], BW);
+}
+
+// dX[i, p] = sum_j g[i, j] W[p, j], row by row (only when X needs it: usually the
+// data, which does not).
+template <class T, int K, class Act>
+void backward_input(const FusedLayer& f, const Arrays<T>& c, const Act& act, bool assign) {
+  T* dx = f.X->g<T>();
+  for (int64_t i = 0; i < c.M; ++i) {
+    T s[K] = {};
+    const T d = c.dy[i];
+    const T* hr = c.h + i * c.N;
+    for (int64_t j = 0; j < c.N; ++j) {
+      const T g = d * c.v[j] * act.slope(hr[j]);
+      for (int p = 0; p < K; ++p) s[p] += g * c.w[p * c.N + j];
+    }
+    for (int p = 0; p < K; ++p) dx[i * K + p] = assign ? s[p] : dx[i * K + p] + s[p];
+  }
+}
+
+template <class T, int K, class Act>
+void backward_all(const FusedLayer& f, const Act& act, unsigned assign) {
+  const Arrays<T> c(f);
+  int64_t j = 0;
+  for (; j + 64 <= c.N; j += 64) backward_columns<T, K, 64>(f, c, act, j, assign);
+  for (; j + 8 <= c.N; j += 8) backward_columns<T, K, 8>(f, c, act, j, assign);
+  for (; j < c.N; ++j) backward_columns<T, K, 1>(f, c, act, j, assign);
+  if (f.X->requires_grad()) backward_input<T, K>(f, c, act, assign & 1u);
+}
+
+// Calls fn.template operator()<T, K>(act) with the layer's dtype, input width and
+// activation as compile-time choices.
+template <class Fn>
+void dispatch_layer(const FusedLayer& f, Fn&& fn) {
+  dispatch(f.h->dtype, [&]<class T>() {
+    auto with_k = [&](auto act) {
+      switch (f.K) {
+        case 1: return fn.template operator()<T, 1>(act);
+        case 2: return fn.template operator()<T, 2>(act);
+        case 3: return fn.template operator()<T, 3>(act);
+        default: return fn.template operator()<T, 4>(act);
+      }
+    };
+    switch (f.h->op) {
+      case OpKind::leaky_relu: return with_k(LeakyRelu<T>{static_cast<T>(f.h->attr.f[0])});
+      case OpKind::sigmoid: return with_k(Sigmoid<T>{});
+      case OpKind::tanh: return with_k(Tanh<T>{});
+      default: return with_k(Relu<T>{});
+    }
+  });
+}
+
+}  // namespace
+
+std::optional<FusedLayer> match_fused_layer(Graph& g, NodeId yid, const std::vector<int>& uses, NodeId lo) {
+  auto only_use = [&](NodeId id) { return id >= lo && id - lo < uses.size() && uses[id - lo] == 1; };
+  Node& y = g[yid];
+  if (y.op != OpKind::matmul) return std::nullopt;
+  Node& h = g[y.in[0]];
+  if (!fusable_activation(h) || !only_use(y.in[0])) return std::nullopt;
+  Node& a = g[h.in[0]];
+  if (a.op != OpKind::add || !only_use(h.in[0])) return std::nullopt;
+  for (int side = 0; side < 2; ++side) {
+    const NodeId zid = a.in[side], bid = a.in[1 - side];
+    Node& z = g[zid];
+    if (z.op != OpKind::matmul || !only_use(zid)) continue;
+    FusedLayer f{&g[z.in[0]], &g[z.in[1]], &z, &g[bid], &a, &h, &g[y.in[1]], &y, 0,
+                 {z.in[0], z.in[1], bid, y.in[1]}, {zid, h.in[0], y.in[0]}};
+    const Shape &xs = f.X->shape, &zs = z.shape;
+    if (xs.rank != 2 || zs.rank != 2 || f.W->shape.rank != 2) continue;
+    const int64_t M = zs.dims[0], N = zs.dims[1], K = xs.dims[1];
+    if (K < 1 || K > kFusedMaxInputs || xs.dims[0] != M || a.shape != zs || h.shape != zs) continue;
+    if (!is_row(f.b->shape, N) || !is_column(f.V->shape, N)) continue;
+    bool same_dtype = true;
+    for (const Node* n : {f.X, f.W, f.z, f.b, f.a, f.h, f.V, f.y}) same_dtype &= n->dtype == y.dtype;
+    bool distinct = true;  // each input gradient is written once per step
+    for (int i = 0; i < 4; ++i)
+      for (int j = i + 1; j < 4; ++j) distinct &= f.inputs[i] != f.inputs[j];
+    if (!same_dtype || !distinct) continue;
+    f.K = static_cast<int>(K);
+    return f;
+  }
+  return std::nullopt;
+}
+
+void fused_layer_forward(const FusedLayer& f) {
+  dispatch_layer(f, [&]<class T, int K>(auto act) { forward_rows<T, K>(f, act); });
+}
+
+void fused_layer_backward(const FusedLayer& f, unsigned assign) {
+  dispatch_layer(f, [&]<class T, int K>(auto act) { backward_all<T, K>(f, act, assign); });
+}
+
+}  // namespace hinge::detail
