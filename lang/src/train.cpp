@@ -304,7 +304,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
 
   // The replay must be gone before refresh_bindings rewinds the graph (backward.hpp).
-  auto replay = at_span(t.loss.span, [&] { return std::make_unique<Replay>(loss); });
+  // Fused layers (Note [Fused layers]): the loop reads only the loss and the params.
+  auto replay = at_span(t.loss.span, [&] { return std::make_unique<Replay>(loss, ReplayOptions{.fuse_layers = true}); });
   const std::vector<Tensor> params = replay->params();
   if (params.empty())
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
@@ -344,6 +345,16 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     at_span(t.record_grads->span, [&] { write_file_atomic(record_path, csv); });
   };
 
+  // The searches for the op that made a NaN read interior nodes, which a fused
+  // replay leaves stale: they run the step again node by node first.
+  auto replay_node_by_node = [&](bool with_backward) {
+    if (replay->fused_layers() == 0) return;
+    replay.reset();
+    replay = std::make_unique<Replay>(loss);
+    replay->forward();
+    if (with_backward) replay->backward();
+  };
+
   // ---- the loop: replay only ----
   int64_t done = 0;
   for (int64_t step = 1; step <= steps; ++step) {
@@ -363,6 +374,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     const double value = loss.item();
     if (!std::isfinite(value)) {
       // Name the first node (tape order) that made a non-finite value.
+      replay_node_by_node(false);
       uint32_t culprit = 0;
       std::string op;
       for (const Tensor& p : params)
@@ -400,6 +412,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     for (const Tensor& p : params) {
       if (all_finite(p.node(), true)) continue;
       // The gradient went non-finite: find the op whose backward produced it.
+      replay_node_by_node(true);
       std::string op = "?";
       uint32_t where = 0;
       const auto nodes = replay->nodes();

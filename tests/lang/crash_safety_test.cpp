@@ -54,11 +54,11 @@ struct ScratchDir {
 // equals gen, so a file mixing two generations (or a torn write) is detectable.
 std::vector<CheckpointEntry> generation(double gen, int64_t n) {
   std::vector<CheckpointEntry> out(2);
-  out[0].name = "gen";
+  out[0].name = std::string("gen");  // not = "...": GCC 12 -Wrestrict false positive
   out[0].dtype = DType::f64;
   out[0].data.resize(sizeof(double));
   std::memcpy(out[0].data.data(), &gen, sizeof gen);
-  out[1].name = "w";
+  out[1].name = std::string("w");
   out[1].dtype = DType::f64;
   out[1].shape = Shape{n};
   std::vector<double> values(static_cast<std::size_t>(n), gen);
