@@ -36,8 +36,9 @@ int main() {
   Tensor pred = matmul(hidden, w2) + b2;     // [200, 1]
   Tensor loss = mse(pred, y);
 
-  // Training: replay forward and backward, let Adam update the parameters.
-  Replay train(loss);
+  // Training: replay forward and backward, let Adam update the parameters. The
+  // loop reads only the loss, so the hidden layer may run as one fused kernel.
+  Replay train(loss, {.fuse_layers = true});
   Adam opt(train.params(), {.lr = 0.01});
   const double first = loss.item();
   fmt::print("step     0  loss {:.6f}\n", first);

@@ -1,6 +1,6 @@
 // Optimizers (SGD with momentum/Nesterov, Adam, AdamW) over parameter leaves, and
 // learning-rate schedules (constant, step, cosine) giving lr(step).
-//   Replay r(loss);
+//   Replay r(loss, {.fuse_layers = true});
 //   Adam opt(r.params(), {.lr = 0.01});
 //   for (int t = 0; t < 1000; ++t) { r.forward(); r.backward(); opt.step(); }
 #pragma once
