@@ -91,20 +91,22 @@ void put(bool assign, T* dst, const T* src, int n) {
   for (int k = 0; k < n; ++k) dst[k] = assign ? src[k] : dst[k] + src[k];
 }
 
-// Columns [j0, j0 + BW) of the backward: over every row, with the sums for dV, db
-// and dW in registers (BW is a compile-time width so they can stay there).
+// Columns [j0, j0 + nb) of the backward, nb <= BW: over every row, with the sums
+// for dV, db and dW in registers when nb is the compile-time width BW (the full
+// blocks), in L1 otherwise (the one block left over).
 // g[i, j] = dy[i] V[j] act'(h[i, j]) is the adjoint of a, as relu's backward
 // computes it from dH = dy V^T.
 template <class T, int K, int BW, class Act>
-void backward_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, int64_t j0, unsigned assign) {
+void backward_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, int64_t j0, int nb,
+                      unsigned assign) {
   T sv[BW] = {}, sb[BW] = {}, sw[K][BW] = {}, vv[BW];
-  for (int l = 0; l < BW; ++l) vv[l] = c.v[j0 + l];
+  for (int l = 0; l < nb; ++l) vv[l] = c.v[j0 + l];
   for (int64_t i = 0; i < c.M; ++i) {
     const T d = c.dy[i];
     T xi[K];
     for (int p = 0; p < K; ++p) xi[p] = c.x[i * K + p];
     const T* __restrict hr = c.h + i * c.N + j0;
-    for (int l = 0; l < BW; ++l) {
+    for (int l = 0; l < nb; ++l) {
       const T hv = hr[l];
       sv[l] += hv * d;
       const T s = act.slope(hv);
@@ -113,10 +115,10 @@ void backward_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, i
       for (int p = 0; p < K; ++p) sw[p][l] += xi[p] * g;
     }
   }
-  if (f.V->requires_grad()) put(assign & 8u, f.V->g<T>() + j0, sv, BW);
-  if (f.b->requires_grad()) put(assign & 4u, f.b->g<T>() + j0, sb, BW);
+  if (f.V->requires_grad()) put(assign & 8u, f.V->g<T>() + j0, sv, nb);
+  if (f.b->requires_grad()) put(assign & 4u, f.b->g<T>() + j0, sb, nb);
   if (f.W->requires_grad())
-    for (int p = 0; p < K; ++p) put(assign & 2u, f.W->g<T>() + p * c.N + j0, sw[p], BW);
+    for (int p = 0; p < K; ++p) put(assign & 2u, f.W->g<T>() + p * c.N + j0, sw[p], nb);
 }
 
 // dX[i, p] = sum_j g[i, j] W[p, j], row by row (only when X needs it: usually the
@@ -139,10 +141,10 @@ void backward_input(const FusedLayer& f, const Arrays<T>& c, const Act& act, boo
 template <class T, int K, class Act>
 void backward_all(const FusedLayer& f, const Act& act, unsigned assign) {
   const Arrays<T> c(f);
+  constexpr int kBlock = 64;
   int64_t j = 0;
-  for (; j + 64 <= c.N; j += 64) backward_columns<T, K, 64>(f, c, act, j, assign);
-  for (; j + 8 <= c.N; j += 8) backward_columns<T, K, 8>(f, c, act, j, assign);
-  for (; j < c.N; ++j) backward_columns<T, K, 1>(f, c, act, j, assign);
+  for (; j + kBlock <= c.N; j += kBlock) backward_columns<T, K, kBlock>(f, c, act, j, kBlock, assign);
+  if (j < c.N) backward_columns<T, K, kBlock>(f, c, act, j, static_cast<int>(c.N - j), assign);
   if (f.X->requires_grad()) backward_input<T, K>(f, c, act, assign & 1u);
 }
 
