@@ -82,11 +82,15 @@ Sgd::Sgd(std::vector<Tensor> params, const SgdOptions& opt)
 void Sgd::update(std::size_t k, int64_t t) {
   Node& n = params_[k].node();
   dispatch(n.dtype, [&]<class T>() {
-    T* p = n.v<T>();
-    const T* g = n.g<T>();
+    T* __restrict p = n.v<T>();
+    const T* __restrict g = n.g<T>();
     const T lr = T(lr_), wd = T(opt_.weight_decay), mu = T(opt_.momentum);
     const T keep = T(1) - T(opt_.dampening);
-    T* b = momentum_.empty() ? nullptr : momentum_[k].data<T>();
+    T* __restrict b = momentum_.empty() ? nullptr : momentum_[k].data<T>();
+    if (!b && wd == T(0)) {  // plain SGD: its own loop, so it vectorizes
+      for (int64_t i = 0; i < n.numel; ++i) p[i] -= lr * g[i];
+      return;
+    }
     for (int64_t i = 0; i < n.numel; ++i) {
       T gi = g[i];
       if (wd != T(0)) gi += wd * p[i];
