@@ -192,6 +192,8 @@ struct ReplayPlan {
   };
   std::vector<FusedLayer> layers;
   std::vector<Fwd> fwd;            // tape order
+  std::vector<Fwd> fwd_once;       // constant nodes (ReplayOptions::fold_constants), tape order
+  bool folded = false;             // fwd_once has run
   std::vector<Bwd> bwd;            // reverse tape order
   std::vector<Node*> zero_before;  // first writes by kernels that only add
   std::vector<Node*> zero_always;  // gradients no kernel writes
@@ -222,6 +224,25 @@ void find_layers(Graph& g, std::span<const NodeId> all, ReplayPlan& p, std::vect
     role[id - lo] = static_cast<int32_t>(p.layers.size());
     p.layers.push_back(*f);
   }
+}
+
+// Per node of `all` (tape order): 1 when it depends on no param, no variable and
+// none of `inputs` (a constant leaf, or an op over such nodes only).
+std::vector<char> constant_nodes(const Graph& g, std::span<const NodeId> all, std::span<const Tensor> inputs) {
+  const NodeId lo = all.front();
+  std::vector<char> fixed(all.back() + 1 - lo, 1);
+  for (const Tensor& t : inputs)
+    if (t.id >= lo && t.id - lo < fixed.size()) fixed[t.id - lo] = 0;
+  for (NodeId id : all) {
+    const Node& n = g[id];
+    char& c = fixed[id - lo];
+    if (n.is_param() || n.requires_grad()) c = 0;  // a requires_grad op has such a leaf below
+    for (int k = 0; k < n.nin; ++k) c &= fixed[n.input(k) - lo];
+  }
+  std::vector<char> out;
+  out.reserve(all.size());
+  for (NodeId id : all) out.push_back(fixed[id - lo]);
+  return out;
 }
 
 }  // namespace
@@ -255,10 +276,14 @@ Replay::Replay(Tensor root, ReplayOptions options) : g_(root.g), root_(root.id) 
   const NodeId lo = all.front();
   std::vector<int32_t> role(root_ + 1 - lo, detail::kPlainNode);
   if (options.fuse_layers) detail::find_layers(g, all, p, role);
-  for (NodeId id : nodes_) {
+  const std::vector<char> fixed = options.fold_constants ? detail::constant_nodes(g, all, options.inputs)
+                                                         : std::vector<char>(all.size(), 0);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const NodeId id = all[i];
     const int32_t r = role[id - lo];
-    if (r == detail::kInsideLayer) continue;
-    p.fwd.push_back({&g[id], r >= 0 ? nullptr : detail::op_impl(g[id].op).forward, r});
+    if (g[id].is_leaf() || r == detail::kInsideLayer) continue;
+    (fixed[i] ? p.fwd_once : p.fwd)
+        .push_back({&g[id], r >= 0 ? nullptr : detail::op_impl(g[id].op).forward, r});
   }
   p.root = &g[root_];
   if (grad_nodes_.empty() || grad_nodes_.back() != root_) return;
@@ -303,7 +328,11 @@ std::size_t Replay::fused_layers() const { return plan_ ? plan_->layers.size() :
 void Replay::forward() {
   if (scalar_) return scalar_->forward();
   Graph& g = *g_;
-  const detail::ReplayPlan& p = *plan_;
+  detail::ReplayPlan& p = *plan_;
+  if (!p.folded) {
+    for (const auto& s : p.fwd_once) s.run(g, *s.node);
+    p.folded = true;
+  }
   for (const auto& s : p.fwd) {
     if (s.layer >= 0) detail::fused_layer_forward(p.layers[static_cast<std::size_t>(s.layer)]);
     else s.run(g, *s.node);

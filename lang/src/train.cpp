@@ -304,8 +304,11 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
 
   // The replay must be gone before refresh_bindings rewinds the graph (backward.hpp).
-  // Fused layers (Note [Fused layers]): the loop reads only the loss and the params.
-  auto replay = at_span(t.loss.span, [&] { return std::make_unique<Replay>(loss, ReplayOptions{.fuse_layers = true}); });
+  // The loop reads only the loss and the params, so layers may run fused (Note
+  // [Fused layers]); data prepared by ops is computed once, unless it comes from a
+  // batch leaf.
+  const ReplayOptions fast{.fuse_layers = true, .fold_constants = true, .inputs = batcher.leaf};
+  auto replay = at_span(t.loss.span, [&] { return std::make_unique<Replay>(loss, fast); });
   const std::vector<Tensor> params = replay->params();
   if (params.empty())
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");

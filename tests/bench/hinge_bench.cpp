@@ -66,8 +66,9 @@ double process_cpu_us() {
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
 }
 
-// Every workload replays as `train` does: with fused layers (backward.hpp).
-constexpr ReplayOptions kTraining{.fuse_layers = true};
+// Every workload replays as `train` does: with fused layers and constants folded
+// (backward.hpp).
+const ReplayOptions kTraining{.fuse_layers = true, .fold_constants = true};
 
 // One warm-up run, then `repeats` timed runs of `steps` calls each. A run's figure
 // is the smaller of its wall time and the process's CPU time: on a loaded machine

@@ -49,6 +49,12 @@ struct ReplayOptions {
   // keep stale values and gradients. For loops that read only the root and the
   // parameters: training.
   bool fuse_layers = false;
+  // Compute the nodes that depend on no param and no variable (data prepared by
+  // ops: col(xs), sin(xs), ...) at the first forward() only, as their inputs do
+  // not change from step to step. A loop that does change data leaves (a batch
+  // drawn each step) lists them in `inputs`: what depends on them is recomputed.
+  bool fold_constants = false;
+  std::vector<Tensor> inputs;
 };
 
 // Replay: re-runs forward and backward over the graph a model built, with new
