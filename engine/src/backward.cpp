@@ -329,14 +329,15 @@ void Replay::forward() {
   if (scalar_) return scalar_->forward();
   Graph& g = *g_;
   detail::ReplayPlan& p = *plan_;
-  if (!p.folded) {
-    for (const auto& s : p.fwd_once) s.run(g, *s.node);
-    p.folded = true;
-  }
-  for (const auto& s : p.fwd) {
+  auto run = [&](const detail::ReplayPlan::Fwd& s) {
     if (s.layer >= 0) detail::fused_layer_forward(p.layers[static_cast<std::size_t>(s.layer)]);
     else s.run(g, *s.node);
+  };
+  if (!p.folded) {
+    for (const auto& s : p.fwd_once) run(s);
+    p.folded = true;
   }
+  for (const auto& s : p.fwd) run(s);
 }
 
 void Replay::backward() {

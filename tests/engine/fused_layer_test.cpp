@@ -212,3 +212,20 @@ TEST_CASE("layers that cannot run fused are replayed node by node", "[fused]") {
     check(sum(y2) + sum(V * V) * 0.01 + sum(y1) * 0.5, 2);
   }
 }
+
+TEST_CASE("a layer made only of constants is folded and still fused", "[fused]") {
+  std::mt19937 rng(9);
+  Graph g(DType::f64);
+  auto data = [&](Shape s) { return g.constant(s, random_values(s.numel(), rng)); };
+  Tensor X = data({6, 1}), W = data({1, 5}), b = data({5}), V = data({5, 1});
+  Tensor w = g.param({6, 1}, random_values(6, rng));
+  Tensor fixed = matmul(relu(matmul(X, W) + b), V);  // no param below it
+  Tensor loss = sum(fixed * w);
+  const double want = loss.item();
+  Replay r(loss, {.fuse_layers = true, .fold_constants = true});
+  CHECK(r.fused_layers() == 1);
+  r.forward();
+  r.backward();
+  CHECK(loss.item() == Approx(want).epsilon(1e-14));
+  for (int64_t k = 0; k < 6; ++k) CHECK(w.grad_at(k) == Approx(fixed.at(k)).epsilon(1e-14));
+}
