@@ -85,15 +85,10 @@ void forward_rows(const FusedLayer& f, const Act& act) {
   }
 }
 
-// dst[k] = src[k] when assigning, else dst[k] += src[k].
-template <class T>
-void put(bool assign, T* dst, const T* src, int n) {
-  for (int k = 0; k < n; ++k) dst[k] = assign ? src[k] : dst[k] + src[k];
-}
-
 // Columns [j0, j0 + nb) of the backward, nb <= BW: over every row, with the sums
-// for dV, db and dW in registers when nb is the compile-time width BW (the full
-// blocks), in L1 otherwise (the one block left over).
+// for dV, db and dW in BW-wide arrays. The full blocks pass nb = BW, a constant
+// once inlined, so those sums stay in registers; the one block left over keeps
+// them in L1.
 // g[i, j] = dy[i] V[j] act'(h[i, j]) is the adjoint of a, as relu's backward
 // computes it from dH = dy V^T.
 template <class T, int K, int BW, class Act>
@@ -115,10 +110,13 @@ void backward_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, i
       for (int p = 0; p < K; ++p) sw[p][l] += xi[p] * g;
     }
   }
-  if (f.V->requires_grad()) put(assign & 8u, f.V->g<T>() + j0, sv, nb);
-  if (f.b->requires_grad()) put(assign & 4u, f.b->g<T>() + j0, sb, nb);
+  auto put = [nb](bool assign, T* dst, const T* sums) {
+    put_each(assign, dst, nb, [&](int64_t l) { return sums[l]; });
+  };
+  if (f.V->requires_grad()) put(assign & 8u, f.V->g<T>() + j0, sv);
+  if (f.b->requires_grad()) put(assign & 4u, f.b->g<T>() + j0, sb);
   if (f.W->requires_grad())
-    for (int p = 0; p < K; ++p) put(assign & 2u, f.W->g<T>() + p * c.N + j0, sw[p], nb);
+    for (int p = 0; p < K; ++p) put(assign & 2u, f.W->g<T>() + p * c.N + j0, sw[p]);
 }
 
 // dX[i, p] = sum_j g[i, j] W[p, j], row by row (only when X needs it: usually the
@@ -134,7 +132,7 @@ void backward_input(const FusedLayer& f, const Arrays<T>& c, const Act& act, boo
       const T g = d * c.v[j] * act.slope(hr[j]);
       for (int p = 0; p < K; ++p) s[p] += g * c.w[p * c.N + j];
     }
-    for (int p = 0; p < K; ++p) dx[i * K + p] = assign ? s[p] : dx[i * K + p] + s[p];
+    put_each(assign, dx + i * K, K, [&](int64_t p) { return s[p]; });
   }
 }
 
