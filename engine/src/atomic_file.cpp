@@ -2,10 +2,13 @@
 #include "hinge/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -23,6 +26,25 @@ std::string directory_of(const std::string& path) {
   auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Removes the temp files earlier writers of `path` left when they were killed
+// mid-save (PATH.tmp.PID whose process no longer exists). A live writer's file,
+// or one whose pid was reused, stays. Best effort: errors are ignored.
+void remove_dead_writers_temps(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string prefix = fs::path(path).filename().string() + ".tmp.";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_of(path), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    long pid = 0;
+    const char* first = name.data() + prefix.size();
+    const char* last = name.data() + name.size();
+    const auto [end, err] = std::from_chars(first, last, pid);
+    if (err != std::errc() || end != last || pid <= 0 || pid == static_cast<long>(::getpid())) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(entry.path().c_str());
+  }
 }
 
 }  // namespace
@@ -61,6 +83,7 @@ void write_file_atomic(const std::string& path, std::string_view contents) {
     ::fsync(dir);
     ::close(dir);
   }
+  remove_dead_writers_temps(path);
 }
 
 std::string read_file(const std::string& path, std::size_t max_bytes) {

@@ -56,14 +56,12 @@ std::vector<CheckpointEntry> generation(double gen, int64_t n) {
   std::vector<CheckpointEntry> out(2);
   out[0].name = std::string("gen");  // not = "...": GCC 12 -Wrestrict false positive
   out[0].dtype = DType::f64;
-  out[0].data.resize(sizeof(double));
-  std::memcpy(out[0].data.data(), &gen, sizeof gen);
+  const auto* gen_bytes = reinterpret_cast<const unsigned char*>(&gen);
+  out[0].data.assign(gen_bytes, gen_bytes + sizeof gen);
   out[1].name = std::string("w");
   out[1].dtype = DType::f64;
   out[1].shape = Shape{n};
-  std::vector<double> values(static_cast<std::size_t>(n), gen);
-  out[1].data.resize(values.size() * sizeof(double));
-  std::memcpy(out[1].data.data(), values.data(), out[1].data.size());
+  for (int64_t k = 0; k < n; ++k) out[1].data.insert(out[1].data.end(), gen_bytes, gen_bytes + sizeof gen);
   return out;
 }
 
@@ -203,9 +201,34 @@ TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
     CHECK(std::find(allowed_leftovers.begin(), allowed_leftovers.end(), name) != allowed_leftovers.end());
   }
 
-  // A later save still works over the leftovers and replaces the file.
+  // A later save still works over the leftovers, replaces the file and removes
+  // the dead writers' temp files.
   save_checkpoint(path, generation(last_gen + 1, n));
   CHECK(load_whole_generation(path, n) == last_gen + 1);
+  CHECK(dir.listing() == std::vector<std::string>{"model.ckpt"});
+}
+
+TEST_CASE("a save removes the temp files of dead writers of the same file, and only those") {
+  ScratchDir dir("leftovers");
+  pid_t gone = ::fork();
+  REQUIRE(gone >= 0);
+  if (gone == 0) ::_exit(0);
+  int status = 0;
+  REQUIRE(::waitpid(gone, &status, 0) == gone);  // its pid now names no process
+  const std::vector<std::string> kept = {
+      "model.ckpt.tmp.1",                               // a live process (init)
+      "model.ckpt.tmp.x12",                             // not a pid
+      fmt::format("other.ckpt.tmp.{}", long{gone}),  // another file's writer
+  };
+  for (const std::string& name : kept) std::ofstream(dir.path / name) << "partial";
+  std::ofstream(dir.file(fmt::format("model.ckpt.tmp.{}", long{gone}))) << "partial";
+
+  save_checkpoint(dir.file("model.ckpt"), generation(1, 4));
+  std::vector<std::string> want = kept, got = dir.listing();
+  want.push_back("model.ckpt");
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  CHECK(got == want);
 }
 
 TEST_CASE("SIGINT during train in a script exits 130 with the report so far and no half-written file") {
