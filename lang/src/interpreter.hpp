@@ -120,6 +120,7 @@ class Interpreter {
 
   // Statement handlers beyond the core ones (stmt_*.cpp, train.cpp).
   void exec_train(const syntax::Train& t, const syntax::Stmt& s, Ctx& ctx);
+  void params_of(const Tensor& y, std::vector<Tensor>& xs, std::vector<std::string>& names);
   void exec_grad(const syntax::Grad& g, Ctx& ctx);
   void exec_gradcheck(const syntax::GradCheck& g, Ctx& ctx);
   void exec_trace(const syntax::Trace& t, Ctx& ctx);

@@ -372,9 +372,8 @@ auto const train_stmt_def = kw("train") > expr > expect("'with' after the loss",
     expect("!unknown train option {tok}; expected log every, batch, record grads or quiet",
            !(x3::alpha | '_'));
 
-// grad := 'grad' expression 'wrt' expression {',' expression}
-auto const grad_stmt_def =
-    kw("grad") > expr > expect("'wrt' after the expression", kw("wrt")) > expr_list;
+// grad := 'grad' expression ['wrt' expression {',' expression}]
+auto const grad_stmt_def = kw("grad") > expr > -(kw("wrt") > expr_list);
 
 // trace := 'trace' expression {'check' | 'full'} ['to' expression]
 struct TraceFlags : x3::symbols<ast::TraceFlag> {

@@ -9,7 +9,6 @@
 
 #include "builtin_impl.hpp"
 #include "format_value.hpp"
-#include "hinge/backward.hpp"
 #include "interpreter.hpp"
 #include "repl_complete.hpp"
 
@@ -52,11 +51,6 @@ Status fail(ReplState& st, const CommandLine& c, Span span, const std::string& m
   const Source src = make_source("<repl>", c.text);
   fmt::print(st.current().options().err, "{}", render(src, {span, message}));
   return Status::runtime_error;
-}
-
-bool is_name(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
 }
 
 // A path written with or without quotes, as a hinge string literal.
@@ -143,36 +137,9 @@ Status cmd_vars(ReplState& st) {
 
 // ---------------------------------------------------------------- :grad
 
-// The bound names of the params `name`'s value depends on, in tape order.
-std::vector<std::string> params_of(Interpreter& in, const Tensor& y) {
-  std::vector<std::string> out;
-  for (NodeId id : ancestors(in.graph(), y.id)) {
-    if (!in.graph()[id].is_param()) continue;
-    for (const auto& [n, b] : in.globals())
-      if (b.is_param && b.value.is_tensor() && b.value.tensor().id == id) {
-        out.push_back(n);
-        break;
-      }
-  }
-  return out;
-}
-
 Status cmd_grad(ReplState& st, const CommandLine& c) {
   if (c.arg.empty()) return fail(st, c, c.arg_span, "':grad' needs a target: ':grad loss' or ':grad loss wrt w'");
-  const bool has_wrt = c.arg.find(" wrt ") != std::string::npos;
-  if (has_wrt) return st.current().run_entry("grad " + c.arg);
-  if (!is_name(c.arg))
-    return fail(st, c, c.arg_span, "':grad' without 'wrt' takes a bound name; write ':grad EXPR wrt X, ...'");
-  Interpreter& in = st.current().interpreter();
-  const auto it = in.globals().find(c.arg);
-  if (it == in.globals().end()) return st.current().run_entry("grad " + c.arg + " wrt " + c.arg);  // "unknown name"
-  if (!it->second.value.is_tensor())
-    return fail(st, c, c.arg_span,
-                fmt::format("':grad' needs a tensor; '{}' is {}", c.arg, a_kind(it->second.value)));
-  const std::vector<std::string> params = params_of(in, it->second.value.tensor());
-  if (params.empty())
-    return fail(st, c, c.arg_span, fmt::format("'{}' does not depend on any named param", c.arg));
-  return st.current().run_entry(fmt::format("grad {} wrt {}", c.arg, fmt::join(params, ", ")));
+  return st.current().run_entry("grad " + c.arg);  // without wrt: every param it depends on
 }
 
 // ---------------------------------------------------------------- :load, :save

@@ -39,7 +39,9 @@ constexpr StatementHelp kStatements[] = {
     {"train", "train LOSS with OPTIMIZER for N steps [log every K] [batch B from X, Y] [record grads to PATH] [quiet]",
      "replays the loss's graph N times; Ctrl-C stops at the next step and keeps the last completed step",
      "train loss with adam(lr=0.01) for 2000 steps"},
-    {"grad", "grad Y wrt X, ...", "the gradient of a one-element Y, with its norm and fraction of zeros",
+    {"grad", "grad Y [wrt X, ...]",
+     "the gradient of a one-element Y (by default for every param it depends on), with its norm and fraction of "
+     "zeros",
      "grad loss wrt w1, b1"},
     {"gradcheck", "gradcheck Y [wrt X, ...]", "reverse-mode gradients against central finite differences",
      "gradcheck loss"},

@@ -39,7 +39,20 @@ std::string element_name(const std::string& name, const Shape& s, int64_t k) {
 
 }  // namespace
 
-// grad TARGET wrt X, Y, ...
+// The params y depends on, in tape order, with their bound names ("paramK" for a
+// param bound to no name): what grad and gradcheck take without `wrt`.
+void Interpreter::params_of(const Tensor& y, std::vector<Tensor>& xs, std::vector<std::string>& names) {
+  for (NodeId id : ancestors(graph_, y.id)) {
+    if (!graph_[id].is_param()) continue;
+    xs.push_back({&graph_, id});
+    std::string name;
+    for (const auto& [n, b] : globals_)
+      if (b.is_param && b.value.is_tensor() && b.value.tensor().id == id) name = n;
+    names.push_back(name.empty() ? fmt::format("param{}", xs.size()) : name);
+  }
+}
+
+// grad TARGET [wrt X, Y, ...]
 void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
   Value tv = eval(g.target, ctx);
   if (!tv.is_tensor())
@@ -50,11 +63,17 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
     throw Error(g.target.span, fmt::format("grad needs a target with one element, got a tensor {} (use sum or mean)",
                                            to_string(y.shape())));
   std::vector<Tensor> xs;
+  std::vector<std::string> names;
+  if (g.wrt.empty()) {
+    params_of(y, xs, names);
+    if (xs.empty()) throw Error(g.target.span, "grad: the target does not depend on any param");
+  }
   for (const Expr& w : g.wrt) {
     Value v = eval(w, ctx);
     if (!v.is_tensor())
       throw Error(w.span, fmt::format("grad is taken with respect to a tensor (a param), got {}", a_kind(v)));
     xs.push_back(v.tensor());
+    names.push_back(text_of(ctx, w.span));
   }
   std::vector<Tensor> gs = at_span(g.target.span, [&] {
     NoGradScope ng(graph_);
@@ -62,7 +81,7 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
   });
   const std::string target = operand(text_of(ctx, g.target.span));
   for (std::size_t k = 0; k < xs.size(); ++k) {
-    const std::string head = fmt::format("d{}/d{} = ", target, operand(text_of(ctx, g.wrt[k].span)));
+    const std::string head = fmt::format("d{}/d{} = ", target, operand(names[k]));
     fmt::print(out(), "{}{}\n", head, format_tensor(gs[k], head.size()));
     const auto vals = gs[k].values();
     double sq = 0;
@@ -89,14 +108,7 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
   std::vector<Tensor> xs;
   std::vector<std::string> names;
   if (g.wrt.empty()) {
-    for (NodeId id : ancestors(graph_, y.id)) {
-      if (!graph_[id].is_param()) continue;
-      xs.push_back({&graph_, id});
-      std::string name;
-      for (const auto& [n, b] : globals_)
-        if (b.is_param && b.value.is_tensor() && b.value.tensor().id == id) name = n;
-      names.push_back(name.empty() ? fmt::format("param{}", xs.size()) : name);
-    }
+    params_of(y, xs, names);
     if (xs.empty()) throw Error(g.target.span, "gradcheck: the target does not depend on any param");
   } else {
     for (const Expr& w : g.wrt) {

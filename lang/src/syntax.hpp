@@ -242,7 +242,8 @@ struct Train {
     bool quiet;                        // `quiet`
 };
 
-/// grad target wrt x, y, ...: show gradients of target with respect to each (>= 1).
+/// grad target [wrt x, y, ...]: show gradients of target with respect to each; empty
+/// wrt means every param reachable from target.
 struct Grad {
     Expr target;
     std::vector<Expr> wrt;

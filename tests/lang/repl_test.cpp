@@ -417,8 +417,13 @@ TEST_CASE("repl pipe: :grad, :trace, :time", "[repl]") {
   CHECK(has(r.out, "%0"));                // the trace, one node a line
   CHECK(has(r.out, "timing on\n1.5\ntime "));
 
-  Piped bad = run_piped("let k = 3\n:grad k\n:grad\n", home);
-  CHECK(has(bad.err, "error: ':grad' needs a tensor; 'k' is a number"));
+  // Without wrt an expression works too: every param it depends on.
+  Piped expr = run_piped("param w = 0.5\n:grad (w - 3)^2 * 2\n", home);
+  INFO(expr.out << expr.err);
+  CHECK(has(expr.out, "d((w - 3)^2 * 2)/dw = -10\n"));
+
+  Piped bad = run_piped("let k = 3\n:grad k\n:grad\n:grad k + 1\n", home);
+  CHECK(has(bad.err, "error: grad needs a tensor target, got a number"));
   CHECK(has(bad.err, "error: ':grad' needs a target"));
 }
 
