@@ -1,6 +1,9 @@
 # One place for compiler flags shared by every hinge target.
 add_library(hinge_flags INTERFACE)
 target_compile_options(hinge_flags INTERFACE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
+# hinge never reads errno after a math function; without this GCC must call sqrt
+# one element at a time (it may set errno), which kept Adam's update scalar.
+target_compile_options(hinge_flags INTERFACE -fno-math-errno)
 if(HINGE_NATIVE AND NOT HINGE_SANITIZE)
   target_compile_options(hinge_flags INTERFACE -march=native)
 endif()

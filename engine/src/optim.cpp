@@ -124,10 +124,11 @@ void Adam::update(std::size_t k, int64_t t) {
   const double c1 = 1 - std::pow(opt_.beta1, static_cast<double>(t));
   const double c2 = 1 - std::pow(opt_.beta2, static_cast<double>(t));
   dispatch(n.dtype, [&]<class T>() {
-    T* p = n.v<T>();
-    const T* g = n.g<T>();
-    T* m = m_[k].data<T>();
-    T* v = v_[k].data<T>();
+    // Four distinct buffers: with __restrict the loop vectorizes.
+    T* __restrict p = n.v<T>();
+    const T* __restrict g = n.g<T>();
+    T* __restrict m = m_[k].data<T>();
+    T* __restrict v = v_[k].data<T>();
     const T lr = T(lr_), wd = T(opt_.weight_decay), eps = T(opt_.eps);
     // 1 - beta in double first: in float, 1 - 0.999f is off by 1e-5 relative.
     const T b1 = T(opt_.beta1), b2 = T(opt_.beta2), nb1 = T(1 - opt_.beta1), nb2 = T(1 - opt_.beta2);
