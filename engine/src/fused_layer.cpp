@@ -139,7 +139,8 @@ void backward_input(const FusedLayer& f, const Arrays<T>& c, const Act& act, boo
 template <class T, int K, class Act>
 void backward_all(const FusedLayer& f, const Act& act, unsigned assign) {
   const Arrays<T> c(f);
-  constexpr int kBlock = 64;
+  // 256 bytes of columns: the three sums and V's block stay in registers.
+  constexpr int kBlock = 256 / sizeof(T);
   int64_t j = 0;
   for (; j + kBlock <= c.N; j += kBlock) backward_columns<T, K, kBlock>(f, c, act, j, kBlock, assign);
   if (j < c.N) backward_columns<T, K, kBlock>(f, c, act, j, static_cast<int>(c.N - j), assign);
