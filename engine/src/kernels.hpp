@@ -86,20 +86,16 @@ inline void clear_if(bool assign, T* dst, int64_t n) {
 }
 
 // sum_p a[p] b[p] with independent partial sums, so the loop vectorizes without
-// reassociation flags: 256 bytes of them (four AVX-512 registers), since one
-// register of sums waits on its own multiply-add every step (that latency was a
-// fifth of a fused fit_curve N = 1000 step); then 16 at a time for the rest.
+// reassociation flags.
 template <class T>
 T dot(const T* a, const T* b, int64_t n) {
-  constexpr int kWide = 256 / sizeof(T), kNarrow = 16;
-  T acc[kWide] = {};
+  constexpr int kLanes = 16;
+  T acc[kLanes] = {};
   int64_t p = 0;
-  for (; p + kWide <= n; p += kWide)
-    for (int l = 0; l < kWide; ++l) acc[l] += a[p + l] * b[p + l];
-  for (; p + kNarrow <= n; p += kNarrow)
-    for (int l = 0; l < kNarrow; ++l) acc[l] += a[p + l] * b[p + l];
+  for (; p + kLanes <= n; p += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += a[p + l] * b[p + l];
   T s = 0;
-  for (int l = 0; l < kWide; ++l) s += acc[l];
+  for (int l = 0; l < kLanes; ++l) s += acc[l];
   for (; p < n; ++p) s += a[p] * b[p];
   return s;
 }
