@@ -7,8 +7,12 @@ HINGE_BUILD=${HINGE_BUILD:-$HINGE_ROOT/build}
 # hinge_install PKG...: apt-get install whichever of PKG is not installed yet.
 hinge_install() {
   local missing=()
+  local status
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    # Captured, not piped into grep -q: under pipefail an early grep exit can fail
+    # the pipe and count an installed package as missing.
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ $status == *"install ok installed"* ]] || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "hinge: installing ${missing[*]}"
