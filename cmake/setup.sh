@@ -1,8 +1,9 @@
 # Sourced by tests/run and examples/run: installs the Debian packages hinge needs
-# (only those missing), then configures and builds into $HINGE_BUILD (default build/).
+# (only those missing), then configures and builds into $HINGE_BUILD (default .build/: the design keeps the
+# top level to its fixed folders, and dot-folders).
 set -euo pipefail
 HINGE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HINGE_BUILD=${HINGE_BUILD:-$HINGE_ROOT/build}
+HINGE_BUILD=${HINGE_BUILD:-$HINGE_ROOT/.build}
 
 # hinge_install PKG...: apt-get install whichever of PKG is not installed yet.
 hinge_install() {

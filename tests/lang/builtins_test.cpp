@@ -812,7 +812,7 @@ std::string render_builtins_markdown() {
   std::string out =
       "# Builtins\n\n"
       "<!-- Generated from the builtin table (lang/src/builtins_*.cpp) by tests/lang/builtins_test.cpp;\n"
-      "     regenerate with HINGE_UPDATE_DOCS=1 ./build/tests/lang_tests '[docs]'. -->\n\n"
+      "     regenerate with HINGE_UPDATE_DOCS=1 ./.build/tests/lang_tests '[docs]'. -->\n\n"
       "Every builtin with its parameters (defaults after `=`; `*parts` takes any number of\n"
       "positional arguments), what it computes, and an example that runs. Applied to plain\n"
       "numbers, math and activation builtins return plain numbers. Constants: ";
