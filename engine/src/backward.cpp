@@ -226,8 +226,9 @@ void find_layers(Graph& g, std::span<const NodeId> all, ReplayPlan& p, std::vect
   }
 }
 
-// Per node of `all` (tape order): 1 when it depends on no param, no variable and
-// none of `inputs` (a constant leaf, or an op over such nodes only).
+// Indexed by NodeId - all.front(): 1 for a node of `all` (tape order) that depends
+// on no param, no variable and none of `inputs` (a constant leaf, or an op over
+// such nodes only).
 std::vector<char> constant_nodes(const Graph& g, std::span<const NodeId> all, std::span<const Tensor> inputs) {
   const NodeId lo = all.front();
   std::vector<char> fixed(all.back() + 1 - lo, 1);
@@ -239,10 +240,7 @@ std::vector<char> constant_nodes(const Graph& g, std::span<const NodeId> all, st
     if (n.is_param() || n.requires_grad()) c = 0;  // a requires_grad op has such a leaf below
     for (int k = 0; k < n.nin; ++k) c &= fixed[n.input(k) - lo];
   }
-  std::vector<char> out;
-  out.reserve(all.size());
-  for (NodeId id : all) out.push_back(fixed[id - lo]);
-  return out;
+  return fixed;
 }
 
 }  // namespace
@@ -277,12 +275,11 @@ Replay::Replay(Tensor root, ReplayOptions options) : g_(root.g), root_(root.id) 
   std::vector<int32_t> role(root_ + 1 - lo, detail::kPlainNode);
   if (options.fuse_layers) detail::find_layers(g, all, p, role);
   const std::vector<char> fixed = options.fold_constants ? detail::constant_nodes(g, all, options.inputs)
-                                                         : std::vector<char>(all.size(), 0);
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const NodeId id = all[i];
+                                                         : std::vector<char>(role.size(), 0);
+  for (NodeId id : nodes_) {
     const int32_t r = role[id - lo];
-    if (g[id].is_leaf() || r == detail::kInsideLayer) continue;
-    (fixed[i] ? p.fwd_once : p.fwd)
+    if (r == detail::kInsideLayer) continue;
+    (fixed[id - lo] ? p.fwd_once : p.fwd)
         .push_back({&g[id], r >= 0 ? nullptr : detail::op_impl(g[id].op).forward, r});
   }
   p.root = &g[root_];
