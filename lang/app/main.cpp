@@ -1,8 +1,8 @@
-// The `hinge` executable: everything happens in cli.cpp (testable, thin main).
+// The `hinge` executable: everything happens in app/cli.cpp (testable, thin main).
 #include <cstdio>
 #include <new>
 
-#include "../src/cli.hpp"
+#include "app/cli.hpp"
 
 int main(int argc, char** argv) {
   try {

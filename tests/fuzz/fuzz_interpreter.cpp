@@ -10,7 +10,7 @@
 #include <string_view>
 #include <thread>
 
-#include "lang/session.hpp"
+#include "eval/session.hpp"
 
 using namespace hinge::lang;
 

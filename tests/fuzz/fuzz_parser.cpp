@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "lang/diagnostics.hpp"
-#include "parse.hpp"
+#include "syntax/diagnostics.hpp"
+#include "syntax/parse.hpp"
 
 using namespace hinge::lang;
 

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "parse.hpp"
+#include "syntax/parse.hpp"
 
 using namespace hinge::lang;
 

@@ -1,14 +1,12 @@
 // Every builtin's :help example runs through a real session without error (the
 // example for csv reads tests/lang/data/points.csv, so scripts run from there).
-// Compiled only once the interpreter's session.hpp exists.
-#if __has_include("lang/session.hpp")
 #include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <string>
 
-#include "builtin.hpp"
-#include "lang/session.hpp"
+#include "builtins/builtin.hpp"
+#include "eval/session.hpp"
 
 using namespace hinge::lang;
 
@@ -52,4 +50,3 @@ TEST_CASE("every builtin's example runs", "[builtins][examples]") {
   }
 }
 
-#endif  // __has_include("lang/session.hpp")

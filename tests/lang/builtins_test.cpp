@@ -15,8 +15,8 @@
 
 #include <fmt/format.h>
 
-#include "builtin.hpp"
-#include "parse.hpp"
+#include "builtins/builtin.hpp"
+#include "syntax/parse.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
@@ -811,7 +811,7 @@ namespace {
 std::string render_builtins_markdown() {
   std::string out =
       "# Builtins\n\n"
-      "<!-- Generated from the builtin table (lang/src/builtins_*.cpp) by tests/lang/builtins_test.cpp;\n"
+      "<!-- Generated from the builtin table (lang/builtins/*.cpp) by tests/lang/builtins_test.cpp;\n"
       "     regenerate with HINGE_UPDATE_DOCS=1 ./.build/tests/lang_tests '[docs]'. -->\n\n"
       "Every builtin with its parameters (defaults after `=`; `*parts` takes any number of\n"
       "positional arguments), what it computes, and an example that runs. Applied to plain\n"

@@ -17,8 +17,8 @@
 #include <vector>
 
 
-#include "builtin.hpp"
-#include "format_value.hpp"
+#include "builtins/builtin.hpp"
+#include "eval/format_value.hpp"
 #include "hinge/graph.hpp"
 #include "hinge/rng.hpp"
 #include "run_process.hpp"

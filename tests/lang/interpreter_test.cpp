@@ -12,8 +12,8 @@
 #include <catch2/catch.hpp>
 
 #include "hinge/graph.hpp"
-#include "interpreter.hpp"
-#include "lang/session.hpp"
+#include "eval/interpreter.hpp"
+#include "eval/session.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "lang/diagnostics.hpp"
-#include "lang/source.hpp"
-#include "parse.hpp"
-#include "syntax.hpp"
+#include "syntax/diagnostics.hpp"
+#include "syntax/source.hpp"
+#include "syntax/parse.hpp"
+#include "syntax/tree.hpp"
 
 using namespace hinge::lang;
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <regex>
 
-#include "lang/session.hpp"
+#include "eval/session.hpp"
 #include "run_process.hpp"
 
 using namespace hinge::lang;

@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "repl_complete.hpp"
+#include "repl/complete.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;

@@ -12,8 +12,8 @@
 #include "hinge/init.hpp"
 #include "hinge/optim.hpp"
 #include "hinge/rng.hpp"
-#include "interpreter.hpp"
-#include "lang/session.hpp"
+#include "eval/interpreter.hpp"
+#include "eval/session.hpp"
 
 using namespace hinge;
 

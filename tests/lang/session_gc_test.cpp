@@ -6,7 +6,7 @@
 #include <string>
 
 #include "hinge/graph.hpp"
-#include "lang/session.hpp"
+#include "eval/session.hpp"
 
 using namespace hinge::lang;
 

@@ -17,11 +17,11 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "explain.hpp"
-#include "format_value.hpp"
+#include "explain/explain.hpp"
+#include "eval/format_value.hpp"
 #include "hinge/backward.hpp"
-#include "interpreter.hpp"
-#include "lang/session.hpp"
+#include "eval/interpreter.hpp"
+#include "eval/session.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;

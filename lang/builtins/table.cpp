@@ -1,0 +1,111 @@
+// The merged builtin table (sorted by name for :help and completion), the named
+// constants, and the helpers the builtins_*.cpp files share.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "builtins/family.hpp"
+#include "hinge/graph.hpp"
+
+namespace hinge::lang {
+
+std::span<const Builtin> builtins() {
+  static const std::vector<Builtin> table = [] {
+    std::vector<Builtin> all;
+    for (auto part : {detail::math_builtins(), detail::tensor_builtins(), detail::train_builtins(),
+                      detail::data_builtins(), detail::analysis_builtins(),
+                      detail::models_builtins()})
+      all.insert(all.end(), part.begin(), part.end());
+    std::sort(all.begin(), all.end(), [](const Builtin& a, const Builtin& b) { return a.name < b.name; });
+    return all;
+  }();
+  return table;
+}
+
+const Builtin* find_builtin(std::string_view name) {
+  const auto all = builtins();
+  const auto it = std::lower_bound(all.begin(), all.end(), name,
+                                   [](const Builtin& b, std::string_view n) { return b.name < n; });
+  return it != all.end() && it->name == name ? &*it : nullptr;
+}
+
+std::span<const std::pair<std::string_view, double>> constants() {
+  static constexpr std::pair<std::string_view, double> table[] = {
+      {"e", std::numbers::e},
+      {"pi", std::numbers::pi},
+  };
+  return table;
+}
+
+std::span<const std::string_view> builtin_categories() {
+  static constexpr std::string_view order[] = {"math",   "activation", "tensor", "shape",
+                                               "reduction", "random", "loss",   "optimizer", "data", "analysis"};
+  return order;
+}
+
+namespace detail {
+
+std::string describe(const Value& v) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return "none"; }
+    std::string operator()(double d) const { return fmt::format("the number {}", d); }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(const std::string&) const { return "a string"; }
+    std::string operator()(const Tensor& t) const { return fmt::format("a tensor {}", to_string(t.shape())); }
+    std::string operator()(const ListPtr& l) const { return l->empty() ? "an empty list" : "a list"; }
+    std::string operator()(const std::shared_ptr<const Function>& f) const {
+      return fmt::format("the function {}", f->name);
+    }
+    std::string operator()(const Builtin* b) const { return fmt::format("the builtin {}", b->name); }
+    std::string operator()(const std::shared_ptr<const OptimizerSpec>& o) const {
+      return fmt::format("an optimizer ({})", o->kind);
+    }
+  };
+  return std::visit(Visitor{}, v.v);
+}
+
+std::string closest_name(std::string_view word, std::span<const std::string> candidates) {
+  // Levenshtein distance with one rolling row.
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  std::size_t best_d = 3;  // at most 2 edits
+  for (const std::string& c : candidates) {
+    const std::size_t d = distance(word, c);
+    if (d < best_d && d < std::max(word.size(), c.size())) {
+      best = c;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+Value make_list(std::vector<Value> items) {
+  return Value(std::make_shared<std::vector<Value>>(std::move(items)));
+}
+
+Tensor make_constant(BuiltinContext& ctx, std::span<const int64_t> dims, std::span<const double> values) {
+  return ctx.graph.constant(Shape::of(dims), values);
+}
+
+bool all_numbers(const Args& args, std::initializer_list<std::string_view> names) {
+  return std::all_of(names.begin(), names.end(), [&](std::string_view n) { return args.value(n).is_number(); });
+}
+
+}  // namespace detail
+
+}  // namespace hinge::lang

@@ -1,0 +1,444 @@
+// Evaluation of expressions: literals, names, list literals, operators (numbers stay
+// doubles, tensors go through engine ops), string interpolation, calls and indexing.
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "eval/format_value.hpp"
+#include "eval/interpreter.hpp"
+
+namespace hinge::lang {
+
+using namespace syntax;
+
+namespace {
+
+// The engine names ops ("mul"); the user wrote an operator ("*").
+std::string engine_message_for(BinaryOp op, const char* what) {
+  std::string msg = what;
+  const char* engine_name = nullptr;
+  switch (op) {
+    case BinaryOp::add: engine_name = "'add'"; break;
+    case BinaryOp::sub: engine_name = "'sub'"; break;
+    case BinaryOp::mul: engine_name = "'mul'"; break;
+    case BinaryOp::div: engine_name = "'div'"; break;
+    case BinaryOp::pow: engine_name = "'pow'"; break;
+    case BinaryOp::matmul: engine_name = "'matmul'"; break;
+    default: return msg;
+  }
+  auto at = msg.find(engine_name);
+  if (at != std::string::npos) msg.replace(at, std::strlen(engine_name), fmt::format("'{}'", to_string(op)));
+  return msg;
+}
+
+std::string type_error(BinaryOp op, const Value& a, const Value& b) {
+  const std::string x = a_kind(a), y = a_kind(b);
+  switch (op) {
+    case BinaryOp::add: return fmt::format("cannot add {} and {}", x, y);
+    case BinaryOp::sub: return fmt::format("cannot subtract {} from {}", y, x);
+    case BinaryOp::mul: return fmt::format("cannot multiply {} by {}", x, y);
+    case BinaryOp::div: return fmt::format("cannot divide {} by {}", x, y);
+    case BinaryOp::pow: return fmt::format("cannot raise {} to the power {}", x, y);
+    case BinaryOp::matmul: return fmt::format("'@' multiplies two tensors, got {} and {}", x, y);
+    default: return fmt::format("cannot compare {} with {}", x, y);
+  }
+}
+
+bool is_arith(BinaryOp op) {
+  return op == BinaryOp::add || op == BinaryOp::sub || op == BinaryOp::mul || op == BinaryOp::div ||
+         op == BinaryOp::pow || op == BinaryOp::matmul;
+}
+
+bool compare_numbers(BinaryOp op, double a, double b) {
+  switch (op) {
+    case BinaryOp::eq: return a == b;
+    case BinaryOp::ne: return a != b;
+    case BinaryOp::lt: return a < b;
+    case BinaryOp::le: return a <= b;
+    case BinaryOp::gt: return a > b;
+    default: return a >= b;
+  }
+}
+
+template <class T>
+bool compare_ordered(BinaryOp op, const T& a, const T& b) {
+  switch (op) {
+    case BinaryOp::eq: return a == b;
+    case BinaryOp::ne: return a != b;
+    case BinaryOp::lt: return a < b;
+    case BinaryOp::le: return a <= b;
+    case BinaryOp::gt: return a > b;
+    default: return a >= b;
+  }
+}
+
+Tensor tensor_op(BinaryOp op, Tensor a, Tensor b) {
+  switch (op) {
+    case BinaryOp::add: return add(a, b);
+    case BinaryOp::sub: return sub(a, b);
+    case BinaryOp::mul: return mul(a, b);
+    case BinaryOp::div: return div(a, b);
+    case BinaryOp::pow: return pow(a, b);
+    case BinaryOp::matmul: return matmul(a, b);
+    case BinaryOp::eq: return eq(a, b);
+    case BinaryOp::ne: return ne(a, b);
+    case BinaryOp::lt: return lt(a, b);
+    case BinaryOp::le: return le(a, b);
+    case BinaryOp::gt: return gt(a, b);
+    default: return ge(a, b);
+  }
+}
+
+// Strings and lists built by + stay below these (issue 7: no unbounded growth).
+constexpr std::size_t kMaxStringBytes = std::size_t{16} << 20;
+constexpr std::size_t kMaxListItems = std::size_t{1} << 24;
+
+// Python's slice bounds for an omitted start/stop, in the engine's SliceSpec terms.
+int64_t default_start(int64_t step) { return step > 0 ? 0 : INT64_MAX; }
+int64_t default_stop(int64_t step, int64_t n) { return step > 0 ? INT64_MAX : -n - 1; }
+
+}  // namespace
+
+// Nested calls times nested expressions could exhaust the C++ stack long before
+// either limit alone: this bounds the evaluator's own recursion.
+constexpr int kMaxEvalDepth = 2500;
+
+Value Interpreter::eval(const Expr& e, Ctx& ctx) {
+  if (eval_depth_ >= kMaxEvalDepth) throw Error(e.span, "expressions nested too deeply (through calls)");
+  ++eval_depth_;
+  struct Leave {
+    int& d;
+    ~Leave() { --d; }
+  } leave{eval_depth_};
+  return eval_node(e, ctx);
+}
+
+Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
+  switch (e.kind()) {
+    case ExprKind::number:
+      return Value(e.as<Number>().value);
+    case ExprKind::boolean:
+      return Value(e.as<Bool>().value);
+    case ExprKind::name:
+      return lookup_value(e.as<Name>().text, e.span, ctx);
+
+    case ExprKind::string: {
+      std::string out;
+      for (const StringPart& part : e.as<String>().parts) {
+        if (part.is_literal()) {
+          out += part.text;
+          continue;
+        }
+        if (out.size() > kMaxStringBytes)
+          throw Error(e.span, fmt::format("string too long (more than {} bytes)", kMaxStringBytes));
+        Value v = eval(*part.expr, ctx);
+        if (part.spec.empty()) {
+          out += format_plain(v);
+          continue;
+        }
+        try {
+          out += format_with_spec(v, part.spec);
+        } catch (const fmt::format_error& err) {
+          throw Error(part.span, fmt::format("bad format spec ':{}' for {}: {}", part.spec, a_kind(v), err.what()));
+        }
+      }
+      return Value(std::move(out));
+    }
+
+    case ExprKind::list: {
+      const auto& items = e.as<List>().items;
+      auto list = std::make_shared<std::vector<Value>>();
+      list->reserve(items.size());
+      for (const Expr& item : items) list->push_back(eval(item, ctx));
+      if (list->empty()) return Value(list);
+      // Note [Numbers and tensors]: numbers -> a constant; tensors of one shape -> stack.
+      bool all_numbers = true, all_tensors = true, all_constants = true;
+      const Tensor* first = nullptr;
+      bool same_shape = true;
+      for (const Value& v : *list) {
+        all_numbers &= v.is_number();
+        if (v.is_tensor()) {
+          const Tensor& t = v.tensor();
+          all_constants &= t.node().is_leaf() && !t.requires_grad();
+          if (!first) first = &t;
+          else same_shape &= t.shape() == first->shape() && t.dtype() == first->dtype();
+        } else {
+          all_tensors = false;
+          all_constants = false;
+        }
+      }
+      stamp(ctx, e.span);
+      if (all_numbers) {
+        std::vector<double> vals;
+        for (const Value& v : *list) vals.push_back(v.number());
+        return at_span(e.span, [&] {
+          return Value(graph_.constant(Shape{static_cast<int64_t>(vals.size())}, vals));
+        });
+      }
+      // Scalars (rank 0) mix with numbers: [w, 1] stacks into a [2] tensor.
+      const bool scalars_and_numbers = [&] {
+        for (const Value& v : *list)
+          if (!(v.is_number() || (v.is_tensor() && v.tensor().rank() == 0))) return false;
+        return first != nullptr;
+      }();
+      if ((all_tensors && same_shape) || scalars_and_numbers) {
+        return at_span(e.span, [&] {
+          const Shape inner = first->shape();
+          if (all_constants) {  // [[1, 2], [3, 4]]: one constant, not a stack of rows
+            std::vector<double> vals;
+            for (const Value& v : *list) {
+              auto part = v.tensor().values();
+              vals.insert(vals.end(), part.begin(), part.end());
+            }
+            std::vector<int64_t> dims{static_cast<int64_t>(list->size())};
+            for (int k = 0; k < inner.rank; ++k) dims.push_back(inner.dims[k]);
+            return Value(graph_.constant(Shape::of(dims), vals, first->dtype()));
+          }
+          std::vector<Tensor> parts;
+          for (const Value& v : *list)
+            parts.push_back(v.is_number() ? graph_.scalar(v.number(), first->dtype()) : v.tensor());
+          return Value(stack(parts, 0));
+        });
+      }
+      return Value(list);
+    }
+
+    case ExprKind::unary: {
+      const Unary& u = e.as<Unary>();
+      Value v = eval(*u.operand, ctx);
+      if (u.op == UnaryOp::not_) return Value(!truthy(v, u.operand->span, "'not'"));
+      if (v.is_number()) return Value(-v.number());
+      if (v.is_tensor()) {
+        stamp(ctx, e.span);
+        return at_span(e.span, [&] { return Value(neg(v.tensor())); });
+      }
+      throw Error(e.span, fmt::format("cannot negate {}", a_kind(v)));
+    }
+
+    case ExprKind::binary: {
+      const Binary& b = e.as<Binary>();
+      if (b.op == BinaryOp::and_ || b.op == BinaryOp::or_) {
+        const char* what = b.op == BinaryOp::and_ ? "'and'" : "'or'";
+        bool l = truthy(eval(*b.lhs, ctx), b.lhs->span, what);
+        if (b.op == BinaryOp::and_ && !l) return Value(false);
+        if (b.op == BinaryOp::or_ && l) return Value(true);
+        return Value(truthy(eval(*b.rhs, ctx), b.rhs->span, what));
+      }
+      Value l = eval(*b.lhs, ctx);
+      Value r = eval(*b.rhs, ctx);
+      return eval_binary(b.op, l, r, e, ctx);
+    }
+
+    case ExprKind::call: {
+      const Call& c = e.as<Call>();
+      Value callee = eval(*c.callee, ctx);
+      std::vector<Arg> pos;
+      pos.reserve(c.args.size());
+      for (const Expr& a : c.args) pos.push_back({eval(a, ctx), a.span});
+      std::vector<std::pair<std::string, Arg>> kw;
+      for (const KeywordArg& k : c.kwargs) kw.push_back({k.name.text, {eval(*k.value, ctx), k.name.span}});
+      if (!callee.is_builtin() && !callee.is_function())
+        throw Error(c.callee->span, fmt::format("{} is not a function", a_kind(callee)));
+      stamp(ctx, e.span);
+      return call(callee, std::move(pos), std::move(kw), e.span, ctx);
+    }
+
+    case ExprKind::index:
+      return eval_index(e.as<Index>(), e, ctx);
+  }
+  throw Error(e.span, "unsupported expression");
+}
+
+Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, const Expr& e, Ctx& ctx) {
+  const Binary& b = e.as<Binary>();
+  // Numbers stay numbers (Note [Numbers and tensors]).
+  if (l.is_number() && r.is_number()) {
+    const double x = l.number(), y = r.number();
+    switch (op) {
+      case BinaryOp::add: return Value(x + y);
+      case BinaryOp::sub: return Value(x - y);
+      case BinaryOp::mul: return Value(x * y);
+      case BinaryOp::div:
+        if (y == 0) throw Error(b.rhs->span, fmt::format("division by zero ({} / 0)", format_number(x)));
+        return Value(x / y);
+      case BinaryOp::pow: return Value(std::pow(x, y));
+      case BinaryOp::matmul: throw Error(b.op_span, type_error(op, l, r));
+      default: return Value(compare_numbers(op, x, y));
+    }
+  }
+  if (l.is_tensor() || r.is_tensor()) {
+    const bool ok_l = l.is_tensor() || l.is_number(), ok_r = r.is_tensor() || r.is_number();
+    if (!ok_l || !ok_r || (op == BinaryOp::matmul && !(l.is_tensor() && r.is_tensor()))) {
+      if (op == BinaryOp::eq) return Value(false);
+      if (op == BinaryOp::ne) return Value(true);
+      throw Error(b.op_span, type_error(op, l, r));
+    }
+    stamp(ctx, e.span);
+    try {
+      const DType dt = l.is_tensor() ? l.tensor().dtype() : r.tensor().dtype();
+      if (op == BinaryOp::pow && r.is_number()) return Value(pow(l.tensor(), r.number()));
+      Tensor a = l.is_tensor() ? l.tensor() : graph_.scalar(l.number(), dt);
+      Tensor c = r.is_tensor() ? r.tensor() : graph_.scalar(r.number(), dt);
+      return Value(tensor_op(op, a, c));
+    } catch (const hinge::Error& err) {
+      throw Error(e.span, engine_message_for(op, err.what()));
+    } catch (const std::bad_alloc&) {
+      throw Error(e.span, "out of memory");
+    }
+  }
+  if (l.is_string() && r.is_string()) {
+    if (op == BinaryOp::add) {
+      if (l.string().size() + r.string().size() > kMaxStringBytes)
+        throw Error(e.span, fmt::format("string too long (more than {} bytes)", kMaxStringBytes));
+      return Value(l.string() + r.string());
+    }
+    if (!is_arith(op)) return Value(compare_ordered(op, l.string(), r.string()));
+  }
+  if (l.is_list() && r.is_list() && op == BinaryOp::add) {
+    if (l.list().size() + r.list().size() > kMaxListItems)
+      throw Error(e.span, fmt::format("list too long (more than {} items)", kMaxListItems));
+    auto out = std::make_shared<std::vector<Value>>(l.list());
+    out->insert(out->end(), r.list().begin(), r.list().end());
+    return Value(out);
+  }
+  if (l.is_bool() && r.is_bool() && (op == BinaryOp::eq || op == BinaryOp::ne))
+    return Value(compare_ordered(op, std::get<bool>(l.v), std::get<bool>(r.v)));
+  if (op == BinaryOp::eq) return Value(false);
+  if (op == BinaryOp::ne) return Value(true);
+  throw Error(b.op_span, type_error(op, l, r));
+}
+
+Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {
+  Value target = eval(*ix.target, ctx);
+  if (target.is_list()) {
+    const auto& items = target.list();
+    const int64_t n = static_cast<int64_t>(items.size());
+    if (ix.subscripts.size() != 1)
+      throw Error(ix.subscripts[1].span, "a list takes one index");
+    const Subscript& s = ix.subscripts[0];
+    if (!s.is_slice) {
+      int64_t k = to_integer(eval(*s.start, ctx), s.span, "a list index");
+      if (k < -n || k >= n)
+        throw Error(s.span, fmt::format("index {} is out of range for a list of {} items", k, n));
+      return items[static_cast<std::size_t>(k < 0 ? k + n : k)];
+    }
+    int64_t step = s.step ? to_integer(eval(*s.step, ctx), s.step->span, "a slice step") : 1;
+    if (step == 0) throw Error(s.step->span, "the slice step is zero");
+    auto clip = [&](int64_t x) {
+      if (x < 0) { x += n; if (x < 0) x = step < 0 ? -1 : 0; }
+      else if (x >= n) x = step < 0 ? n - 1 : n;
+      return x;
+    };
+    int64_t start = clip(s.start ? to_integer(eval(*s.start, ctx), s.start->span, "a slice start") : default_start(step));
+    int64_t stop = clip(s.stop ? to_integer(eval(*s.stop, ctx), s.stop->span, "a slice stop") : default_stop(step, n));
+    auto out = std::make_shared<std::vector<Value>>();
+    for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) out->push_back(items[static_cast<std::size_t>(k)]);
+    return Value(out);
+  }
+  if (target.is_string()) throw Error(ix.target->span, "strings cannot be indexed");
+  if (!target.is_tensor()) throw Error(ix.target->span, fmt::format("cannot index {}", a_kind(target)));
+  const Tensor t = target.tensor();
+  const int rank = t.rank();
+  if (rank == 0) throw Error(ix.target->span, "cannot index a scalar (a tensor of rank 0)");
+  if (static_cast<int>(ix.subscripts.size()) > rank)
+    throw Error(ix.subscripts[static_cast<std::size_t>(rank)].span,
+                fmt::format("too many indices: {} for a tensor of shape {}", ix.subscripts.size(), to_string(t.shape())));
+  std::vector<SliceSpec> specs;
+  std::vector<int64_t> kept_dims;
+  bool dropped = false;
+  for (std::size_t a = 0; a < ix.subscripts.size(); ++a) {
+    const Subscript& s = ix.subscripts[a];
+    const int64_t n = t.shape().dims[a];
+    if (!s.is_slice) {
+      int64_t k = to_integer(eval(*s.start, ctx), s.span, "an index");
+      if (k < -n || k >= n)
+        throw Error(s.span, fmt::format("index {} is out of range for axis {} of size {}", k, a, n));
+      if (k < 0) k += n;
+      specs.push_back({k, k + 1, 1});
+      dropped = true;
+      continue;
+    }
+    int64_t step = s.step ? to_integer(eval(*s.step, ctx), s.step->span, "a slice step") : 1;
+    if (step == 0) throw Error(s.step->span, "the slice step is zero");
+    int64_t start = s.start ? to_integer(eval(*s.start, ctx), s.start->span, "a slice start") : default_start(step);
+    int64_t stop = s.stop ? to_integer(eval(*s.stop, ctx), s.stop->span, "a slice stop") : default_stop(step, n);
+    specs.push_back({start, stop, step});
+  }
+  stamp(ctx, e.span);
+  return at_span(e.span, [&] {
+    Tensor out = slice(t, specs);
+    if (!dropped) return Value(out);
+    for (int a = 0; a < rank; ++a)
+      if (a >= static_cast<int>(ix.subscripts.size()) || ix.subscripts[static_cast<std::size_t>(a)].is_slice)
+        kept_dims.push_back(out.shape().dims[a]);
+    return Value(reshape(out, kept_dims));
+  });
+}
+
+Value Interpreter::call(const Value& callee, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
+                        Span call_span, Ctx& ctx) {
+  if (callee.is_function())
+    return call_user(*std::get<std::shared_ptr<const Function>>(callee.v), std::move(pos), std::move(kw), call_span, ctx);
+  const Builtin& b = *std::get<const Builtin*>(callee.v);
+  Args args(b, std::move(pos), std::move(kw), call_span);
+  BuiltinContext bc{graph_, rng_, ctx.base_dir, options_.out};
+  bc.call = [&](const Value& fn, std::vector<Value> values) {
+    std::vector<Arg> fpos;
+    for (Value& v : values) fpos.push_back({std::move(v), call_span});
+    return call(fn, std::move(fpos), {}, call_span, ctx);
+  };
+  bc.params = [&] {
+    std::vector<std::pair<std::string, Tensor>> out;
+    for (const auto& [name, binding] : globals_)
+      if (binding.is_param && binding.value.is_tensor()) out.emplace_back(name, binding.value.tensor());
+    return out;
+  };
+  return at_span(call_span, [&] { return b.fn(bc, args); });
+}
+
+Value Interpreter::call_user(const Function& f, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
+                             Span call_span, Ctx& ctx) {
+  const std::size_t np = f.params.size();
+  auto signature = [&] {
+    std::string s;
+    for (std::size_t k = 0; k < np; ++k) s += (k ? ", " : "") + f.params[k];
+    return s;
+  };
+  if (pos.size() > np)
+    throw Error(pos[np].span, fmt::format("{}({}) takes {} argument{}, got {}", f.name, signature(), np,
+                                          np == 1 ? "" : "s", pos.size() + kw.size()));
+  Scope locals;
+  std::vector<bool> given(np, false);
+  for (std::size_t k = 0; k < pos.size(); ++k) {
+    locals[f.params[k]].value = std::move(pos[k].value);
+    given[k] = true;
+  }
+  for (auto& [name, arg] : kw) {
+    std::size_t k = 0;
+    while (k < np && f.params[k] != name) ++k;
+    if (k == np)
+      throw Error(arg.span, fmt::format("{}({}) has no parameter '{}'", f.name, signature(), name));
+    if (given[k]) throw Error(arg.span, fmt::format("argument '{}' of {} given twice", name, f.name));
+    locals[name].value = std::move(arg.value);
+    given[k] = true;
+  }
+  for (std::size_t k = 0; k < np; ++k)
+    if (!given[k])
+      throw Error(call_span, fmt::format("{}({}) is missing argument '{}'", f.name, signature(), f.params[k]));
+  if (call_depth_ >= options_.limits.max_call_depth)
+    throw Error(call_span, fmt::format("too many nested calls (more than {}): does '{}' call itself without end?",
+                                       options_.limits.max_call_depth, f.name));
+  tick(call_span, ctx);
+  struct DepthGuard {
+    int& d;
+    explicit DepthGuard(int& x) : d(x) { ++d; }
+    ~DepthGuard() { --d; }
+  } guard(call_depth_);
+  Ctx fctx{f.source, &locals, ctx.base_dir, false};
+  Value ret;
+  if (!exec_block(f.body->stmts, fctx, &ret)) return Value();
+  return ret;
+}
+
+}  // namespace hinge::lang

@@ -1,0 +1,313 @@
+// Running programs: Session's entry points, parsing and reporting, import, the
+// origin table, the SIGINT flag, and refreshing bindings after training.
+#include "eval/interpreter.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <functional>
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "eval/format_value.hpp"
+#include "hinge/atomic_file.hpp"
+#include "hinge/backward.hpp"
+#include "hinge/errors.hpp"
+#include "syntax/parse.hpp"
+
+namespace hinge::lang {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------- interrupts
+
+namespace {
+volatile std::sig_atomic_t g_interrupt = 0;
+// A second Ctrl-C before the first was handled means "now": nothing is half
+// written (every file hinge writes goes through a temporary and a rename).
+extern "C" void on_sigint(int) {
+  if (g_interrupt) _exit(130);
+  g_interrupt = 1;
+}
+}  // namespace
+
+void install_interrupt_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocking read in the REPL returns
+  sigaction(SIGINT, &sa, nullptr);
+}
+bool interrupt_requested() { return g_interrupt != 0; }
+void clear_interrupt() { g_interrupt = 0; }
+void request_interrupt() { g_interrupt = 1; }
+
+// ---------------------------------------------------------------- origins
+
+uint32_t OriginTable::tag(const std::shared_ptr<const Source>& source, Span span) {
+  auto key = std::make_tuple(source.get(), span.begin, span.end);
+  auto it = index_.find(key);
+  if (it != index_.end()) return it->second;
+  const auto t = static_cast<uint32_t>(rows_.size());
+  rows_.push_back({source, span, {}});
+  index_.emplace(key, t);
+  return t;
+}
+
+uint32_t OriginTable::with_binding(uint32_t base, const std::string& name) {
+  Origin o = base < rows_.size() ? rows_[base] : Origin{};
+  o.binding = name;
+  rows_.push_back(std::move(o));
+  return static_cast<uint32_t>(rows_.size() - 1);
+}
+
+const Origin* OriginTable::find(uint32_t tag) const {
+  if (tag == 0 || tag >= rows_.size() || !rows_[tag].source) return nullptr;
+  return &rows_[tag];
+}
+
+std::string OriginTable::describe(uint32_t tag) const {
+  const Origin* o = find(tag);
+  if (!o) return "";
+  Location loc = o->source->location(o->span.begin);
+  std::string s = fmt::format("{}:{}:{}", o->source->name, loc.line, loc.column);
+  if (!o->binding.empty()) s += fmt::format(" ({})", o->binding);
+  return s;
+}
+
+// ---------------------------------------------------------------- interpreter
+
+Interpreter::Interpreter(SessionOptions options)
+    : options_(std::move(options)), graph_(options_.dtype), rng_(options_.seed) {
+  graph_.set_max_elements(options_.limits.max_elements);
+  auto args = std::make_shared<std::vector<Value>>();
+  for (const std::string& a : options_.args) args->push_back(Value(a));
+  globals_["args"] = Binding{Value(args), false, nullptr, nullptr};
+}
+
+void Interpreter::report(const SourcedError& e) {
+  std::fflush(options_.out);
+  if (e.source()) {
+    fmt::print(options_.err, "{}", render(*e.source(), e.diagnostic()));
+  } else {
+    fmt::print(options_.err, "error: {}\n", e.diagnostic().message);
+  }
+  std::fflush(options_.err);
+}
+
+// Parses `text`; a syntax error becomes a SourcedError marked as such.
+static std::shared_ptr<const syntax::Program> parse_or_throw(const std::shared_ptr<const Source>& src) {
+  ParseResult r = parse_program(*src);
+  if (!r.ok()) throw SourcedError(src, *r.error, true);
+  return std::make_shared<const syntax::Program>(std::move(r.program));
+}
+
+void Interpreter::run_program(const std::shared_ptr<const Source>& src,
+                              const std::shared_ptr<const syntax::Program>& prog, Ctx& ctx) {
+  sources_.push_back(src);
+  programs_.push_back(prog);
+  exec_block(prog->stmts, ctx, nullptr);
+}
+
+// Note [A stack of its own]
+// The evaluator recurses: nested calls times nested expressions (bounded by
+// max_call_depth and kMaxEvalDepth) can need several megabytes of stack, more
+// than the 8 MiB main thread has under AddressSanitizer. Each run therefore
+// happens on a thread with a 256 MiB stack (address space, committed only as
+// used); the caller waits for it, so the session is still used by one thread at
+// a time. If such a thread cannot be made, the run happens on the caller's stack.
+namespace {
+
+constexpr std::size_t kRunStackBytes = std::size_t{256} << 20;
+
+struct StackJob {
+  std::function<Status()> fn;
+  Status result = Status::ok;
+  std::exception_ptr error;
+};
+
+extern "C" void* run_stack_job(void* p) {
+  auto* job = static_cast<StackJob*>(p);
+  try {
+    job->result = job->fn();
+  } catch (...) {
+    job->error = std::current_exception();
+  }
+  return nullptr;
+}
+
+Status on_big_stack(std::function<Status()> fn) {
+  StackJob job{std::move(fn)};
+  pthread_attr_t attr;
+  pthread_t thread;
+  bool started = pthread_attr_init(&attr) == 0;
+  if (started) {
+    started = pthread_attr_setstacksize(&attr, kRunStackBytes) == 0 &&
+              pthread_create(&thread, &attr, run_stack_job, &job) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (!started) return job.fn();
+  pthread_join(thread, nullptr);
+  if (job.error) std::rethrow_exception(job.error);
+  return job.result;
+}
+
+}  // namespace
+
+Status Interpreter::run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir) {
+  return on_big_stack([&] { return run_script_here(name, std::move(text), echo, base_dir); });
+}
+
+Status Interpreter::run_script_here(const std::string& name, std::string text, bool echo, const std::string& base_dir) {
+  auto src = std::make_shared<const Source>(make_source(name, std::move(text)));
+  iterations_ = 0;
+  call_depth_ = 0;
+  eval_depth_ = 0;
+  try {
+    auto prog = parse_or_throw(src);
+    Ctx ctx{src, nullptr, base_dir, echo};
+    run_program(src, prog, ctx);
+    std::fflush(options_.out);
+    if (interrupt_requested()) {  // arrived during the last statement
+      clear_interrupt();
+      fmt::print(options_.err, "{}: interrupted\n", name);
+      return Status::interrupted;
+    }
+    return Status::ok;
+  } catch (const SourcedError& e) {
+    report(e);
+    return e.is_syntax() ? Status::syntax_error : Status::runtime_error;
+  } catch (const Interrupted& i) {
+    std::fflush(options_.out);
+    if (i.reported) {
+      // train printed where it stopped
+    } else if (i.source) {
+      Location loc = i.source->location(i.span.begin);
+      fmt::print(options_.err, "{}:{}:{}: interrupted\n", i.source->name, loc.line, loc.column);
+    } else {
+      fmt::print(options_.err, "interrupted\n");
+    }
+    clear_interrupt();
+    return Status::interrupted;
+  } catch (const Error& e) {  // raised outside any statement (should not happen)
+    report(SourcedError(src, e.diagnostic()));
+    return Status::runtime_error;
+  } catch (const std::bad_alloc&) {
+    fmt::print(options_.err, "{}: error: out of memory\n", name);
+    return Status::runtime_error;
+  } catch (const std::exception& e) {
+    fmt::print(options_.err, "{}: error: internal error: {}\n", name, e.what());
+    return Status::runtime_error;
+  }
+}
+
+Status Interpreter::run_file(const std::string& path) {
+  std::string text;
+  try {
+    text = read_file(path, std::size_t{64} << 20);
+  } catch (const hinge::Error& e) {
+    fmt::print(options_.err, "error: cannot read {}\n", e.what());
+    return Status::cannot_read;
+  }
+  std::string base = fs::path(path).parent_path().string();
+  import_stack_.clear();
+  std::error_code ec;
+  import_stack_.push_back(fs::weakly_canonical(path, ec).string());
+  Status st = run_script(path, std::move(text), false, base.empty() ? "." : base);
+  import_stack_.clear();
+  return st;
+}
+
+bool Interpreter::is_incomplete(const std::string& text) const {
+  Source src = make_source("<repl>", text);
+  ParseResult r = parse_program(src);
+  return !r.ok() && r.incomplete;
+}
+
+void Interpreter::import_file(const std::string& path, Span at, const Ctx& ctx) {
+  std::error_code ec;
+  const std::string canon = fs::weakly_canonical(path, ec).string();
+  for (const std::string& p : import_stack_)
+    if (p == canon) {
+      std::string chain;
+      for (const std::string& q : import_stack_) chain += fs::path(q).filename().string() + " -> ";
+      throw Error(at, fmt::format("import cycle: {}{}", chain, fs::path(canon).filename().string()));
+    }
+  if (import_stack_.size() >= 64) throw Error(at, "imports nested more than 64 deep");
+  std::string text;
+  try {
+    text = read_file(path, std::size_t{64} << 20);
+  } catch (const hinge::Error& e) {
+    throw Error(at, fmt::format("cannot import {}", e.what()));
+  }
+  auto src = std::make_shared<const Source>(make_source(path, std::move(text)));
+  auto prog = parse_or_throw(src);
+  std::string base = fs::path(path).parent_path().string();
+  Ctx ictx{src, nullptr, base.empty() ? "." : base, false};
+  import_stack_.push_back(canon);
+  struct Pop {
+    std::vector<std::string>& s;
+    ~Pop() { s.pop_back(); }
+  } pop{import_stack_};
+  run_program(src, prog, ictx);
+}
+
+// Note [Refreshing after train]
+// Training replays only the loss's subgraph, so other bindings computed from the
+// params (`let pred = f(xs)`) still hold their old values. Afterwards we replay the
+// forward pass of every bound tensor once: a throwaway scalar that depends on all
+// of them is the root, and the graph is rewound past it when done.
+void Interpreter::refresh_bindings() {
+  std::vector<Tensor> ts;
+  std::function<void(const Value&)> collect = [&](const Value& v) {
+    if (v.is_tensor() && v.tensor().g == &graph_ && !v.tensor().node().is_leaf()) ts.push_back(v.tensor());
+    if (v.is_list())
+      for (const Value& x : v.list()) collect(x);
+  };
+  for (const auto& [name, b] : globals_) collect(b.value);
+  if (ts.empty()) return;
+  const Graph::Mark mark = graph_.mark();
+  try {
+    NoGradScope ng(graph_);
+    Tensor root = graph_.scalar(0.0, DType::f64);
+    for (const Tensor& t : ts) {
+      Tensor piece = t.numel() == 0 ? graph_.scalar(0.0, DType::f64) : cast(reshape(t, {-1}), DType::f64);
+      piece = index(piece, 0);
+      root = add(root, piece);
+    }
+    Replay(root).forward();
+  } catch (const hinge::Error&) {
+    // Refreshing is best effort: a failure leaves the old values in place.
+  }
+  graph_.rewind(mark);
+}
+
+// ---------------------------------------------------------------- session
+
+Session::Session(SessionOptions options) : impl_(std::make_unique<Interpreter>(std::move(options))) {}
+Session::~Session() = default;
+
+Status Session::run_file(const std::string& path) { return impl_->run_file(path); }
+Status Session::run_script(const std::string& name, std::string text) {
+  std::string base = fs::path(name).parent_path().string();
+  return impl_->run_script(name, std::move(text), false, base.empty() ? "." : base);
+}
+Status Session::run_entry(std::string text, const std::string& name) {
+  Status st = impl_->run_script(name, std::move(text), true, ".");
+  impl_->collect_garbage();  // Note [Compaction at entry boundaries]
+  return st;
+}
+bool Session::is_incomplete(const std::string& text) const { return impl_->is_incomplete(text); }
+
+std::vector<std::string> Session::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, b] : impl_->globals()) out.push_back(name);
+  return out;
+}
+Graph& Session::graph() { return impl_->graph(); }
+const SessionOptions& Session::options() const { return impl_->options(); }
+
+}  // namespace hinge::lang

@@ -1,0 +1,209 @@
+// Interpreter: the state behind a Session (graph, RNG, bindings, origin table) and
+// the tree walker over syntax/tree.hpp. Expressions live in expressions.cpp,
+// statements in statements.cpp and one file per statement (grad.cpp, io.cpp,
+// pattern.cpp, plot.cpp, trace.cpp, train.cpp).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "builtins/builtin.hpp"
+#include "hinge/errors.hpp"
+#include "hinge/graph.hpp"
+#include "hinge/rng.hpp"
+#include "syntax/diagnostics.hpp"
+#include "eval/session.hpp"
+#include "syntax/tree.hpp"
+#include "eval/value.hpp"
+
+namespace hinge::lang {
+
+// One name in a scope. `defining` is the expression a `let` bound it from (train
+// re-evaluates it for mini-batches); `source` keeps that expression's text alive.
+struct Binding {
+  Value value;
+  bool is_param = false;
+  const syntax::Expr* defining = nullptr;
+  std::shared_ptr<const Source> source;
+};
+
+using Scope = std::map<std::string, Binding>;
+
+// A lang::Error that knows which Source its span points into, so an error inside
+// a function defined in another file (or an earlier REPL entry) renders against
+// the right text. `syntax` marks parse failures (exit status 65).
+class SourcedError : public Error {
+ public:
+  SourcedError(std::shared_ptr<const Source> source, Diagnostic d, bool syntax = false)
+      : Error(std::move(d)), source_(std::move(source)), syntax_(syntax) {}
+  const std::shared_ptr<const Source>& source() const { return source_; }
+  bool is_syntax() const { return syntax_; }
+
+ private:
+  std::shared_ptr<const Source> source_;
+  bool syntax_;
+};
+
+// Thrown when SIGINT arrives during a loop (train handles it itself).
+struct Interrupted {
+  std::shared_ptr<const Source> source;
+  Span span;
+  bool reported = false;  // train already said where it stopped
+};
+
+// Note [Origin tags]
+// Every graph node carries an opaque uint32 origin (Graph::set_origin). Tag 0 means
+// "unknown"; every other tag is a row here: the source and span of the expression
+// that built the node, and the binding name when a `let` or `param` bound it. The
+// interpreter sets the origin just before it calls into the engine for an
+// expression, so a trace or a NaN report can say "relu at fit.hinge:4:9 (h)".
+struct Origin {
+  std::shared_ptr<const Source> source;
+  Span span;
+  std::string binding;  // "" unless a let/param bound exactly this node
+};
+
+class OriginTable {
+ public:
+  OriginTable() { rows_.push_back({}); }
+  // The tag of (source, span), made on first use.
+  uint32_t tag(const std::shared_ptr<const Source>& source, Span span);
+  // A fresh tag like `base` but naming the binding.
+  uint32_t with_binding(uint32_t base, const std::string& name);
+  // The row of a tag, or nullptr for 0 / unknown tags.
+  const Origin* find(uint32_t tag) const;
+  // "fit.hinge:4:9" (and " (h)" when bound), or "" when unknown.
+  std::string describe(uint32_t tag) const;
+
+ private:
+  std::vector<Origin> rows_;
+  std::map<std::tuple<const Source*, uint32_t, uint32_t>, uint32_t> index_;
+};
+
+// Where an expression is being evaluated: its source, the local scope of the
+// function being run (nullptr at top level), and the script's directory.
+struct Ctx {
+  std::shared_ptr<const Source> source;
+  Scope* locals = nullptr;
+  std::string base_dir = ".";
+  bool echo = false;   // REPL top level: show values and bindings
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(SessionOptions options);
+
+  // ---- running (interpreter.cpp) ----
+  // Runs on a thread with a large stack (Note [A stack of its own]).
+  Status run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir);
+  Status run_script_here(const std::string& name, std::string text, bool echo, const std::string& base_dir);
+  Status run_file(const std::string& path);
+  bool is_incomplete(const std::string& text) const;
+  // Parses and runs a file inside the running program (import); errors propagate.
+  void import_file(const std::string& path, Span at, const Ctx& ctx);
+
+  // ---- the walker ----
+  Value eval(const syntax::Expr& e, Ctx& ctx);                      // expressions.cpp
+  Value eval_node(const syntax::Expr& e, Ctx& ctx);
+  Value eval_binary(syntax::BinaryOp op, const Value& l, const Value& r, const syntax::Expr& e, Ctx& ctx);
+  Value eval_index(const syntax::Index& ix, const syntax::Expr& e, Ctx& ctx);
+  // Runs statements; returns true when a `return` ran (its value in *ret).
+  bool exec_block(const std::vector<syntax::Stmt>& stmts, Ctx& ctx, Value* ret);  // statements.cpp
+  bool exec(const syntax::Stmt& s, Ctx& ctx, Value* ret);
+  bool exec_stmt(const syntax::Stmt& s, Ctx& ctx, Value* ret);
+  bool exec_for(const syntax::For& f, Ctx& ctx, Value* ret);
+
+  // Statement handlers beyond the core ones (stmt_*.cpp, train.cpp).
+  void exec_train(const syntax::Train& t, const syntax::Stmt& s, Ctx& ctx);
+  void params_of(const Tensor& y, std::vector<Tensor>& xs, std::vector<std::string>& names);
+  void exec_grad(const syntax::Grad& g, Ctx& ctx);
+  void exec_gradcheck(const syntax::GradCheck& g, Ctx& ctx);
+  void exec_trace(const syntax::Trace& t, Ctx& ctx);
+  void exec_plot(const syntax::Plot& p, Ctx& ctx);
+  void exec_pattern(const syntax::Pattern& p, const syntax::Stmt& s, Ctx& ctx);
+  void exec_save(const syntax::Save& s, Ctx& ctx);
+  void exec_load(const syntax::Load& l, Ctx& ctx);
+
+  // ---- values and names ----
+  Binding* lookup(const std::string& name, Ctx& ctx);
+  Value lookup_value(const std::string& name, Span span, Ctx& ctx);
+  void bind(const std::string& name, Binding b, Ctx& ctx);
+  // "unknown name 'x'" plus a did-you-mean over bindings, builtins and constants.
+  [[noreturn]] void unknown_name(const std::string& name, Span span, Ctx& ctx, const char* hint = nullptr);
+  // Evaluates to a tensor (numbers become scalar constants); `what` names the use.
+  Tensor to_tensor(const Value& v, Span span, const char* what);
+  double to_number(const Value& v, Span span, const char* what);
+  int64_t to_integer(const Value& v, Span span, const char* what);
+  bool truthy(const Value& v, Span span, const char* what);
+  std::string to_path(const syntax::Expr& e, Ctx& ctx, const char* what);
+  std::string text_of(const Ctx& ctx, Span span) const;  // the source text of a span
+
+  // Counts one loop iteration or call against the budget and polls SIGINT.
+  void tick(Span span, Ctx& ctx);
+
+  // Call a function value (builtin or user) with evaluated arguments.
+  Value call(const Value& callee, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
+             Span call_span, Ctx& ctx);
+
+  Graph& graph() { return graph_; }
+  Rng& rng() { return rng_; }
+  OriginTable& origins() { return origins_; }
+  const SessionOptions& options() const { return options_; }
+  std::FILE* out() const { return options_.out; }
+  Scope& globals() { return globals_; }
+
+  // Sets the graph's origin to the tag of this span (Note [Origin tags]).
+  void stamp(const Ctx& ctx, Span span) { graph_.set_origin(origins_.tag(ctx.source, span)); }
+  // Gives node t (built by the current statement) a tag that names its binding.
+  void name_node(const Tensor& t, const std::string& name, NodeId first_new);
+
+  // After train: recompute every tensor binding from the current leaves.
+  void refresh_bindings();
+  // Between REPL entries: drop graph nodes no binding reaches (session_memory.cpp).
+  void collect_garbage();
+
+ private:
+  Value call_user(const Function& f, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
+                  Span call_span, Ctx& ctx);
+  void run_program(const std::shared_ptr<const Source>& src, const std::shared_ptr<const syntax::Program>& prog,
+                   Ctx& ctx);
+  void report(const SourcedError& e);
+
+  SessionOptions options_;
+  Graph graph_;
+  Rng rng_;
+  Scope globals_;
+  OriginTable origins_;
+  // Every Source and Program run so far: functions and `let` expressions point into them.
+  std::vector<std::shared_ptr<const Source>> sources_;
+  std::vector<std::shared_ptr<const syntax::Program>> programs_;
+  std::vector<std::string> import_stack_;  // canonical paths of the files being run
+  int64_t iterations_ = 0;
+  NodeId live_nodes_ = 0;         // graph size after the last collect_garbage()
+  std::vector<NodeId> remap_;     // its old-id -> new-id table (kept to reuse the memory)
+  int call_depth_ = 0;
+  int eval_depth_ = 0;
+};
+
+// Converts engine and allocation failures raised while running `fn` into
+// lang::Error at `span` (the engine's message, "out of memory").
+template <class F>
+decltype(auto) at_span(Span span, F&& fn) {
+  try {
+    return fn();
+  } catch (const Error&) {
+    throw;
+  } catch (const hinge::Error& e) {
+    throw Error(span, e.what());
+  } catch (const std::bad_alloc&) {
+    throw Error(span, "out of memory");
+  }
+}
+
+}  // namespace hinge::lang

@@ -1,0 +1,79 @@
+// Training progress: a live bar on a terminal, plain log lines otherwise, and a short
+// report at the end (or when Ctrl-C stops training).
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+namespace hinge::lang::report {
+
+struct ProgressOptions {
+  // Plain mode: a line every `log_every` steps; 0 picks 1, 2 or 5 times a power of
+  // ten near total / 20 (2000 steps: every 100).
+  std::int64_t log_every = 0;
+  // Terminal mode: the bar is redrawn at most this often (and always at the end).
+  std::chrono::milliseconds redraw_interval{100};
+  int bar_width = 20;
+  // The time source; tests inject a fake. Default: std::chrono::steady_clock::now.
+  std::function<std::chrono::steady_clock::time_point()> clock;
+};
+
+// Example:
+//   Progress progress(2000, session_options.terminal, stderr);
+//   for (int step = 1; step <= 2000; ++step) progress.update(step, train_step());
+//   progress.finish();
+//
+// On a terminal: `[#####.....] 1200/2000  loss 0.01234  8,312 steps/s  0:01 left`,
+// redrawn in place; otherwise: `step 100/2000  loss 0.0123` every log_every steps.
+// The report: `2000 steps in 0.24 s (8,312 steps/s)` and
+// `loss  first 0.6931  final 0.001234  best 0.001201 at step 1987`.
+class Progress {
+public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  Progress(std::int64_t total_steps, bool is_terminal, std::FILE* out, ProgressOptions options = {});
+
+  // Step `step` (counted from 1) has finished with this loss.
+  void update(std::int64_t step, double loss);
+  // Training ran to the end: finishes the bar and prints the report. Only once.
+  void finish();
+  // Training was stopped (Ctrl-C): "stopped at step 1234 of 2000 ..." and the report.
+  void interrupted();
+
+  std::int64_t steps() const { return step_; }
+  double first_loss() const { return first_loss_; }
+  double final_loss() const { return last_loss_; }
+  double best_loss() const { return best_loss_; }
+  std::int64_t best_step() const { return best_step_; }
+
+private:
+  TimePoint now() const;
+  double elapsed_seconds() const;
+  void draw_bar();
+  void print_line();
+  void report(bool stopped);
+
+  std::int64_t total_;
+  bool terminal_;
+  std::FILE* out_;
+  ProgressOptions options_;
+  TimePoint start_;
+  TimePoint last_draw_{};
+  bool drawn_ = false;            // the bar is on screen (terminal mode)
+  bool done_ = false;             // finish() or interrupted() ran
+  std::int64_t step_ = 0;         // the last step reported
+  std::int64_t logged_step_ = 0;  // the last step printed in plain mode
+  double first_loss_ = NAN, last_loss_ = NAN, best_loss_ = NAN;
+  std::int64_t best_step_ = 0;
+};
+
+// A count with thousands separators: 8312 -> "8,312".
+std::string group_thousands(std::int64_t n);
+// A duration as m:ss or h:mm:ss: 65.2 -> "1:05".
+std::string clock_duration(double seconds);
+
+}  // namespace hinge::lang::report

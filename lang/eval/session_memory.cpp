@@ -1,0 +1,37 @@
+// Reclaiming graph nodes no binding can reach (Note [Compaction] in the engine's
+// graph.hpp): a REPL session that runs a thousand experiments stays bounded.
+#include <functional>
+#include <set>
+
+#include "eval/interpreter.hpp"
+
+namespace hinge::lang {
+
+// Note [Compaction at entry boundaries]
+// Between two REPL entries nothing is being evaluated, so the only tensors alive
+// are those the global bindings hold (directly or inside lists). Those are the
+// roots: the graph keeps their ancestors and drops the rest, and every handle in
+// a binding is renumbered. Compaction runs when the graph has grown to twice
+// what survived the last one, so its cost is amortized over the entries.
+void Interpreter::collect_garbage() {
+  if (graph_.size() < 2 * live_nodes_ + 4096) return;
+  std::vector<NodeId> roots;
+  std::set<const std::vector<Value>*> seen;
+  std::function<void(Value&, bool)> visit = [&](Value& v, bool remap_pass) {
+    if (auto* t = std::get_if<Tensor>(&v.v)) {
+      if (t->g != &graph_) return;
+      if (remap_pass) t->id = remap_[t->id];
+      else roots.push_back(t->id);
+    } else if (auto* l = std::get_if<ListPtr>(&v.v)) {
+      if (!*l || !seen.insert(l->get()).second) return;
+      for (Value& x : **l) visit(x, remap_pass);
+    }
+  };
+  for (auto& [name, b] : globals_) visit(b.value, false);
+  remap_ = graph_.compact(roots);
+  seen.clear();
+  for (auto& [name, b] : globals_) visit(b.value, true);
+  live_nodes_ = graph_.size();
+}
+
+}  // namespace hinge::lang

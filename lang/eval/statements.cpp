@@ -1,0 +1,381 @@
+// The core statements (let, param, assignment, def, return, if, for, print, bare
+// expressions) and the helpers every statement uses: scopes, names with a
+// did-you-mean, conversions with clear errors, the iteration budget.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "eval/format_value.hpp"
+#include "eval/interpreter.hpp"
+
+namespace hinge::lang {
+
+using namespace syntax;
+
+namespace {
+
+// Optimal string alignment distance: insertions, deletions, substitutions and
+// swaps of neighbours ("reul" is one step from "relu").
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[n][m];
+}
+
+// `range(...)` in a for loop iterates without building a list (range(10^8) is fine).
+struct RangeSpec {
+  int64_t start = 0, stop = 0, step = 1;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- running statements
+
+bool Interpreter::exec_block(const std::vector<Stmt>& stmts, Ctx& ctx, Value* ret) {
+  for (const Stmt& s : stmts)
+    if (exec(s, ctx, ret)) return true;
+  return false;
+}
+
+bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
+  // Ctrl-C during a long statement (a big matmul, say) stops before the next one.
+  if (interrupt_requested()) throw Interrupted{ctx.source, s.span};
+  // Every error leaves here knowing its Source (Note [Origin tags] needs the same).
+  try {
+    return exec_stmt(s, ctx, ret);
+  } catch (const SourcedError&) {
+    throw;
+  } catch (const Error& e) {
+    throw SourcedError(ctx.source, e.diagnostic());
+  } catch (const hinge::Error& e) {
+    throw SourcedError(ctx.source, {s.span, e.what()});
+  } catch (const std::bad_alloc&) {
+    throw SourcedError(ctx.source, {s.span, "out of memory"});
+  } catch (const fmt::format_error& e) {
+    throw SourcedError(ctx.source, {s.span, fmt::format("formatting failed: {}", e.what())});
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw SourcedError(ctx.source, {s.span, e.code().message()});
+  } catch (const std::length_error&) {
+    throw SourcedError(ctx.source, {s.span, "out of memory (a size is too large)"});
+  } catch (const std::exception& e) {
+    // A bug in hinge, not in the script: still say where, never abort.
+    throw SourcedError(ctx.source, {s.span, fmt::format("internal error while running this statement ({})", e.what())});
+  }
+}
+
+bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
+  const NodeId first_new = graph_.size();
+  switch (s.kind()) {
+    case StmtKind::let: {
+      const Let& l = s.as<Let>();
+      Value v = eval(l.value, ctx);
+      if (v.is_tensor()) name_node(v.tensor(), l.name.text, first_new);
+      if (ctx.echo) fmt::print(out(), "{} = {}\n", l.name.text, format_repr(v, l.name.text.size() + 3));
+      bind(l.name.text, Binding{std::move(v), false, &l.value, ctx.source}, ctx);
+      return false;
+    }
+
+    case StmtKind::param: {
+      const Param& p = s.as<Param>();
+      Value v = eval(p.value, ctx);
+      Tensor leaf;
+      graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, s.span), p.name.text));
+      if (v.is_number()) {
+        const double x = v.number();
+        leaf = at_span(p.value.span, [&] { return graph_.param(Shape{}, {&x, 1}); });
+      } else if (v.is_tensor()) {
+        const Tensor& t = v.tensor();
+        leaf = at_span(p.value.span, [&] { return graph_.param(t.shape(), t.values(), t.dtype()); });
+      } else {
+        throw Error(p.value.span, fmt::format("a param is a number or a tensor, got {}", a_kind(v)));
+      }
+      if (ctx.echo) fmt::print(out(), "{} = {} (param)\n", p.name.text, format_repr(Value(leaf), p.name.text.size() + 3));
+      bind(p.name.text, Binding{Value(leaf), true, &p.value, ctx.source}, ctx);
+      return false;
+    }
+
+    case StmtKind::assign: {
+      const Assign& a = s.as<Assign>();
+      Binding* b = lookup(a.name.text, ctx);
+      if (!b) unknown_name(a.name.text, a.name.span, ctx, "use `let` to define a new name");
+      Value v = eval(a.value, ctx);
+      if (b->is_param) {
+        // A param keeps its identity (optimizers and graphs hold it): set its values.
+        const Tensor& w = b->value.tensor();
+        if (!(v.is_number() || v.is_tensor()))
+          throw Error(a.value.span, fmt::format("'{}' is a param; assign a number or a tensor, got {}",
+                                                a.name.text, a_kind(v)));
+        std::vector<double> vals = v.is_number() ? std::vector<double>{v.number()} : v.tensor().values();
+        if (v.is_tensor() && !(v.tensor().shape() == w.shape()))
+          throw Error(a.value.span, fmt::format("'{}' is a param of shape {}; cannot assign a value of shape {} "
+                                                "(use `param {} = ...` to make a new one)",
+                                                a.name.text, to_string(w.shape()), to_string(v.tensor().shape()),
+                                                a.name.text));
+        if (v.is_number() && w.numel() != 1)
+          for (int64_t k = 1; k < w.numel(); ++k) vals.push_back(vals[0]);
+        w.set_values(vals);
+        if (ctx.echo) fmt::print(out(), "{} = {} (param)\n", a.name.text, format_repr(b->value, a.name.text.size() + 3));
+        return false;
+      }
+      if (v.is_tensor()) name_node(v.tensor(), a.name.text, first_new);
+      if (ctx.echo) fmt::print(out(), "{} = {}\n", a.name.text, format_repr(v, a.name.text.size() + 3));
+      b->value = std::move(v);
+      b->defining = &a.value;
+      b->source = ctx.source;
+      return false;
+    }
+
+    case StmtKind::def: {
+      const Def& d = s.as<Def>();
+      auto f = std::make_shared<Function>();
+      f->name = d.name.text;
+      for (const Identifier& p : d.params) {
+        if (std::find(f->params.begin(), f->params.end(), p.text) != f->params.end())
+          throw Error(p.span, fmt::format("parameter '{}' appears twice", p.text));
+        f->params.push_back(p.text);
+      }
+      f->body = d.body;
+      f->source = ctx.source;
+      bind(d.name.text, Binding{Value(std::shared_ptr<const Function>(std::move(f))), false, nullptr, ctx.source}, ctx);
+      return false;
+    }
+
+    case StmtKind::return_: {
+      if (!ctx.locals || !ret) throw Error(s.span, "'return' outside a function");
+      *ret = eval(s.as<Return>().value, ctx);
+      return true;
+    }
+
+    case StmtKind::if_: {
+      const If& i = s.as<If>();
+      Ctx inner = ctx;
+      inner.echo = false;
+      if (truthy(eval(i.condition, ctx), i.condition.span, "an if condition"))
+        return exec_block(i.then_block.stmts, inner, ret);
+      if (i.else_block) return exec_block(i.else_block->stmts, inner, ret);
+      return false;
+    }
+
+    case StmtKind::for_:
+      return exec_for(s.as<For>(), ctx, ret);
+
+    case StmtKind::print: {
+      std::string line;
+      for (const Expr& e : s.as<Print>().values) {
+        if (!line.empty()) line += ' ';
+        line += format_plain(eval(e, ctx), line.size());
+      }
+      fmt::print(out(), "{}\n", line);
+      return false;
+    }
+
+    case StmtKind::expr: {
+      Value v = eval(s.as<ExprStmt>().value, ctx);
+      if (ctx.echo && !v.is_none()) fmt::print(out(), "{}\n", format_repr(v));
+      return false;
+    }
+
+    case StmtKind::train: exec_train(s.as<Train>(), s, ctx); return false;
+    case StmtKind::grad: exec_grad(s.as<Grad>(), ctx); return false;
+    case StmtKind::trace: exec_trace(s.as<Trace>(), ctx); return false;
+    case StmtKind::gradcheck: exec_gradcheck(s.as<GradCheck>(), ctx); return false;
+    case StmtKind::plot: exec_plot(s.as<Plot>(), ctx); return false;
+    case StmtKind::pattern: exec_pattern(s.as<Pattern>(), s, ctx); return false;
+    case StmtKind::save: exec_save(s.as<Save>(), ctx); return false;
+    case StmtKind::load: exec_load(s.as<Load>(), ctx); return false;
+    case StmtKind::import: {
+      const Import& im = s.as<Import>();
+      if (ctx.locals) throw Error(s.span, "'import' runs a file at top level, not inside a function");
+      import_file(to_path(im.path, ctx, "import"), im.path.span, ctx);
+      return false;
+    }
+  }
+  return false;
+}
+
+// for VAR in ITERABLE { BODY }: a list's items, a tensor's rows (numbers for 1-D),
+// or range(...) counted without building a list.
+bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
+  Ctx inner = ctx;
+  inner.echo = false;
+  auto run = [&](Value item) {
+    tick(f.var.span, ctx);
+    bind(f.var.text, Binding{std::move(item), false, nullptr, ctx.source}, ctx);
+    return exec_block(f.body.stmts, inner, ret);
+  };
+
+  const Call* c = f.iterable.get_if<Call>();
+  const Name* callee = c ? c->callee->get_if<Name>() : nullptr;
+  // Whole-number bounds only; anything else goes to the range builtin (doubles, keywords).
+  std::vector<Value> bounds;
+  if (callee && callee->text == "range" && !lookup("range", ctx) && c->kwargs.empty() && !c->args.empty() &&
+      c->args.size() <= 3) {
+    for (const Expr& e : c->args) bounds.push_back(eval(e, ctx));
+  }
+  const bool whole_bounds = !bounds.empty() && std::all_of(bounds.begin(), bounds.end(), [](const Value& v) {
+    return v.is_number() && v.number() == std::trunc(v.number()) && std::fabs(v.number()) < 9.0e15;
+  });
+  if (whole_bounds) {
+    std::vector<int64_t> a;
+    for (const Value& v : bounds) a.push_back(static_cast<int64_t>(v.number()));
+    RangeSpec r;
+    if (a.size() == 1) r.stop = a[0];
+    else { r.start = a[0]; r.stop = a[1]; }
+    if (a.size() == 3) r.step = a[2];
+    if (r.step == 0) throw Error(c->args[2].span, "the range step is zero");
+    for (int64_t k = r.start; r.step > 0 ? k < r.stop : k > r.stop; k += r.step)
+      if (run(Value(static_cast<double>(k)))) return true;
+    return false;
+  }
+
+  Value it;
+  if (!bounds.empty()) {  // range(...) with other bounds: evaluated once above, call the builtin
+    std::vector<Arg> pos;
+    for (std::size_t k = 0; k < bounds.size(); ++k) pos.push_back({bounds[k], c->args[k].span});
+    stamp(ctx, f.iterable.span);
+    it = call(lookup_value("range", f.iterable.span, ctx), std::move(pos), {},
+              f.iterable.span, ctx);
+  } else {
+    it = eval(f.iterable, ctx);
+  }
+  if (it.is_list()) {
+    ListPtr hold = std::get<ListPtr>(it.v);  // the body may rebind the name that held it
+    for (const Value& v : *hold)
+      if (run(v)) return true;
+    return false;
+  }
+  if (it.is_tensor()) {
+    const Tensor t = it.tensor();
+    if (t.rank() == 0) throw Error(f.iterable.span, "cannot iterate over a scalar (a tensor of rank 0)");
+    const int64_t n = t.shape().dims[0];
+    for (int64_t k = 0; k < n; ++k) {
+      Value item;
+      if (t.rank() == 1) {
+        item = Value(t.at(k));
+      } else {
+        stamp(ctx, f.iterable.span);
+        item = at_span(f.iterable.span, [&] { return Value(hinge::index(t, k)); });
+      }
+      if (run(std::move(item))) return true;
+    }
+    return false;
+  }
+  throw Error(f.iterable.span, fmt::format("cannot iterate over {}; use a list, a tensor or range(n)", a_kind(it)));
+}
+
+// ---------------------------------------------------------------- names
+
+Binding* Interpreter::lookup(const std::string& name, Ctx& ctx) {
+  if (ctx.locals) {
+    auto it = ctx.locals->find(name);
+    if (it != ctx.locals->end()) return &it->second;
+  }
+  auto it = globals_.find(name);
+  return it == globals_.end() ? nullptr : &it->second;
+}
+
+Value Interpreter::lookup_value(const std::string& name, Span span, Ctx& ctx) {
+  if (Binding* b = lookup(name, ctx)) return b->value;
+  if (const Builtin* b = find_builtin(name)) return Value(b);
+  for (const auto& [cname, value] : constants())
+    if (cname == name) return Value(value);
+  unknown_name(name, span, ctx);
+}
+
+void Interpreter::bind(const std::string& name, Binding b, Ctx& ctx) {
+  Scope& scope = ctx.locals ? *ctx.locals : globals_;
+  scope[name] = std::move(b);
+}
+
+void Interpreter::unknown_name(const std::string& name, Span span, Ctx& ctx, const char* hint) {
+  std::string best;
+  if (name.size() > 64) throw Error(span, fmt::format("unknown name '{}'", name));
+  // One- and two-letter names would "match" every short name: no suggestion.
+  std::size_t best_d = name.size() <= 2 ? 1 : std::max<std::size_t>(1, name.size() / 3) + 1;
+  auto consider = [&](std::string_view cand) {
+    std::size_t d = edit_distance(name, std::string(cand));
+    if (d < best_d) {
+      best_d = d;
+      best = cand;
+    }
+  };
+  if (ctx.locals)
+    for (const auto& [n, b] : *ctx.locals) consider(n);
+  for (const auto& [n, b] : globals_) consider(n);
+  for (const Builtin& b : builtins()) consider(b.name);
+  for (const auto& [n, v] : constants()) consider(n);
+  std::string msg = fmt::format("unknown name '{}'", name);
+  if (!best.empty()) msg += fmt::format("; did you mean '{}'?", best);
+  else if (hint) msg += fmt::format(" ({})", hint);
+  throw Error(span, msg);
+}
+
+void Interpreter::name_node(const Tensor& t, const std::string& name, NodeId first_new) {
+  if (t.g != &graph_ || t.id < first_new) return;  // not built by this statement
+  Node& n = graph_[t.id];
+  n.origin = origins_.with_binding(n.origin, name);
+}
+
+// ---------------------------------------------------------------- conversions
+
+Tensor Interpreter::to_tensor(const Value& v, Span span, const char* what) {
+  if (v.is_tensor()) return v.tensor();
+  if (v.is_number()) return at_span(span, [&] { return graph_.scalar(v.number()); });
+  throw Error(span, fmt::format("{} must be a tensor or a number, got {}", what, a_kind(v)));
+}
+
+double Interpreter::to_number(const Value& v, Span span, const char* what) {
+  if (v.is_number()) return v.number();
+  if (v.is_tensor() && v.tensor().numel() == 1) return v.tensor().item();
+  throw Error(span, fmt::format("{} must be a number, got {}", what, a_kind(v)));
+}
+
+int64_t Interpreter::to_integer(const Value& v, Span span, const char* what) {
+  if (!(v.is_number() || (v.is_tensor() && v.tensor().numel() == 1)))
+    throw Error(span, fmt::format("{} must be a whole number, got {}", what, a_kind(v)));
+  const double x = to_number(v, span, what);
+  if (!std::isfinite(x) || x != std::trunc(x) || std::fabs(x) > 9.0e15)
+    throw Error(span, fmt::format("{} must be a whole number, got {}", what, format_number(x)));
+  return static_cast<int64_t>(x);
+}
+
+bool Interpreter::truthy(const Value& v, Span span, const char* what) {
+  if (v.is_bool()) return std::get<bool>(v.v);
+  if (v.is_tensor() && v.tensor().numel() == 1) return v.tensor().item() != 0;
+  throw Error(span, fmt::format("{} needs a bool, got {}", what, a_kind(v)));
+}
+
+std::string Interpreter::to_path(const Expr& e, Ctx& ctx, const char* what) {
+  Value v = eval(e, ctx);
+  if (!v.is_string()) throw Error(e.span, fmt::format("{} needs a file path (a string), got {}", what, a_kind(v)));
+  if (v.string().empty()) throw Error(e.span, "the file path is empty");
+  std::filesystem::path p(v.string());
+  if (p.is_absolute() || ctx.base_dir.empty() || ctx.base_dir == ".") return p.string();
+  return (std::filesystem::path(ctx.base_dir) / p).string();
+}
+
+std::string Interpreter::text_of(const Ctx& ctx, Span span) const {
+  const std::string& t = ctx.source->text;
+  if (span.begin >= t.size()) return "";
+  return t.substr(span.begin, std::min<std::size_t>(span.size(), t.size() - span.begin));
+}
+
+void Interpreter::tick(Span span, Ctx& ctx) {
+  if (++iterations_ > options_.limits.max_iterations)
+    throw Error(span, fmt::format("iteration budget exhausted: more than {} loop iterations and calls "
+                                  "(raise it with --max-iterations)",
+                                  options_.limits.max_iterations));
+  if (interrupt_requested()) throw Interrupted{ctx.source, span};
+}
+
+}  // namespace hinge::lang

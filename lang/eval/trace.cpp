@@ -1,0 +1,71 @@
+// The trace statement: `trace Y [check] [full] [to PATH]` explains the graph behind
+// Y (explain.hpp) as text, or writes it as Graphviz DOT / JSON / text to a file.
+// (Owned by the gradient-trace work, issue 4; the explaining lives in explain*.cpp.)
+#include <fmt/format.h>
+
+#include "explain/explain.hpp"
+#include "hinge/atomic_file.hpp"
+#include "eval/interpreter.hpp"
+
+namespace hinge::lang {
+
+using namespace syntax;
+
+namespace {
+
+bool ends_with(const std::string& s, const char* suffix) {
+  const std::string x(suffix);
+  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+}  // namespace
+
+void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
+  Value v = eval(t.target, ctx);
+  if (!v.is_tensor())
+    throw Error(t.target.span, fmt::format("trace shows the graph behind a tensor, got {}", a_kind(v)));
+  const Tensor y = v.tensor();
+  if (t.check && y.numel() != 1)
+    throw Error(t.target.span, fmt::format("trace ... check needs a value with one element, got a tensor {} "
+                                           "(use sum or mean)", to_string(y.shape())));
+
+  ExplainOptions opt;
+  opt.check = t.check;
+  // Positions print as line:col, with the file name only when it is not the
+  // file (or REPL) the trace statement is in.
+  opt.source = [&](NodeId id) {
+    SourceInfo s;
+    const Origin* o = origins_.find(graph_[id].origin);
+    if (!o) return s;
+    const Location loc = o->source->location(o->span.begin);
+    const bool same_file = ctx.source && o->source->name == ctx.source->name;
+    s.where = fmt::format("{}{}:{}", same_file ? "" : o->source->name + ":", loc.line, loc.column);
+    const std::string& text = o->source->text;
+    if (o->span.begin < text.size())
+      s.text = abbreviate(text.substr(o->span.begin, std::min<std::size_t>(o->span.size(), text.size() - o->span.begin)),
+                          std::string::npos);
+    s.name = o->binding;
+    return s;
+  };
+  for (const auto& [name, b] : globals_)
+    if (b.is_param && b.value.is_tensor()) opt.session_params.emplace_back(name, b.value.tensor());
+
+  const Explanation ex = at_span(t.target.span, [&] { return explain(y, opt); });
+  TextOptions text_opt;
+  text_opt.full = t.full;
+  text_opt.title = abbreviate(text_of(ctx, t.target.span), 40);
+
+  if (!t.to) {
+    fmt::print(out(), "{}", render_text(ex, text_opt));
+    return;
+  }
+  const std::string path = to_path(*t.to, ctx, "trace");
+  std::string doc;
+  if (ends_with(path, ".dot") || ends_with(path, ".gv")) doc = render_dot(ex);
+  else if (ends_with(path, ".json")) doc = render_json(ex, t.full);
+  else doc = render_text(ex, text_opt);
+  at_span(t.to->span, [&] { write_file_atomic(path, doc); });
+  fmt::print(out(), "wrote the trace of {} ({} nodes) to {}\n", text_opt.title, ex.rows.size(), path);
+}
+
+}  // namespace hinge::lang

@@ -1,0 +1,256 @@
+// Line plots and scatter plots: series of (x, y) points on linear or log axes.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "hinge/errors.hpp"
+#include "plot/color.hpp"
+#include "plot/svg.hpp"
+#include "plot/svg_frame.hpp"
+
+namespace hinge::lang::report {
+
+namespace {
+
+// The data range of the points that can be drawn, found in one pass.
+struct Extent {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  void add(double v) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  bool empty() const { return lo > hi; }
+};
+
+bool drawable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
+
+// Cuts the segment p-q (in plot fractions, 0..1 inside the area) to the square
+// [-m, 1+m]^2 (Liang-Barsky). Returns false when nothing of it is inside.
+bool clip_segment(double& x0, double& y0, double& x1, double& y1, bool& cut_start, bool& cut_end) {
+  constexpr double m = 0.02;  // a little past the edge; the clip path trims the rest
+  double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+  auto edge = [&](double p, double q) {
+    if (p == 0) return q >= 0;
+    double r = q / p;
+    if (p < 0) {
+      if (r > t1) return false;
+      t0 = std::max(t0, r);
+    } else {
+      if (r < t0) return false;
+      t1 = std::min(t1, r);
+    }
+    return true;
+  };
+  if (!edge(-dx, x0 + m) || !edge(dx, 1 + m - x0) || !edge(-dy, y0 + m) || !edge(dy, 1 + m - y0)) return false;
+  cut_start = t0 > 0;
+  cut_end = t1 < 1;
+  double nx0 = x0 + t0 * dx, ny0 = y0 + t0 * dy;
+  x1 = x0 + t1 * dx;
+  y1 = y0 + t1 * dy;
+  x0 = nx0;
+  y0 = ny0;
+  return true;
+}
+
+// The path of one series: runs of drawable points, broken at NaN, infinities and
+// (on log axes) non-positive values; segments clipped to the plot area.
+std::string series_path(const Frame& f, const Series& s, bool x_log, bool y_log) {
+  PathData d;
+  bool pen_down = false;             // the path's last point is the previous data point
+  double px = 0, py = 0;             // previous data point, in fractions
+  bool have_prev = false;
+  std::size_t run = 0;               // points in the current run
+  auto to_page = [&](double fx, double fy) { return std::pair{f.sx.pixel(fx), f.sy.pixel(fy)}; };
+  auto end_run = [&] {
+    if (run == 1 && px >= 0 && px <= 1 && py >= 0 && py <= 1) {
+      auto [x, y] = to_page(px, py);
+      d.dot(x, y);
+    }
+    run = 0;
+    have_prev = false;
+    pen_down = false;
+  };
+  for (std::size_t k = 0; k < s.x.size(); ++k) {
+    double fx = drawable(s.x[k], x_log) ? f.sx.fraction(s.x[k]) : NAN;
+    double fy = drawable(s.y[k], y_log) ? f.sy.fraction(s.y[k]) : NAN;
+    if (!std::isfinite(fx) || !std::isfinite(fy)) {
+      end_run();
+      continue;
+    }
+    ++run;
+    if (have_prev) {
+      double x0 = px, y0 = py, x1 = fx, y1 = fy;
+      bool cut_start = false, cut_end = false;
+      if (clip_segment(x0, y0, x1, y1, cut_start, cut_end)) {
+        if (!pen_down || cut_start) {
+          auto [x, y] = to_page(x0, y0);
+          d.move_to(x, y);
+        }
+        auto [x, y] = to_page(x1, y1);
+        d.line_to(x, y);
+        pen_down = !cut_end;
+      } else {
+        pen_down = false;
+      }
+      run = 2;  // a drawn segment: no dot needed when the run ends
+    }
+    px = fx;
+    py = fy;
+    have_prev = true;
+  }
+  end_run();
+  return d.str();
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+}  // namespace
+
+Rendered render_line_svg(const LinePlot& plot) {
+  Extent ex, ey;
+  std::size_t non_finite = 0, x_nonpositive = 0, y_nonpositive = 0;
+  for (const auto& s : plot.series) {
+    if (s.x.size() != s.y.size()) {
+      throw DomainError(fmt::format("plot: series '{}' has {} x values but {} y values", s.label,
+                                    s.x.size(), s.y.size()));
+    }
+    for (std::size_t k = 0; k < s.x.size(); ++k) {
+      double x = s.x[k], y = s.y[k];
+      if (!std::isfinite(x) || !std::isfinite(y)) {
+        ++non_finite;
+        continue;
+      }
+      bool bad = false;
+      if (plot.x.log && x <= 0) ++x_nonpositive, bad = true;
+      if (plot.y.log && y <= 0) ++y_nonpositive, bad = true;
+      if (bad) continue;
+      ex.add(x);
+      ey.add(y);
+    }
+  }
+  Rendered result;
+  if (non_finite > 0) result.notes.push_back(plural(non_finite, "point with NaN or infinity not drawn (the line breaks there)", "points with NaN or infinity not drawn (the line breaks there)"));
+  if (x_nonpositive > 0) result.notes.push_back(plural(x_nonpositive, "non-positive x value skipped (log scale)", "non-positive x values skipped (log scale)"));
+  if (y_nonpositive > 0) result.notes.push_back(plural(y_nonpositive, "non-positive y value skipped (log scale)", "non-positive y values skipped (log scale)"));
+  if (ex.empty()) {
+    result.notes.push_back("nothing to plot: no drawable points");
+    ex.add(plot.x.log ? 1 : 0), ex.add(plot.x.log ? 10 : 1);
+    ey.add(plot.y.log ? 1 : 0), ey.add(plot.y.log ? 10 : 1);
+  }
+  // x spans the data exactly (curves reach both edges). y gets 4% of room above and
+  // below, so that no curve runs along the frame (as matplotlib does), except at an
+  // edge of exactly 0 (losses, ReLU outputs); ticks are nice values inside. A log y
+  // axis is widened to whole decades instead.
+  AxisLayout x = make_axis(plot.x, ex.lo, ex.hi, plot.x.log);
+  double pad = (ey.hi - ey.lo) * 0.04;
+  AxisLayout y = plot.y.log ? make_axis(plot.y, ey.lo, ey.hi, true)
+                            : make_axis(plot.y, ey.lo == 0 ? 0 : ey.lo - pad, ey.hi == 0 ? 0 : ey.hi + pad, false);
+
+  std::vector<LegendEntry> legend;
+  for (std::size_t i = 0; i < plot.series.size(); ++i) {
+    if (plot.series[i].label.empty()) continue;
+    legend.push_back({LegendEntry::Kind::line, plot.series[i].label, series_color(i).hex(), series_dash(i)});
+  }
+  Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
+  SvgWriter svg(f.width, f.height);
+  draw_background(svg, f, x, y);
+  open_clip(svg, f);
+  for (std::size_t i = 0; i < plot.series.size(); ++i) {
+    const auto& s = plot.series[i];
+    std::string dash = series_dash(i);
+    svg.raw(fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
+                        "stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}/>\n",
+                        xml_escape(s.label), series_path(f, s, x.log, y.log), series_color(i).hex(),
+                        dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash)));
+  }
+  close_clip(svg);
+  draw_axes(svg, f, plot.title, x, y);
+  draw_legend(svg, f, legend);
+  draw_notes(svg, f, result.notes);
+  result.svg = svg.finish();
+  return result;
+}
+
+Rendered render_scatter_svg(const ScatterPlot& plot) {
+  if (plot.xs.size() != plot.ys.size()) {
+    throw DomainError(fmt::format("scatter: {} x values but {} y values", plot.xs.size(), plot.ys.size()));
+  }
+  if (!plot.classes.empty() && plot.classes.size() != plot.xs.size()) {
+    throw DomainError(fmt::format("scatter: {} points but {} classes", plot.xs.size(), plot.classes.size()));
+  }
+  Rendered result;
+  Extent ex, ey;
+  std::map<int, std::vector<std::size_t>> by_class;  // sorted classes -> point indices
+  std::size_t skipped = 0;
+  for (std::size_t k = 0; k < plot.xs.size(); ++k) {
+    if (!drawable(plot.xs[k], plot.x.log) || !drawable(plot.ys[k], plot.y.log)) {
+      ++skipped;
+      continue;
+    }
+    ex.add(plot.xs[k]);
+    ey.add(plot.ys[k]);
+    by_class[plot.classes.empty() ? 0 : plot.classes[k]].push_back(k);
+  }
+  if (skipped > 0) {
+    result.notes.push_back(plural(skipped, plot.x.log || plot.y.log ? "point not drawn (NaN, infinite, or non-positive on a log axis)" : "point with NaN or infinity not drawn",
+                                  plot.x.log || plot.y.log ? "points not drawn (NaN, infinite, or non-positive on a log axis)" : "points with NaN or infinity not drawn"));
+  }
+  if (ex.empty()) {
+    result.notes.push_back("nothing to plot: no drawable points");
+    ex.add(1), ex.add(plot.x.log ? 10 : 0);
+    ey.add(1), ey.add(plot.y.log ? 10 : 0);
+  }
+  // A little padding, so that markers on the extreme points are not cut in half.
+  auto pad = [](Extent e, bool log) {
+    if (log) return std::pair{e.lo / 1.2, e.hi * 1.2};
+    double p = (e.hi - e.lo) * 0.04;
+    return std::pair{e.lo - p, e.hi + p};
+  };
+  auto [xlo, xhi] = pad(ex, plot.x.log);
+  auto [ylo, yhi] = pad(ey, plot.y.log);
+  AxisLayout x = make_axis(plot.x, xlo, xhi, true);
+  AxisLayout y = make_axis(plot.y, ylo, yhi, true);
+
+  auto class_label = [&](int c) {
+    if (c >= 0 && static_cast<std::size_t>(c) < plot.class_labels.size()) return plot.class_labels[c];
+    return fmt::format("class {}", c);
+  };
+  std::vector<LegendEntry> legend;
+  std::size_t rank = 0;
+  for (const auto& [c, points] : by_class) {
+    LegendEntry e{LegendEntry::Kind::marker, class_label(c), series_color(rank).hex(), "", static_cast<int>(rank)};
+    legend.push_back(e);
+    ++rank;
+  }
+  Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
+  SvgWriter svg(f.width, f.height);
+  draw_background(svg, f, x, y);
+  open_clip(svg, f);
+  rank = 0;
+  for (const auto& [c, points] : by_class) {
+    PathData d;
+    for (std::size_t k : points) {
+      double fx = f.sx.fraction(plot.xs[k]), fy = f.sy.fraction(plot.ys[k]);
+      if (fx < -0.1 || fx > 1.1 || fy < -0.1 || fy > 1.1) continue;  // outside a fixed range
+      d.marker(static_cast<int>(rank), f.sx.pixel(fx), f.sy.pixel(fy), 4);
+    }
+    svg.raw(fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" "
+                        "stroke=\"#ffffff\" stroke-width=\"0.8\"/>\n",
+                        xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
+    ++rank;
+  }
+  close_clip(svg);
+  draw_axes(svg, f, plot.title, x, y);
+  draw_legend(svg, f, legend);
+  draw_notes(svg, f, result.notes);
+  result.svg = svg.finish();
+  return result;
+}
+
+}  // namespace hinge::lang::report

@@ -1,0 +1,237 @@
+// The REPL's `:commands`: parsing the command line, running each command against
+// the current session, and reporting a mistyped one with a did-you-mean.
+#include "repl/commands.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "builtins/family.hpp"
+#include "eval/format_value.hpp"
+#include "eval/interpreter.hpp"
+#include "repl/complete.hpp"
+
+namespace hinge::lang {
+
+namespace {
+
+// The command line split into the command word and the rest, with the span of
+// each (for carets).
+struct CommandLine {
+  std::string text;  // the whole line, as the Source errors point into
+  std::string name;
+  Span name_span;
+  std::string arg;   // trimmed
+  Span arg_span;
+};
+
+CommandLine split(const std::string& line) {
+  CommandLine c{line, {}, {}, {}, {}};
+  std::size_t i = line.find(':');
+  const std::size_t name_begin = i + 1;
+  std::size_t j = name_begin;
+  while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
+  c.name = line.substr(name_begin, j - name_begin);
+  c.name_span = {static_cast<uint32_t>(i), static_cast<uint32_t>(j)};
+  std::size_t a = line.find_first_not_of(" \t", j);
+  std::size_t b = line.find_last_not_of(" \t\r\n");
+  if (a != std::string::npos && b != std::string::npos && b >= a) {
+    c.arg = line.substr(a, b - a + 1);
+    c.arg_span = {static_cast<uint32_t>(a), static_cast<uint32_t>(b + 1)};
+  } else {
+    c.arg_span = {static_cast<uint32_t>(line.size()), static_cast<uint32_t>(line.size())};
+  }
+  return c;
+}
+
+Status fail(ReplState& st, const CommandLine& c, Span span, const std::string& message) {
+  std::FILE* out = st.current().options().out;
+  std::fflush(out);
+  const Source src = make_source("<repl>", c.text);
+  fmt::print(st.current().options().err, "{}", render(src, {span, message}));
+  return Status::runtime_error;
+}
+
+// A path written with or without quotes, as a hinge string literal.
+std::string unquote(std::string s) {
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
+  return s;
+}
+std::string quote(const std::string& s) {
+  std::string r = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') r += '\\';
+    if (ch == '{' || ch == '}') r += ch;  // interpolation braces are doubled
+    r += ch;
+  }
+  return r + "\"";
+}
+
+// ---------------------------------------------------------------- :vars
+
+// "param", "[16, 1] f64", "0.5" — kind, shape and a short value of one binding.
+struct VarRow {
+  std::string name, kind, shape, value;
+};
+
+VarRow describe_binding(const std::string& name, const Binding& b) {
+  VarRow r{name, {}, {}, {}};
+  const Value& v = b.value;
+  if (v.is_tensor()) {
+    const Tensor& t = v.tensor();
+    r.kind = b.is_param ? "param" : "tensor";
+    r.shape = fmt::format("{} {}", to_string(t.shape()), dtype_name(t.dtype()));
+    if (t.numel() == 1) {
+      r.value = format_number(t.values().front());
+    } else if (t.numel() > 1) {
+      const auto vals = t.values();
+      const auto [lo, hi] = std::minmax_element(vals.begin(), vals.end());
+      // A summary: six digits are enough to recognise a value (printing it gives all).
+      r.value = fmt::format("min {:.6g}, max {:.6g}", *lo, *hi);
+    }
+  } else if (v.is_function()) {
+    const auto& f = *std::get<std::shared_ptr<const Function>>(v.v);
+    r.kind = "function";
+    r.value = fmt::format("{}({})", f.name, fmt::join(f.params, ", "));
+  } else if (v.is_builtin()) {
+    const Builtin* bi = std::get<const Builtin*>(v.v);
+    r.kind = "builtin";
+    r.value = fmt::format("{}({})", bi->name, bi->params);
+  } else if (v.is_list()) {
+    r.kind = "list";
+    r.shape = fmt::format("{} items", v.list().size());
+  } else {
+    r.kind = v.is_optimizer() ? "optimizer" : kind_name(v);
+    r.value = format_repr(v);
+    if (r.value.find('\n') != std::string::npos) r.value = r.value.substr(0, r.value.find('\n')) + " ...";
+  }
+  if (r.value.size() > 48) r.value = r.value.substr(0, 45) + "...";
+  return r;
+}
+
+Status cmd_vars(ReplState& st) {
+  std::FILE* out = st.current().options().out;
+  std::vector<VarRow> rows;
+  for (const auto& [name, b] : st.current().interpreter().globals()) {
+    if (name == "args" && b.value.is_list() && b.value.list().empty()) continue;  // the REPL has no script arguments
+    rows.push_back(describe_binding(name, b));
+  }
+  if (rows.empty()) {
+    fmt::print(out, "no names bound yet\n");
+    return Status::ok;
+  }
+  std::size_t wn = 4, wk = 4, ws = 5;
+  for (const VarRow& r : rows) {
+    wn = std::max(wn, r.name.size());
+    wk = std::max(wk, r.kind.size());
+    ws = std::max(ws, r.shape.size());
+  }
+  fmt::print(out, "{:<{}}  {:<{}}  {:<{}}  {}\n", "name", wn, "kind", wk, "shape", ws, "value");
+  for (const VarRow& r : rows) {
+    const std::string line = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}", r.name, wn, r.kind, wk, r.shape, ws, r.value);
+    fmt::print(out, "{}\n", line.substr(0, line.find_last_not_of(' ') + 1));
+  }
+  return Status::ok;
+}
+
+// ---------------------------------------------------------------- :grad
+
+Status cmd_grad(ReplState& st, const CommandLine& c) {
+  if (c.arg.empty()) return fail(st, c, c.arg_span, "':grad' needs a target: ':grad loss' or ':grad loss wrt w'");
+  return st.current().run_entry("grad " + c.arg);  // without wrt: every param it depends on
+}
+
+// ---------------------------------------------------------------- :load, :save
+
+Status cmd_load(ReplState& st, const CommandLine& c) {
+  if (c.arg.empty()) return fail(st, c, c.arg_span, "':load' needs a file: ':load fit.hinge'");
+  Session& s = st.current();
+  std::map<std::string, const void*> before;
+  for (const auto& [name, b] : s.interpreter().globals()) before[name] = &b;
+  const std::string path = unquote(c.arg);
+  const Status status = s.run_file(path);
+  std::vector<std::string> bound;
+  for (const auto& [name, b] : s.interpreter().globals())
+    if (!before.count(name)) bound.push_back(name);
+  if (status == Status::ok || !bound.empty())
+    fmt::print(s.options().out, "{} {}: {}\n", status == Status::ok ? "loaded" : "partly loaded", path,
+               bound.empty() ? std::string("no new names") : fmt::format("new names {}", fmt::join(bound, ", ")));
+  return status;
+}
+
+Status cmd_save(ReplState& st, const CommandLine& c) {
+  if (c.arg.empty()) return fail(st, c, c.arg_span, "':save' needs a file: ':save model.ckpt'");
+  std::vector<std::string> params;
+  for (const auto& [name, b] : st.current().interpreter().globals())
+    if (b.is_param) params.push_back(name);
+  if (params.empty()) return fail(st, c, c.name_span, "there are no params to save (make one with `param`)");
+  return st.current().run_entry(fmt::format("save {} to {}", fmt::join(params, ", "), quote(unquote(c.arg))));
+}
+
+// ---------------------------------------------------------------- the rest
+
+Status cmd_help(ReplState& st, const CommandLine& c) {
+  std::FILE* out = st.current().options().out;
+  if (c.arg.empty()) {
+    print_help_overview(out);
+    return Status::ok;
+  }
+  if (print_help_topic(out, c.arg, st.current().options())) return Status::ok;
+  const std::vector<std::string> topics = help_topics();
+  const std::string guess = detail::closest_name(c.arg, topics);
+  return fail(st, c, c.arg_span,
+              fmt::format("no help for '{}'{}", c.arg, guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
+}
+
+Status cmd_time(ReplState& st, const CommandLine& c) {
+  if (c.arg == "on" || c.arg == "off") st.timing = c.arg == "on";
+  else if (c.arg.empty()) st.timing = !st.timing;
+  else return fail(st, c, c.arg_span, fmt::format("':time' takes 'on' or 'off', not '{}'", c.arg));
+  fmt::print(st.current().options().out, "timing {}\n", st.timing ? "on" : "off");
+  return Status::ok;
+}
+
+Status cmd_reset(ReplState& st) {
+  auto fresh = std::make_unique<Session>(st.current().options());
+  st.session = fresh.get();
+  st.owned = std::move(fresh);  // the previous session (if made by :reset) goes now
+  const SessionOptions& o = st.current().options();
+  fmt::print(o.out, "a fresh session (seed {}, {}): every name is gone\n", o.seed, dtype_name(o.dtype));
+  return Status::ok;
+}
+
+}  // namespace
+
+Status run_command(ReplState& st, const std::string& line) {
+  const CommandLine c = split(line);
+  const std::string& n = c.name;
+  auto no_argument = [&]() -> bool { return c.arg.empty(); };
+  if (n == "help" || n == "h" || n == "?") return cmd_help(st, c);
+  if (n == "vars" && no_argument()) return cmd_vars(st);
+  if (n == "grad") return cmd_grad(st, c);
+  if (n == "trace") {
+    if (c.arg.empty()) return fail(st, c, c.arg_span, "':trace' needs a target: ':trace loss'");
+    return st.current().run_entry("trace " + c.arg);
+  }
+  if (n == "time") return cmd_time(st, c);
+  if (n == "load") return cmd_load(st, c);
+  if (n == "save") return cmd_save(st, c);
+  if (n == "reset" && no_argument()) return cmd_reset(st);
+  if ((n == "quit" || n == "q" || n == "exit") && no_argument()) {
+    st.quit = true;
+    return Status::ok;
+  }
+  for (const ReplCommand& rc : repl_commands())
+    if (rc.name == n) return fail(st, c, c.arg_span, fmt::format("':{}' takes no argument", n));
+  if (n.empty()) return fail(st, c, c.name_span, "expected a command after ':' (try ':help')");
+  std::vector<std::string> names;
+  for (const ReplCommand& rc : repl_commands()) names.emplace_back(rc.name);
+  const std::string guess = detail::closest_name(n, names);
+  return fail(st, c, c.name_span,
+              fmt::format("unknown command ':{}'; {}", n,
+                          guess.empty() ? std::string("':help' lists the commands")
+                                        : fmt::format("did you mean ':{}'?", guess)));
+}
+
+}  // namespace hinge::lang

@@ -1,0 +1,39 @@
+// The REPL's `:commands` (:help, :vars, :grad, :trace, :time, :load, :save,
+// :reset, :quit) and the state they change.
+#pragma once
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eval/session.hpp"
+
+namespace hinge::lang {
+
+// What the loop and the commands share: the session in use (the caller's, or a
+// fresh one made by :reset with the same options) and the toggles.
+struct ReplState {
+  explicit ReplState(Session& first) : session(&first) {}
+  Session& current() { return *session; }
+
+  Session* session;
+  std::unique_ptr<Session> owned;  // the session made by the last :reset
+  bool timing = false;             // :time on
+  bool quit = false;               // :quit
+};
+
+// Runs one command line (it starts with ':'). Errors are rendered like any other
+// (`<repl>:1:2: error: unknown command ':hepl'; did you mean ':help'?`) and give
+// runtime_error; a command that runs hinge statements returns their status.
+Status run_command(ReplState& st, const std::string& line);
+
+// repl/help.cpp
+void print_help_overview(std::FILE* out);
+// Prints the help of a builtin, statement keyword, command or constant; false if
+// `name` is none of them.
+bool print_help_topic(std::FILE* out, std::string_view name, const SessionOptions& options);
+// Every name :help knows (for did-you-mean).
+std::vector<std::string> help_topics();
+
+}  // namespace hinge::lang

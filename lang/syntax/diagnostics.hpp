@@ -1,0 +1,44 @@
+// Diagnostics: a message tied to a source span, the exception that carries one,
+// and the one renderer every error goes through (file:line:col, the line, a caret).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "syntax/source.hpp"
+
+namespace hinge::lang {
+
+/// An error at a place in the source. `span` may be empty (a point, e.g. end of input).
+struct Diagnostic {
+    Span span;
+    std::string message;  // lower-case, no trailing period: "expected an expression"
+};
+
+/// Thrown by the interpreter (and anything else in lang) for errors the user caused.
+/// The REPL catches it, renders the diagnostic and keeps the session.
+///
+/// **Example**
+///     throw Error({node.span, fmt::format("unknown name '{}'", name)});
+class Error : public std::runtime_error {
+public:
+    explicit Error(Diagnostic diagnostic);
+    Error(Span span, std::string message) : Error(Diagnostic{span, std::move(message)}) {}
+    const Diagnostic& diagnostic() const { return diagnostic_; }
+
+private:
+    Diagnostic diagnostic_;
+};
+
+/// Renders a diagnostic in the one format hinge uses:
+///
+///     model.hinge:3:14: error: shape mismatch in '*': [3] vs [4]
+///         y = relu(w * x + b)
+///                  ^~~~~
+///
+/// The line is indented by 4 spaces with tabs expanded (tab stops of 4), the caret sits
+/// under the first code point of the span and tildes run under the rest of it on that
+/// line. The result ends with '\n'.
+std::string render(const Source& source, const Diagnostic& diagnostic);
+
+}  // namespace hinge::lang
