@@ -28,6 +28,9 @@ HINGE_PACKAGES=(g++ cmake ninja-build pkg-config libboost-dev libfmt-dev catch2 
 # hinge_build [cmake args...]: configure and build everything ($HINGE_TARGET, when
 # set, builds only that target: examples/run needs just the `hinge` command).
 hinge_build() {
-  cmake -S "$HINGE_ROOT" -B "$HINGE_BUILD" -G Ninja "$@" >/dev/null
+  # ccache, when a developer has it, makes rebuilds across build folders cheap.
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S "$HINGE_ROOT" -B "$HINGE_BUILD" -G Ninja "${launcher[@]}" "$@" >/dev/null
   cmake --build "$HINGE_BUILD" -j "$(nproc)" ${HINGE_TARGET:+--target "$HINGE_TARGET"}
 }

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "hinge/errors.hpp"
 #include "fused_layer.hpp"
+#include "hinge/errors.hpp"
 #include "op_table.hpp"
 #include "scalar_program.hpp"
 
@@ -184,22 +184,22 @@ struct ReplayPlan {
   };
   struct Bwd {
     Node* node;
-    void (*run)(Graph&, Node&);                      // when `run_assign` is null
+    void (*run)(Graph&, Node&);  // when `run_assign` is null
     void (*run_assign)(Graph&, Node&, unsigned);
-    unsigned assign;       // bits for run_assign or the fused layer
-    uint32_t zero_end;     // zero_before[..zero_end) is zeroed before this step runs
-    int32_t layer;         // index into `layers`, or -1
+    unsigned assign;    // bits for run_assign or the fused layer
+    uint32_t zero_end;  // zero_before[..zero_end) is zeroed before this step runs
+    int32_t layer;      // index into `layers`, or -1
   };
   std::vector<FusedLayer> layers;
-  std::vector<Fwd> fwd;            // tape order
-  std::vector<Fwd> fwd_once;       // constant nodes (ReplayOptions::fold_constants), tape order
-  bool folded = false;             // fwd_once has run
-  std::vector<Bwd> bwd;            // reverse tape order
-  std::vector<Node*> zero_before;  // first writes by kernels that only add
-  std::vector<Node*> zero_always;  // gradients no kernel writes
+  std::vector<Fwd> fwd;              // tape order
+  std::vector<Fwd> fwd_once;         // constant nodes (ReplayOptions::fold_constants), tape order
+  bool folded = false;               // fwd_once has run
+  std::vector<Bwd> bwd;              // reverse tape order
+  std::vector<Node*> zero_before;    // first writes by kernels that only add
+  std::vector<Node*> zero_always;    // gradients no kernel writes
   std::vector<NodeId> grad_buffers;  // the gradients this plan uses (not fused interiors)
   Node* root = nullptr;
-  bool allocated = false;          // every gradient buffer exists
+  bool allocated = false;  // every gradient buffer exists
 };
 
 namespace {
@@ -229,7 +229,8 @@ void find_layers(Graph& g, std::span<const NodeId> all, ReplayPlan& p, std::vect
 // Indexed by NodeId - all.front(): 1 for a node of `all` (tape order) that depends
 // on no param, no variable and none of `inputs` (a constant leaf, or an op over
 // such nodes only).
-std::vector<char> constant_nodes(const Graph& g, std::span<const NodeId> all, std::span<const Tensor> inputs) {
+std::vector<char> constant_nodes(const Graph& g, std::span<const NodeId> all,
+                                 std::span<const Tensor> inputs) {
   const NodeId lo = all.front();
   std::vector<char> fixed(all.back() + 1 - lo, 1);
   for (const Tensor& t : inputs)
@@ -251,8 +252,10 @@ namespace {
 
 void zero_grad_fast(Node& n) {
   // An inline gradient (Note [Inline scalars]) is zeroed with one store, not a call.
-  if (n.grad == n.inline_grad) std::memset(n.inline_grad, 0, sizeof n.inline_grad);
-  else zero_buffer(n);
+  if (n.grad == n.inline_grad)
+    std::memset(n.inline_grad, 0, sizeof n.inline_grad);
+  else
+    zero_buffer(n);
 }
 
 }  // namespace
@@ -295,8 +298,10 @@ Replay::Replay(Tensor root, ReplayOptions options) : g_(root.g), root_(root.id) 
     auto mark = [&](NodeId in, int k, detail::ReplayPlan::Bwd& step) {
       if (!g[in].requires_grad() || written[in - lo]) return;
       written[in - lo] = 1;
-      if (step.run_assign || step.layer >= 0) step.assign |= 1u << k;
-      else p.zero_before.push_back(&g[in]);
+      if (step.run_assign || step.layer >= 0)
+        step.assign |= 1u << k;
+      else
+        p.zero_before.push_back(&g[in]);
     };
     detail::ReplayPlan::Bwd step{&n, nullptr, nullptr, 0, 0, -1};
     if (role[*it - lo] >= 0) {
@@ -327,8 +332,10 @@ void Replay::forward() {
   Graph& g = *g_;
   detail::ReplayPlan& p = *plan_;
   auto run = [&](const detail::ReplayPlan::Fwd& s) {
-    if (s.layer >= 0) detail::fused_layer_forward(p.layers[static_cast<std::size_t>(s.layer)]);
-    else s.run(g, *s.node);
+    if (s.layer >= 0)
+      detail::fused_layer_forward(p.layers[static_cast<std::size_t>(s.layer)]);
+    else
+      s.run(g, *s.node);
   };
   if (!p.folded) {
     for (const auto& s : p.fwd_once) run(s);
@@ -352,9 +359,12 @@ void Replay::backward() {
   uint32_t z = 0;
   for (const auto& s : p.bwd) {
     for (; z < s.zero_end; ++z) zero_grad_fast(*p.zero_before[z]);
-    if (s.layer >= 0) detail::fused_layer_backward(p.layers[static_cast<std::size_t>(s.layer)], s.assign);
-    else if (s.run_assign) s.run_assign(g, *s.node, s.assign);
-    else s.run(g, *s.node);
+    if (s.layer >= 0)
+      detail::fused_layer_backward(p.layers[static_cast<std::size_t>(s.layer)], s.assign);
+    else if (s.run_assign)
+      s.run_assign(g, *s.node, s.assign);
+    else
+      s.run(g, *s.node);
   }
 }
 

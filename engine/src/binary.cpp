@@ -66,7 +66,8 @@ void forward_binary(Graph& g, Node& n, F f) {
     for (int64_t r = 0; r < N; r += len)
       for (int64_t j = 0; j < len; ++j) o[r + j] = f(a[j], b[r + j]);
   } else {
-    for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
+    for_each_broadcast(n.shape, A.shape, B.shape,
+                       [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
   }
 }
 
@@ -112,8 +113,7 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
     // the inner loop runs over independent accumulators (it vectorizes).
     if (wb) clear_if(sb, gb, len);
     for (int64_t r = 0; r < N; r += len) {
-      if (wa)
-        put_each(sa, ga + r, len, [&](int64_t j) { return da(a[r + j], b[j], o[r + j], go[r + j]); });
+      if (wa) put_each(sa, ga + r, len, [&](int64_t j) { return da(a[r + j], b[j], o[r + j], go[r + j]); });
       if (wb)
         for (int64_t j = 0; j < len; ++j) gb[j] += db(a[r + j], b[j], o[r + j], go[r + j]);
     }
@@ -122,8 +122,7 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
     for (int64_t r = 0; r < N; r += len) {
       if (wa)
         for (int64_t j = 0; j < len; ++j) ga[j] += da(a[j], b[r + j], o[r + j], go[r + j]);
-      if (wb)
-        put_each(sb, gb + r, len, [&](int64_t j) { return db(a[j], b[r + j], o[r + j], go[r + j]); });
+      if (wb) put_each(sb, gb + r, len, [&](int64_t j) { return db(a[j], b[r + j], o[r + j], go[r + j]); });
     }
   } else {
     if (wa) clear_if(sa, ga, A.numel);
@@ -140,9 +139,14 @@ Tensor arg(Graph& g, NodeId self, int k) { return {&g, g[self].input(k)}; }
 Tensor out(Graph& g, NodeId self) { return {&g, self}; }
 
 // ---- add ----
-template <class T> void add_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a + b; }); }
-template <class T> void add_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return go; });
+template <class T>
+void add_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return a + b; });
+}
+template <class T>
+void add_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return go; });
 }
 void add_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg(g, self, 0).shape());
@@ -150,9 +154,14 @@ void add_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- sub ----
-template <class T> void sub_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a - b; }); }
-template <class T> void sub_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return -go; });
+template <class T>
+void sub_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return a - b; });
+}
+template <class T>
+void sub_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T, T, T, T go) { return go; }, [](T, T, T, T go) { return -go; });
 }
 void sub_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg(g, self, 0).shape());
@@ -160,9 +169,14 @@ void sub_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- mul ----
-template <class T> void mul_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a * b; }); }
-template <class T> void mul_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T, T b, T, T go) { return go * b; }, [](T a, T, T, T go) { return go * a; });
+template <class T>
+void mul_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return a * b; });
+}
+template <class T>
+void mul_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T, T b, T, T go) { return go * b; }, [](T a, T, T, T go) { return go * a; });
 }
 void mul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
@@ -171,10 +185,14 @@ void mul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- div ----
-template <class T> void div_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return a / b; }); }
-template <class T> void div_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T, T b, T, T go) { return go / b; },
-                     [](T, T b, T o, T go) { return -go * o / b; });
+template <class T>
+void div_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return a / b; });
+}
+template <class T>
+void div_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T, T b, T, T go) { return go / b; }, [](T, T b, T o, T go) { return -go * o / b; });
 }
 void div_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
@@ -183,10 +201,15 @@ void div_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- pow: d/da = b a^(b-1), d/db = a^b log a (only asked for when b needs it) ----
-template <class T> void pow_fwd(Graph& g, Node& n) { forward_binary<T>(g, n, [](T a, T b) { return std::pow(a, b); }); }
-template <class T> void pow_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T a, T b, T, T go) { return go * b * std::pow(a, b - T(1)); },
-                     [](T a, T, T o, T go) { return go * o * std::log(a); });
+template <class T>
+void pow_fwd(Graph& g, Node& n) {
+  forward_binary<T>(g, n, [](T a, T b) { return std::pow(a, b); });
+}
+template <class T>
+void pow_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T a, T b, T, T go) { return go * b * std::pow(a, b - T(1)); },
+      [](T a, T, T o, T go) { return go * o * std::log(a); });
 }
 void pow_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
@@ -195,24 +218,30 @@ void pow_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- minimum / maximum: the gradient goes to the chosen side; a wins ties ----
-template <class T> void minimum_fwd(Graph& g, Node& n) {
+template <class T>
+void minimum_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return b < a ? b : a; });
 }
-template <class T> void minimum_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T a, T b, T, T go) { return b < a ? T(0) : go; },
-                     [](T a, T b, T, T go) { return b < a ? go : T(0); });
+template <class T>
+void minimum_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T a, T b, T, T go) { return b < a ? T(0) : go; },
+      [](T a, T b, T, T go) { return b < a ? go : T(0); });
 }
 void minimum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
   if (a.requires_grad()) c[0] = sum_to(adj * le(a, b), a.shape());
   if (b.requires_grad()) c[1] = sum_to(adj * lt(b, a), b.shape());
 }
-template <class T> void maximum_fwd(Graph& g, Node& n) {
+template <class T>
+void maximum_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return b > a ? b : a; });
 }
-template <class T> void maximum_bwd(Graph& g, Node& n, unsigned as) {
-  backward_binary<T>(g, n, as, [](T a, T b, T, T go) { return b > a ? T(0) : go; },
-                     [](T a, T b, T, T go) { return b > a ? go : T(0); });
+template <class T>
+void maximum_bwd(Graph& g, Node& n, unsigned as) {
+  backward_binary<T>(
+      g, n, as, [](T a, T b, T, T go) { return b > a ? T(0) : go; },
+      [](T a, T b, T, T go) { return b > a ? go : T(0); });
 }
 void maximum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
@@ -221,27 +250,28 @@ void maximum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- comparisons: 1 or 0, no gradient ----
-template <class T, class Cmp> void compare_fwd(Graph& g, Node& n) {
+template <class T, class Cmp>
+void compare_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return Cmp{}(a, b) ? T(1) : T(0); });
 }
 void no_bwd(Graph&, Node&) {}
 void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
 // Instantiates an op's f32/f64 kernels behind one function pointer each.
-#define HINGE_BINARY_ROW(op, fwd, bwd, vjp)                                                \
-  OpImplRow {                                                                              \
-    OpKind::op, OpImpl {                                                                   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { fwd<T>(g, n); }); },      \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, 0); }); }, vjp, \
-      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, as); }); } \
-    }                                                                                      \
+#define HINGE_BINARY_ROW(op, fwd, bwd, vjp)                                                               \
+  OpImplRow {                                                                                             \
+    OpKind::op, OpImpl {                                                                                  \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { fwd<T>(g, n); }); },                     \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, 0); }); }, vjp,         \
+          [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, as); }); } \
+    }                                                                                                     \
   }
-#define HINGE_COMPARE_ROW(op, Cmp)                                                                         \
-  OpImplRow {                                                                                              \
-    OpKind::op, OpImpl {                                                                                   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { compare_fwd<T, Cmp<T>>(g, n); }); }, no_bwd, \
-          no_vjp                                                                                           \
-    }                                                                                                      \
+#define HINGE_COMPARE_ROW(op, Cmp)                                                                    \
+  OpImplRow {                                                                                         \
+    OpKind::op, OpImpl {                                                                              \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { compare_fwd<T, Cmp<T>>(g, n); }); }, \
+          no_bwd, no_vjp                                                                              \
+    }                                                                                                 \
   }
 
 constexpr OpImplRow kRows[] = {

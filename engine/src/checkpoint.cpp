@@ -17,7 +17,7 @@ namespace hinge {
 namespace {
 
 constexpr std::string_view kMagic = "HINGECKP";
-constexpr std::size_t kHeaderBytes = 16;   // magic, version, count
+constexpr std::size_t kHeaderBytes = 16;  // magic, version, count
 constexpr std::size_t kCrcBytes = 4;
 constexpr std::size_t kMaxFileBytes = std::size_t{1} << 36;
 
@@ -36,13 +36,15 @@ constexpr auto kCrcTable = make_crc_table();
 
 template <class U>
 void put(std::string& out, U v) {
-  for (std::size_t k = 0; k < sizeof(U); ++k) out.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * k)) & 0xFF));
+  for (std::size_t k = 0; k < sizeof(U); ++k)
+    out.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * k)) & 0xFF));
 }
 
 template <class U>
 U get(std::string_view in, std::size_t at) {
   uint64_t v = 0;
-  for (std::size_t k = 0; k < sizeof(U); ++k) v |= uint64_t{static_cast<unsigned char>(in[at + k])} << (8 * k);
+  for (std::size_t k = 0; k < sizeof(U); ++k)
+    v |= uint64_t{static_cast<unsigned char>(in[at + k])} << (8 * k);
   return static_cast<U>(v);
 }
 
@@ -106,8 +108,8 @@ std::string encode_checkpoint(std::span<const CheckpointEntry> entries) {
   for (const CheckpointEntry& e : entries) {
     const std::size_t elem = dtype_size(e.dtype);
     if (e.data.size() != static_cast<std::size_t>(e.numel()) * elem)
-      throw DomainError(fmt::format("checkpoint: '{}' holds {} bytes for shape {} of {}", e.name, e.data.size(),
-                                    to_string(e.shape), dtype_name(e.dtype)));
+      throw DomainError(fmt::format("checkpoint: '{}' holds {} bytes for shape {} of {}", e.name,
+                                    e.data.size(), to_string(e.shape), dtype_name(e.dtype)));
     put<uint32_t>(out, static_cast<uint32_t>(e.name.size()));
     out += e.name;
     put<uint8_t>(out, e.dtype == DType::f32 ? 0 : 1);
@@ -135,7 +137,8 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
   if (version > kCheckpointVersion)
     throw fail(fmt::format("format version {} is newer than this hinge ({})", version, kCheckpointVersion));
   if (version == 0) throw fail("unknown format version 0");
-  if (size < kMinBytes) throw fail(fmt::format("truncated (expected at least {} bytes, found {})", kMinBytes, size));
+  if (size < kMinBytes)
+    throw fail(fmt::format("truncated (expected at least {} bytes, found {})", kMinBytes, size));
 
   const uint32_t count = get<uint32_t>(in, 12);
   const std::size_t body_end = size - kCrcBytes;
@@ -149,7 +152,8 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
   auto need = [&](std::size_t n, bool exact) {
     if (n <= body_end - off) return;
     const std::size_t expected = off + n + kCrcBytes;  // n is bounded by 2^36 * 8, no overflow
-    throw fail(fmt::format("truncated (expected {}{} bytes, found {})", exact ? "" : "at least ", expected, size));
+    throw fail(
+        fmt::format("truncated (expected {}{} bytes, found {})", exact ? "" : "at least ", expected, size));
   };
 
   for (uint32_t e = 0; e < count && !problem; ++e) {
@@ -164,8 +168,14 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
     const uint8_t dt = get<uint8_t>(in, off);
     const uint8_t rank = get<uint8_t>(in, off + 1);
     off += 2;
-    if (dt > 1) { problem = fmt::format("entry '{}' has unknown dtype code {}", entry.name, dt); break; }
-    if (rank > kMaxRank) { problem = fmt::format("entry '{}' has rank {} (at most {})", entry.name, rank, kMaxRank); break; }
+    if (dt > 1) {
+      problem = fmt::format("entry '{}' has unknown dtype code {}", entry.name, dt);
+      break;
+    }
+    if (rank > kMaxRank) {
+      problem = fmt::format("entry '{}' has rank {} (at most {})", entry.name, rank, kMaxRank);
+      break;
+    }
     entry.dtype = dt == 0 ? DType::f32 : DType::f64;
     entry.shape.rank = rank;
     need(8 * std::size_t{rank}, false);
@@ -173,7 +183,10 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
     for (int i = 0; i < rank; ++i) {
       const auto d = get<int64_t>(in, off);
       off += 8;
-      if (d < 0 || d > INT32_MAX) { problem = fmt::format("entry '{}' has dimension {}", entry.name, d); break; }
+      if (d < 0 || d > INT32_MAX) {
+        problem = fmt::format("entry '{}' has dimension {}", entry.name, d);
+        break;
+      }
       entry.shape.dims[i] = static_cast<int32_t>(d);
       // Bounded by the file size, so a corrupt shape cannot overflow or allocate much.
       const auto ud = static_cast<uint64_t>(d);
@@ -184,16 +197,19 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
     const uint64_t bytes = numel > kMaxFileBytes ? kMaxFileBytes * 8 : numel * elem;
     need(static_cast<std::size_t>(bytes), last);
     entry.data.resize(static_cast<std::size_t>(bytes));
-    copy_elements(entry.data.data(), reinterpret_cast<const unsigned char*>(in.data() + off), entry.data.size(), elem);
+    copy_elements(entry.data.data(), reinterpret_cast<const unsigned char*>(in.data() + off),
+                  entry.data.size(), elem);
     off += entry.data.size();
     for (const CheckpointEntry& prev : out)
       if (prev.name == entry.name) problem = fmt::format("the name '{}' appears twice", entry.name);
     out.push_back(std::move(entry));
   }
 
-  if (crc32(in.substr(0, body_end)) != get<uint32_t>(in, body_end)) throw fail("checksum mismatch (the file is corrupt)");
+  if (crc32(in.substr(0, body_end)) != get<uint32_t>(in, body_end))
+    throw fail("checksum mismatch (the file is corrupt)");
   if (problem) throw fail(fmt::format("corrupt ({})", *problem));
-  if (off != body_end) throw fail(fmt::format("corrupt ({} unexpected bytes after the last entry)", body_end - off));
+  if (off != body_end)
+    throw fail(fmt::format("corrupt ({} unexpected bytes after the last entry)", body_end - off));
   return out;
 }
 
@@ -228,17 +244,19 @@ void restore_checkpoint(const std::string& path, std::span<const NamedTensor> te
                                 names.empty() ? "nothing" : names));
     }
     if (!(hit->shape == t.shape()))
-      throw IoError(fmt::format("{}: '{}' has shape {} in the file but {} here", path, name, to_string(hit->shape),
-                                to_string(t.shape())));
+      throw IoError(fmt::format("{}: '{}' has shape {} in the file but {} here", path, name,
+                                to_string(hit->shape), to_string(t.shape())));
     if (!t.node().is_leaf())
-      throw DomainError(fmt::format("restore: '{}' is a computed value; only leaves can be loaded into", name));
+      throw DomainError(
+          fmt::format("restore: '{}' is a computed value; only leaves can be loaded into", name));
     found.push_back(hit);
   }
   for (std::size_t k = 0; k < tensors.size(); ++k) {
     const Node& n = tensors[k].second.node();
-    if (n.dtype == found[k]->dtype) copy_elements(static_cast<unsigned char*>(n.val), found[k]->data.data(),
-                                                  found[k]->data.size(), 1);
-    else tensors[k].second.set_values(found[k]->values());
+    if (n.dtype == found[k]->dtype)
+      copy_elements(static_cast<unsigned char*>(n.val), found[k]->data.data(), found[k]->data.size(), 1);
+    else
+      tensors[k].second.set_values(found[k]->values());
   }
 }
 

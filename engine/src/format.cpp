@@ -13,9 +13,9 @@ namespace hinge {
 
 namespace {
 
-constexpr std::size_t kLineWidth = 75;       // numpy's linewidth
-constexpr int64_t kSummarizeAbove = 100;     // elements; smaller tensors print in full
-constexpr int64_t kEdgeItems = 3;            // kept at each end of a long axis
+constexpr std::size_t kLineWidth = 75;    // numpy's linewidth
+constexpr int64_t kSummarizeAbove = 100;  // elements; smaller tensors print in full
+constexpr int64_t kEdgeItems = 3;         // kept at each end of a long axis
 
 // Shortest form, but at most 8 significant digits inside tensors (numpy's
 // precision) so a column of thirds stays readable; scalars use format_number.
@@ -139,7 +139,8 @@ std::string format_tensor(const Tensor& t, std::size_t indent,
 std::string format_tensor(const Tensor& t, std::size_t indent) {
   const DType dt = t.dtype();
   if (t.rank() == 0) {
-    std::string s = dt == DType::f32 ? fmt::format("{}", static_cast<float>(t.item())) : format_number(t.item());
+    std::string s =
+        dt == DType::f32 ? fmt::format("{}", static_cast<float>(t.item())) : format_number(t.item());
     return dt == DType::f32 ? s + " (f32)" : s;
   }
   return format_tensor(t, indent, [dt](double x) { return tensor_element(x, dt); });

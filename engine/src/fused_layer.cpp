@@ -183,8 +183,17 @@ std::optional<FusedLayer> match_fused_layer(Graph& g, NodeId yid, const std::vec
     const NodeId zid = a.in[side], bid = a.in[1 - side];
     Node& z = g[zid];
     if (z.op != OpKind::matmul || !only_use(zid)) continue;
-    FusedLayer f{&g[z.in[0]], &g[z.in[1]], &z, &g[bid], &a, &h, &g[y.in[1]], &y, 0,
-                 {z.in[0], z.in[1], bid, y.in[1]}, {zid, h.in[0], y.in[0]}};
+    FusedLayer f{&g[z.in[0]],
+                 &g[z.in[1]],
+                 &z,
+                 &g[bid],
+                 &a,
+                 &h,
+                 &g[y.in[1]],
+                 &y,
+                 0,
+                 {z.in[0], z.in[1], bid, y.in[1]},
+                 {zid, h.in[0], y.in[0]}};
     const Shape &xs = f.X->shape, &zs = z.shape;
     if (xs.rank != 2 || zs.rank != 2 || f.W->shape.rank != 2) continue;
     const int64_t M = zs.dims[0], N = zs.dims[1], K = xs.dims[1];

@@ -35,7 +35,7 @@ inline constexpr int kFusedMaxInputs = 4;  // columns of X a fused layer takes
 struct FusedLayer {
   Node *X, *W, *z;  // z = X @ W: X [M, K], W [K, N]
   Node *b, *a;      // a = z + b: b [N] or [1, N]
-  Node *h;          // h = act(a)
+  Node* h;          // h = act(a)
   Node *V, *y;      // y = h @ V: V [N, 1] or [N]
   int K;
   // The inputs whose gradients the fused backward writes, in the order of its

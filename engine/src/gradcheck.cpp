@@ -12,9 +12,10 @@ namespace hinge {
 
 std::string GradcheckResult::describe() const {
   if (checked == 0) return "gradcheck: nothing to check";
-  return fmt::format("gradcheck {}: {} elements, worst relative error {:.3g} at input {} element {} "
-                     "(analytic {}, numeric {})",
-                     ok ? "passed" : "FAILED", checked, worst_error, input, element, analytic, numeric);
+  return fmt::format(
+      "gradcheck {}: {} elements, worst relative error {:.3g} at input {} element {} "
+      "(analytic {}, numeric {})",
+      ok ? "passed" : "FAILED", checked, worst_error, input, element, analytic, numeric);
 }
 
 GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const GradcheckOptions& opt) {
@@ -39,7 +40,8 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
       v[k] = x0;
       const double num = (up - down) / (2 * h), an = analytic[i].at(k);
       const double err = std::abs(an - num) / std::max(std::abs(num), floor);
-      const bool pass = std::abs(an - num) <= opt.atol + opt.rtol * std::abs(num) || (std::isnan(an) && std::isnan(num));
+      const bool pass =
+          std::abs(an - num) <= opt.atol + opt.rtol * std::abs(num) || (std::isnan(an) && std::isnan(num));
       ++r.checked;
       if (!pass) r.ok = false;
       if (err > r.worst_error || r.input < 0 || std::isnan(err)) {

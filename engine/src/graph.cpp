@@ -55,8 +55,10 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   }
   if (n.attr.aux_bytes > 0) {
     void* p = alloc(n.attr.aux_bytes);
-    if (n.attr.aux) std::memcpy(p, n.attr.aux, n.attr.aux_bytes);
-    else std::memset(p, 0, n.attr.aux_bytes);
+    if (n.attr.aux)
+      std::memcpy(p, n.attr.aux, n.attr.aux_bytes);
+    else
+      std::memset(p, 0, n.attr.aux_bytes);
     n.attr.aux = p;
   }
   if (rg && grad_enabled_) n.flags |= kRequiresGrad;
@@ -68,8 +70,8 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags) {
   const int64_t numel = s.numel();
   if (numel > max_elements_)
-    throw LimitError(fmt::format("a tensor of {} elements ({}) is above the limit of {}", numel,
-                                 to_string(s), max_elements_));
+    throw LimitError(fmt::format("a tensor of {} elements ({}) is above the limit of {}", numel, to_string(s),
+                                 max_elements_));
   if (static_cast<int64_t>(values.size()) != numel && values.size() != 1)
     throw ShapeError(fmt::format("{} values given for a tensor of shape {}", values.size(), to_string(s)));
   Node& n = push_node();

@@ -28,9 +28,10 @@ Tensor make(Graph& g, const Shape& s, F draw) {
 
 Fans fans(const Shape& s, const char* who) {
   if (s.rank < 2)
-    throw DomainError(fmt::format("{} needs a weight matrix shape [in, out], not {}; "
-                                  "initialise biases with zeros or normal",
-                                  who, to_string(s)));
+    throw DomainError(
+        fmt::format("{} needs a weight matrix shape [in, out], not {}; "
+                    "initialise biases with zeros or normal",
+                    who, to_string(s)));
   return {s[s.rank - 2], s[s.rank - 1]};
 }
 

@@ -18,7 +18,7 @@ namespace {
 // A node's gradient state as it was before we touched it.
 struct SavedGrad {
   NodeId id;
-  void* grad;                       // the buffer pointer (nullptr: "no gradient yet")
+  void* grad;                        // the buffer pointer (nullptr: "no gradient yet")
   std::vector<unsigned char> bytes;  // its contents
   uint8_t flags;
 };
@@ -95,7 +95,8 @@ std::vector<std::vector<double>> local_vjp(Tensor node, std::span<const double> 
   Node& n = node.node();
   if (n.is_leaf()) return {};
   if (static_cast<int64_t>(adj.size()) != n.numel)
-    throw DomainError(fmt::format("local_vjp: {} adjoint values for a node of {} elements", adj.size(), n.numel));
+    throw DomainError(
+        fmt::format("local_vjp: {} adjoint values for a node of {} elements", adj.size(), n.numel));
   std::vector<SavedGrad> saved;
   saved.push_back(save_grad(g, node.id));
   fresh_grad(g, node.id);

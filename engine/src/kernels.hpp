@@ -47,8 +47,7 @@ inline void for_each_broadcast(const Shape& out, const Shape& a, const Shape& b,
 
 // The same over three operands (where).
 template <class F>
-inline void for_each_broadcast3(const Shape& out, const Shape& a, const Shape& b, const Shape& c,
-                                F&& f) {
+inline void for_each_broadcast3(const Shape& out, const Shape& a, const Shape& b, const Shape& c, F&& f) {
   const Index4 n = frame_dims(out), sa = frame_strides(a, out), sb = frame_strides(b, out),
                sc = frame_strides(c, out);
   int64_t k = 0;

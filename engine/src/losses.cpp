@@ -23,7 +23,8 @@ void check_pair(Tensor a, Tensor b, std::string_view op) {
 void check_same_shape(Tensor a, Tensor b, std::string_view op) {
   check_pair(a, b, op);
   if (!(a.shape() == b.shape()))
-    throw ShapeError(fmt::format("shape mismatch in '{}': {} vs {}", op, to_string(a.shape()), to_string(b.shape())));
+    throw ShapeError(
+        fmt::format("shape mismatch in '{}': {} vs {}", op, to_string(a.shape()), to_string(b.shape())));
 }
 
 // Throws DomainError naming `op` for the first target value `ok` rejects.
@@ -46,7 +47,8 @@ Tensor mse(Tensor pred, Tensor target) {
 Tensor cross_entropy(Tensor logits, Tensor target) {
   check_pair(logits, target, "cross_entropy");
   if (logits.rank() != 2)
-    throw ShapeError(fmt::format("'cross_entropy' needs logits of shape [N, C], not {}", to_string(logits.shape())));
+    throw ShapeError(
+        fmt::format("'cross_entropy' needs logits of shape [N, C], not {}", to_string(logits.shape())));
   const int64_t n = logits.shape()[0], classes = logits.shape()[1];
   Tensor probs = target;
   if (target.rank() == 1) {  // class indices: compare with 0..C-1 to get one-hot rows
@@ -56,8 +58,8 @@ Tensor cross_entropy(Tensor logits, Tensor target) {
     for (int64_t k = 0; k < n; ++k) {
       const double v = target.at(k);
       if (!(v >= 0 && v < static_cast<double>(classes) && v == std::floor(v)))
-        throw DomainError(fmt::format("'cross_entropy': label {} (row {}) is not a class index in 0..{}", v, k,
-                                      classes - 1));
+        throw DomainError(fmt::format("'cross_entropy': label {} (row {}) is not a class index in 0..{}", v,
+                                      k, classes - 1));
     }
     std::vector<double> ids(static_cast<std::size_t>(classes));
     for (int64_t c = 0; c < classes; ++c) ids[c] = static_cast<double>(c);
@@ -72,7 +74,8 @@ Tensor cross_entropy(Tensor logits, Tensor target) {
 
 Tensor binary_cross_entropy(Tensor logits, Tensor target) {
   check_same_shape(logits, target, "binary_cross_entropy");
-  check_values(target, "binary_cross_entropy", "target", "is outside [0, 1]", [](double v) { return v >= 0 && v <= 1; });
+  check_values(target, "binary_cross_entropy", "target", "is outside [0, 1]",
+               [](double v) { return v >= 0 && v <= 1; });
   return mean(softplus(logits) - target * logits);
 }
 

@@ -84,8 +84,8 @@ bool gemm_thin(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, in
 // C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
 // M x N result, inner dimension K; lda/ldb/ldc are the stored row lengths.
 template <class T>
-void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
-          int64_t ldb, T beta, T* __restrict C, int64_t ldc) {
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb,
+          T beta, T* __restrict C, int64_t ldc) {
   if (M * N * K < kSmallProduct) {  // also every empty case (BLAS rejects ld = 0)
     for (int64_t i = 0; i < M; ++i) {
       T* c = C + i * ldc;
@@ -148,7 +148,8 @@ std::optional<MatmulDims> matmul_dims(const Shape& a, const Shape& b) {
 
 MatmulDims dims_of(Graph& g, const Node& n) { return *matmul_dims(in(g, n, 0).shape, in(g, n, 1).shape); }
 
-template <class T> void matmul_fwd(Graph& g, Node& n) {
+template <class T>
+void matmul_fwd(Graph& g, Node& n) {
   const MatmulDims d = dims_of(g, n);
   const T* a = in(g, n, 0).v<T>();
   const T* b = in(g, n, 1).v<T>();
@@ -165,7 +166,8 @@ template <class T> void matmul_fwd(Graph& g, Node& n) {
 // dA += G @ B^T and dB += A^T @ G, each only when that side requires grad. A side
 // with its `assign` bit set (Note [Assigning backward]) is overwritten: beta = 0 for
 // its first product (a side shared by the batch accumulates from the second on).
-template <class T> void matmul_bwd(Graph& g, Node& n, unsigned assign) {
+template <class T>
+void matmul_bwd(Graph& g, Node& n, unsigned assign) {
   const MatmulDims d = dims_of(g, n);
   Node& A = in(g, n, 0);
   Node& B = in(g, n, 1);
@@ -186,8 +188,8 @@ template <class T> void matmul_bwd(Graph& g, Node& n, unsigned assign) {
       gemm<T>(true, false, d.k, d.n, d.batch * d.m, A.v<T>(), d.k, gc, d.n, beta(sb), B.g<T>(), d.n);
     else
       for (int64_t i = 0; i < d.batch; ++i)
-        gemm<T>(true, false, d.k, d.n, d.m, A.v<T>() + i * d.a_stride(), d.k, gc + i * d.m * d.n, d.n, beta(sb),
-                B.g<T>() + i * d.b_stride(), d.n);
+        gemm<T>(true, false, d.k, d.n, d.m, A.v<T>() + i * d.a_stride(), d.k, gc + i * d.m * d.n, d.n,
+                beta(sb), B.g<T>() + i * d.b_stride(), d.n);
   }
 }
 
@@ -217,20 +219,22 @@ void matmul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
     c[0] = reshape(da, dims_vec(a.shape()));
   }
   if (b.requires_grad()) {
-    Tensor db = d.a3 && !d.b3 ? matmul(swap_last(reshape(a, {d.batch * d.m, d.k})), reshape(adj, {d.batch * d.m, d.n}))
-                              : matmul(swap_last(as(a, d.a3, d.m, d.k)), G);
+    Tensor db = d.a3 && !d.b3
+                    ? matmul(swap_last(reshape(a, {d.batch * d.m, d.k})), reshape(adj, {d.batch * d.m, d.n}))
+                    : matmul(swap_last(as(a, d.a3, d.m, d.k)), G);
     c[1] = reshape(db, dims_vec(b.shape()));
   }
 }
 
-#define HINGE_ROW(op)                                                                        \
-  OpImplRow {                                                                                \
-    OpKind::op, OpImpl {                                                                     \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
-      op##_vjp,                                                                              \
-      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
-    }                                                                                        \
+#define HINGE_ROW(op)                                                                                       \
+  OpImplRow {                                                                                               \
+    OpKind::op, OpImpl {                                                                                    \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
+          [](Graph& g, Node& n, unsigned as) {                                                              \
+            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
+          }                                                                                                 \
+    }                                                                                                       \
   }
 constexpr OpImplRow kRows[] = {HINGE_ROW(matmul)};
 #undef HINGE_ROW

@@ -32,12 +32,12 @@ struct OpImplRow {
 };
 
 // The rows each family file defines (ORDER OPKIND inside each).
-extern const std::span<const OpImplRow> kBinaryImpls;      // binary.cpp
-extern const std::span<const OpImplRow> kUnaryImpls;       // unary.cpp
-extern const std::span<const OpImplRow> kReduceImpls;      // reduce.cpp
-extern const std::span<const OpImplRow> kShapeImpls;       // shape_ops.cpp
-extern const std::span<const OpImplRow> kLinalgImpls;      // matmul.cpp
-extern const std::span<const OpImplRow> kSoftmaxImpls;     // softmax.cpp
+extern const std::span<const OpImplRow> kBinaryImpls;   // binary.cpp
+extern const std::span<const OpImplRow> kUnaryImpls;    // unary.cpp
+extern const std::span<const OpImplRow> kReduceImpls;   // reduce.cpp
+extern const std::span<const OpImplRow> kShapeImpls;    // shape_ops.cpp
+extern const std::span<const OpImplRow> kLinalgImpls;   // matmul.cpp
+extern const std::span<const OpImplRow> kSoftmaxImpls;  // softmax.cpp
 
 const OpImpl& op_impl(OpKind op);
 

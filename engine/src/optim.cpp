@@ -61,8 +61,10 @@ std::vector<Optimizer::Buffer> Optimizer::make_buffers() const {
   std::vector<Buffer> out(params_.size());
   for (std::size_t k = 0; k < params_.size(); ++k) {
     const auto n = static_cast<std::size_t>(params_[k].numel());
-    if (params_[k].dtype() == DType::f32) out[k].f.assign(n, 0.0f);
-    else out[k].d.assign(n, 0.0);
+    if (params_[k].dtype() == DType::f32)
+      out[k].f.assign(n, 0.0f);
+    else
+      out[k].d.assign(n, 0.0);
   }
   return out;
 }
@@ -105,12 +107,15 @@ void Sgd::update(std::size_t k, int64_t t) {
 
 // ---- Adam / AdamW ----
 
-Adam::Adam(std::vector<Tensor> params, const AdamOptions& opt) : Adam("adam", std::move(params), opt, false) {}
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& opt)
+    : Adam("adam", std::move(params), opt, false) {}
 
 Adam::Adam(const char* name, std::vector<Tensor> params, const AdamOptions& opt, bool decoupled)
     : Optimizer(name, std::move(params), opt.lr), opt_(opt), decoupled_(decoupled) {
-  require(opt.beta1 >= 0 && opt.beta1 < 1, name_, fmt::format("invalid beta1 {} (must be in [0, 1))", opt.beta1));
-  require(opt.beta2 >= 0 && opt.beta2 < 1, name_, fmt::format("invalid beta2 {} (must be in [0, 1))", opt.beta2));
+  require(opt.beta1 >= 0 && opt.beta1 < 1, name_,
+          fmt::format("invalid beta1 {} (must be in [0, 1))", opt.beta1));
+  require(opt.beta2 >= 0 && opt.beta2 < 1, name_,
+          fmt::format("invalid beta2 {} (must be in [0, 1))", opt.beta2));
   require(opt.eps >= 0, name_, fmt::format("invalid eps {} (must be >= 0)", opt.eps));
   require(opt.weight_decay >= 0, name_,
           fmt::format("invalid weight_decay {} (must be >= 0)", opt.weight_decay));
@@ -136,8 +141,10 @@ void Adam::update(std::size_t k, int64_t t) {
     for (int64_t i = 0; i < n.numel; ++i) {
       T gi = g[i];
       if (wd != T(0)) {
-        if (decoupled_) p[i] -= lr * wd * p[i];
-        else gi += wd * p[i];
+        if (decoupled_)
+          p[i] -= lr * wd * p[i];
+        else
+          gi += wd * p[i];
       }
       m[i] = b1 * m[i] + nb1 * gi;
       v[i] = b2 * v[i] + nb2 * gi * gi;
@@ -150,13 +157,16 @@ void Adam::update(std::size_t k, int64_t t) {
 
 AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& o)
     : Adam("adamw", std::move(params),
-           AdamOptions{.lr = o.lr, .beta1 = o.beta1, .beta2 = o.beta2, .eps = o.eps, .weight_decay = o.weight_decay},
+           AdamOptions{
+               .lr = o.lr, .beta1 = o.beta1, .beta2 = o.beta2, .eps = o.eps, .weight_decay = o.weight_decay},
            true) {}
 
 // ---- schedules ----
 
-StepLr::StepLr(double base, int64_t step_size, double gamma) : base_(base), step_size_(step_size), gamma_(gamma) {
-  if (step_size <= 0) throw DomainError(fmt::format("step schedule: step_size must be > 0, not {}", step_size));
+StepLr::StepLr(double base, int64_t step_size, double gamma)
+    : base_(base), step_size_(step_size), gamma_(gamma) {
+  if (step_size <= 0)
+    throw DomainError(fmt::format("step schedule: step_size must be > 0, not {}", step_size));
 }
 
 double StepLr::lr(int64_t step) const {

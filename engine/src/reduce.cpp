@@ -74,19 +74,22 @@ Tensor arg0(Graph& g, NodeId self) { return {&g, g[self].in[0]}; }
 
 // The adjoint of a reduction, broadcast back to the input's shape.
 Tensor spread(Tensor adj, const Node& n, const Shape& in_shape) {
-  return expand(reshape(adj, [&] {
-                  Shape k = keep_shape(in_shape, n.attr.axes);
-                  return std::vector<int64_t>(k.dims.begin(), k.dims.begin() + k.rank);
-                }()),
+  return expand(reshape(adj,
+                        [&] {
+                          Shape k = keep_shape(in_shape, n.attr.axes);
+                          return std::vector<int64_t>(k.dims.begin(), k.dims.begin() + k.rank);
+                        }()),
                 in_shape);
 }
 
 // ---- sum ----
-template <class T> void sum_fwd(Graph& g, Node& n) {
+template <class T>
+void sum_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   sum_into(a.v<T>(), a.shape, n.v<T>(), n.numel, keep_shape(a.shape, n.attr.axes));
 }
-template <class T> void sum_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void sum_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
   spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), T(1));
 }
@@ -95,12 +98,14 @@ void sum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- mean ----
-template <class T> void mean_fwd(Graph& g, Node& n) {
+template <class T>
+void mean_fwd(Graph& g, Node& n) {
   sum_fwd<T>(g, n);
   const T inv = T(1) / static_cast<T>(reduced_count(in(g, n, 0).shape, n.attr.axes));
   for (int64_t j = 0; j < n.numel; ++j) n.v<T>()[j] *= inv;
 }
-template <class T> void mean_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void mean_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
   const T inv = T(1) / static_cast<T>(reduced_count(a.shape, n.attr.axes));
   spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), inv);
@@ -111,22 +116,26 @@ void mean_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- max: ties share the gradient equally (so it sums to the adjoint) ----
-template <class T> void max_fwd(Graph& g, Node& n) {
+template <class T>
+void max_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
   for (int64_t j = 0; j < n.numel; ++j) o[j] = -std::numeric_limits<T>::infinity();
   const T* av = a.v<T>();
-  for_each_broadcast(a.shape, a.shape, keep_shape(a.shape, n.attr.axes),
-                     [&](int64_t k, int64_t, int64_t j) { o[j] = av[k] > o[j] || std::isnan(av[k]) ? av[k] : o[j]; });
+  for_each_broadcast(a.shape, a.shape, keep_shape(a.shape, n.attr.axes), [&](int64_t k, int64_t, int64_t j) {
+    o[j] = av[k] > o[j] || std::isnan(av[k]) ? av[k] : o[j];
+  });
 }
-template <class T> void max_bwd(Graph& g, Node& n) {
+template <class T>
+void max_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   const Shape keep = keep_shape(a.shape, n.attr.axes);
   const T* av = a.v<T>();
   const T* o = n.v<T>();
   T* count = static_cast<T*>(const_cast<void*>(n.attr.aux));  // scratch kept from creation
   for (int64_t j = 0; j < n.numel; ++j) count[j] = 0;
-  for_each_broadcast(a.shape, a.shape, keep, [&](int64_t k, int64_t, int64_t j) { count[j] += av[k] == o[j]; });
+  for_each_broadcast(a.shape, a.shape, keep,
+                     [&](int64_t k, int64_t, int64_t j) { count[j] += av[k] == o[j]; });
   T* ga = a.g<T>();
   const T* go = n.g<T>();
   for_each_broadcast(a.shape, a.shape, keep, [&](int64_t k, int64_t, int64_t j) {
@@ -145,14 +154,16 @@ void max_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- sum_to: reduce to the node's shape ----
-template <class T> void sum_to_fwd(Graph& g, Node& n) {
+template <class T>
+void sum_to_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
   for (int64_t j = 0; j < n.numel; ++j) o[j] = 0;
   const T* av = a.v<T>();
   for_each_broadcast(a.shape, a.shape, n.shape, [&](int64_t k, int64_t, int64_t j) { o[j] += av[k]; });
 }
-template <class T> void sum_to_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void sum_to_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
   spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), n.shape, T(1));
 }
@@ -161,13 +172,15 @@ void sum_to_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- expand: broadcast up to the node's shape ----
-template <class T> void expand_fwd(Graph& g, Node& n) {
+template <class T>
+void expand_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
   const T* av = a.v<T>();
   for_each_broadcast(n.shape, a.shape, a.shape, [&](int64_t k, int64_t i, int64_t) { o[k] = av[i]; });
 }
-template <class T> void expand_bwd(Graph& g, Node& n) {
+template <class T>
+void expand_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
@@ -177,26 +190,26 @@ void expand_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg0(g, self).shape());
 }
 
-#define HINGE_ROW(op)                                                                        \
-  OpImplRow {                                                                                \
-    OpKind::op, OpImpl {                                                                     \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); },   \
-      op##_vjp                                                                               \
-    }                                                                                        \
+#define HINGE_ROW(op)                                                                                   \
+  OpImplRow {                                                                                           \
+    OpKind::op, OpImpl {                                                                                \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
+    }                                                                                                   \
   }
 // The same, for kernels that can also assign (Note [Assigning backward]).
-#define HINGE_ASSIGN_ROW(op)                                                                 \
-  OpImplRow {                                                                                \
-    OpKind::op, OpImpl {                                                                     \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
-      op##_vjp,                                                                              \
-      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
-    }                                                                                        \
+#define HINGE_ASSIGN_ROW(op)                                                                                \
+  OpImplRow {                                                                                               \
+    OpKind::op, OpImpl {                                                                                    \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
+          [](Graph& g, Node& n, unsigned as) {                                                              \
+            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
+          }                                                                                                 \
+    }                                                                                                       \
   }
-constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HINGE_ROW(max), HINGE_ASSIGN_ROW(sum_to),
-                               HINGE_ROW(expand)};
+constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HINGE_ROW(max),
+                               HINGE_ASSIGN_ROW(sum_to), HINGE_ROW(expand)};
 #undef HINGE_ROW
 #undef HINGE_ASSIGN_ROW
 
@@ -242,8 +255,8 @@ Tensor sum_to(Tensor a, const Shape& s) {
 Tensor expand(Tensor a, const Shape& s) {
   if (a.shape() == s) return a;
   if (!broadcasts_to(a.shape(), s))
-    throw ShapeError(fmt::format("shape mismatch in 'expand': {} does not broadcast to {}", to_string(a.shape()),
-                                 to_string(s)));
+    throw ShapeError(fmt::format("shape mismatch in 'expand': {} does not broadcast to {}",
+                                 to_string(a.shape()), to_string(s)));
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(OpKind::expand, ins, s, a.dtype())};
 }

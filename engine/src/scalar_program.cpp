@@ -15,18 +15,46 @@ namespace {
 // Ops with a scalar kernel below (ORDER OPKIND within the switches).
 bool has_scalar_kernel(OpKind op) {
   switch (op) {
-    case OpKind::leaf: case OpKind::add: case OpKind::sub: case OpKind::mul: case OpKind::div:
-    case OpKind::pow: case OpKind::minimum: case OpKind::maximum: case OpKind::eq: case OpKind::ne:
-    case OpKind::lt: case OpKind::le: case OpKind::gt: case OpKind::ge: case OpKind::neg:
-    case OpKind::abs: case OpKind::sign: case OpKind::exp: case OpKind::log: case OpKind::sqrt:
-    case OpKind::sin: case OpKind::cos: case OpKind::erf: case OpKind::powc: case OpKind::relu:
-    case OpKind::leaky_relu: case OpKind::elu: case OpKind::gelu: case OpKind::softplus:
-    case OpKind::sigmoid: case OpKind::tanh: case OpKind::step: case OpKind::sum: case OpKind::mean:
-    case OpKind::max: case OpKind::sum_to: case OpKind::expand: case OpKind::reshape:
-    case OpKind::detach:
-      return true;
-    default:
-      return false;
+    case OpKind::leaf:
+    case OpKind::add:
+    case OpKind::sub:
+    case OpKind::mul:
+    case OpKind::div:
+    case OpKind::pow:
+    case OpKind::minimum:
+    case OpKind::maximum:
+    case OpKind::eq:
+    case OpKind::ne:
+    case OpKind::lt:
+    case OpKind::le:
+    case OpKind::gt:
+    case OpKind::ge:
+    case OpKind::neg:
+    case OpKind::abs:
+    case OpKind::sign:
+    case OpKind::exp:
+    case OpKind::log:
+    case OpKind::sqrt:
+    case OpKind::sin:
+    case OpKind::cos:
+    case OpKind::erf:
+    case OpKind::powc:
+    case OpKind::relu:
+    case OpKind::leaky_relu:
+    case OpKind::elu:
+    case OpKind::gelu:
+    case OpKind::softplus:
+    case OpKind::sigmoid:
+    case OpKind::tanh:
+    case OpKind::step:
+    case OpKind::sum:
+    case OpKind::mean:
+    case OpKind::max:
+    case OpKind::sum_to:
+    case OpKind::expand:
+    case OpKind::reshape:
+    case OpKind::detach: return true;
+    default: return false;
   }
 }
 
@@ -132,9 +160,18 @@ class Program final : public ScalarProgram {
       const T go = gr[k], a = v[I.a], b = v[I.b], o = v[k];
       T da = 0, db = 0;  // local derivatives
       switch (I.op) {
-        case OpKind::add: da = 1; db = 1; break;
-        case OpKind::sub: da = 1; db = -1; break;
-        case OpKind::mul: da = b; db = a; break;
+        case OpKind::add:
+          da = 1;
+          db = 1;
+          break;
+        case OpKind::sub:
+          da = 1;
+          db = -1;
+          break;
+        case OpKind::mul:
+          da = b;
+          db = a;
+          break;
         case OpKind::div:
           if (I.need & 1) gr[I.a] += go / b;
           if (I.need & 2) gr[I.b] += -go * o / b;
@@ -143,11 +180,23 @@ class Program final : public ScalarProgram {
           if (I.need & 1) gr[I.a] += go * b * std::pow(a, b - T(1));
           if (I.need & 2) gr[I.b] += go * o * std::log(a);
           continue;
-        case OpKind::minimum: da = b < a ? T(0) : T(1); db = b < a ? T(1) : T(0); break;
-        case OpKind::maximum: da = b > a ? T(0) : T(1); db = b > a ? T(1) : T(0); break;
-        case OpKind::eq: case OpKind::ne: case OpKind::lt: case OpKind::le: case OpKind::gt:
-        case OpKind::ge: case OpKind::sign: case OpKind::step: case OpKind::detach:
-          continue;  // no gradient (step: zero on purpose)
+        case OpKind::minimum:
+          da = b < a ? T(0) : T(1);
+          db = b < a ? T(1) : T(0);
+          break;
+        case OpKind::maximum:
+          da = b > a ? T(0) : T(1);
+          db = b > a ? T(1) : T(0);
+          break;
+        case OpKind::eq:
+        case OpKind::ne:
+        case OpKind::lt:
+        case OpKind::le:
+        case OpKind::gt:
+        case OpKind::ge:
+        case OpKind::sign:
+        case OpKind::step:
+        case OpKind::detach: continue;  // no gradient (step: zero on purpose)
         case OpKind::neg: da = -1; break;
         case OpKind::abs: da = a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0); break;
         case OpKind::exp: da = o; break;
@@ -177,7 +226,7 @@ class Program final : public ScalarProgram {
  private:
   struct Ins {
     OpKind op = OpKind::leaf;
-    uint8_t need = 0;  // bit 0: input a requires grad; bit 1: input b does
+    uint8_t need = 0;       // bit 0: input a requires grad; bit 1: input b does
     uint32_t a = 0, b = 0;  // dense indices of the inputs (unary: b == a)
     T c = 0;                // the op's constant (alpha, exponent)
   };

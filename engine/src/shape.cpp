@@ -15,8 +15,7 @@ Shape Shape::of(std::span<const int64_t> d) {
   Shape s;
   s.rank = static_cast<int32_t>(d.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
-    if (d[i] < 0 || d[i] > INT32_MAX)
-      throw ShapeError(fmt::format("dimension {} of a shape is {}", i, d[i]));
+    if (d[i] < 0 || d[i] > INT32_MAX) throw ShapeError(fmt::format("dimension {} of a shape is {}", i, d[i]));
     s.dims[i] = static_cast<int32_t>(d[i]);
   }
   return s;

@@ -59,10 +59,12 @@ void for_each_view(const View& v, F&& f) {
 }
 
 // ---- reshape: the same elements in the same order ----
-template <class T> void reshape_fwd(Graph& g, Node& n) {
+template <class T>
+void reshape_fwd(Graph& g, Node& n) {
   std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel) * sizeof(T));
 }
-template <class T> void reshape_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void reshape_bwd(Graph& g, Node& n, unsigned as) {
   const T* go = n.g<T>();
   put_each(as & 1u, in(g, n, 0).g<T>(), n.numel, [go](int64_t k) { return go[k]; });
 }
@@ -79,13 +81,15 @@ View transpose_view(const Node& n, const Shape& in_shape) {
   for (int i = 0; i < n.shape.rank; ++i) v.strides[off + i] = st[n.attr.i[i]];
   return v;
 }
-template <class T> void transpose_fwd(Graph& g, Node& n) {
+template <class T>
+void transpose_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   const T* av = a.v<T>();
   T* o = n.v<T>();
   for_each_view(transpose_view(n, a.shape), [&](int64_t k, int64_t src) { o[k] = av[src]; });
 }
-template <class T> void transpose_bwd(Graph& g, Node& n) {
+template <class T>
+void transpose_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
@@ -116,13 +120,15 @@ View slice_view(const Shape& big, const Shape& small, const void* aux) {
   }
   return v;
 }
-template <class T> void slice_fwd(Graph& g, Node& n) {
+template <class T>
+void slice_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   const T* av = a.v<T>();
   T* o = n.v<T>();
   for_each_view(slice_view(a.shape, n.shape, n.attr.aux), [&](int64_t k, int64_t src) { o[k] = av[src]; });
 }
-template <class T> void slice_bwd(Graph& g, Node& n) {
+template <class T>
+void slice_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
@@ -133,14 +139,16 @@ void slice_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // unslice: the slice's elements placed into zeros of the sliced shape.
-template <class T> void unslice_fwd(Graph& g, Node& n) {
+template <class T>
+void unslice_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   const T* av = a.v<T>();
   T* o = n.v<T>();
   std::fill(o, o + n.numel, T(0));
   for_each_view(slice_view(n.shape, a.shape, n.attr.aux), [&](int64_t k, int64_t dst) { o[dst] = av[k]; });
 }
-template <class T> void unslice_bwd(Graph& g, Node& n) {
+template <class T>
+void unslice_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
@@ -168,13 +176,15 @@ void for_each_concat_run(Graph& g, const Node& n, F&& f) {
     at += count;
   }
 }
-template <class T> void concat_fwd(Graph& g, Node& n) {
+template <class T>
+void concat_fwd(Graph& g, Node& n) {
   T* out = n.v<T>();
   for_each_concat_run(g, n, [&](Node& part, int64_t src, int64_t dst, int64_t count) {
     std::memcpy(out + dst, part.v<T>() + src, static_cast<std::size_t>(count) * sizeof(T));
   });
 }
-template <class T> void concat_bwd(Graph& g, Node& n) {
+template <class T>
+void concat_bwd(Graph& g, Node& n) {
   const T* go = n.g<T>();
   for_each_concat_run(g, n, [&](Node& part, int64_t dst, int64_t src, int64_t count) {
     if (!part.requires_grad()) return;
@@ -198,22 +208,24 @@ void concat_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   }
 }
 
-#define HINGE_ROW(op)                                                                        \
-  OpImplRow {                                                                                \
-    OpKind::op, OpImpl {                                                                     \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); },   \
-      op##_vjp                                                                               \
-    }                                                                                        \
+#define HINGE_ROW(op)                                                                                   \
+  OpImplRow {                                                                                           \
+    OpKind::op, OpImpl {                                                                                \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
+    }                                                                                                   \
   }
 // reshape can also assign (Note [Assigning backward]).
 constexpr OpImplRow kReshapeRow{
     OpKind::reshape,
     OpImpl{[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_fwd<T>(g, n); }); },
-           [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, 0); }); }, reshape_vjp,
-           [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, as); }); }}};
-constexpr OpImplRow kRows[] = {kReshapeRow, HINGE_ROW(transpose), HINGE_ROW(slice),
-                               HINGE_ROW(unslice), HINGE_ROW(concat)};
+           [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, 0); }); },
+           reshape_vjp,
+           [](Graph& g, Node& n, unsigned as) {
+             dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, as); });
+           }}};
+constexpr OpImplRow kRows[] = {kReshapeRow, HINGE_ROW(transpose), HINGE_ROW(slice), HINGE_ROW(unslice),
+                               HINGE_ROW(concat)};
 #undef HINGE_ROW
 
 // The most inputs one node records (Node::nin is a byte); longer concats nest.
@@ -306,8 +318,8 @@ Tensor transpose(Tensor a, std::span<const int> perm) {
 Tensor slice(Tensor a, std::span<const SliceSpec> per_axis) {
   const int r = a.rank();
   if (static_cast<int>(per_axis.size()) > r)
-    throw DomainError(fmt::format("'slice' of {} axes on a rank-{} tensor {}", per_axis.size(), r,
-                                  to_string(a.shape())));
+    throw DomainError(
+        fmt::format("'slice' of {} axes on a rank-{} tensor {}", per_axis.size(), r, to_string(a.shape())));
   int64_t aux[detail::kSliceAuxLen] = {};
   Shape s = a.shape();
   bool whole = true;
@@ -373,7 +385,8 @@ Tensor concat(std::span<const Tensor> parts, int axis) {
   }
   Shape s = first;
   s.dims[ax] = static_cast<int32_t>(std::min<int64_t>(total, INT32_MAX));
-  if (total > INT32_MAX) throw ShapeError(fmt::format("'concat' makes axis {} of size {}, too large", ax, total));
+  if (total > INT32_MAX)
+    throw ShapeError(fmt::format("'concat' makes axis {} of size {}, too large", ax, total));
   Attr attr;
   attr.i[0] = ax;
   std::vector<NodeId> ins;
@@ -387,9 +400,11 @@ Tensor stack(std::span<const Tensor> parts, int axis) {
   const Shape& first = parts[0].shape();
   for (const Tensor& t : parts)
     if (!(t.shape() == first))
-      throw ShapeError(fmt::format("shape mismatch in 'stack': {} vs {}", to_string(first), to_string(t.shape())));
+      throw ShapeError(
+          fmt::format("shape mismatch in 'stack': {} vs {}", to_string(first), to_string(t.shape())));
   if (axis < -(first.rank + 1) || axis > first.rank)
-    throw DomainError(fmt::format("axis {} is out of range for 'stack' of rank-{} tensors", axis, first.rank));
+    throw DomainError(
+        fmt::format("axis {} is out of range for 'stack' of rank-{} tensors", axis, first.rank));
   const int ax = axis < 0 ? axis + first.rank + 1 : axis;
   std::vector<int64_t> dims = detail::dims_of(first);
   dims.insert(dims.begin() + ax, 1);

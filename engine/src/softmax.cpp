@@ -28,7 +28,8 @@ void for_each_line(const Node& n, F&& f) {
 }
 
 // out = a - max - log(sum(exp(a - max))) on each line; softmax exponentiates it.
-template <class T> void log_softmax_into(const T* a, T* out, const Node& n) {
+template <class T>
+void log_softmax_into(const T* a, T* out, const Node& n) {
   for_each_line(n, [&](int64_t first, int64_t len, int64_t step) {
     T mx = -INFINITY;
     for (int64_t t = 0; t < len; ++t) mx = std::max(mx, a[first + t * step]);
@@ -40,12 +41,14 @@ template <class T> void log_softmax_into(const T* a, T* out, const Node& n) {
 }
 
 // ---- softmax: ga = s * (g - sum(g * s)) along the axis ----
-template <class T> void softmax_fwd(Graph& g, Node& n) {
+template <class T>
+void softmax_fwd(Graph& g, Node& n) {
   T* o = n.v<T>();
   log_softmax_into(in(g, n, 0).v<T>(), o, n);
   for (int64_t k = 0; k < n.numel; ++k) o[k] = std::exp(o[k]);
 }
-template <class T> void softmax_bwd(Graph& g, Node& n) {
+template <class T>
+void softmax_bwd(Graph& g, Node& n) {
   const T* s = n.v<T>();
   const T* go = n.g<T>();
   T* ga = in(g, n, 0).g<T>();
@@ -65,8 +68,12 @@ void softmax_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- log_softmax: ga = g - exp(out) * sum(g) along the axis ----
-template <class T> void log_softmax_fwd(Graph& g, Node& n) { log_softmax_into(in(g, n, 0).v<T>(), n.v<T>(), n); }
-template <class T> void log_softmax_bwd(Graph& g, Node& n) {
+template <class T>
+void log_softmax_fwd(Graph& g, Node& n) {
+  log_softmax_into(in(g, n, 0).v<T>(), n.v<T>(), n);
+}
+template <class T>
+void log_softmax_bwd(Graph& g, Node& n) {
   const T* o = n.v<T>();
   const T* go = n.g<T>();
   T* ga = in(g, n, 0).g<T>();
@@ -84,13 +91,12 @@ void log_softmax_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = adj - exp(self_t(g, self)) * sum(adj, axis, true);
 }
 
-#define HINGE_ROW(op)                                                                        \
-  OpImplRow {                                                                                \
-    OpKind::op, OpImpl {                                                                     \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); },   \
-      op##_vjp                                                                               \
-    }                                                                                        \
+#define HINGE_ROW(op)                                                                                   \
+  OpImplRow {                                                                                           \
+    OpKind::op, OpImpl {                                                                                \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
+    }                                                                                                   \
   }
 constexpr OpImplRow kRows[] = {HINGE_ROW(softmax), HINGE_ROW(log_softmax)};
 #undef HINGE_ROW

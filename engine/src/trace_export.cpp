@@ -18,9 +18,9 @@ namespace {
 // A value or gradient buffer: one element in full, else min/max/mean.
 struct Summary {
   bool present = false;
-  bool one = false;       // a single element: `text` holds it
-  std::string text;       // shortest round-trip text of the element
-  double x = 0;           // the element, for finiteness checks
+  bool one = false;  // a single element: `text` holds it
+  std::string text;  // shortest round-trip text of the element
+  double x = 0;      // the element, for finiteness checks
   double min = 0, max = 0, mean = 0;
   int64_t count = 0, nans = 0;
 };
@@ -117,14 +117,14 @@ std::string attr_text(const Graph& g, const Node& n) {
 }
 
 struct Row {
-  NodeId id;                 // id in the graph
-  std::string op;            // op name, or the leaf kind
-  std::string kind;          // "param" / "var" / "const" for leaves, "" otherwise
-  std::vector<int> inputs;   // renumbered
+  NodeId id;                // id in the graph
+  std::string op;           // op name, or the leaf kind
+  std::string kind;         // "param" / "var" / "const" for leaves, "" otherwise
+  std::vector<int> inputs;  // renumbered
   std::string attrs;
   std::string label;
-  std::string dot_style;     // from TraceOptions::dot_style
-  std::string json_extra;    // from TraceOptions::json_extra
+  std::string dot_style;   // from TraceOptions::dot_style
+  std::string json_extra;  // from TraceOptions::json_extra
   Summary value, grad;
 };
 
@@ -203,8 +203,10 @@ std::string json_escape(std::string_view in) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
+        if (c < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += static_cast<char>(c);
     }
   }
   return out + "\"";
@@ -221,8 +223,8 @@ std::string json_summary(const Summary& s) {
   if (s.one) return json_number(s.x, s.text);
   if (s.count == 0) return R"({"min": null, "max": null, "mean": null, "nan": 0})";
   auto num = [](double v) { return json_number(v, fmt::format("{:.17g}", v)); };
-  return fmt::format(R"({{"min": {}, "max": {}, "mean": {}, "nan": {}}})", num(s.min), num(s.max), num(s.mean),
-                     s.nans);
+  return fmt::format(R"({{"min": {}, "max": {}, "mean": {}, "nan": {}}})", num(s.min), num(s.max),
+                     num(s.mean), s.nans);
 }
 
 }  // namespace
@@ -262,9 +264,12 @@ std::string trace_dot(Tensor root, const TraceOptions& opt) {
     const std::string grad = r.grad.present ? "grad " + summary_text(r.grad) : "no grad";
     out += fmt::format("  n{} [label=\"{{ {} | value {} | {} }}\"", i, dot_escape(head),
                        dot_escape(summary_text(r.value)), dot_escape(grad));
-    if (!r.dot_style.empty()) out += ", " + r.dot_style;
-    else if (static_cast<int>(i) == root_index) out += ", style=filled, fillcolor=\"#ffc89a\"";
-    else if (r.kind == "param") out += ", style=filled, fillcolor=\"#cfe6ff\"";
+    if (!r.dot_style.empty())
+      out += ", " + r.dot_style;
+    else if (static_cast<int>(i) == root_index)
+      out += ", style=filled, fillcolor=\"#ffc89a\"";
+    else if (r.kind == "param")
+      out += ", style=filled, fillcolor=\"#cfe6ff\"";
     out += "];\n";
   }
   for (std::size_t i = 0; i < rows.size(); ++i)
@@ -280,7 +285,8 @@ std::string trace_json(Tensor root, const TraceOptions& opt) {
     const Row& r = rows[i];
     const Node& n = (*root.g)[r.id];
     std::string inputs, shape;
-    for (std::size_t k = 0; k < r.inputs.size(); ++k) inputs += fmt::format("{}{}", k ? ", " : "", r.inputs[k]);
+    for (std::size_t k = 0; k < r.inputs.size(); ++k)
+      inputs += fmt::format("{}{}", k ? ", " : "", r.inputs[k]);
     for (int k = 0; k < n.shape.rank; ++k) shape += fmt::format("{}{}", k ? ", " : "", n.shape[k]);
     out += fmt::format(
         "    {{\"id\": {}, \"op\": {}, \"kind\": {}, \"inputs\": [{}], \"attrs\": {}, \"shape\": [{}], "

@@ -60,53 +60,97 @@ void backward_nothing(Graph& g, Node& n, unsigned assign) {
   if (A.requires_grad()) clear_if(assign & 1u, A.g<T>(), A.numel);
 }
 
-
 void no_bwd(Graph&, Node&) {}
 void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
 // ---- neg ----
-template <class T> void neg_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return -a; }); }
-template <class T> void neg_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T, T) { return T(-1); }); }
+template <class T>
+void neg_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return -a; });
+}
+template <class T>
+void neg_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T, T) { return T(-1); });
+}
 void neg_vjp(Graph&, NodeId, Tensor adj, std::span<Tensor> c) { c[0] = neg(adj); }
 
 // ---- abs: abs'(0) = 0 (the subgradient in the middle; sign(0) = 0) ----
-template <class T> void abs_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::abs(a); }); }
-template <class T> void abs_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void abs_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::abs(a); });
+}
+template <class T>
+void abs_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T a, T) { return a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0); });
 }
 void abs_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * sign(arg0(g, self)); }
 
 // ---- sign: -1, 0 or 1 (NaN stays NaN); no gradient (the node never requires grad) ----
-template <class T> void sign_fwd(Graph& g, Node& n) {
+template <class T>
+void sign_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return a > T(0) ? T(1) : a < T(0) ? T(-1) : a == T(0) ? T(0) : a; });
 }
 
 // ---- exp: the derivative is the node itself ----
-template <class T> void exp_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::exp(a); }); }
-template <class T> void exp_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T, T o) { return o; }); }
+template <class T>
+void exp_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::exp(a); });
+}
+template <class T>
+void exp_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T, T o) { return o; });
+}
 void exp_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * self_t(g, self); }
 
 // ---- log ----
-template <class T> void log_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::log(a); }); }
-template <class T> void log_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T a, T) { return T(1) / a; }); }
+template <class T>
+void log_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::log(a); });
+}
+template <class T>
+void log_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return T(1) / a; });
+}
 void log_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj / arg0(g, self); }
 
 // ---- sqrt: 1 / (2 sqrt(a)), from the node's value ----
-template <class T> void sqrt_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::sqrt(a); }); }
-template <class T> void sqrt_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T, T o) { return T(0.5) / o; }); }
+template <class T>
+void sqrt_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::sqrt(a); });
+}
+template <class T>
+void sqrt_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T, T o) { return T(0.5) / o; });
+}
 void sqrt_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * 0.5 / self_t(g, self); }
 
 // ---- sin / cos ----
-template <class T> void sin_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::sin(a); }); }
-template <class T> void sin_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T a, T) { return std::cos(a); }); }
+template <class T>
+void sin_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::sin(a); });
+}
+template <class T>
+void sin_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return std::cos(a); });
+}
 void sin_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * cos(arg0(g, self)); }
-template <class T> void cos_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::cos(a); }); }
-template <class T> void cos_bwd(Graph& g, Node& n, unsigned as) { backward_unary<T>(g, n, as, [](T a, T) { return -std::sin(a); }); }
+template <class T>
+void cos_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::cos(a); });
+}
+template <class T>
+void cos_bwd(Graph& g, Node& n, unsigned as) {
+  backward_unary<T>(g, n, as, [](T a, T) { return -std::sin(a); });
+}
 void cos_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = neg(adj * sin(arg0(g, self))); }
 
 // ---- erf: erf'(a) = 2/sqrt(pi) e^(-a^2) ----
-template <class T> void erf_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::erf(a); }); }
-template <class T> void erf_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void erf_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::erf(a); });
+}
+template <class T>
+void erf_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T a, T) { return math::erf_slope(a); });
 }
 void erf_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -116,11 +160,13 @@ void erf_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- powc: a^c for a constant c = attr.f[0]. c = 2 is a*a (exact for negative a,
 // and so is its derivative 2a); c = 0 has derivative 0 even at a = 0, not 0 * inf. ----
-template <class T> void powc_fwd(Graph& g, Node& n) {
+template <class T>
+void powc_fwd(Graph& g, Node& n) {
   const T c = static_cast<T>(n.attr.f[0]);
   forward_unary<T>(g, n, [c](T a) { return math::powc(a, c); });
 }
-template <class T> void powc_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void powc_bwd(Graph& g, Node& n, unsigned as) {
   const T c = static_cast<T>(n.attr.f[0]);
   if (c == T(0)) return backward_nothing<T>(g, n, as);  // constant: adds exactly 0
   backward_unary<T>(g, n, as, [c](T a, T) { return math::powc_slope(a, c); });
@@ -141,11 +187,13 @@ void powc_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // ---- clamp to [lo, hi] = [attr.f[0], attr.f[1]]: the gradient passes where
 // lo <= a <= hi, bounds included (clamp is maximum then minimum, whose ties send
 // the gradient to a), and is 0 outside. ----
-template <class T> void clamp_fwd(Graph& g, Node& n) {
+template <class T>
+void clamp_fwd(Graph& g, Node& n) {
   const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);
   forward_unary<T>(g, n, [lo, hi](T a) { return a < lo ? lo : a > hi ? hi : a; });
 }
-template <class T> void clamp_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void clamp_bwd(Graph& g, Node& n, unsigned as) {
   const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);
   backward_unary<T>(g, n, as, [lo, hi](T a, T) { return a >= lo && a <= hi ? T(1) : T(0); });
 }
@@ -156,10 +204,12 @@ void clamp_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- relu: relu'(0) = 0 (the gate is closed at exactly 0) ----
-template <class T> void relu_fwd(Graph& g, Node& n) {
+template <class T>
+void relu_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return a > T(0) ? a : T(0); });
 }
-template <class T> void relu_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void relu_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T a, T) { return a > T(0) ? T(1) : T(0); });
 }
 void relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -169,11 +219,13 @@ void relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- leaky_relu with alpha = attr.f[0]: the derivative at 0 is alpha (0 takes
 // the negative side, as relu's closed gate does) ----
-template <class T> void leaky_relu_fwd(Graph& g, Node& n) {
+template <class T>
+void leaky_relu_fwd(Graph& g, Node& n) {
   const T alpha = static_cast<T>(n.attr.f[0]);
   forward_unary<T>(g, n, [alpha](T a) { return a > T(0) ? a : alpha * a; });
 }
-template <class T> void leaky_relu_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void leaky_relu_bwd(Graph& g, Node& n, unsigned as) {
   const T alpha = static_cast<T>(n.attr.f[0]);
   backward_unary<T>(g, n, as, [alpha](T a, T) { return a > T(0) ? T(1) : alpha; });
 }
@@ -184,11 +236,13 @@ void leaky_relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- elu with alpha = attr.f[0]: a > 0 ? a : alpha (e^a - 1). For a <= 0 the
 // derivative alpha e^a is out + alpha (no second exp); elu'(0) = alpha. ----
-template <class T> void elu_fwd(Graph& g, Node& n) {
+template <class T>
+void elu_fwd(Graph& g, Node& n) {
   const T alpha = static_cast<T>(n.attr.f[0]);
   forward_unary<T>(g, n, [alpha](T a) { return a > T(0) ? a : alpha * std::expm1(a); });
 }
-template <class T> void elu_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void elu_bwd(Graph& g, Node& n, unsigned as) {
   const T alpha = static_cast<T>(n.attr.f[0]);
   backward_unary<T>(g, n, as, [alpha](T a, T o) { return a > T(0) ? T(1) : o + alpha; });
 }
@@ -199,10 +253,12 @@ void elu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- gelu, exact form a Phi(a) with Phi(a) = erfc(-a/sqrt 2) / 2 (erfc keeps the
 // left tail accurate); gelu' = Phi(a) + a phi(a) ----
-template <class T> void gelu_fwd(Graph& g, Node& n) {
+template <class T>
+void gelu_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return math::gelu(a); });
 }
-template <class T> void gelu_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void gelu_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T a, T) { return math::gelu_slope(a); });
 }
 void gelu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -213,17 +269,25 @@ void gelu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- softplus = max(a, 0) + log1p(e^-|a|): no overflow at any a; its derivative is sigmoid ----
-template <class T> void softplus_fwd(Graph& g, Node& n) {
+template <class T>
+void softplus_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return math::softplus(a); });
 }
-template <class T> void softplus_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void softplus_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T a, T) { return math::sigmoid(a); });
 }
-void softplus_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = adj * sigmoid(arg0(g, self)); }
+void softplus_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  c[0] = adj * sigmoid(arg0(g, self));
+}
 
 // ---- sigmoid: s' = s (1 - s), with the node itself as s ----
-template <class T> void sigmoid_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return math::sigmoid(a); }); }
-template <class T> void sigmoid_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void sigmoid_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return math::sigmoid(a); });
+}
+template <class T>
+void sigmoid_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T, T s) { return s * (T(1) - s); });
 }
 void sigmoid_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -232,8 +296,12 @@ void sigmoid_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- tanh: t' = 1 - t^2 ----
-template <class T> void tanh_fwd(Graph& g, Node& n) { forward_unary<T>(g, n, [](T a) { return std::tanh(a); }); }
-template <class T> void tanh_bwd(Graph& g, Node& n, unsigned as) {
+template <class T>
+void tanh_fwd(Graph& g, Node& n) {
+  forward_unary<T>(g, n, [](T a) { return std::tanh(a); });
+}
+template <class T>
+void tanh_bwd(Graph& g, Node& n, unsigned as) {
   backward_unary<T>(g, n, as, [](T, T t) { return T(1) - t * t; });
 }
 void tanh_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
@@ -244,15 +312,20 @@ void tanh_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // ---- step: a > 0 ? 1 : 0. Unlike sign it stays on the gradient path, so the
 // perceptron's weights are reached and receive exactly 0 (not a missing gradient):
 // the backward adds nothing (no multiply, so even an inf adjoint gives 0, not NaN). ----
-template <class T> void step_fwd(Graph& g, Node& n) {
+template <class T>
+void step_fwd(Graph& g, Node& n) {
   forward_unary<T>(g, n, [](T a) { return a > T(0) ? T(1) : T(0); });
 }
-template <class T> void step_bwd(Graph& g, Node& n, unsigned as) { backward_nothing<T>(g, n, as); }
+template <class T>
+void step_bwd(Graph& g, Node& n, unsigned as) {
+  backward_nothing<T>(g, n, as);
+}
 void step_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}  // no contribution: grad() gives zeros
 
 // ---- where(cond, a, b): cond != 0 ? a : b, all three broadcast; cond may be of
 // either dtype and gets no gradient ----
-template <class T, class C> void where_fwd_k(Graph& g, Node& n) {
+template <class T, class C>
+void where_fwd_k(Graph& g, Node& n) {
   const Node &Cn = in(g, n, 0), &A = in(g, n, 1), &B = in(g, n, 2);
   const C* c = Cn.v<C>();
   const T* a = A.v<T>();
@@ -262,12 +335,13 @@ template <class T, class C> void where_fwd_k(Graph& g, Node& n) {
   if (Cn.numel == N && A.numel == N && B.numel == N) {
     for (int64_t k = 0; k < N; ++k) o[k] = c[k] != C(0) ? a[k] : b[k];
   } else {
-    for_each_broadcast3(n.shape, Cn.shape, A.shape, B.shape, [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) {
-      o[k] = c[ic] != C(0) ? a[ia] : b[ib];
-    });
+    for_each_broadcast3(
+        n.shape, Cn.shape, A.shape, B.shape,
+        [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) { o[k] = c[ic] != C(0) ? a[ia] : b[ib]; });
   }
 }
-template <class T, class C> void where_bwd_k(Graph& g, Node& n) {
+template <class T, class C>
+void where_bwd_k(Graph& g, Node& n) {
   Node &Cn = in(g, n, 0), &A = in(g, n, 1), &B = in(g, n, 2);
   const bool wa = A.requires_grad(), wb = B.requires_grad();
   const C* c = Cn.v<C>();
@@ -284,20 +358,23 @@ template <class T, class C> void where_bwd_k(Graph& g, Node& n) {
       }
     }
   } else {
-    for_each_broadcast3(n.shape, Cn.shape, A.shape, B.shape, [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) {
-      if (c[ic] != C(0)) {
-        if (wa) ga[ia] += go[k];
-      } else if (wb) {
-        gb[ib] += go[k];
-      }
-    });
+    for_each_broadcast3(n.shape, Cn.shape, A.shape, B.shape,
+                        [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) {
+                          if (c[ic] != C(0)) {
+                            if (wa) ga[ia] += go[k];
+                          } else if (wb) {
+                            gb[ib] += go[k];
+                          }
+                        });
   }
 }
 void where_fwd(Graph& g, Node& n) {
-  dispatch(n.dtype, [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_fwd_k<T, C>(g, n); }); });
+  dispatch(n.dtype,
+           [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_fwd_k<T, C>(g, n); }); });
 }
 void where_bwd(Graph& g, Node& n) {
-  dispatch(n.dtype, [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_bwd_k<T, C>(g, n); }); });
+  dispatch(n.dtype,
+           [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_bwd_k<T, C>(g, n); }); });
 }
 void where_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor cond = arg(g, self, 0), a = arg(g, self, 1), b = arg(g, self, 2);
@@ -328,27 +405,30 @@ void cast_bwd(Graph& g, Node& n) {
     });
   });
 }
-void cast_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) { c[0] = cast(adj, arg0(g, self).dtype()); }
+void cast_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
+  c[0] = cast(adj, arg0(g, self).dtype());
+}
 
 // ---- detach: a copy of the value that never requires grad ----
 void detach_fwd(Graph& g, Node& n) {
   std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
 }
 
-#define HINGE_ROW(op)                                                                        \
-  OpImplRow {                                                                                \
-    OpKind::op, OpImpl {                                                                     \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },   \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
-      op##_vjp,                                                                              \
-      [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
-    }                                                                                        \
+#define HINGE_ROW(op)                                                                                       \
+  OpImplRow {                                                                                               \
+    OpKind::op, OpImpl {                                                                                    \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
+          [](Graph& g, Node& n, unsigned as) {                                                              \
+            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
+          }                                                                                                 \
+    }                                                                                                       \
   }
 constexpr OpImplRow kRows[] = {
     HINGE_ROW(neg),
     HINGE_ROW(abs),
-    {OpKind::sign, {[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { sign_fwd<T>(g, n); }); }, no_bwd,
-                    no_vjp}},
+    {OpKind::sign,
+     {[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { sign_fwd<T>(g, n); }); }, no_bwd, no_vjp}},
     HINGE_ROW(exp),
     HINGE_ROW(log),
     HINGE_ROW(sqrt),

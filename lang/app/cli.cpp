@@ -12,8 +12,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "repl/repl.hpp"
 #include "eval/session.hpp"
+#include "repl/repl.hpp"
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -111,15 +111,20 @@ int cli_main(int argc, char** argv) {
     }
     int64_t n = 0;
     if (a == "--seed") {
-      if (!take("--seed") || !parse_int(value, 0, INT64_MAX, n)) return usage("--seed needs a whole number >= 0");
+      if (!take("--seed") || !parse_int(value, 0, INT64_MAX, n))
+        return usage("--seed needs a whole number >= 0");
       options.seed = static_cast<uint64_t>(n);
     } else if (a == "--dtype") {
       if (!take("--dtype")) return usage("--dtype needs f32 or f64");
-      if (value == "f32" || value == "float32") options.dtype = DType::f32;
-      else if (value == "f64" || value == "float64") options.dtype = DType::f64;
-      else return usage(fmt::format("unknown dtype '{}' (use f32 or f64)", value));
+      if (value == "f32" || value == "float32")
+        options.dtype = DType::f32;
+      else if (value == "f64" || value == "float64")
+        options.dtype = DType::f64;
+      else
+        return usage(fmt::format("unknown dtype '{}' (use f32 or f64)", value));
     } else if (a == "--threads") {
-      if (!take("--threads") || !parse_int(value, 1, 1024, threads)) return usage("--threads needs a number from 1 to 1024");
+      if (!take("--threads") || !parse_int(value, 1, 1024, threads))
+        return usage("--threads needs a number from 1 to 1024");
     } else if (a == "--max-elements") {
       if (!take("--max-elements") || !parse_int(value, 1, INT64_MAX, n))
         return usage("--max-elements needs a whole number >= 1");

@@ -36,8 +36,9 @@ Value gradient_fn(BuiltinContext& ctx, const Args& args) {
     args.fail("x", fmt::format("gradient: 'x' must be a tensor (a param), got {}", describe(xv)));
   const Tensor x = xv.tensor();
   if (!x.requires_grad())
-    args.fail("x", "gradient: 'x' is a constant, so no gradient reaches it; make it a param "
-                   "(param xs = linspace(-5, 5, 101)) or compute it from one");
+    args.fail("x",
+              "gradient: 'x' is a constant, so no gradient reaches it; make it a param "
+              "(param xs = linspace(-5, 5, 101)) or compute it from one");
   NoGradScope no_grad(ctx.graph);
   return Value(grad(y, {x}, false).front());
 }

@@ -21,16 +21,16 @@ namespace {
 // One parameter of a signature such as "x, axis=none, keepdims=false".
 struct Param {
   std::string name;
-  bool variadic = false;   // *parts: collects the remaining positional arguments
+  bool variadic = false;  // *parts: collects the remaining positional arguments
   bool has_default = false;
-  Value def;               // the default when has_default
+  Value def;  // the default when has_default
 };
 
 struct Signature {
   std::vector<Param> params;
-  int variadic = -1;       // index of the *parts parameter, or -1
-  int positional = 0;      // how many parameters positional arguments can fill
-  int required = 0;        // parameters without a default (not counting *parts)
+  int variadic = -1;   // index of the *parts parameter, or -1
+  int positional = 0;  // how many parameters positional arguments can fill
+  int required = 0;    // parameters without a default (not counting *parts)
 };
 
 // ---- parsing the parameter string (a programmer error if malformed: tests parse all) ----
@@ -128,8 +128,7 @@ const Signature& signature_of(std::string_view params) {
   std::lock_guard lock(mutex);
   auto it = cache.find(params);
   if (it == cache.end())
-    it = cache.emplace(std::string(params), std::make_unique<const Signature>(parse_signature(params)))
-             .first;
+    it = cache.emplace(std::string(params), std::make_unique<const Signature>(parse_signature(params))).first;
   return *it->second;
 }
 
@@ -191,9 +190,9 @@ Args::Args(const Builtin& b, std::vector<Arg> positional, std::vector<std::pair<
       for (const Param& p : sig.params)
         if (!p.variadic) candidates.push_back(p.name);
       const std::string guess = detail::closest_name(name, candidates);
-      throw Error(a.span, guess.empty()
-                              ? fmt::format("unknown keyword '{}' for {}()", name, b.name)
-                              : fmt::format("unknown keyword '{}' for {}(); did you mean '{}'?", name, b.name, guess));
+      throw Error(a.span, guess.empty() ? fmt::format("unknown keyword '{}' for {}()", name, b.name)
+                                        : fmt::format("unknown keyword '{}' for {}(); did you mean '{}'?",
+                                                      name, b.name, guess));
     }
     if (given_[k]) throw Error(a.span, fmt::format("'{}' given twice", name));
     values_[k] = std::move(a.value);
@@ -231,7 +230,8 @@ Tensor Args::tensor(std::string_view name, BuiltinContext& ctx) const {
   const Value& v = value(name);
   if (v.is_tensor()) return v.tensor();
   if (v.is_number()) return ctx.graph.scalar(v.number());
-  fail(name, fmt::format("{}: '{}' must be a tensor or a number, got {}", builtin_.name, name, detail::describe(v)));
+  fail(name, fmt::format("{}: '{}' must be a tensor or a number, got {}", builtin_.name, name,
+                         detail::describe(v)));
 }
 
 double Args::number(std::string_view name) const {
@@ -243,7 +243,8 @@ double Args::number(std::string_view name) const {
 
 int64_t Args::integer(std::string_view name) const {
   const double d = number(name);
-  if (!is_whole(d)) fail(name, fmt::format("{}: '{}' must be a whole number, got {}", builtin_.name, name, d));
+  if (!is_whole(d))
+    fail(name, fmt::format("{}: '{}' must be a whole number, got {}", builtin_.name, name, d));
   return static_cast<int64_t>(d);
 }
 
@@ -267,18 +268,19 @@ std::vector<int64_t> Args::shape(std::string_view name) const {
   } else if (v.is_list()) {
     for (const Value& item : v.list()) {
       if (!item.is_number())
-        fail(name, fmt::format("{}: '{}' must be a shape like [2, 3], got a list holding {}", builtin_.name, name,
-                               detail::describe(item)));
+        fail(name, fmt::format("{}: '{}' must be a shape like [2, 3], got a list holding {}", builtin_.name,
+                               name, detail::describe(item)));
       dims.push_back(item.number());
     }
   } else if (v.is_tensor() && v.tensor().rank() <= 1) {
     dims = v.tensor().values();
   } else {
-    fail(name, fmt::format("{}: '{}' must be a shape like [2, 3], got {}", builtin_.name, name, detail::describe(v)));
+    fail(name, fmt::format("{}: '{}' must be a shape like [2, 3], got {}", builtin_.name, name,
+                           detail::describe(v)));
   }
   if (dims.size() > static_cast<std::size_t>(kMaxRank))
-    fail(name, fmt::format("{}: '{}' has {} dimensions; tensors have at most {}", builtin_.name, name, dims.size(),
-                           kMaxRank));
+    fail(name, fmt::format("{}: '{}' has {} dimensions; tensors have at most {}", builtin_.name, name,
+                           dims.size(), kMaxRank));
   std::vector<int64_t> out;
   for (double d : dims) {
     if (!is_whole(d) || d < 0)

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "syntax/diagnostics.hpp"
 #include "eval/value.hpp"
+#include "syntax/diagnostics.hpp"
 
 namespace hinge {
 class Graph;
@@ -33,7 +33,7 @@ namespace hinge::lang {
 struct BuiltinContext {
   Graph& graph;
   Rng& rng;
-  std::string base_dir;   // directory of the running script ("." in the REPL)
+  std::string base_dir;  // directory of the running script ("." in the REPL)
   std::FILE* out;
   std::function<Value(const Value& fn, std::vector<Value> args)> call = {};
   // The session's trainable parameters by name, in name order (for summary()).
@@ -63,10 +63,10 @@ struct Arg {
 //   'axis' given twice                                      at the second one
 class Args {
  public:
-  Args(const struct Builtin& b, std::vector<Arg> positional, std::vector<std::pair<std::string, Arg>> keywords,
-       Span call_span);
+  Args(const struct Builtin& b, std::vector<Arg> positional,
+       std::vector<std::pair<std::string, Arg>> keywords, Span call_span);
 
-  bool has(std::string_view name) const;           // given by the caller (not defaulted)
+  bool has(std::string_view name) const;            // given by the caller (not defaulted)
   const Value& value(std::string_view name) const;  // the argument or its default
   Span span(std::string_view name) const;           // where it was written (the call if defaulted)
   Span call_span() const { return call_span_; }
@@ -79,8 +79,8 @@ class Args {
   int64_t integer(std::string_view name) const;                     // must be a whole number
   bool boolean(std::string_view name) const;
   const std::string& string(std::string_view name) const;
-  std::vector<int64_t> shape(std::string_view name) const;          // [2, 3], a number, or a 1-D tensor
-  std::vector<int> axes(std::string_view name) const;               // none -> empty (all axes)
+  std::vector<int64_t> shape(std::string_view name) const;  // [2, 3], a number, or a 1-D tensor
+  std::vector<int> axes(std::string_view name) const;       // none -> empty (all axes)
 
   [[noreturn]] void fail(std::string_view name, std::string message) const;  // error at that argument
 

@@ -42,7 +42,8 @@ std::optional<double> read_number(std::string_view cell) {
   if (cell.starts_with('+')) cell.remove_prefix(1);
   double d = 0;
   const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), d);
-  if (ec != std::errc() || end != cell.data() + cell.size() || !std::isfinite(d) || cell.empty()) return std::nullopt;
+  if (ec != std::errc() || end != cell.data() + cell.size() || !std::isfinite(d) || cell.empty())
+    return std::nullopt;
   return d;
 }
 
@@ -94,13 +95,14 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
       continue;
     }
     if (cells.size() != names.size())
-      args.fail("path", fmt::format("{}:{}: {} cells, but the header has {} columns", path, line_no, cells.size(),
-                                    names.size()));
+      args.fail("path", fmt::format("{}:{}: {} cells, but the header has {} columns", path, line_no,
+                                    cells.size(), names.size()));
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const auto d = read_number(cells[c]);
       if (!d) {
         if (cells[c].empty()) args.fail("path", fmt::format("{}:{}: cell {} is empty", path, line_no, c + 1));
-        args.fail("path", fmt::format("{}:{}: cell {} ('{}') is not a number", path, line_no, c + 1, cells[c]));
+        args.fail("path",
+                  fmt::format("{}:{}: cell {} ('{}') is not a number", path, line_no, c + 1, cells[c]));
       }
       values.push_back(*d);
     }
@@ -108,23 +110,27 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
       args.fail("path", fmt::format("{}: more than {} numbers, above the tensor limit", path,
                                     ctx.graph.max_elements()));
   }
-  if (names.empty()) args.fail("path", fmt::format("{}: the file is empty; expected a header row and rows of numbers", path));
+  if (names.empty())
+    args.fail("path", fmt::format("{}: the file is empty; expected a header row and rows of numbers", path));
   if (values.empty()) args.fail("path", fmt::format("{}: no rows of numbers after the header", path));
 
   const auto cols = static_cast<int64_t>(names.size());
   const int64_t rows = static_cast<int64_t>(values.size()) / cols;
-  if (args.value("column").is_none()) return Value(make_constant(ctx, std::vector<int64_t>{rows, cols}, values));
+  if (args.value("column").is_none())
+    return Value(make_constant(ctx, std::vector<int64_t>{rows, cols}, values));
 
   const std::string& want = args.string("column");
   for (int64_t c = 0; c < cols; ++c)
     if (names[static_cast<std::size_t>(c)] == want) {
       std::vector<double> column(static_cast<std::size_t>(rows));
-      for (int64_t r = 0; r < rows; ++r) column[static_cast<std::size_t>(r)] = values[static_cast<std::size_t>(r * cols + c)];
+      for (int64_t r = 0; r < rows; ++r)
+        column[static_cast<std::size_t>(r)] = values[static_cast<std::size_t>(r * cols + c)];
       return Value(make_constant(ctx, std::vector<int64_t>{rows}, column));
     }
   const std::string guess = closest_name(want, names);
-  args.fail("column", fmt::format("csv: no column '{}' in {} (columns: {}){}", want, path, fmt::join(names, ", "),
-                                  guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
+  args.fail("column",
+            fmt::format("csv: no column '{}' in {} (columns: {}){}", want, path, fmt::join(names, ", "),
+                        guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
 }
 
 // ---- toy data sets ----
@@ -151,14 +157,17 @@ Value finish(BuiltinContext& ctx, Points& p, double noise) {
 
 int64_t sample_count(const Args& args, std::string_view name, int64_t lo = 1) {
   const int64_t n = args.integer(name);
-  if (n < lo) args.fail(name, fmt::format("{}: '{}' must be at least {}, got {}", args.builtin().name, name, lo, n));
-  if (n > 10'000'000) args.fail(name, fmt::format("{}: '{}' must be at most 10000000, got {}", args.builtin().name, name, n));
+  if (n < lo)
+    args.fail(name, fmt::format("{}: '{}' must be at least {}, got {}", args.builtin().name, name, lo, n));
+  if (n > 10'000'000)
+    args.fail(name, fmt::format("{}: '{}' must be at most 10000000, got {}", args.builtin().name, name, n));
   return n;
 }
 
 double noise_arg(const Args& args) {
   const double s = args.number("noise");
-  if (!(s >= 0)) args.fail("noise", fmt::format("{}: 'noise' must be at least 0, got {}", args.builtin().name, s));
+  if (!(s >= 0))
+    args.fail("noise", fmt::format("{}: 'noise' must be at least 0, got {}", args.builtin().name, s));
   return s;
 }
 
@@ -210,7 +219,8 @@ Value circles_fn(BuiltinContext& ctx, const Args& args) {
 // are shared out evenly, the first arms taking one more when n does not divide.
 Value spiral_fn(BuiltinContext& ctx, const Args& args) {
   const int64_t classes = sample_count(args, "classes", 2);
-  if (classes > 100) args.fail("classes", fmt::format("spiral: 'classes' must be at most 100, got {}", classes));
+  if (classes > 100)
+    args.fail("classes", fmt::format("spiral: 'classes' must be at most 100, got {}", classes));
   const int64_t n = sample_count(args, "n", classes);
   const double noise = noise_arg(args);
   Points p;
@@ -253,11 +263,12 @@ Value sample_fn(BuiltinContext& ctx, const Args& args) {
   auto take = [&](const Value& y) {
     if (y.is_number()) {
       ys.assign(static_cast<std::size_t>(n), y.number());
-    } else if (y.is_tensor() && y.tensor().numel() == n && (y.tensor().rank() == 1 || y.tensor().rank() == 2)) {
+    } else if (y.is_tensor() && y.tensor().numel() == n &&
+               (y.tensor().rank() == 1 || y.tensor().rank() == 2)) {
       ys = y.tensor().values();
     } else {
-      args.fail("f", fmt::format("sample: f(x) for x = linspace(lo, hi, {}) must give {} values, got {}", n, n,
-                                 describe(y)));
+      args.fail("f", fmt::format("sample: f(x) for x = linspace(lo, hi, {}) must give {} values, got {}", n,
+                                 n, describe(y)));
     }
   };
   if (f.is_builtin()) {
@@ -278,17 +289,21 @@ Value sample_fn(BuiltinContext& ctx, const Args& args) {
 }
 
 const Builtin kData[] = {
-    {"circles", "n, noise=0.05, factor=0.5", "[X, y]: n points on two circles (radius 1: label 0, factor: label 1)",
+    {"circles", "n, noise=0.05, factor=0.5",
+     "[X, y]: n points on two circles (radius 1: label 0, factor: label 1)",
      "let d = circles(100); print shape(d[0])", circles_fn, "data"},
-    {"csv", "path, column=none", "a numeric table with a header row as [rows, cols], or one named column as [rows]",
+    {"csv", "path, column=none",
+     "a numeric table with a header row as [rows, cols], or one named column as [rows]",
      "csv(\"points.csv\", column=\"y\")", csv_fn, "data"},
     {"moons", "n, noise=0.1", "[X, y]: n points on two interleaving half circles, labels 0 and 1",
      "let d = moons(100, noise=0.1); print shape(d[0])", moons_fn, "data"},
     {"sample", "f, lo, hi, n, noise=0", "[x, y]: x = linspace(lo, hi, n), y = f(x) plus Gaussian noise",
      "let d = sample(sin, -pi, pi, 50, noise=0.1); print shape(d[1])", sample_fn, "data"},
-    {"spiral", "n, classes=2, noise=0.1", "[X, y]: n points on interleaved spiral arms, labels 0 .. classes - 1",
+    {"spiral", "n, classes=2, noise=0.1",
+     "[X, y]: n points on interleaved spiral arms, labels 0 .. classes - 1",
      "let d = spiral(90, classes=3); print shape(d[0])", spiral_fn, "data"},
-    {"xor_data", "n=4, noise=0", "[X, y]: the corners of the unit square with XOR labels (n = 4: exactly once each)",
+    {"xor_data", "n=4, noise=0",
+     "[X, y]: the corners of the unit square with XOR labels (n = 4: exactly once each)",
      "let d = xor_data(); print d[1]", xor_fn, "data"},
 };
 

@@ -89,10 +89,10 @@ using B = Tensor (*)(Tensor, Tensor);
 
 // ORDER: alphabetical within each category.
 const Builtin kMath[] = {
-    {"abs", "x", "absolute value |x| (gradient 0 at 0)", "abs(linspace(-2, 2, 5))", unary<static_cast<U>(&hinge::abs)>,
-     "math"},
-    {"clamp", "x, lo, hi", "x limited to [lo, hi]; the gradient passes only inside", "clamp(linspace(-2, 2, 5), -1, 1)",
-     clamp_fn, "math"},
+    {"abs", "x", "absolute value |x| (gradient 0 at 0)", "abs(linspace(-2, 2, 5))",
+     unary<static_cast<U>(&hinge::abs)>, "math"},
+    {"clamp", "x, lo, hi", "x limited to [lo, hi]; the gradient passes only inside",
+     "clamp(linspace(-2, 2, 5), -1, 1)", clamp_fn, "math"},
     {"cos", "x", "cosine", "cos(pi)", unary<static_cast<U>(&hinge::cos)>, "math"},
     {"erf", "x", "the error function", "erf(linspace(-2, 2, 5))", unary<static_cast<U>(&hinge::erf)>, "math"},
     {"exp", "x", "e to the power x", "exp(1)", unary<static_cast<U>(&hinge::exp)>, "math"},
@@ -109,7 +109,8 @@ const Builtin kMath[] = {
     {"where", "c, a, b", "a where c is nonzero (true), else b; no gradient to c",
      "where(linspace(-2, 2, 5) > 0, 1, -1)", where_fn, "math"},
 
-    {"elu", "x, alpha=1", "x for x > 0, alpha (exp(x) - 1) below", "elu(linspace(-2, 2, 5))", elu_fn, "activation"},
+    {"elu", "x, alpha=1", "x for x > 0, alpha (exp(x) - 1) below", "elu(linspace(-2, 2, 5))", elu_fn,
+     "activation"},
     {"gelu", "x", "x Phi(x): x times the standard normal CDF", "gelu(linspace(-2, 2, 5))",
      unary<static_cast<U>(&hinge::gelu)>, "activation"},
     {"leaky_relu", "x, alpha=0.01", "x for x > 0, alpha x below", "leaky_relu(linspace(-2, 2, 5), alpha=0.1)",
@@ -122,8 +123,8 @@ const Builtin kMath[] = {
      unary<static_cast<U>(&hinge::softplus)>, "activation"},
     {"step", "x", "1 for x > 0, else 0; its gradient is 0 everywhere", "step(linspace(-2, 2, 5))",
      unary<static_cast<U>(&hinge::step)>, "activation"},
-    {"tanh", "x", "hyperbolic tangent; slope 1 at 0", "tanh(linspace(-2, 2, 5))", unary<static_cast<U>(&hinge::tanh)>,
-     "activation"},
+    {"tanh", "x", "hyperbolic tangent; slope 1 at 0", "tanh(linspace(-2, 2, 5))",
+     unary<static_cast<U>(&hinge::tanh)>, "activation"},
 };
 
 }  // namespace

@@ -35,7 +35,8 @@ Matrix matrix_arg(BuiltinContext& ctx, const Args& args, std::string_view name, 
     args.fail(name, fmt::format("{}: '{}' must be a {}matrix, got a tensor {}", fn, name,
                                 square ? "square " : "", shape_text(t)));
   Matrix m{t.shape().dims[0], t.shape().dims[1], t.values()};
-  if (m.rows == 0 || m.cols == 0) args.fail(name, fmt::format("{}: '{}' is empty ({})", fn, name, shape_text(t)));
+  if (m.rows == 0 || m.cols == 0)
+    args.fail(name, fmt::format("{}: '{}' is empty ({})", fn, name, shape_text(t)));
   if (m.rows > kMaxSide || m.cols > kMaxSide)
     args.fail(name, fmt::format("{}: '{}' is {}; this builtin takes at most {} rows and columns", fn, name,
                                 shape_text(t), kMaxSide));
@@ -62,7 +63,8 @@ Value count_patterns_fn(BuiltinContext& ctx, const Args& args) {
   std::set<std::vector<bool>> seen;
   std::vector<bool> pattern(static_cast<std::size_t>(k));
   for (int64_t i = 0; i < n; ++i) {
-    for (int64_t u = 0; u < k; ++u) pattern[static_cast<std::size_t>(u)] = v[static_cast<std::size_t>(i * k + u)] > 0;
+    for (int64_t u = 0; u < k; ++u)
+      pattern[static_cast<std::size_t>(u)] = v[static_cast<std::size_t>(i * k + u)] > 0;
     seen.insert(pattern);
   }
   return Value(static_cast<double>(seen.size()));
@@ -121,8 +123,8 @@ Value eigvalsh_fn(BuiltinContext& ctx, const Args& args) {
     for (int64_t j = i + 1; j < a.cols; ++j) {
       const double x = a.at(i, j), y = a.at(j, i);
       if (std::abs(x - y) > 1e-9 * scale)
-        args.fail("a", fmt::format("eigvalsh: 'a' must be symmetric, but a[{}, {}] = {} and a[{}, {}] = {}", i, j, x,
-                                   j, i, y));
+        args.fail("a", fmt::format("eigvalsh: 'a' must be symmetric, but a[{}, {}] = {} and a[{}, {}] = {}",
+                                   i, j, x, j, i, y));
       a.at(i, j) = a.at(j, i) = (x + y) / 2;
     }
   const std::vector<double> ev = symmetric_eigenvalues(std::move(a));
@@ -139,7 +141,8 @@ std::vector<double> singular_values(const Matrix& in) {
   // Work on columns of the taller orientation (m >= n).
   const bool flip = in.rows < in.cols;
   const int64_t m = flip ? in.cols : in.rows, n = flip ? in.rows : in.cols;
-  std::vector<std::vector<double>> col(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(m)));
+  std::vector<std::vector<double>> col(static_cast<std::size_t>(n),
+                                       std::vector<double>(static_cast<std::size_t>(m)));
   for (int64_t i = 0; i < in.rows; ++i)
     for (int64_t j = 0; j < in.cols; ++j)
       (flip ? col[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]
@@ -193,8 +196,10 @@ Value solve_fn(BuiltinContext& ctx, const Args& args) {
   const Tensor bt = args.tensor("b", ctx);
   const int64_t n = a.rows;
   if (bt.rank() < 1 || bt.rank() > 2 || bt.shape().dims[0] != n)
-    args.fail("b", fmt::format("solve: 'b' must be a vector [{}] or a matrix [{}, k] (a row per row of 'a'), got a "
-                               "tensor {}", n, n, shape_text(bt)));
+    args.fail(
+        "b", fmt::format("solve: 'b' must be a vector [{}] or a matrix [{}, k] (a row per row of 'a'), got a "
+                         "tensor {}",
+                         n, n, shape_text(bt)));
   const int64_t k = bt.rank() == 2 ? bt.shape().dims[1] : 1;
   Matrix b{n, k, bt.values()};
   for (double x : b.v)
@@ -207,7 +212,8 @@ Value solve_fn(BuiltinContext& ctx, const Args& args) {
     for (int64_t r = c + 1; r < n; ++r)
       if (std::abs(a.at(r, c)) > std::abs(a.at(best, c))) best = r;
     if (std::abs(a.at(best, c)) <= tiny)
-      args.fail("a", fmt::format("solve: 'a' is singular (column {} has no usable pivot): no unique solution", c));
+      args.fail("a",
+                fmt::format("solve: 'a' is singular (column {} has no usable pivot): no unique solution", c));
     if (best != c) {
       for (int64_t j = 0; j < n; ++j) std::swap(a.at(c, j), a.at(best, j));
       for (int64_t j = 0; j < k; ++j) std::swap(b.at(c, j), b.at(best, j));
@@ -236,7 +242,8 @@ const Builtin kModels[] = {
      "gradient)",
      "cond([[1, 0], [0, 1e-3]])", cond_fn, "analysis"},
     {"count_patterns", "h",
-     "the number of distinct on/off patterns (h > 0) among the rows of pre-activations h [points, units]: the "
+     "the number of distinct on/off patterns (h > 0) among the rows of pre-activations h [points, units]: "
+     "the "
      "linear regions those points meet",
      "count_patterns(reshape(linspace(-1, 1, 8), [4, 2]))", count_patterns_fn, "analysis"},
     {"eigvalsh", "a", "the eigenvalues of a symmetric matrix, ascending (Jacobi rotations; no gradient)",

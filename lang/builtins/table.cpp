@@ -15,8 +15,7 @@ std::span<const Builtin> builtins() {
   static const std::vector<Builtin> table = [] {
     std::vector<Builtin> all;
     for (auto part : {detail::math_builtins(), detail::tensor_builtins(), detail::train_builtins(),
-                      detail::data_builtins(), detail::analysis_builtins(),
-                      detail::models_builtins()})
+                      detail::data_builtins(), detail::analysis_builtins(), detail::models_builtins()})
       all.insert(all.end(), part.begin(), part.end());
     std::sort(all.begin(), all.end(), [](const Builtin& a, const Builtin& b) { return a.name < b.name; });
     return all;
@@ -40,8 +39,8 @@ std::span<const std::pair<std::string_view, double>> constants() {
 }
 
 std::span<const std::string_view> builtin_categories() {
-  static constexpr std::string_view order[] = {"math",   "activation", "tensor", "shape",
-                                               "reduction", "random", "loss",   "optimizer", "data", "analysis"};
+  static constexpr std::string_view order[] = {"math",   "activation", "tensor",    "shape", "reduction",
+                                               "random", "loss",       "optimizer", "data",  "analysis"};
   return order;
 }
 
@@ -103,7 +102,8 @@ Tensor make_constant(BuiltinContext& ctx, std::span<const int64_t> dims, std::sp
 }
 
 bool all_numbers(const Args& args, std::initializer_list<std::string_view> names) {
-  return std::all_of(names.begin(), names.end(), [&](std::string_view n) { return args.value(n).is_number(); });
+  return std::all_of(names.begin(), names.end(),
+                     [&](std::string_view n) { return args.value(n).is_number(); });
 }
 
 }  // namespace detail

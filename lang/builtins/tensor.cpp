@@ -17,19 +17,21 @@ namespace {
 
 // The element count of a shape argument, refused at the argument when it exceeds
 // the graph's tensor limit (before anything is allocated).
-int64_t checked_numel(const Args& args, std::string_view name, std::span<const int64_t> dims, BuiltinContext& ctx) {
+int64_t checked_numel(const Args& args, std::string_view name, std::span<const int64_t> dims,
+                      BuiltinContext& ctx) {
   double n = 1;
   for (int64_t d : dims) n *= static_cast<double>(d);
   if (n > static_cast<double>(ctx.graph.max_elements()))
-    args.fail(name, fmt::format("{}: a tensor of {} elements is above the limit of {}", args.builtin().name, n,
-                                ctx.graph.max_elements()));
+    args.fail(name, fmt::format("{}: a tensor of {} elements is above the limit of {}", args.builtin().name,
+                                n, ctx.graph.max_elements()));
   return static_cast<int64_t>(n);
 }
 
 // A count argument (linspace's n, eye's n): a whole number in [lo, the tensor limit].
 int64_t count_arg(const Args& args, std::string_view name, int64_t lo, BuiltinContext& ctx) {
   const int64_t n = args.integer(name);
-  if (n < lo) args.fail(name, fmt::format("{}: '{}' must be at least {}, got {}", args.builtin().name, name, lo, n));
+  if (n < lo)
+    args.fail(name, fmt::format("{}: '{}' must be at least {}, got {}", args.builtin().name, name, lo, n));
   const int64_t dims[] = {n};
   checked_numel(args, name, dims, ctx);
   return n;
@@ -83,10 +85,12 @@ std::vector<double> range_values(const Args& args, double limit) {
     stop = args.number("stop");
   }
   const double step = args.number("step");
-  if (step == 0 || !std::isfinite(step)) args.fail("step", fmt::format("{}: 'step' must not be 0", args.builtin().name));
+  if (step == 0 || !std::isfinite(step))
+    args.fail("step", fmt::format("{}: 'step' must not be 0", args.builtin().name));
   const double count = std::max(0.0, std::ceil((stop - start) / step));
   if (!(count <= limit))
-    args.fail("start", fmt::format("{}: {} elements is above the limit of {}", args.builtin().name, count, limit));
+    args.fail("start",
+              fmt::format("{}: {} elements is above the limit of {}", args.builtin().name, count, limit));
   std::vector<double> v(static_cast<std::size_t>(count));
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = start + static_cast<double>(i) * step;
   return v;
@@ -178,20 +182,25 @@ Value row_fn(BuiltinContext& ctx, const Args& args) { return col_or_row(ctx, arg
 Value reshape_fn(BuiltinContext& ctx, const Args& args) {
   const Value& sv = args.value("shape");
   std::vector<double> raw;
-  if (sv.is_number()) raw.push_back(sv.number());
-  else if (sv.is_tensor() && sv.tensor().rank() <= 1) raw = sv.tensor().values();
+  if (sv.is_number())
+    raw.push_back(sv.number());
+  else if (sv.is_tensor() && sv.tensor().rank() <= 1)
+    raw = sv.tensor().values();
   else if (sv.is_list())
     for (const Value& item : sv.list()) raw.push_back(item.is_number() ? item.number() : 0.5);
-  else args.fail("shape", fmt::format("reshape: 'shape' must be a shape like [2, 3], got {}", describe(sv)));
+  else
+    args.fail("shape", fmt::format("reshape: 'shape' must be a shape like [2, 3], got {}", describe(sv)));
   std::vector<int64_t> dims;
   for (double d : raw) {
     if (d != std::floor(d) || d < -1 || d > 2e9)
-      args.fail("shape", fmt::format("reshape: sizes in 'shape' must be whole numbers >= 0 (or one -1), got {}",
-                                     describe(sv)));
+      args.fail("shape",
+                fmt::format("reshape: sizes in 'shape' must be whole numbers >= 0 (or one -1), got {}",
+                            describe(sv)));
     dims.push_back(static_cast<int64_t>(d));
   }
   if (dims.size() > static_cast<std::size_t>(kMaxRank))
-    args.fail("shape", fmt::format("reshape: 'shape' has {} dimensions; tensors have at most {}", dims.size(), kMaxRank));
+    args.fail("shape", fmt::format("reshape: 'shape' has {} dimensions; tensors have at most {}", dims.size(),
+                                   kMaxRank));
   if (std::count(dims.begin(), dims.end(), -1) > 1) args.fail("shape", "reshape: at most one size can be -1");
   const Tensor x = args.tensor("x", ctx);
   try {
@@ -215,10 +224,13 @@ std::vector<Tensor> parts_of(BuiltinContext& ctx, const Args& args) {
   std::vector<Tensor> out;
   for (std::size_t i = 0; i < items->size(); ++i) {
     const Value& v = (*items)[i];
-    if (v.is_tensor()) out.push_back(v.tensor());
-    else if (v.is_number()) out.push_back(ctx.graph.scalar(v.number()));
+    if (v.is_tensor())
+      out.push_back(v.tensor());
+    else if (v.is_number())
+      out.push_back(ctx.graph.scalar(v.number()));
     else
-      args.fail("parts", fmt::format("{}: part {} must be a tensor, got {}", args.builtin().name, i + 1, describe(v)));
+      args.fail("parts",
+                fmt::format("{}: part {} must be a tensor, got {}", args.builtin().name, i + 1, describe(v)));
   }
   return out;
 }
@@ -261,7 +273,8 @@ Value numel_fn(BuiltinContext& ctx, const Args& args) {
 Value item_fn(BuiltinContext& ctx, const Args& args) {
   const Tensor x = args.tensor("x", ctx);
   if (x.numel() != 1)
-    args.fail("x", fmt::format("item: 'x' must have exactly one element, got a tensor {}", to_string(x.shape())));
+    args.fail("x",
+              fmt::format("item: 'x' must have exactly one element, got a tensor {}", to_string(x.shape())));
   return Value(x.item());
 }
 
@@ -270,7 +283,8 @@ Value len_fn(BuiltinContext&, const Args& args) {
   if (v.is_list()) return Value(static_cast<double>(v.list().size()));
   if (v.is_string()) return Value(static_cast<double>(v.string().size()));
   if (v.is_tensor() && v.tensor().rank() >= 1) return Value(static_cast<double>(v.tensor().shape()[0]));
-  args.fail("x", fmt::format("len: 'x' must be a list, a string or a tensor of rank 1 or more, got {}", describe(v)));
+  args.fail("x", fmt::format("len: 'x' must be a list, a string or a tensor of rank 1 or more, got {}",
+                             describe(v)));
 }
 
 // ---- reductions ----
@@ -345,7 +359,8 @@ const Builtin kTensor[] = {
     {"arange", "start, stop=none, step=1", "start, start + step, ... before stop (arange(n): 0 to n - 1)",
      "arange(0, 1, 0.25)", arange_fn, "tensor"},
     {"eye", "n", "the n x n identity matrix", "eye(3)", eye_fn, "tensor"},
-    {"full", "shape, v", "a tensor of the shape with every element v", "full([2, 3], 0.5)", full_fn, "tensor"},
+    {"full", "shape, v", "a tensor of the shape with every element v", "full([2, 3], 0.5)", full_fn,
+     "tensor"},
     {"linspace", "start, stop, n", "n evenly spaced numbers from start to stop, both included",
      "linspace(-3, 3, 7)", linspace_fn, "tensor"},
     {"ones", "shape", "a tensor of ones", "ones([2, 3])", ones_fn, "tensor"},
@@ -355,8 +370,8 @@ const Builtin kTensor[] = {
 
     {"kaiming", "shape", "He normal init for relu layers: std sqrt(2 / fan_in), shape [in, out]",
      "kaiming([2, 16])", kaiming_fn, "random"},
-    {"normal", "shape, mean=0, std=1", "Gaussian random numbers (seeded: see seed)", "normal([2, 3], std=0.5)",
-     normal_fn, "random"},
+    {"normal", "shape, mean=0, std=1", "Gaussian random numbers (seeded: see seed)",
+     "normal([2, 3], std=0.5)", normal_fn, "random"},
     {"seed", "n", "restarts the random generator: the same seed gives the same numbers", "seed(42)", seed_fn,
      "random"},
     {"uniform", "shape, lo=-1, hi=1", "uniform random numbers in [lo, hi)", "uniform([2, 3], lo=0, hi=1)",
@@ -396,7 +411,8 @@ const Builtin kTensor[] = {
 
     {"log_softmax", "x, axis=-1", "log(softmax(x)), computed stably", "log_softmax(linspace(0, 2, 3))",
      softmax_like<static_cast<S>(&hinge::log_softmax)>, "activation"},
-    {"matmul", "a, b", "matrix product (also written a @ b)", "matmul(eye(2), ones([2, 3]))", matmul_fn, "math"},
+    {"matmul", "a, b", "matrix product (also written a @ b)", "matmul(eye(2), ones([2, 3]))", matmul_fn,
+     "math"},
     {"softmax", "x, axis=-1", "exp(x) / sum(exp(x)) along axis: probabilities", "softmax(linspace(0, 2, 3))",
      softmax_like<static_cast<S>(&hinge::softmax)>, "activation"},
 };

@@ -20,13 +20,15 @@ Value loss(BuiltinContext& ctx, const Args& args) {
 
 double positive(const Args& args, std::string_view name) {
   const double v = args.number(name);
-  if (!(v > 0)) args.fail(name, fmt::format("{}: '{}' must be greater than 0, got {}", args.builtin().name, name, v));
+  if (!(v > 0))
+    args.fail(name, fmt::format("{}: '{}' must be greater than 0, got {}", args.builtin().name, name, v));
   return v;
 }
 
 double non_negative(const Args& args, std::string_view name) {
   const double v = args.number(name);
-  if (!(v >= 0)) args.fail(name, fmt::format("{}: '{}' must be at least 0, got {}", args.builtin().name, name, v));
+  if (!(v >= 0))
+    args.fail(name, fmt::format("{}: '{}' must be at least 0, got {}", args.builtin().name, name, v));
   return v;
 }
 
@@ -45,8 +47,9 @@ void read_schedule(const Args& args, OptimizerSpec& spec) {
   const std::string& s = args.string("schedule");
   const std::string_view name = args.builtin().name;
   if (s != "constant" && s != "step" && s != "cosine")
-    args.fail("schedule",
-              fmt::format("{}: 'schedule' must be \"constant\", \"step\" or \"cosine\", got \"{}\"", name, s));
+    args.fail(
+        "schedule",
+        fmt::format("{}: 'schedule' must be \"constant\", \"step\" or \"cosine\", got \"{}\"", name, s));
   spec.schedule = s;
   auto only_for = [&](std::string_view option, std::string_view schedule) {
     if (args.has(option) && s != schedule)
@@ -57,7 +60,8 @@ void read_schedule(const Args& args, OptimizerSpec& spec) {
   only_for("min_lr", "cosine");
   if (s == "step") {
     if (!args.has("step_size"))
-      args.fail("schedule", fmt::format("{}: schedule=\"step\" needs step_size=N (decay every N steps)", name));
+      args.fail("schedule",
+                fmt::format("{}: schedule=\"step\" needs step_size=N (decay every N steps)", name));
     const int64_t n = args.integer("step_size");
     if (n < 1) args.fail("step_size", fmt::format("{}: 'step_size' must be at least 1, got {}", name, n));
     spec.schedule_options["step_size"] = static_cast<double>(n);
@@ -65,7 +69,8 @@ void read_schedule(const Args& args, OptimizerSpec& spec) {
   } else if (s == "cosine") {
     const double min_lr = non_negative(args, "min_lr");
     if (min_lr > spec.options["lr"])
-      args.fail("min_lr", fmt::format("{}: 'min_lr' ({}) must not exceed 'lr' ({})", name, min_lr, spec.options["lr"]));
+      args.fail("min_lr",
+                fmt::format("{}: 'min_lr' ({}) must not exceed 'lr' ({})", name, min_lr, spec.options["lr"]));
     spec.schedule_options["min_lr"] = min_lr;
   }
 }
@@ -112,15 +117,15 @@ using L = Tensor (*)(Tensor, Tensor);
 const Builtin kTrain[] = {
     {"binary_cross_entropy", "pred, target",
      "mean(softplus(z) - y z) from logits z and labels y in [0, 1] (stable)",
-     "binary_cross_entropy(linspace(-1, 1, 4), ones([4]))", loss<static_cast<L>(&hinge::binary_cross_entropy)>,
-     "loss"},
+     "binary_cross_entropy(linspace(-1, 1, 4), ones([4]))",
+     loss<static_cast<L>(&hinge::binary_cross_entropy)>, "loss"},
     {"cross_entropy", "pred, target",
      "softmax cross-entropy of logits [N, C] with class indices [N] or probabilities [N, C]",
      "cross_entropy(zeros([2, 3]), linspace(0, 2, 2))", loss<static_cast<L>(&hinge::cross_entropy)>, "loss"},
     {"hinge_loss", "pred, target", "mean(relu(1 - y s)): max-margin loss, labels y in {-1, +1}",
      "hinge_loss(linspace(-1, 1, 4), ones([4]))", loss<static_cast<L>(&hinge::hinge_loss)>, "loss"},
-    {"mse", "pred, target", "mean squared error mean((pred - target) ^ 2)", "mse(linspace(0, 1, 3), zeros([3]))",
-     loss<static_cast<L>(&hinge::mse)>, "loss"},
+    {"mse", "pred, target", "mean squared error mean((pred - target) ^ 2)",
+     "mse(linspace(0, 1, 3), zeros([3]))", loss<static_cast<L>(&hinge::mse)>, "loss"},
 
     {"adam", "lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0, " HINGE_SCHEDULE_PARAMS,
      "Adam: per-parameter step sizes from running moments of the gradient", "adam(lr=0.01)", adam_fn,
@@ -129,7 +134,8 @@ const Builtin kTrain[] = {
      "AdamW: Adam with weight decay applied to the weights, not the gradient",
      "adamw(lr=0.01, weight_decay=0.01)", adamw_fn, "optimizer"},
     {"momentum", "lr, beta=0.9, nesterov=false, weight_decay=0, " HINGE_SCHEDULE_PARAMS,
-     "SGD with momentum beta (heavy ball, or Nesterov)", "momentum(0.01, beta=0.9)", momentum_fn, "optimizer"},
+     "SGD with momentum beta (heavy ball, or Nesterov)", "momentum(0.01, beta=0.9)", momentum_fn,
+     "optimizer"},
     {"sgd", "lr, momentum=0, nesterov=false, weight_decay=0, " HINGE_SCHEDULE_PARAMS,
      "stochastic gradient descent: w -= lr * grad", "sgd(0.1, schedule=\"step\", step_size=100, gamma=0.5)",
      sgd_fn, "optimizer"},

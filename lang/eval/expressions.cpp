@@ -116,12 +116,9 @@ Value Interpreter::eval(const Expr& e, Ctx& ctx) {
 
 Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
   switch (e.kind()) {
-    case ExprKind::number:
-      return Value(e.as<Number>().value);
-    case ExprKind::boolean:
-      return Value(e.as<Bool>().value);
-    case ExprKind::name:
-      return lookup_value(e.as<Name>().text, e.span, ctx);
+    case ExprKind::number: return Value(e.as<Number>().value);
+    case ExprKind::boolean: return Value(e.as<Bool>().value);
+    case ExprKind::name: return lookup_value(e.as<Name>().text, e.span, ctx);
 
     case ExprKind::string: {
       std::string out;
@@ -140,7 +137,8 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
         try {
           out += format_with_spec(v, part.spec);
         } catch (const fmt::format_error& err) {
-          throw Error(part.span, fmt::format("bad format spec ':{}' for {}: {}", part.spec, a_kind(v), err.what()));
+          throw Error(part.span,
+                      fmt::format("bad format spec ':{}' for {}: {}", part.spec, a_kind(v), err.what()));
         }
       }
       return Value(std::move(out));
@@ -161,8 +159,10 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
         if (v.is_tensor()) {
           const Tensor& t = v.tensor();
           all_constants &= t.node().is_leaf() && !t.requires_grad();
-          if (!first) first = &t;
-          else same_shape &= t.shape() == first->shape() && t.dtype() == first->dtype();
+          if (!first)
+            first = &t;
+          else
+            same_shape &= t.shape() == first->shape() && t.dtype() == first->dtype();
         } else {
           all_tensors = false;
           all_constants = false;
@@ -172,9 +172,8 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
       if (all_numbers) {
         std::vector<double> vals;
         for (const Value& v : *list) vals.push_back(v.number());
-        return at_span(e.span, [&] {
-          return Value(graph_.constant(Shape{static_cast<int64_t>(vals.size())}, vals));
-        });
+        return at_span(
+            e.span, [&] { return Value(graph_.constant(Shape{static_cast<int64_t>(vals.size())}, vals)); });
       }
       // Scalars (rank 0) mix with numbers: [w, 1] stacks into a [2] tensor.
       const bool scalars_and_numbers = [&] {
@@ -244,8 +243,7 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
       return call(callee, std::move(pos), std::move(kw), e.span, ctx);
     }
 
-    case ExprKind::index:
-      return eval_index(e.as<Index>(), e, ctx);
+    case ExprKind::index: return eval_index(e.as<Index>(), e, ctx);
   }
   throw Error(e.span, "unsupported expression");
 }
@@ -314,8 +312,7 @@ Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {
   if (target.is_list()) {
     const auto& items = target.list();
     const int64_t n = static_cast<int64_t>(items.size());
-    if (ix.subscripts.size() != 1)
-      throw Error(ix.subscripts[1].span, "a list takes one index");
+    if (ix.subscripts.size() != 1) throw Error(ix.subscripts[1].span, "a list takes one index");
     const Subscript& s = ix.subscripts[0];
     if (!s.is_slice) {
       int64_t k = to_integer(eval(*s.start, ctx), s.span, "a list index");
@@ -326,14 +323,20 @@ Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {
     int64_t step = s.step ? to_integer(eval(*s.step, ctx), s.step->span, "a slice step") : 1;
     if (step == 0) throw Error(s.step->span, "the slice step is zero");
     auto clip = [&](int64_t x) {
-      if (x < 0) { x += n; if (x < 0) x = step < 0 ? -1 : 0; }
-      else if (x >= n) x = step < 0 ? n - 1 : n;
+      if (x < 0) {
+        x += n;
+        if (x < 0) x = step < 0 ? -1 : 0;
+      } else if (x >= n)
+        x = step < 0 ? n - 1 : n;
       return x;
     };
-    int64_t start = clip(s.start ? to_integer(eval(*s.start, ctx), s.start->span, "a slice start") : default_start(step));
-    int64_t stop = clip(s.stop ? to_integer(eval(*s.stop, ctx), s.stop->span, "a slice stop") : default_stop(step, n));
+    int64_t start =
+        clip(s.start ? to_integer(eval(*s.start, ctx), s.start->span, "a slice start") : default_start(step));
+    int64_t stop =
+        clip(s.stop ? to_integer(eval(*s.stop, ctx), s.stop->span, "a slice stop") : default_stop(step, n));
     auto out = std::make_shared<std::vector<Value>>();
-    for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) out->push_back(items[static_cast<std::size_t>(k)]);
+    for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step)
+      out->push_back(items[static_cast<std::size_t>(k)]);
     return Value(out);
   }
   if (target.is_string()) throw Error(ix.target->span, "strings cannot be indexed");
@@ -343,7 +346,8 @@ Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {
   if (rank == 0) throw Error(ix.target->span, "cannot index a scalar (a tensor of rank 0)");
   if (static_cast<int>(ix.subscripts.size()) > rank)
     throw Error(ix.subscripts[static_cast<std::size_t>(rank)].span,
-                fmt::format("too many indices: {} for a tensor of shape {}", ix.subscripts.size(), to_string(t.shape())));
+                fmt::format("too many indices: {} for a tensor of shape {}", ix.subscripts.size(),
+                            to_string(t.shape())));
   std::vector<SliceSpec> specs;
   std::vector<int64_t> kept_dims;
   bool dropped = false;
@@ -361,8 +365,10 @@ Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {
     }
     int64_t step = s.step ? to_integer(eval(*s.step, ctx), s.step->span, "a slice step") : 1;
     if (step == 0) throw Error(s.step->span, "the slice step is zero");
-    int64_t start = s.start ? to_integer(eval(*s.start, ctx), s.start->span, "a slice start") : default_start(step);
-    int64_t stop = s.stop ? to_integer(eval(*s.stop, ctx), s.stop->span, "a slice stop") : default_stop(step, n);
+    int64_t start =
+        s.start ? to_integer(eval(*s.start, ctx), s.start->span, "a slice start") : default_start(step);
+    int64_t stop =
+        s.stop ? to_integer(eval(*s.stop, ctx), s.stop->span, "a slice stop") : default_stop(step, n);
     specs.push_back({start, stop, step});
   }
   stamp(ctx, e.span);
@@ -376,10 +382,11 @@ Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {
   });
 }
 
-Value Interpreter::call(const Value& callee, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
-                        Span call_span, Ctx& ctx) {
+Value Interpreter::call(const Value& callee, std::vector<Arg> pos,
+                        std::vector<std::pair<std::string, Arg>> kw, Span call_span, Ctx& ctx) {
   if (callee.is_function())
-    return call_user(*std::get<std::shared_ptr<const Function>>(callee.v), std::move(pos), std::move(kw), call_span, ctx);
+    return call_user(*std::get<std::shared_ptr<const Function>>(callee.v), std::move(pos), std::move(kw),
+                     call_span, ctx);
   const Builtin& b = *std::get<const Builtin*>(callee.v);
   Args args(b, std::move(pos), std::move(kw), call_span);
   BuiltinContext bc{graph_, rng_, ctx.base_dir, options_.out};
@@ -397,8 +404,8 @@ Value Interpreter::call(const Value& callee, std::vector<Arg> pos, std::vector<s
   return at_span(call_span, [&] { return b.fn(bc, args); });
 }
 
-Value Interpreter::call_user(const Function& f, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
-                             Span call_span, Ctx& ctx) {
+Value Interpreter::call_user(const Function& f, std::vector<Arg> pos,
+                             std::vector<std::pair<std::string, Arg>> kw, Span call_span, Ctx& ctx) {
   const std::size_t np = f.params.size();
   auto signature = [&] {
     std::string s;
@@ -425,10 +432,12 @@ Value Interpreter::call_user(const Function& f, std::vector<Arg> pos, std::vecto
   }
   for (std::size_t k = 0; k < np; ++k)
     if (!given[k])
-      throw Error(call_span, fmt::format("{}({}) is missing argument '{}'", f.name, signature(), f.params[k]));
+      throw Error(call_span,
+                  fmt::format("{}({}) is missing argument '{}'", f.name, signature(), f.params[k]));
   if (call_depth_ >= options_.limits.max_call_depth)
-    throw Error(call_span, fmt::format("too many nested calls (more than {}): does '{}' call itself without end?",
-                                       options_.limits.max_call_depth, f.name));
+    throw Error(call_span,
+                fmt::format("too many nested calls (more than {}): does '{}' call itself without end?",
+                            options_.limits.max_call_depth, f.name));
   tick(call_span, ctx);
   struct DepthGuard {
     int& d;

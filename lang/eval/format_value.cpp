@@ -90,14 +90,18 @@ char spec_type(const std::string& spec) {
 std::string number_with_spec(double x, const std::string& spec) {
   const std::string f = "{:" + spec + "}";
   switch (spec_type(spec)) {
-    case 'd': case 'x': case 'X': case 'b': case 'B': case 'o': case 'c':
+    case 'd':
+    case 'x':
+    case 'X':
+    case 'b':
+    case 'B':
+    case 'o':
+    case 'c':
       if (std::isfinite(x) && x == std::trunc(x) && std::fabs(x) < 9.2e18)
         return fmt::format(fmt::runtime(f), static_cast<int64_t>(x));
       throw fmt::format_error(fmt::format("'{}' needs a whole number, got {}", spec, format_number(x)));
-    case 's':
-      return fmt::format(fmt::runtime(f), format_number(x));
-    default:
-      return fmt::format(fmt::runtime(f), x);
+    case 's': return fmt::format(fmt::runtime(f), format_number(x));
+    default: return fmt::format(fmt::runtime(f), x);
   }
 }
 
@@ -115,7 +119,8 @@ std::string format_with_spec(const Value& v, const std::string& spec) {
     number_with_spec(0.0, spec);
     return format_tensor(t, 0, [&](double x) { return number_with_spec(x, spec); });
   }
-  if (v.is_bool()) return fmt::format(fmt::runtime("{:" + spec + "}"), std::string(std::get<bool>(v.v) ? "true" : "false"));
+  if (v.is_bool())
+    return fmt::format(fmt::runtime("{:" + spec + "}"), std::string(std::get<bool>(v.v) ? "true" : "false"));
   return fmt::format(fmt::runtime("{:" + spec + "}"), format_plain(v));
 }
 

@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "eval/format_value.hpp"
+#include "eval/interpreter.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/gradcheck.hpp"
-#include "eval/interpreter.hpp"
 
 namespace hinge::lang {
 
@@ -56,12 +56,14 @@ void Interpreter::params_of(const Tensor& y, std::vector<Tensor>& xs, std::vecto
 void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
   Value tv = eval(g.target, ctx);
   if (!tv.is_tensor())
-    throw Error(g.target.span, fmt::format("grad needs a tensor target, got {} (it does not depend on anything)",
-                                           a_kind(tv)));
+    throw Error(
+        g.target.span,
+        fmt::format("grad needs a tensor target, got {} (it does not depend on anything)", a_kind(tv)));
   const Tensor y = tv.tensor();
   if (y.numel() != 1)
-    throw Error(g.target.span, fmt::format("grad needs a target with one element, got a tensor {} (use sum or mean)",
-                                           to_string(y.shape())));
+    throw Error(g.target.span,
+                fmt::format("grad needs a target with one element, got a tensor {} (use sum or mean)",
+                            to_string(y.shape())));
   std::vector<Tensor> xs;
   std::vector<std::string> names;
   if (g.wrt.empty()) {
@@ -103,8 +105,9 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
     throw Error(g.target.span, fmt::format("gradcheck needs a target with one element, got {}", a_kind(tv)));
   const Tensor y = tv.tensor();
   if (y.dtype() != DType::f64)
-    throw Error(g.target.span, "gradcheck needs float64 values (finite differences in f32 are too coarse); "
-                               "run without --dtype f32");
+    throw Error(g.target.span,
+                "gradcheck needs float64 values (finite differences in f32 are too coarse); "
+                "run without --dtype f32");
   std::vector<Tensor> xs;
   std::vector<std::string> names;
   if (g.wrt.empty()) {
@@ -120,14 +123,17 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
     }
   }
   GradcheckResult r = at_span(g.target.span, [&] { return gradcheck(y, xs); });
-  const std::string head = fmt::format("gradcheck {} wrt {}", text_of(ctx, g.target.span), fmt::join(names, ", "));
+  const std::string head =
+      fmt::format("gradcheck {} wrt {}", text_of(ctx, g.target.span), fmt::join(names, ", "));
   if (r.input < 0) {
     fmt::print(out(), "{}: nothing to check\n", head);
     return;
   }
-  const std::string at = element_name(names[static_cast<std::size_t>(r.input)], xs[r.input].shape(), r.element);
+  const std::string at =
+      element_name(names[static_cast<std::size_t>(r.input)], xs[r.input].shape(), r.element);
   if (r.ok) {
-    fmt::print(out(), "{}: ok, {} elements, worst relative error {:.1e} at {}\n", head, r.checked, r.worst_error, at);
+    fmt::print(out(), "{}: ok, {} elements, worst relative error {:.1e} at {}\n", head, r.checked,
+               r.worst_error, at);
   } else {
     fmt::print(out(), "{}: FAILED at {}: analytic {}, numeric {} (relative error {:.1e})\n", head, at,
                format_number(r.analytic), format_number(r.numeric), r.worst_error);

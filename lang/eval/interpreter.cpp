@@ -157,11 +157,13 @@ Status on_big_stack(std::function<Status()> fn) {
 
 }  // namespace
 
-Status Interpreter::run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir) {
+Status Interpreter::run_script(const std::string& name, std::string text, bool echo,
+                               const std::string& base_dir) {
   return on_big_stack([&] { return run_script_here(name, std::move(text), echo, base_dir); });
 }
 
-Status Interpreter::run_script_here(const std::string& name, std::string text, bool echo, const std::string& base_dir) {
+Status Interpreter::run_script_here(const std::string& name, std::string text, bool echo,
+                                    const std::string& base_dir) {
   auto src = std::make_shared<const Source>(make_source(name, std::move(text)));
   iterations_ = 0;
   call_depth_ = 0;

@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "builtins/builtin.hpp"
+#include "eval/session.hpp"
+#include "eval/value.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/graph.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/diagnostics.hpp"
-#include "eval/session.hpp"
 #include "syntax/tree.hpp"
-#include "eval/value.hpp"
 
 namespace hinge::lang {
 
@@ -92,7 +92,7 @@ struct Ctx {
   std::shared_ptr<const Source> source;
   Scope* locals = nullptr;
   std::string base_dir = ".";
-  bool echo = false;   // REPL top level: show values and bindings
+  bool echo = false;  // REPL top level: show values and bindings
 };
 
 class Interpreter {
@@ -109,7 +109,7 @@ class Interpreter {
   void import_file(const std::string& path, Span at, const Ctx& ctx);
 
   // ---- the walker ----
-  Value eval(const syntax::Expr& e, Ctx& ctx);                      // expressions.cpp
+  Value eval(const syntax::Expr& e, Ctx& ctx);  // expressions.cpp
   Value eval_node(const syntax::Expr& e, Ctx& ctx);
   Value eval_binary(syntax::BinaryOp op, const Value& l, const Value& r, const syntax::Expr& e, Ctx& ctx);
   Value eval_index(const syntax::Index& ix, const syntax::Expr& e, Ctx& ctx);
@@ -171,8 +171,8 @@ class Interpreter {
  private:
   Value call_user(const Function& f, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
                   Span call_span, Ctx& ctx);
-  void run_program(const std::shared_ptr<const Source>& src, const std::shared_ptr<const syntax::Program>& prog,
-                   Ctx& ctx);
+  void run_program(const std::shared_ptr<const Source>& src,
+                   const std::shared_ptr<const syntax::Program>& prog, Ctx& ctx);
   void report(const SourcedError& e);
 
   SessionOptions options_;
@@ -185,8 +185,8 @@ class Interpreter {
   std::vector<std::shared_ptr<const syntax::Program>> programs_;
   std::vector<std::string> import_stack_;  // canonical paths of the files being run
   int64_t iterations_ = 0;
-  NodeId live_nodes_ = 0;         // graph size after the last collect_garbage()
-  std::vector<NodeId> remap_;     // its old-id -> new-id table (kept to reuse the memory)
+  NodeId live_nodes_ = 0;      // graph size after the last collect_garbage()
+  std::vector<NodeId> remap_;  // its old-id -> new-id table (kept to reuse the memory)
   int call_depth_ = 0;
   int eval_depth_ = 0;
 };

@@ -2,8 +2,8 @@
 // (engine checkpoint.hpp: versioned, checksummed, written atomically).
 #include <fmt/format.h>
 
-#include "hinge/checkpoint.hpp"
 #include "eval/interpreter.hpp"
+#include "hinge/checkpoint.hpp"
 
 namespace hinge::lang {
 
@@ -20,9 +20,12 @@ void Interpreter::exec_save(const Save& s, Ctx& ctx) {
       if (prev.first == n->text) throw Error(e.span, fmt::format("'{}' is saved twice", n->text));
     Value v = eval(e, ctx);
     Tensor t;
-    if (v.is_number()) t = graph_.scalar(v.number());
-    else if (v.is_tensor()) t = v.tensor();
-    else throw Error(e.span, fmt::format("save writes tensors and numbers; '{}' is {}", n->text, a_kind(v)));
+    if (v.is_number())
+      t = graph_.scalar(v.number());
+    else if (v.is_tensor())
+      t = v.tensor();
+    else
+      throw Error(e.span, fmt::format("save writes tensors and numbers; '{}' is {}", n->text, a_kind(v)));
     named.push_back({n->text, t});
     shown.push_back(n->text);
   }

@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "eval/format_value.hpp"
+#include "eval/interpreter.hpp"
 #include "explain/explain.hpp"
 #include "hinge/backward.hpp"
-#include "eval/interpreter.hpp"
-#include "eval/format_value.hpp"
 
 namespace hinge::lang {
 
@@ -87,11 +87,12 @@ void show_preactivations(Interpreter& in, const Pattern& p, Ctx& ctx, const Valu
       open += pre[r * units + u] > 0;
     }
     const std::string at = rows == 1 ? in.text_of(ctx, p.point.span) : fmt::format("row {}", r);
-    fmt::print(o, "pattern {} at {}: {} ({} of {} units open)\n", in.text_of(ctx, p.model.span), at, bits, open,
-               units);
+    fmt::print(o, "pattern {} at {}: {} ({} of {} units open)\n", in.text_of(ctx, p.model.span), at, bits,
+               open, units);
     if (rows == 1 && units <= 16)
       for (int64_t k = 0; k < units; ++k)
-        fmt::print(o, "  unit {:<3} {:>12}  {}\n", k + 1, format_number(pre[k]), pre[k] > 0 ? "open" : "closed");
+        fmt::print(o, "  unit {:<3} {:>12}  {}\n", k + 1, format_number(pre[k]),
+                   pre[k] > 0 ? "open" : "closed");
   }
 }
 
@@ -110,13 +111,15 @@ void Interpreter::exec_pattern(const Pattern& p, const Stmt& s, Ctx& ctx) {
   if (pt.is_tensor() && pt.tensor().rank() == 2) {
     x = pt;
   } else if (pt.is_number() || (pt.is_tensor() && pt.tensor().rank() <= 1)) {
-    const std::vector<double> coords = pt.is_number() ? std::vector<double>{pt.number()} : pt.tensor().values();
+    const std::vector<double> coords =
+        pt.is_number() ? std::vector<double>{pt.number()} : pt.tensor().values();
     stamp(ctx, p.point.span);
     x = at_span(p.point.span, [&] {
       return Value(graph_.constant(Shape{1, static_cast<int64_t>(coords.size())}, coords));
     });
   } else {
-    throw Error(p.point.span, fmt::format("the point must be a number or a vector of numbers, got {}", a_kind(pt)));
+    throw Error(p.point.span,
+                fmt::format("the point must be a number or a vector of numbers, got {}", a_kind(pt)));
   }
   Graph& g = graph_;
   const NodeId first_new = g.size();
@@ -127,7 +130,8 @@ void Interpreter::exec_pattern(const Pattern& p, const Stmt& s, Ctx& ctx) {
     show_preactivations(*this, p, ctx, out, x.tensor().shape()[0]);
     return;
   }
-  const std::string fx = fmt::format("{} at {}", text_of(ctx, p.model.span), abbreviate(text_of(ctx, p.point.span), 32));
+  const std::string fx =
+      fmt::format("{} at {}", text_of(ctx, p.model.span), abbreviate(text_of(ctx, p.point.span), 32));
   const int64_t n_inputs = x.tensor().shape()[0];
   std::vector<ReluLayer> layers = relu_layers(*this, out.tensor(), first_new, n_inputs);
   std::FILE* o = this->out();
@@ -137,8 +141,9 @@ void Interpreter::exec_pattern(const Pattern& p, const Stmt& s, Ctx& ctx) {
       open += ones(bits(l, 0));
       total += l.units;
     }
-    fmt::print(o, "pattern {}: {} of {} relu units open (1 = open: input > 0; relu'(0) = 0 counts as closed)\n", fx,
-               open, total);
+    fmt::print(o,
+               "pattern {}: {} of {} relu units open (1 = open: input > 0; relu'(0) = 0 counts as closed)\n",
+               fx, open, total);
     for (std::size_t k = 0; k < layers.size(); ++k) {
       const ReluLayer& l = layers[k];
       const std::string b = bits(l, 0);
@@ -154,8 +159,10 @@ void Interpreter::exec_pattern(const Pattern& p, const Stmt& s, Ctx& ctx) {
   // Only relu nodes with one row per input take part (not, say, one after a sum).
   std::erase_if(layers, [&](const ReluLayer& l) { return l.batch != n_inputs; });
   if (layers.empty())
-    throw Error(p.point.span, fmt::format("no relu node of {} keeps one row per input of the batch", text_of(ctx, p.model.span)));
-  fmt::print(o, "pattern {}: {} inputs, {} relu layer{}\n", fx, n_inputs, layers.size(), layers.size() == 1 ? "" : "s");
+    throw Error(p.point.span, fmt::format("no relu node of {} keeps one row per input of the batch",
+                                          text_of(ctx, p.model.span)));
+  fmt::print(o, "pattern {}: {} inputs, {} relu layer{}\n", fx, n_inputs, layers.size(),
+             layers.size() == 1 ? "" : "s");
   std::map<std::string, std::pair<int64_t, int64_t>> joint;  // pattern -> (count, first input)
   for (int64_t b = 0; b < n_inputs; ++b) {
     std::string all;
@@ -185,11 +192,13 @@ void Interpreter::exec_pattern(const Pattern& p, const Stmt& s, Ctx& ctx) {
     std::sort(order.begin(), order.end());
     for (std::size_t i = 0; i < order.size() && i < kShown; ++i) {
       const auto& [first, pat] = order[i];
-      fmt::print(o, "  {}  {} open  on {} inputs (first: input {})\n", pat, ones(pat), seen[pat].first, first);
+      fmt::print(o, "  {}  {} open  on {} inputs (first: input {})\n", pat, ones(pat), seen[pat].first,
+                 first);
     }
     if (order.size() > kShown) fmt::print(o, "  ... {} more patterns\n", order.size() - kShown);
   }
-  fmt::print(o, "{} distinct activation patterns over all layers: the {} inputs lie on {} linear pieces of {}\n",
+  fmt::print(o,
+             "{} distinct activation patterns over all layers: the {} inputs lie on {} linear pieces of {}\n",
              joint.size(), n_inputs, joint.size(), text_of(ctx, p.model.span));
 }
 

@@ -54,7 +54,8 @@ struct PlotOptions {
   int width = 0, height = 0;
 };
 
-const char* kOptionNames = "title, xlabel, ylabel, logx, logy, bins, resolution, x0, x1, y0, y1, width, height";
+const char* kOptionNames =
+    "title, xlabel, ylabel, logx, logy, bins, resolution, x0, x1, y0, y1, width, height";
 
 }  // namespace
 
@@ -65,7 +66,8 @@ static std::vector<double> numbers_of(Interpreter& in, const Value& v, Span span
   if (v.is_list()) {
     std::vector<double> out;
     for (const Value& x : v.list()) {
-      if (!x.is_number()) throw Error(span, fmt::format("{} must be numbers, found {} in the list", what, a_kind(x)));
+      if (!x.is_number())
+        throw Error(span, fmt::format("{} must be numbers, found {} in the list", what, a_kind(x)));
       out.push_back(x.number());
     }
     return out;
@@ -80,7 +82,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     Value v = eval(*k.value, ctx);
     const std::string& n = k.name.text;
     auto str = [&] {
-      if (!v.is_string()) throw Error(k.value->span, fmt::format("'{}' must be a string, got {}", n, a_kind(v)));
+      if (!v.is_string())
+        throw Error(k.value->span, fmt::format("'{}' must be a string, got {}", n, a_kind(v)));
       return v.string();
     };
     auto whole = [&](int lo, int hi) {
@@ -88,20 +91,34 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       if (x < lo || x > hi) throw Error(k.value->span, fmt::format("'{}' must be from {} to {}", n, lo, hi));
       return static_cast<int>(x);
     };
-    if (n == "title") o.title = str();
-    else if (n == "xlabel") o.xlabel = str();
-    else if (n == "ylabel") o.ylabel = str();
-    else if (n == "logx") o.logx = truthy(v, k.value->span, "'logx'");
-    else if (n == "logy") o.logy = truthy(v, k.value->span, "'logy'");
-    else if (n == "bins") o.bins = whole(1, 10000);
-    else if (n == "resolution") o.resolution = whole(2, 1000);
-    else if (n == "width") o.width = whole(100, 10000);
-    else if (n == "height") o.height = whole(100, 10000);
-    else if (n == "x0") o.x0 = to_number(v, k.value->span, "'x0'");
-    else if (n == "x1") o.x1 = to_number(v, k.value->span, "'x1'");
-    else if (n == "y0") o.y0 = to_number(v, k.value->span, "'y0'");
-    else if (n == "y1") o.y1 = to_number(v, k.value->span, "'y1'");
-    else throw Error(k.name.span, fmt::format("plot has no option '{}' (options: {})", n, kOptionNames));
+    if (n == "title")
+      o.title = str();
+    else if (n == "xlabel")
+      o.xlabel = str();
+    else if (n == "ylabel")
+      o.ylabel = str();
+    else if (n == "logx")
+      o.logx = truthy(v, k.value->span, "'logx'");
+    else if (n == "logy")
+      o.logy = truthy(v, k.value->span, "'logy'");
+    else if (n == "bins")
+      o.bins = whole(1, 10000);
+    else if (n == "resolution")
+      o.resolution = whole(2, 1000);
+    else if (n == "width")
+      o.width = whole(100, 10000);
+    else if (n == "height")
+      o.height = whole(100, 10000);
+    else if (n == "x0")
+      o.x0 = to_number(v, k.value->span, "'x0'");
+    else if (n == "x1")
+      o.x1 = to_number(v, k.value->span, "'x1'");
+    else if (n == "y0")
+      o.y0 = to_number(v, k.value->span, "'y0'");
+    else if (n == "y1")
+      o.y1 = to_number(v, k.value->span, "'y1'");
+    else
+      throw Error(k.name.span, fmt::format("plot has no option '{}' (options: {})", n, kOptionNames));
   }
   std::string path;
   if (p.to) path = to_path(*p.to, ctx, "plot");
@@ -139,8 +156,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         }
         std::vector<double> ys = numbers_of(*this, v, s.value.span, "a plotted series");
         if (ys.size() != xs.size())
-          throw Error(s.value.span, fmt::format("this series has {} values but there are {} x values", ys.size(),
-                                                xs.size()));
+          throw Error(s.value.span, fmt::format("this series has {} values but there are {} x values",
+                                                ys.size(), xs.size()));
         series.push_back({label_of(s), xs, std::move(ys)});
       }
       if (p.to) {
@@ -156,7 +173,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       report::TerminalPlotOptions t;
       t.unicode = options_.terminal;
       t.title = o.title;
-      fmt::print(out(), "{}", at_span(p.subject.span, [&] { return report::render_terminal_plot(series, t); }));
+      fmt::print(out(), "{}",
+                 at_span(p.subject.span, [&] { return report::render_terminal_plot(series, t); }));
       return;
     }
 
@@ -172,21 +190,25 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
           sp.xs.push_back(v[k]);
           sp.ys.push_back(v[k + 1]);
         }
-        if (p.series.size() > 1) throw Error(p.series[1].value.span, "a scatter of points [N, 2] takes one series: the classes");
+        if (p.series.size() > 1)
+          throw Error(p.series[1].value.span, "a scatter of points [N, 2] takes one series: the classes");
         if (!p.series.empty()) {
           auto c = numbers_of(*this, eval(p.series[0].value, ctx), p.series[0].value.span, "the classes");
           if (c.size() != sp.xs.size())
-            throw Error(p.series[0].value.span, fmt::format("{} classes for {} points", c.size(), sp.xs.size()));
+            throw Error(p.series[0].value.span,
+                        fmt::format("{} classes for {} points", c.size(), sp.xs.size()));
           for (double x : c) sp.classes.push_back(static_cast<int>(std::lround(x)));
         }
       } else {
         sp.xs = numbers_of(*this, subject, p.subject.span, "the x values");
         if (p.series.size() != 1)
-          throw Error(p.subject.span, "scatter takes points [N, 2] (plot scatter X: classes) or x values and one "
-                                      "series of y values (plot scatter xs: ys)");
+          throw Error(p.subject.span,
+                      "scatter takes points [N, 2] (plot scatter X: classes) or x values and one "
+                      "series of y values (plot scatter xs: ys)");
         sp.ys = numbers_of(*this, eval(p.series[0].value, ctx), p.series[0].value.span, "the y values");
         if (sp.ys.size() != sp.xs.size())
-          throw Error(p.series[0].value.span, fmt::format("{} y values for {} x values", sp.ys.size(), sp.xs.size()));
+          throw Error(p.series[0].value.span,
+                      fmt::format("{} y values for {} x values", sp.ys.size(), sp.xs.size()));
         sp.x.title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;
         sp.y.title = o.ylabel.empty() ? text_of(ctx, p.series[0].value.span) : o.ylabel;
       }
@@ -205,7 +227,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     case PlotKind::regions: {
       Value f = eval(p.subject, ctx);
       if (!f.is_function() && !f.is_builtin())
-        throw Error(p.subject.span, fmt::format("plot regions needs a function of points [N, 2], got {}", a_kind(f)));
+        throw Error(p.subject.span,
+                    fmt::format("plot regions needs a function of points [N, 2], got {}", a_kind(f)));
       report::RegionMap map;
       map.title = o.title;
       if (!o.xlabel.empty()) map.x_title = o.xlabel;
@@ -214,7 +237,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       if (!p.series.empty()) {
         Value X = eval(p.series[0].value, ctx);
         if (!X.is_tensor() || X.tensor().rank() != 2 || X.tensor().shape().dims[1] != 2)
-          throw Error(p.series[0].value.span, fmt::format("the points must be a tensor [N, 2], got {}", a_kind(X)));
+          throw Error(p.series[0].value.span,
+                      fmt::format("the points must be a tensor [N, 2], got {}", a_kind(X)));
         auto v = X.tensor().values();
         for (std::size_t k = 0; k + 1 < v.size(); k += 2) {
           map.xs.push_back(v[k]);
@@ -223,7 +247,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         if (p.series.size() > 1) {
           auto c = numbers_of(*this, eval(p.series[1].value, ctx), p.series[1].value.span, "the classes");
           if (c.size() != map.xs.size())
-            throw Error(p.series[1].value.span, fmt::format("{} classes for {} points", c.size(), map.xs.size()));
+            throw Error(p.series[1].value.span,
+                        fmt::format("{} classes for {} points", c.size(), map.xs.size()));
           for (double x : c) map.classes.push_back(static_cast<int>(std::lround(x)));
         }
       }
@@ -235,7 +260,10 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         lo_y = *std::min_element(map.ys.begin(), map.ys.end());
         hi_y = *std::max_element(map.ys.begin(), map.ys.end());
         const double mx = 0.1 * std::max(hi_x - lo_x, 1e-9), my = 0.1 * std::max(hi_y - lo_y, 1e-9);
-        lo_x -= mx; hi_x += mx; lo_y -= my; hi_y += my;
+        lo_x -= mx;
+        hi_x += mx;
+        lo_y -= my;
+        hi_y += my;
       }
       map.x0 = o.x0.value_or(lo_x);
       map.x1 = o.x1.value_or(hi_x);
@@ -246,8 +274,10 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       grid.reserve(map.nx * map.ny * 2);
       for (std::size_t j = 0; j < map.ny; ++j)
         for (std::size_t i = 0; i < map.nx; ++i) {
-          grid.push_back(map.x0 + (map.x1 - map.x0) * (static_cast<double>(i) + 0.5) / static_cast<double>(map.nx));
-          grid.push_back(map.y0 + (map.y1 - map.y0) * (static_cast<double>(j) + 0.5) / static_cast<double>(map.ny));
+          grid.push_back(map.x0 +
+                         (map.x1 - map.x0) * (static_cast<double>(i) + 0.5) / static_cast<double>(map.nx));
+          grid.push_back(map.y0 +
+                         (map.y1 - map.y0) * (static_cast<double>(j) + 0.5) / static_cast<double>(map.ny));
         }
       stamp(ctx, p.subject.span);
       Tensor g = at_span(p.subject.span, [&] {
@@ -281,7 +311,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         if (n.op != OpKind::relu && n.op != OpKind::leaky_relu && n.op != OpKind::step) continue;
         const Tensor in{&graph_, n.in[0]};
         if (in.rank() != 2 || in.shape().dims[0] != static_cast<int64_t>(cells)) continue;
-        add_affine_lines(in.values(), cells, static_cast<std::size_t>(in.shape().dims[1]), grid, map.nx, map.lines);
+        add_affine_lines(in.values(), cells, static_cast<std::size_t>(in.shape().dims[1]), grid, map.nx,
+                         map.lines);
       }
       if (k > 1) fmt::print(out(), "{} regions on a {}x{} grid\n", distinct, map.nx, map.ny);
       if (!p.to) {
@@ -294,7 +325,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     }
 
     case PlotKind::hist: {
-      if (!p.series.empty()) throw Error(p.series[0].value.span, "plot hist takes one value: plot hist values");
+      if (!p.series.empty())
+        throw Error(p.series[0].value.span, "plot hist takes one value: plot hist values");
       report::HistogramPlot hp;
       hp.title = o.title;
       hp.x_title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;

@@ -43,7 +43,10 @@ std::string clock_duration(double seconds) {
 }
 
 Progress::Progress(std::int64_t total_steps, bool is_terminal, std::FILE* out, ProgressOptions options)
-    : total_(std::max<std::int64_t>(total_steps, 0)), terminal_(is_terminal), out_(out), options_(std::move(options)) {
+    : total_(std::max<std::int64_t>(total_steps, 0)),
+      terminal_(is_terminal),
+      out_(out),
+      options_(std::move(options)) {
   if (!options_.clock) options_.clock = [] { return std::chrono::steady_clock::now(); };
   if (options_.log_every <= 0) {
     options_.log_every = std::max<std::int64_t>(1, std::llround(nice_step(static_cast<double>(total_), 20)));
@@ -97,8 +100,10 @@ void Progress::draw_bar() {
 }
 
 void Progress::print_line() {
-  if (total_ > 0) fmt::print(out_, "step {}/{}  loss {:.4g}\n", step_, total_, last_loss_);
-  else fmt::print(out_, "step {}  loss {:.4g}\n", step_, last_loss_);
+  if (total_ > 0)
+    fmt::print(out_, "step {}/{}  loss {:.4g}\n", step_, total_, last_loss_);
+  else
+    fmt::print(out_, "step {}  loss {:.4g}\n", step_, last_loss_);
   logged_step_ = step_;
   std::fflush(out_);
 }

@@ -32,7 +32,7 @@ struct ProgressOptions {
 // The report: `2000 steps in 0.24 s (8,312 steps/s)` and
 // `loss  first 0.6931  final 0.001234  best 0.001201 at step 1987`.
 class Progress {
-public:
+ public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
   Progress(std::int64_t total_steps, bool is_terminal, std::FILE* out, ProgressOptions options = {});
@@ -50,7 +50,7 @@ public:
   double best_loss() const { return best_loss_; }
   std::int64_t best_step() const { return best_step_; }
 
-private:
+ private:
   TimePoint now() const;
   double elapsed_seconds() const;
   void draw_bar();

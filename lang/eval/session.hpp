@@ -31,19 +31,19 @@ enum class Status {
 
 /// Resource limits (issue 7): each gives a clear error instead of a hang or crash.
 struct Limits {
-  int64_t max_elements = int64_t{1} << 28;      // largest tensor, in elements
-  int64_t max_iterations = 100'000'000;          // loop iterations + user calls per run
-  int max_call_depth = 200;                      // nested user-function calls
+  int64_t max_elements = int64_t{1} << 28;  // largest tensor, in elements
+  int64_t max_iterations = 100'000'000;     // loop iterations + user calls per run
+  int max_call_depth = 200;                 // nested user-function calls
 };
 
 struct SessionOptions {
-  DType dtype = DType::f64;        // of new tensors (`--dtype f32`)
-  uint64_t seed = 0;               // of the session RNG (`--seed N`)
+  DType dtype = DType::f64;  // of new tensors (`--dtype f32`)
+  uint64_t seed = 0;         // of the session RNG (`--seed N`)
   Limits limits;
-  std::FILE* out = stdout;         // print, reports, REPL echo
-  std::FILE* err = stderr;         // diagnostics
-  bool terminal = false;           // `out` is a terminal: progress bars, braille plots
-  std::vector<std::string> args;   // script arguments, bound to `args` as strings
+  std::FILE* out = stdout;        // print, reports, REPL echo
+  std::FILE* err = stderr;        // diagnostics
+  bool terminal = false;          // `out` is a terminal: progress bars, braille plots
+  std::vector<std::string> args;  // script arguments, bound to `args` as strings
   // Time source for training reports; empty means the steady clock. Golden tests
   // use a fake clock so "steps/s" reads the same on every run.
   std::function<std::chrono::steady_clock::time_point()> clock;

@@ -20,8 +20,10 @@ void Interpreter::collect_garbage() {
   std::function<void(Value&, bool)> visit = [&](Value& v, bool remap_pass) {
     if (auto* t = std::get_if<Tensor>(&v.v)) {
       if (t->g != &graph_) return;
-      if (remap_pass) t->id = remap_[t->id];
-      else roots.push_back(t->id);
+      if (remap_pass)
+        t->id = remap_[t->id];
+      else
+        roots.push_back(t->id);
     } else if (auto* l = std::get_if<ListPtr>(&v.v)) {
       if (!*l || !seen.insert(l->get()).second) return;
       for (Value& x : **l) visit(x, remap_pass);

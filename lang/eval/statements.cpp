@@ -26,8 +26,10 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= n; ++i)
     for (std::size_t j = 1; j <= m; ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[n][m];
 }
@@ -69,7 +71,8 @@ bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
     throw SourcedError(ctx.source, {s.span, "out of memory (a size is too large)"});
   } catch (const std::exception& e) {
     // A bug in hinge, not in the script: still say where, never abort.
-    throw SourcedError(ctx.source, {s.span, fmt::format("internal error while running this statement ({})", e.what())});
+    throw SourcedError(ctx.source,
+                       {s.span, fmt::format("internal error while running this statement ({})", e.what())});
   }
 }
 
@@ -99,7 +102,8 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
       } else {
         throw Error(p.value.span, fmt::format("a param is a number or a tensor, got {}", a_kind(v)));
       }
-      if (ctx.echo) fmt::print(out(), "{} = {} (param)\n", p.name.text, format_repr(Value(leaf), p.name.text.size() + 3));
+      if (ctx.echo)
+        fmt::print(out(), "{} = {} (param)\n", p.name.text, format_repr(Value(leaf), p.name.text.size() + 3));
       bind(p.name.text, Binding{Value(leaf), true, &p.value, ctx.source}, ctx);
       return false;
     }
@@ -117,14 +121,16 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
                                                 a.name.text, a_kind(v)));
         std::vector<double> vals = v.is_number() ? std::vector<double>{v.number()} : v.tensor().values();
         if (v.is_tensor() && !(v.tensor().shape() == w.shape()))
-          throw Error(a.value.span, fmt::format("'{}' is a param of shape {}; cannot assign a value of shape {} "
-                                                "(use `param {} = ...` to make a new one)",
-                                                a.name.text, to_string(w.shape()), to_string(v.tensor().shape()),
-                                                a.name.text));
+          throw Error(
+              a.value.span,
+              fmt::format("'{}' is a param of shape {}; cannot assign a value of shape {} "
+                          "(use `param {} = ...` to make a new one)",
+                          a.name.text, to_string(w.shape()), to_string(v.tensor().shape()), a.name.text));
         if (v.is_number() && w.numel() != 1)
           for (int64_t k = 1; k < w.numel(); ++k) vals.push_back(vals[0]);
         w.set_values(vals);
-        if (ctx.echo) fmt::print(out(), "{} = {} (param)\n", a.name.text, format_repr(b->value, a.name.text.size() + 3));
+        if (ctx.echo)
+          fmt::print(out(), "{} = {} (param)\n", a.name.text, format_repr(b->value, a.name.text.size() + 3));
         return false;
       }
       if (v.is_tensor()) name_node(v.tensor(), a.name.text, first_new);
@@ -146,7 +152,8 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
       }
       f->body = d.body;
       f->source = ctx.source;
-      bind(d.name.text, Binding{Value(std::shared_ptr<const Function>(std::move(f))), false, nullptr, ctx.source}, ctx);
+      bind(d.name.text,
+           Binding{Value(std::shared_ptr<const Function>(std::move(f))), false, nullptr, ctx.source}, ctx);
       return false;
     }
 
@@ -166,8 +173,7 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
       return false;
     }
 
-    case StmtKind::for_:
-      return exec_for(s.as<For>(), ctx, ret);
+    case StmtKind::for_: return exec_for(s.as<For>(), ctx, ret);
 
     case StmtKind::print: {
       std::string line;
@@ -229,8 +235,12 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
     std::vector<int64_t> a;
     for (const Value& v : bounds) a.push_back(static_cast<int64_t>(v.number()));
     RangeSpec r;
-    if (a.size() == 1) r.stop = a[0];
-    else { r.start = a[0]; r.stop = a[1]; }
+    if (a.size() == 1)
+      r.stop = a[0];
+    else {
+      r.start = a[0];
+      r.stop = a[1];
+    }
     if (a.size() == 3) r.step = a[2];
     if (r.step == 0) throw Error(c->args[2].span, "the range step is zero");
     for (int64_t k = r.start; r.step > 0 ? k < r.stop : k > r.stop; k += r.step)
@@ -243,8 +253,7 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
     std::vector<Arg> pos;
     for (std::size_t k = 0; k < bounds.size(); ++k) pos.push_back({bounds[k], c->args[k].span});
     stamp(ctx, f.iterable.span);
-    it = call(lookup_value("range", f.iterable.span, ctx), std::move(pos), {},
-              f.iterable.span, ctx);
+    it = call(lookup_value("range", f.iterable.span, ctx), std::move(pos), {}, f.iterable.span, ctx);
   } else {
     it = eval(f.iterable, ctx);
   }
@@ -270,7 +279,8 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
     }
     return false;
   }
-  throw Error(f.iterable.span, fmt::format("cannot iterate over {}; use a list, a tensor or range(n)", a_kind(it)));
+  throw Error(f.iterable.span,
+              fmt::format("cannot iterate over {}; use a list, a tensor or range(n)", a_kind(it)));
 }
 
 // ---------------------------------------------------------------- names
@@ -315,8 +325,10 @@ void Interpreter::unknown_name(const std::string& name, Span span, Ctx& ctx, con
   for (const Builtin& b : builtins()) consider(b.name);
   for (const auto& [n, v] : constants()) consider(n);
   std::string msg = fmt::format("unknown name '{}'", name);
-  if (!best.empty()) msg += fmt::format("; did you mean '{}'?", best);
-  else if (hint) msg += fmt::format(" ({})", hint);
+  if (!best.empty())
+    msg += fmt::format("; did you mean '{}'?", best);
+  else if (hint)
+    msg += fmt::format(" ({})", hint);
   throw Error(span, msg);
 }
 
@@ -357,7 +369,8 @@ bool Interpreter::truthy(const Value& v, Span span, const char* what) {
 
 std::string Interpreter::to_path(const Expr& e, Ctx& ctx, const char* what) {
   Value v = eval(e, ctx);
-  if (!v.is_string()) throw Error(e.span, fmt::format("{} needs a file path (a string), got {}", what, a_kind(v)));
+  if (!v.is_string())
+    throw Error(e.span, fmt::format("{} needs a file path (a string), got {}", what, a_kind(v)));
   if (v.string().empty()) throw Error(e.span, "the file path is empty");
   std::filesystem::path p(v.string());
   if (p.is_absolute() || ctx.base_dir.empty() || ctx.base_dir == ".") return p.string();

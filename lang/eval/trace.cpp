@@ -3,9 +3,9 @@
 // (Owned by the gradient-trace work, issue 4; the explaining lives in explain*.cpp.)
 #include <fmt/format.h>
 
+#include "eval/interpreter.hpp"
 #include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
-#include "eval/interpreter.hpp"
 
 namespace hinge::lang {
 
@@ -27,7 +27,8 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
   const Tensor y = v.tensor();
   if (t.check && y.numel() != 1)
     throw Error(t.target.span, fmt::format("trace ... check needs a value with one element, got a tensor {} "
-                                           "(use sum or mean)", to_string(y.shape())));
+                                           "(use sum or mean)",
+                                           to_string(y.shape())));
 
   ExplainOptions opt;
   opt.check = t.check;
@@ -42,8 +43,9 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
     s.where = fmt::format("{}{}:{}", same_file ? "" : o->source->name + ":", loc.line, loc.column);
     const std::string& text = o->source->text;
     if (o->span.begin < text.size())
-      s.text = abbreviate(text.substr(o->span.begin, std::min<std::size_t>(o->span.size(), text.size() - o->span.begin)),
-                          std::string::npos);
+      s.text = abbreviate(
+          text.substr(o->span.begin, std::min<std::size_t>(o->span.size(), text.size() - o->span.begin)),
+          std::string::npos);
     s.name = o->binding;
     return s;
   };
@@ -61,9 +63,12 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
   }
   const std::string path = to_path(*t.to, ctx, "trace");
   std::string doc;
-  if (ends_with(path, ".dot") || ends_with(path, ".gv")) doc = render_dot(ex);
-  else if (ends_with(path, ".json")) doc = render_json(ex, t.full);
-  else doc = render_text(ex, text_opt);
+  if (ends_with(path, ".dot") || ends_with(path, ".gv"))
+    doc = render_dot(ex);
+  else if (ends_with(path, ".json"))
+    doc = render_json(ex, t.full);
+  else
+    doc = render_text(ex, text_opt);
   at_span(t.to->span, [&] { write_file_atomic(path, doc); });
   fmt::print(out(), "wrote the trace of {} ({} nodes) to {}\n", text_opt.title, ex.rows.size(), path);
 }

@@ -9,12 +9,12 @@
 #include <fmt/format.h>
 
 #include "eval/format_value.hpp"
+#include "eval/interpreter.hpp"
+#include "eval/progress.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/optim.hpp"
-#include "eval/interpreter.hpp"
-#include "eval/progress.hpp"
 
 namespace hinge::lang {
 
@@ -61,8 +61,8 @@ std::unique_ptr<LrSchedule> make_schedule(const OptimizerSpec& o, double lr, int
   return at_span(span, [&]() -> std::unique_ptr<LrSchedule> {
     if (o.schedule == "constant") return nullptr;
     if (o.schedule == "step")
-      return std::make_unique<StepLr>(lr, static_cast<int64_t>(opt("step_size", std::max<int64_t>(1, steps / 3))),
-                                      opt("gamma", 0.1));
+      return std::make_unique<StepLr>(
+          lr, static_cast<int64_t>(opt("step_size", std::max<int64_t>(1, steps / 3))), opt("gamma", 0.1));
     if (o.schedule == "cosine") return std::make_unique<CosineLr>(lr, steps, opt("min_lr", 0));
     throw Error(span, fmt::format("unknown schedule '{}' (use constant, step or cosine)", o.schedule));
   });
@@ -129,7 +129,8 @@ std::string user_op_name(OpKind op) {
     case OpKind::sub: return "-";
     case OpKind::mul: return "*";
     case OpKind::div: return "/";
-    case OpKind::pow: case OpKind::powc: return "^";
+    case OpKind::pow:
+    case OpKind::powc: return "^";
     case OpKind::matmul: return "@";
     case OpKind::neg: return "unary -";
     default: return std::string(op_name(op));
@@ -145,10 +146,12 @@ class Snapshot {
     for (const Tensor& p : params) bytes_.emplace_back(value_bytes(p.node()));
   }
   void take() {
-    for (std::size_t k = 0; k < params_.size(); ++k) std::memcpy(bytes_[k].data(), params_[k].node().val, bytes_[k].size());
+    for (std::size_t k = 0; k < params_.size(); ++k)
+      std::memcpy(bytes_[k].data(), params_[k].node().val, bytes_[k].size());
   }
   void restore() {
-    for (std::size_t k = 0; k < params_.size(); ++k) std::memcpy(params_[k].node().val, bytes_[k].data(), bytes_[k].size());
+    for (std::size_t k = 0; k < params_.size(); ++k)
+      std::memcpy(params_[k].node().val, bytes_[k].data(), bytes_[k].size());
   }
 
  private:
@@ -184,7 +187,8 @@ struct Batcher {
 void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   // ---- the options ----
   const int64_t steps = to_integer(eval(t.steps, ctx), t.steps.span, "the number of steps");
-  if (steps < 0) throw Error(t.steps.span, fmt::format("the number of steps must be at least 0, got {}", steps));
+  if (steps < 0)
+    throw Error(t.steps.span, fmt::format("the number of steps must be at least 0, got {}", steps));
   int64_t log_every = 0;
   if (t.log_every) {
     log_every = to_integer(eval(*t.log_every, ctx), t.log_every->span, "the logging interval");
@@ -192,7 +196,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   }
   Value ov = eval(t.optimizer, ctx);
   if (!ov.is_optimizer())
-    throw Error(t.optimizer.span, fmt::format("expected an optimizer such as adam(lr=0.01), got {}", a_kind(ov)));
+    throw Error(t.optimizer.span,
+                fmt::format("expected an optimizer such as adam(lr=0.01), got {}", a_kind(ov)));
   const OptimizerSpec& spec = *std::get<std::shared_ptr<const OptimizerSpec>>(ov.v);
   std::string record_path;
   if (t.record_grads) record_path = to_path(*t.record_grads, ctx, "record grads");
@@ -220,7 +225,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       data.push_back(bd);
     }
     if (batcher.size > batcher.rows)
-      throw Error(b.size.span, fmt::format("a batch of {} rows from data of {} rows", batcher.size, batcher.rows));
+      throw Error(b.size.span,
+                  fmt::format("a batch of {} rows from data of {} rows", batcher.size, batcher.rows));
     // Which expression to rebuild: the `let` behind a named loss, or the loss itself.
     const Expr* expr = &t.loss;
     std::shared_ptr<const Source> expr_source = ctx.source;
@@ -242,10 +248,11 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       const auto deps = ancestors(graph_, ub->value.tensor().id);
       for (std::size_t k = 0; k < data.size(); ++k)
         if (std::binary_search(deps.begin(), deps.end(), data[k]->value.tensor().id))
-          throw Error(s.span, fmt::format("the loss uses '{}', which was computed from all of '{}', so batches "
-                                          "cannot replace it; write the model as a function (def f(x) = ...) "
-                                          "and the loss in terms of f({})",
-                                          name, b.from[k].text, b.from[k].text));
+          throw Error(s.span,
+                      fmt::format("the loss uses '{}', which was computed from all of '{}', so batches "
+                                  "cannot replace it; write the model as a function (def f(x) = ...) "
+                                  "and the loss in terms of f({})",
+                                  name, b.from[k].text, b.from[k].text));
     }
     std::vector<Value> saved;
     for (std::size_t k = 0; k < data.size(); ++k) {
@@ -253,9 +260,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       std::vector<int64_t> dims(x.shape().dims.begin(), x.shape().dims.begin() + x.rank());
       dims[0] = batcher.size;
       stamp(ctx, b.from[k].span);
-      Tensor leaf = at_span(b.from[k].span, [&] {
-        return graph_.full(Shape::of(dims), 0.0, x.dtype());
-      });
+      Tensor leaf = at_span(b.from[k].span, [&] { return graph_.full(Shape::of(dims), 0.0, x.dtype()); });
       graph_[leaf.id].origin = origins_.with_binding(graph_[leaf.id].origin, b.from[k].text);
       batcher.full.push_back(x);
       batcher.leaf.push_back(leaf);
@@ -297,8 +302,9 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       throw Error(t.loss.span, fmt::format("the loss must be a tensor with one element, got {}", a_kind(lv)));
     loss = lv.tensor();
     if (loss.numel() != 1)
-      throw Error(t.loss.span, fmt::format("the loss must have one element, got a tensor {} (use mean or sum)",
-                                           to_string(loss.shape())));
+      throw Error(t.loss.span,
+                  fmt::format("the loss must have one element, got a tensor {} (use mean or sum)",
+                              to_string(loss.shape())));
   }
   if (!loss.requires_grad())
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
@@ -342,7 +348,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     csv += "\n";
     for (int64_t st = 0; st < done; ++st) {
       csv += fmt::format("{}", st + 1);
-      for (std::size_t k = 0; k < params.size(); ++k) (csv += ',') += format_number(norms[st * params.size() + k]);
+      for (std::size_t k = 0; k < params.size(); ++k)
+        (csv += ',') += format_number(norms[st * params.size() + k]);
       csv += "\n";
     }
     at_span(t.record_grads->span, [&] { write_file_atomic(record_path, csv); });
@@ -366,8 +373,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       replay.reset();
       refresh_bindings();
       finish_record(done);
-      fmt::print(out(), "training interrupted after step {} of {}; the parameters are those of step {}\n", done,
-                 steps, done);
+      fmt::print(out(), "training interrupted after step {} of {}; the parameters are those of step {}\n",
+                 done, steps, done);
       std::fflush(out());
       throw Interrupted{ctx.source, s.span, true};
     }
@@ -400,15 +407,18 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       refresh_bindings();
       finish_record(done);
       const std::string restored =
-          step > 1 ? fmt::format("the parameters are restored to those that gave the last finite loss (step {})",
-                                 step - 1)
-                   : std::string("the parameters are unchanged");
-      const std::string what = fmt::format("training stopped at step {}: the loss is {}", step, format_number(value));
+          step > 1
+              ? fmt::format("the parameters are restored to those that gave the last finite loss (step {})",
+                            step - 1)
+              : std::string("the parameters are unchanged");
+      const std::string what =
+          fmt::format("training stopped at step {}: the loss is {}", step, format_number(value));
       const Origin* o = origins_.find(culprit);
       if (o)
-        throw SourcedError(o->source, {o->span, fmt::format("{}; '{}' here produced the first non-finite value{}; {}",
-                                                          what, op, o->binding.empty() ? "" : " (in '" + o->binding + "')",
-                                                          restored)});
+        throw SourcedError(
+            o->source,
+            {o->span, fmt::format("{}; '{}' here produced the first non-finite value{}; {}", what, op,
+                                  o->binding.empty() ? "" : " (in '" + o->binding + "')", restored)});
       throw Error(s.span, fmt::format("{}; {}", what, restored));
     }
     replay->backward();
@@ -441,7 +451,10 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
           step > 1 ? fmt::format("the parameters are kept as they were at step {} (not updated)", step)
                    : std::string("the parameters are unchanged"));
       const Origin* o = origins_.find(where);
-      if (o) throw SourcedError(o->source, {o->span, fmt::format("{} (it first appears in the backward of '{}' here)", what, op)});
+      if (o)
+        throw SourcedError(
+            o->source,
+            {o->span, fmt::format("{} (it first appears in the backward of '{}' here)", what, op)});
       throw Error(s.span, what);
     }
     if (!record_path.empty())

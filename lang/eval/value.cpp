@@ -11,15 +11,24 @@ std::string kind_name(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return "none";
-        else if constexpr (std::is_same_v<T, double>) return "number";
-        else if constexpr (std::is_same_v<T, bool>) return "bool";
-        else if constexpr (std::is_same_v<T, std::string>) return "string";
-        else if constexpr (std::is_same_v<T, Tensor>) return "tensor " + to_string(x.shape());
-        else if constexpr (std::is_same_v<T, ListPtr>) return "list";
-        else if constexpr (std::is_same_v<T, std::shared_ptr<const Function>>) return "function " + x->name;
-        else if constexpr (std::is_same_v<T, const Builtin*>) return "builtin " + std::string(x->name);
-        else return "optimizer";
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "none";
+        else if constexpr (std::is_same_v<T, double>)
+          return "number";
+        else if constexpr (std::is_same_v<T, bool>)
+          return "bool";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return "string";
+        else if constexpr (std::is_same_v<T, Tensor>)
+          return "tensor " + to_string(x.shape());
+        else if constexpr (std::is_same_v<T, ListPtr>)
+          return "list";
+        else if constexpr (std::is_same_v<T, std::shared_ptr<const Function>>)
+          return "function " + x->name;
+        else if constexpr (std::is_same_v<T, const Builtin*>)
+          return "builtin " + std::string(x->name);
+        else
+          return "optimizer";
       },
       v.v);
 }

@@ -29,9 +29,9 @@ struct Function {
 // What `sgd(lr=0.1)`, `adam(lr=0.01, schedule="cosine")` evaluate to: the train
 // statement builds the engine optimizer from it once it knows the parameters.
 struct OptimizerSpec {
-  std::string kind;                  // "sgd", "momentum", "adam", "adamw"
+  std::string kind;                       // "sgd", "momentum", "adam", "adamw"
   std::map<std::string, double> options;  // lr, momentum, beta1, beta2, eps, weight_decay, nesterov (0/1)
-  std::string schedule = "constant";  // "constant", "step", "cosine"
+  std::string schedule = "constant";      // "constant", "step", "cosine"
   std::map<std::string, double> schedule_options;  // step_size, gamma, min_lr
 };
 
@@ -44,8 +44,8 @@ using ListPtr = std::shared_ptr<std::vector<Value>>;
 // holding tensors of one shape is stack()ed (so gradients flow through it);
 // anything else (strings, functions, mixed shapes) stays a List.
 struct Value {
-  std::variant<std::monostate, double, bool, std::string, Tensor, ListPtr,
-               std::shared_ptr<const Function>, const Builtin*, std::shared_ptr<const OptimizerSpec>>
+  std::variant<std::monostate, double, bool, std::string, Tensor, ListPtr, std::shared_ptr<const Function>,
+               const Builtin*, std::shared_ptr<const OptimizerSpec>>
       v;
 
   Value() = default;

@@ -116,7 +116,8 @@ Explanation explain(Tensor y, const ExplainOptions& opt) {
   ex.rows.back().depth = 0;
   for (std::size_t i = ids.size(); i-- > 0;)
     for (int in : ex.rows[i].inputs)
-      if (ex.rows[i].depth != INT32_MAX) ex.rows[in].depth = std::min(ex.rows[in].depth, ex.rows[i].depth + 1);
+      if (ex.rows[i].depth != INT32_MAX)
+        ex.rows[in].depth = std::min(ex.rows[in].depth, ex.rows[i].depth + 1);
 
   // Adjoints: only a one-element root has a gradient.
   if (y.numel() == 1) {
@@ -142,7 +143,8 @@ Explanation explain(Tensor y, const ExplainOptions& opt) {
     for (std::size_t k = 0; k < r.inputs.size(); ++k) {
       Row& in = ex.rows[r.inputs[k]];
       if (in.grad.empty()) continue;  // a constant: nothing flows there
-      if (!in.contributions.empty() && in.contributions.back().consumer == static_cast<int>(i)) continue;  // x * x
+      if (!in.contributions.empty() && in.contributions.back().consumer == static_cast<int>(i))
+        continue;  // x * x
       Contribution c;
       c.consumer = static_cast<int>(i);
       c.scalar_edge = r.value.size() == 1 && in.value.size() == 1;

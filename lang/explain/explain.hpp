@@ -61,31 +61,31 @@ struct Note {
 struct Stats {
   int64_t count = 0;
   double min = kNaN, max = kNaN, mean = kNaN;  // over the finite elements
-  double norm = 0;                              // L2 over the finite elements
+  double norm = 0;                             // L2 over the finite elements
   int64_t zeros = 0, nans = 0, infs = 0;
 };
 Stats stats_of(const std::vector<double>& v);
 
 // What one consumer adds to a node's adjoint.
 struct Contribution {
-  int consumer = -1;                // row index of the consumer
-  bool scalar_edge = false;         // consumer and node have one element each: local * consumer_grad
-  double local = kNaN;              // d consumer / d node when both have one element
-  double consumer_grad = kNaN;      // the consumer's adjoint, when it has one element
-  std::vector<double> value;        // the contribution itself, in the node's shape
+  int consumer = -1;            // row index of the consumer
+  bool scalar_edge = false;     // consumer and node have one element each: local * consumer_grad
+  double local = kNaN;          // d consumer / d node when both have one element
+  double consumer_grad = kNaN;  // the consumer's adjoint, when it has one element
+  std::vector<double> value;    // the contribution itself, in the node's shape
 };
 
 struct Row {
-  NodeId id = kNoNode;              // in the session's graph
+  NodeId id = kNoNode;  // in the session's graph
   Role role = Role::op;
-  std::string op;                   // op name, or "param" / "var" / "const" for leaves
-  std::vector<int> inputs;          // row indices
-  std::vector<int> consumers;       // row indices, distinct, in tape order
+  std::string op;              // op name, or "param" / "var" / "const" for leaves
+  std::vector<int> inputs;     // row indices
+  std::vector<int> consumers;  // row indices, distinct, in tape order
   SourceInfo source;
   Shape shape;
   DType dtype = DType::f64;
   std::vector<double> value;
-  std::vector<double> grad;         // dY/dnode; empty: no gradient reaches this node
+  std::vector<double> grad;  // dY/dnode; empty: no gradient reaches this node
   // Local partials d node / d input (one per input slot) when the node and that
   // input have one element each; NaN otherwise.
   std::vector<double> partials;
@@ -94,24 +94,24 @@ struct Row {
   std::vector<double> slope;
   std::vector<Contribution> contributions;  // one per consumer (only when grad is set)
   std::vector<Note> notes;
-  int layer = -1;                   // index into Explanation::layers, -1 none
-  int depth = 0;                    // fewest edges from this node to the root
+  int layer = -1;  // index into Explanation::layers, -1 none
+  int depth = 0;   // fewest edges from this node to the root
   // `check`: central differences for parameters (float64 replay).
   std::vector<double> fd;
-  double fd_error = kNaN;           // worst relative error over the elements
+  double fd_error = kNaN;  // worst relative error over the elements
 };
 
 // A "layer": a matmul and the elementwise ops that follow it (bias, activation).
 struct Layer {
-  std::vector<int> rows;            // its op rows, tape order
-  std::vector<int> params;          // parameter rows feeding those ops
-  std::string signature;            // ops and shapes: equal signatures fold together
-  std::string activation;           // the activation op, "" for a linear layer
-  double param_grad_norm = kNaN;    // L2 norm of dY/d(its parameters)
-  double out_grad_norm = kNaN;      // L2 norm of dY/d(its output)
-  double mean_slope = kNaN;         // mean local slope of the activation
-  double closed = kNaN;             // relu: fraction of closed units
-  double saturated = kNaN;          // sigmoid/tanh: fraction of units below the saturation slope
+  std::vector<int> rows;          // its op rows, tape order
+  std::vector<int> params;        // parameter rows feeding those ops
+  std::string signature;          // ops and shapes: equal signatures fold together
+  std::string activation;         // the activation op, "" for a linear layer
+  double param_grad_norm = kNaN;  // L2 norm of dY/d(its parameters)
+  double out_grad_norm = kNaN;    // L2 norm of dY/d(its output)
+  double mean_slope = kNaN;       // mean local slope of the activation
+  double closed = kNaN;           // relu: fraction of closed units
+  double saturated = kNaN;        // sigmoid/tanh: fraction of units below the saturation slope
 };
 
 struct ExplainOptions {
@@ -119,18 +119,18 @@ struct ExplainOptions {
   bool check = false;                        // finite-difference column for parameters
   // Parameters of the session by name, to report the ones Y does not depend on.
   std::vector<std::pair<std::string, Tensor>> session_params;
-  double saturation = 0.01;                  // sigmoid/tanh slope below this is "saturated"
-  double vanishing = 1e-3;                   // adjoint ratio to the consumer's below this ...
-  double exploding = 1e3;                    // ... or above this gets a note
+  double saturation = 0.01;  // sigmoid/tanh slope below this is "saturated"
+  double vanishing = 1e-3;   // adjoint ratio to the consumer's below this ...
+  double exploding = 1e3;    // ... or above this gets a note
 };
 
 struct Explanation {
   Tensor root;
   std::vector<Row> rows;
   std::vector<Layer> layers;
-  std::vector<std::string> unused_params;    // session params Y does not depend on
+  std::vector<std::string> unused_params;  // session params Y does not depend on
   bool checked = false;
-  std::string check_error;                   // why the check could not run, if it could not
+  std::string check_error;  // why the check could not run, if it could not
 };
 
 // ---- building (collect.cpp, notes.cpp, layers.cpp) ----
@@ -140,23 +140,23 @@ struct Explanation {
 Explanation explain(Tensor y, const ExplainOptions& opt);
 void add_notes(Explanation& ex, const ExplainOptions& opt);
 void add_layers(Explanation& ex, double saturation);
-void add_check(Explanation& ex);             // check.cpp
+void add_check(Explanation& ex);  // check.cpp
 
 // ---- rendering ----
 struct TextOptions {
-  bool full = false;          // tensors whole, no folding, no depth limit
-  int max_depth = 60;         // rows further than this from the root are omitted
-  int fold_min = 3;           // runs of at least this many equal layers fold
+  bool full = false;            // tensors whole, no folding, no depth limit
+  int max_depth = 60;           // rows further than this from the root are omitted
+  int fold_min = 3;             // runs of at least this many equal layers fold
   std::size_t text_width = 24;  // source text longer than this is abbreviated
-  std::string title;          // what was traced, as written ("loss")
+  std::string title;            // what was traced, as written ("loss")
 };
-std::string render_text(const Explanation& ex, const TextOptions& opt);     // text.cpp
-std::string render_layers(const Explanation& ex);                           // layers.cpp
-std::string render_dot(const Explanation& ex);                              // export.cpp
-std::string render_json(const Explanation& ex, bool full);                  // export.cpp; full: every element
+std::string render_text(const Explanation& ex, const TextOptions& opt);  // text.cpp
+std::string render_layers(const Explanation& ex);                        // layers.cpp
+std::string render_dot(const Explanation& ex);                           // export.cpp
+std::string render_json(const Explanation& ex, bool full);               // export.cpp; full: every element
 
 // Shared formatting helpers (text.cpp).
-std::string short_number(double x);           // shortest round-trip text: "0.5", "nan"
+std::string short_number(double x);  // shortest round-trip text: "0.5", "nan"
 std::string abbreviate(const std::string& text, std::size_t width);
 std::string stats_text(const Stats& s, bool with_norm);
 // "dw" for an input bound to w, else "d%3".

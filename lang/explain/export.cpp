@@ -15,7 +15,8 @@ namespace hinge::lang {
 namespace {
 
 const Row& row_by_id(const Explanation& ex, NodeId id) {
-  auto it = std::lower_bound(ex.rows.begin(), ex.rows.end(), id, [](const Row& r, NodeId x) { return r.id < x; });
+  auto it =
+      std::lower_bound(ex.rows.begin(), ex.rows.end(), id, [](const Row& r, NodeId x) { return r.id < x; });
   return *it;
 }
 
@@ -31,8 +32,8 @@ const char* role_name(Role r) {
 
 // The note that colours a node: the most serious one.
 const Note* main_note(const Row& r) {
-  static const NoteKind kOrder[] = {NoteKind::nonfinite, NoteKind::blocked,   NoteKind::no_grad,
-                                    NoteKind::saturated, NoteKind::vanishing, NoteKind::exploding,
+  static const NoteKind kOrder[] = {NoteKind::nonfinite,  NoteKind::blocked,   NoteKind::no_grad,
+                                    NoteKind::saturated,  NoteKind::vanishing, NoteKind::exploding,
                                     NoteKind::convention, NoteKind::closed};
   for (NoteKind k : kOrder)
     for (const Note& n : r.notes)
@@ -63,7 +64,8 @@ std::string dot_style(const Row& r) {
 
 std::string label(const Row& r) {
   std::string s = r.source.name;
-  if (!r.source.where.empty()) s += (s.empty() ? "" : "\n") + r.source.where + " " + abbreviate(r.source.text, 24);
+  if (!r.source.where.empty())
+    s += (s.empty() ? "" : "\n") + r.source.where + " " + abbreviate(r.source.text, 24);
   if (const Note* n = main_note(r)) s += "\n" + n->text;
   return s;
 }
@@ -81,8 +83,9 @@ std::string jarray(const std::vector<double>& v) {
 }
 
 std::string jstats(const Stats& s) {
-  return fmt::format(R"({{"count": {}, "min": {}, "max": {}, "mean": {}, "norm": {}, "zeros": {}, "nans": {}, "infs": {}}})",
-                     s.count, jnum(s.min), jnum(s.max), jnum(s.mean), jnum(s.norm), s.zeros, s.nans, s.infs);
+  return fmt::format(
+      R"({{"count": {}, "min": {}, "max": {}, "mean": {}, "norm": {}, "zeros": {}, "nans": {}, "infs": {}}})",
+      s.count, jnum(s.min), jnum(s.max), jnum(s.mean), jnum(s.norm), s.zeros, s.nans, s.infs);
 }
 
 // A number for a one-element vector, else its statistics.
@@ -91,10 +94,10 @@ std::string jvalue(const std::vector<double>& v) { return v.size() == 1 ? jnum(v
 std::string jstring_or_null(const std::string& s) { return s.empty() ? "null" : json_quote(s); }
 
 std::string json_extra(const Explanation& ex, const Row& r, bool full) {
-  std::string s = fmt::format(R"("role": "{}", "name": {}, "where": {}, "text": {}, "depth": {}, "layer": {})",
-                              role_name(r.role), jstring_or_null(r.source.name), jstring_or_null(r.source.where),
-                              jstring_or_null(r.source.text), r.depth,
-                              r.layer < 0 ? "null" : fmt::format("{}", r.layer));
+  std::string s =
+      fmt::format(R"("role": "{}", "name": {}, "where": {}, "text": {}, "depth": {}, "layer": {})",
+                  role_name(r.role), jstring_or_null(r.source.name), jstring_or_null(r.source.where),
+                  jstring_or_null(r.source.text), r.depth, r.layer < 0 ? "null" : fmt::format("{}", r.layer));
   s += fmt::format(R"(, "value_stats": {}, "grad_stats": {})", jstats(stats_of(r.value)),
                    r.grad.empty() ? "null" : jstats(stats_of(r.grad)));
   if (full) {
@@ -104,16 +107,16 @@ std::string json_extra(const Explanation& ex, const Row& r, bool full) {
   std::string partials;
   for (std::size_t k = 0; k < r.partials.size(); ++k) {
     if (r.value.size() != 1 || ex.rows[r.inputs[k]].value.size() != 1) continue;
-    partials += fmt::format(R"({}{{"input": {}, "name": {}, "value": {}}})", partials.empty() ? "" : ", ", r.inputs[k],
-                            json_quote(partial_name(ex, r.inputs[k])), jnum(r.partials[k]));
+    partials += fmt::format(R"({}{{"input": {}, "name": {}, "value": {}}})", partials.empty() ? "" : ", ",
+                            r.inputs[k], json_quote(partial_name(ex, r.inputs[k])), jnum(r.partials[k]));
   }
   s += ", \"partials\": [" + partials + "]";
   std::string contributions;
   for (const Contribution& c : r.contributions)
-    contributions += fmt::format(R"({}{{"from": {}, "local": {}, "consumer_grad": {}, "value": {}}})",
-                                 contributions.empty() ? "" : ", ", c.consumer,
-                                 std::isnan(c.local) ? "null" : jnum(c.local),
-                                 std::isnan(c.consumer_grad) ? "null" : jnum(c.consumer_grad), jvalue(c.value));
+    contributions += fmt::format(
+        R"({}{{"from": {}, "local": {}, "consumer_grad": {}, "value": {}}})",
+        contributions.empty() ? "" : ", ", c.consumer, std::isnan(c.local) ? "null" : jnum(c.local),
+        std::isnan(c.consumer_grad) ? "null" : jnum(c.consumer_grad), jvalue(c.value));
   s += ", \"contributions\": [" + contributions + "]";
   std::string notes;
   for (const Note& n : r.notes)
@@ -161,8 +164,8 @@ std::string render_json(const Explanation& ex, bool full) {
   }
   std::vector<std::string> unused;
   for (const std::string& p : ex.unused_params) unused.push_back(json_quote(p));
-  const std::string tail = fmt::format(",\n  \"layers\": [\n{}\n  ],\n  \"unused_params\": [{}]\n}}\n", layers,
-                                       fmt::join(unused, ", "));
+  const std::string tail = fmt::format(",\n  \"layers\": [\n{}\n  ],\n  \"unused_params\": [{}]\n}}\n",
+                                       layers, fmt::join(unused, ", "));
   const auto end = json.rfind("\n}");
   return json.substr(0, end) + tail;
 }

@@ -13,18 +13,18 @@ namespace hinge::lang {
 namespace {
 
 bool is_elementwise(const std::string& op) {
-  static const char* const kOps[] = {"add",  "sub",  "mul",        "div", "pow",  "minimum",  "maximum", "neg",
-                                     "abs",  "exp",  "log",        "sqrt", "sin", "cos",      "erf",     "powc",
-                                     "clamp", "relu", "leaky_relu", "elu", "gelu", "softplus", "sigmoid", "tanh",
-                                     "step", "where", "cast"};
+  static const char* const kOps[] = {
+      "add",        "sub", "mul",  "div",      "pow",     "minimum", "maximum", "neg",   "abs",
+      "exp",        "log", "sqrt", "sin",      "cos",     "erf",     "powc",    "clamp", "relu",
+      "leaky_relu", "elu", "gelu", "softplus", "sigmoid", "tanh",    "step",    "where", "cast"};
   for (const char* o : kOps)
     if (op == o) return true;
   return false;
 }
 
 bool is_activation(const std::string& op) {
-  return op == "relu" || op == "leaky_relu" || op == "elu" || op == "gelu" || op == "softplus" || op == "sigmoid" ||
-         op == "tanh" || op == "step";
+  return op == "relu" || op == "leaky_relu" || op == "elu" || op == "gelu" || op == "softplus" ||
+         op == "sigmoid" || op == "tanh" || op == "step";
 }
 
 std::string num(double x) { return std::isnan(x) ? "-" : fmt::format("{:.3g}", x); }
@@ -60,7 +60,8 @@ void add_layers(Explanation& ex, double saturation) {
       l.signature += fmt::format("{} {};", r.op, to_string(r.shape));
       for (int in : r.inputs) {
         const Row& p = rows[in];
-        if (p.role != Role::param || std::find(l.params.begin(), l.params.end(), in) != l.params.end()) continue;
+        if (p.role != Role::param || std::find(l.params.begin(), l.params.end(), in) != l.params.end())
+          continue;
         l.params.push_back(in);
         l.signature += fmt::format("param {};", to_string(p.shape));
         if (!p.grad.empty()) {
@@ -92,10 +93,10 @@ void add_layers(Explanation& ex, double saturation) {
 
 std::string render_layers(const Explanation& ex) {
   if (ex.layers.size() < 2) return "";
-  std::string out = fmt::format("layers ({}; a layer is a matmul and the elementwise ops after it):\n",
-                                ex.layers.size());
-  out += fmt::format("  {:<5} {:<11} {:<22} {:>12} {:>12} {:>10}  {}\n", "layer", "rows", "ops", "|grad params|",
-                     "|grad out|", "mean slope", "units");
+  std::string out =
+      fmt::format("layers ({}; a layer is a matmul and the elementwise ops after it):\n", ex.layers.size());
+  out += fmt::format("  {:<5} {:<11} {:<22} {:>12} {:>12} {:>10}  {}\n", "layer", "rows", "ops",
+                     "|grad params|", "|grad out|", "mean slope", "units");
   for (std::size_t k = 0; k < ex.layers.size(); ++k) {
     const Layer& l = ex.layers[k];
     std::string ops;
@@ -104,8 +105,8 @@ std::string render_layers(const Explanation& ex) {
     std::string units;
     if (!std::isnan(l.closed)) units = fmt::format("{:.0f}% closed", 100 * l.closed);
     if (l.saturated > 0) units = fmt::format("{:.0f}% saturated", 100 * l.saturated);
-    std::string line = fmt::format("  {:<5} {:<11} {:<22} {:>13} {:>12} {:>10}  {}", k + 1, span, abbreviate(ops, 22),
-                                   num(l.param_grad_norm), num(l.out_grad_norm),
+    std::string line = fmt::format("  {:<5} {:<11} {:<22} {:>13} {:>12} {:>10}  {}", k + 1, span,
+                                   abbreviate(ops, 22), num(l.param_grad_norm), num(l.out_grad_norm),
                                    l.activation.empty() ? "linear" : num(l.mean_slope), units);
     while (line.back() == ' ') line.pop_back();
     out += line + "\n";
@@ -116,8 +117,10 @@ std::string render_layers(const Explanation& ex) {
   if (first.param_grad_norm > 0 && last.param_grad_norm > 0) {
     const double ratio = first.param_grad_norm / last.param_grad_norm;
     out += fmt::format("  first/last layer |grad params| = {}", num(ratio));
-    if (ratio < 1e-3) out += "  (vanishing)";
-    else if (ratio > 1e3) out += "  (exploding)";
+    if (ratio < 1e-3)
+      out += "  (vanishing)";
+    else if (ratio > 1e3)
+      out += "  (exploding)";
     out += "\n";
   }
   return out;

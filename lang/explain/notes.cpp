@@ -33,7 +33,8 @@ void relu_notes(const Explanation& ex, Row& r) {
   const std::vector<double>& a = ex.rows[r.inputs[0]].value;
   if (a.size() == 1) {
     if (a[0] < 0)
-      r.notes.push_back({NoteKind::blocked, fmt::format("relu closed: input {} < 0, gradient 0", short_number(a[0]))});
+      r.notes.push_back(
+          {NoteKind::blocked, fmt::format("relu closed: input {} < 0, gradient 0", short_number(a[0]))});
     else if (a[0] == 0)
       r.notes.push_back({NoteKind::convention, "relu at 0: gradient 0 by convention relu'(0) = 0"});
     return;
@@ -54,13 +55,15 @@ void relu_notes(const Explanation& ex, Row& r) {
       dead += all_closed;
     }
     if (dead > 0)
-      r.notes.push_back({NoteKind::blocked, fmt::format("dead: {} of {} units closed on all {} inputs", dead, units,
-                                                        batch)});
+      r.notes.push_back({NoteKind::blocked,
+                         fmt::format("dead: {} of {} units closed on all {} inputs", dead, units, batch)});
   }
   if (closed == n) {
-    r.notes.push_back({NoteKind::blocked, fmt::format("relu closed everywhere: all {} inputs <= 0, gradient 0", n)});
+    r.notes.push_back(
+        {NoteKind::blocked, fmt::format("relu closed everywhere: all {} inputs <= 0, gradient 0", n)});
   } else if (closed > 0) {
-    std::string text = fmt::format("relu closed on {} of {} ({}), gradient 0 there", closed, n, percent(closed, n));
+    std::string text =
+        fmt::format("relu closed on {} of {} ({}), gradient 0 there", closed, n, percent(closed, n));
     if (at_zero) text += fmt::format("; {} at exactly 0 (relu'(0) = 0 by convention)", at_zero);
     r.notes.push_back({NoteKind::closed, text});
   }
@@ -72,8 +75,8 @@ void saturation_notes(const Explanation& ex, Row& r, double threshold) {
   const std::vector<double>& a = ex.rows[r.inputs[0]].value;
   if (r.slope.size() == 1) {
     if (r.slope[0] < threshold)
-      r.notes.push_back({NoteKind::saturated, fmt::format("{} saturated: input {}, local slope {}", r.op, approx4(a[0]),
-                                                          approx(r.slope[0]))});
+      r.notes.push_back({NoteKind::saturated, fmt::format("{} saturated: input {}, local slope {}", r.op,
+                                                          approx4(a[0]), approx(r.slope[0]))});
     return;
   }
   int64_t sat = 0;
@@ -84,9 +87,10 @@ void saturation_notes(const Explanation& ex, Row& r, double threshold) {
   }
   const auto n = static_cast<int64_t>(r.slope.size());
   if (sat > 0)
-    r.notes.push_back({NoteKind::saturated,
-                       fmt::format("{} saturated on {} of {} ({}): local slope < {}; mean slope {}", r.op, sat, n,
-                                   percent(sat, n), approx(threshold), approx(total / static_cast<double>(n)))});
+    r.notes.push_back(
+        {NoteKind::saturated,
+         fmt::format("{} saturated on {} of {} ({}): local slope < {}; mean slope {}", r.op, sat, n,
+                     percent(sat, n), approx(threshold), approx(total / static_cast<double>(n)))});
 }
 
 // Ops that pass no gradient whatever the values are.
@@ -117,9 +121,12 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
   auto& rows = ex.rows;
   // Local notes: what each op does to the gradient at these values.
   for (Row& r : rows) {
-    if (r.op == "relu") relu_notes(ex, r);
-    else if (r.op == "sigmoid" || r.op == "tanh") saturation_notes(ex, r, opt.saturation);
-    else if (const char* why = blocked_by_construction(r.op)) r.notes.push_back({NoteKind::blocked, why});
+    if (r.op == "relu")
+      relu_notes(ex, r);
+    else if (r.op == "sigmoid" || r.op == "tanh")
+      saturation_notes(ex, r, opt.saturation);
+    else if (const char* why = blocked_by_construction(r.op))
+      r.notes.push_back({NoteKind::blocked, why});
   }
 
   // NaN / Inf: the first row whose value is not finite although its inputs are.
@@ -130,9 +137,10 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
     if (!inputs_finite) continue;
     const Stats s = stats_of(r.value);
     std::string what = s.nans ? (s.infs ? "NaN and Inf" : "NaN") : "Inf";
-    r.notes.push_back({NoteKind::nonfinite,
-                       r.inputs.empty() ? fmt::format("{} in this {} (the first non-finite value)", what, r.op)
-                                        : fmt::format("{} first produced here, from finite inputs", what)});
+    r.notes.push_back(
+        {NoteKind::nonfinite, r.inputs.empty()
+                                  ? fmt::format("{} in this {} (the first non-finite value)", what, r.op)
+                                  : fmt::format("{} first produced here, from finite inputs", what)});
     break;
   }
   // ... and the first (from the root back) whose gradient is not finite although
@@ -141,12 +149,13 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
     Row& r = rows[i];
     if (r.grad.empty() || all_finite(r.grad)) continue;
     bool consumers_finite = true;
-    for (int c : r.consumers) consumers_finite = consumers_finite && (rows[c].grad.empty() || all_finite(rows[c].grad));
+    for (int c : r.consumers)
+      consumers_finite = consumers_finite && (rows[c].grad.empty() || all_finite(rows[c].grad));
     if (!consumers_finite) continue;
-    r.notes.push_back({NoteKind::nonfinite, r.consumers.empty()
-                                                ? "gradient not finite at the root"
-                                                : fmt::format("gradient first becomes non-finite here (from %{})",
-                                                              r.consumers.front())});
+    r.notes.push_back({NoteKind::nonfinite,
+                       r.consumers.empty() ? "gradient not finite at the root"
+                                           : fmt::format("gradient first becomes non-finite here (from %{})",
+                                                         r.consumers.front())});
     break;
   }
 
@@ -168,8 +177,8 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
       bool explained = false;
       for (int c : r.consumers) explained = explained || has_blocking_note(rows[c]);
       if (!explained && r.role != Role::param)
-        r.notes.push_back({NoteKind::blocked, fmt::format("gradient 0 here though %{} has |grad| {}", best,
-                                                          approx(best_norm))});
+        r.notes.push_back({NoteKind::blocked,
+                           fmt::format("gradient 0 here though %{} has |grad| {}", best, approx(best_norm))});
     } else if (ratio < opt.vanishing && !has_note(rows[best], NoteKind::saturated)) {
       r.notes.push_back({NoteKind::vanishing, fmt::format("gradient vanishing: |grad| {} is {} x that of %{}",
                                                           approx(mine), approx(ratio), best)});

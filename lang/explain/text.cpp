@@ -25,7 +25,8 @@ std::string abbreviate(const std::string& text, std::size_t width) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
   if (s.size() <= width || width < 4) return s;
   std::size_t cut = width - 3;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+    --cut;  // not inside a UTF-8 character
   return s.substr(0, cut) + "...";
 }
 
@@ -35,7 +36,8 @@ std::string stats_text(const Stats& s, bool with_norm) {
   if (with_norm) out += fmt::format("norm={:.4g}, ", s.norm);
   out += fmt::format("min={:.4g}, max={:.4g}, mean={:.4g}, zeros={:.0f}%", s.min, s.max, s.mean,
                      100.0 * static_cast<double>(s.zeros) / static_cast<double>(s.count));
-  if (s.nans) out += fmt::format(", nan={:.0f}%", 100.0 * static_cast<double>(s.nans) / static_cast<double>(s.count));
+  if (s.nans)
+    out += fmt::format(", nan={:.0f}%", 100.0 * static_cast<double>(s.nans) / static_cast<double>(s.count));
   if (s.infs) out += fmt::format(", inf={}", s.infs);
   return out + "}";
 }
@@ -71,7 +73,8 @@ std::string whole(const std::vector<double>& v, const Row& r, std::size_t indent
 
 // "mul(%0, %1)" or "param".
 std::string call_text(const Row& r) {
-  if (r.role == Role::param || r.role == Role::data || (r.role == Role::root && r.inputs.empty())) return r.op;
+  if (r.role == Role::param || r.role == Role::data || (r.role == Role::root && r.inputs.empty()))
+    return r.op;
   std::string s = r.op + "(";
   for (std::size_t k = 0; k < r.inputs.size(); ++k) s += fmt::format("{}%{}", k ? ", " : "", r.inputs[k]);
   return s + ")";
@@ -84,7 +87,8 @@ std::string partials_text(const Explanation& ex, const Row& r) {
     if (std::find(r.inputs.begin(), r.inputs.begin() + static_cast<long>(k), r.inputs[k]) !=
         r.inputs.begin() + static_cast<long>(k))
       continue;  // x * x: the slot shows the sum already
-    s += fmt::format("{}{}={}", s.empty() ? "" : " ", partial_name(ex, r.inputs[k]), number(r.partials[k], r.dtype));
+    s += fmt::format("{}{}={}", s.empty() ? "" : " ", partial_name(ex, r.inputs[k]),
+                     number(r.partials[k], r.dtype));
   }
   return s;
 }
@@ -103,8 +107,10 @@ std::string contributions_text(const Row& r) {
       s += fmt::format("|{:.4g}|", stats_of(c.value).norm);
     s += fmt::format(" from %{}", c.consumer);
   }
-  if (r.grad.size() == 1) s += " = " + number(r.grad[0], r.dtype);
-  else s += fmt::format(" = |{:.4g}|", stats_of(r.grad).norm);
+  if (r.grad.size() == 1)
+    s += " = " + number(r.grad[0], r.dtype);
+  else
+    s += fmt::format(" = |{:.4g}|", stats_of(r.grad).norm);
   return s;
 }
 
@@ -138,7 +144,8 @@ Visibility visibility(const Explanation& ex, const TextOptions& opt) {
       for (std::size_t l = a + 1; l + 1 < b; ++l)
         for (int ri : ex.layers[l].rows) v.hidden[ri] = group;
       const Layer& like = ex.layers[a];
-      v.layers_text[group] = fmt::format("layers {}..{} like %{}..%{}", a + 2, b - 1, like.rows.front(), like.rows.back());
+      v.layers_text[group] =
+          fmt::format("layers {}..{} like %{}..%{}", a + 2, b - 1, like.rows.front(), like.rows.back());
     }
     a = b;
   }
@@ -153,8 +160,10 @@ Visibility visibility(const Explanation& ex, const TextOptions& opt) {
     int g = 0;
     bool shown = r.consumers.empty();
     for (int c : r.consumers) {
-      if (!v.hidden[c]) shown = true;
-      else if (!g) g = v.hidden[c];
+      if (!v.hidden[c])
+        shown = true;
+      else if (!g)
+        g = v.hidden[c];
     }
     if (!shown) v.hidden[i] = g;
   }
@@ -173,7 +182,8 @@ std::string marker(const Explanation& ex, const Visibility& vis, std::size_t fro
   const std::string how = opt.title.empty() ? "`full`" : fmt::format("`trace {} full`", opt.title);
   std::string s;
   if (g == vis.depth_group)
-    s = fmt::format("... {} rows more than {} steps from the root ({} shows them) ...", to - from, opt.max_depth, how);
+    s = fmt::format("... {} rows more than {} steps from the root ({} shows them) ...", to - from,
+                    opt.max_depth, how);
   else if (ops == 0)
     s = fmt::format("... {} leaves of {} ...", to - from, vis.layers_text.at(g));
   else
@@ -228,8 +238,10 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
     if (const std::string c = check_text(r); !c.empty()) line += "  " + c;
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
-    if (opt.full && r.value.size() > 1) out += indent + "value = " + whole(r.value, r, indent.size() + 8) + "\n";
-    if (opt.full && r.grad.size() > 1) out += indent + "grad  = " + whole(r.grad, r, indent.size() + 8) + "\n";
+    if (opt.full && r.value.size() > 1)
+      out += indent + "value = " + whole(r.value, r, indent.size() + 8) + "\n";
+    if (opt.full && r.grad.size() > 1)
+      out += indent + "grad  = " + whole(r.grad, r, indent.size() + 8) + "\n";
     if (r.contributions.size() > 1) out += indent + contributions_text(r) + "\n";
     for (const Note& n : r.notes) out += indent + "note: " + n.text + "\n";
   }
@@ -246,12 +258,14 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
       if (rows[i].fd.empty()) continue;
       ++params;
       elements += static_cast<int64_t>(rows[i].fd.size());
-      if (at < 0 || rows[i].fd_error > worst || std::isnan(rows[i].fd_error)) worst = rows[i].fd_error, at = static_cast<int>(i);
+      if (at < 0 || rows[i].fd_error > worst || std::isnan(rows[i].fd_error))
+        worst = rows[i].fd_error, at = static_cast<int>(i);
     }
     if (!ex.check_error.empty()) out += fmt::format("check: {}\n", ex.check_error);
     if (params)
-      out += fmt::format("check: central differences for {} params ({} elements): worst relative error {:.2g} at %{}\n",
-                         params, elements, worst, at);
+      out += fmt::format(
+          "check: central differences for {} params ({} elements): worst relative error {:.2g} at %{}\n",
+          params, elements, worst, at);
     else if (ex.check_error.empty())
       out += "check: no params to check\n";
   }

@@ -105,8 +105,10 @@ std::string log_tick_label(double v, bool plain) {
 std::string typographic_minus(std::string label) {
   std::string out;
   for (char c : label) {
-    if (c == '-') out += "\u2212";
-    else out += c;
+    if (c == '-')
+      out += "\u2212";
+    else
+      out += c;
   }
   return out;
 }

@@ -46,7 +46,7 @@ std::string typographic_minus(std::string label);
 
 // Maps a data interval [lo, hi] (linear or log10) onto [pixel_lo, pixel_hi].
 class Scale {
-public:
+ public:
   Scale(double lo, double hi, double pixel_lo, double pixel_hi, bool log);
 
   // The position of `v`; a non-positive value on a log scale gives NaN.
@@ -59,11 +59,11 @@ public:
   double hi() const { return hi_; }
   bool log() const { return log_; }
 
-private:
-  double lo_, hi_;            // the data interval
+ private:
+  double lo_, hi_;  // the data interval
   double pixel_lo_, pixel_hi_;
   bool log_;
-  double t_lo_, t_hi_;        // lo and hi after the transform (log10 or identity)
+  double t_lo_, t_hi_;  // lo and hi after the transform (log10 or identity)
 };
 
 }  // namespace hinge::lang::report

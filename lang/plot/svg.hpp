@@ -47,8 +47,8 @@ struct ScatterPlot {
   std::string title;
   Axis x, y;
   std::vector<double> xs, ys;
-  std::vector<int> classes;                // one per point; empty means all class 0
-  std::vector<std::string> class_labels;   // by class number; missing ones read "class N"
+  std::vector<int> classes;               // one per point; empty means all class 0
+  std::vector<std::string> class_labels;  // by class number; missing ones read "class N"
   PageSize size;
 };
 
@@ -68,9 +68,9 @@ struct RegionMap {
   std::size_t nx = 0, ny = 0;
   std::vector<long long> regions;
   std::vector<double> values;
-  std::vector<Line2> lines;                // drawn clipped to the box
+  std::vector<Line2> lines;  // drawn clipped to the box
   std::string lines_label = "unit boundaries";
-  std::vector<double> xs, ys;              // overlay points (e.g. the XOR or moons data)
+  std::vector<double> xs, ys;  // overlay points (e.g. the XOR or moons data)
   std::vector<int> classes;
   std::vector<std::string> class_labels;
   PageSize size;
@@ -91,21 +91,20 @@ struct BarPlot {
   std::string title;
   std::string x_title, y_title;
   std::vector<double> counts;
-  std::vector<std::string> labels;         // may be shorter than counts (bars unlabeled)
+  std::vector<std::string> labels;  // may be shorter than counts (bars unlabeled)
   PageSize size;
 };
 
 // The bins a histogram draws; `skipped` counts NaN and infinite values.
 struct Bins {
-  std::vector<double> edges;   // counts.size() + 1 edges, increasing
+  std::vector<double> edges;  // counts.size() + 1 edges, increasing
   std::vector<double> counts;
   std::size_t skipped = 0;
 };
 
 // The part of `line` inside [x0, x1] x [y0, y1] as {xa, ya, xb, yb}, or nothing when
 // the line misses the box (or only touches a corner).
-std::optional<std::array<double, 4>> clip_line(const Line2& line, double x0, double x1, double y0,
-                                               double y1);
+std::optional<std::array<double, 4>> clip_line(const Line2& line, double x0, double x1, double y0, double y1);
 
 Bins make_bins(const std::vector<double>& values, int bins = 0);
 

@@ -10,7 +10,7 @@ namespace hinge::lang::report {
 
 namespace {
 
-constexpr double font = 12;          // tick labels, legend, axis titles
+constexpr double font = 12;  // tick labels, legend, axis titles
 constexpr double title_font = 15;
 constexpr double note_font = 11;
 constexpr double tick_length = 5;
@@ -76,9 +76,8 @@ AxisLayout make_axis(const Axis& axis, double data_lo, double data_hi, bool nice
   return make_axis(axis.title, lo, hi, axis.log, nice && !fixed);
 }
 
-Frame layout_frame(const PageSize& size, const std::string& title, const AxisLayout& x,
-                   const AxisLayout& y, const std::vector<LegendEntry>& legend,
-                   std::size_t note_count, double extra_right) {
+Frame layout_frame(const PageSize& size, const std::string& title, const AxisLayout& x, const AxisLayout& y,
+                   const std::vector<LegendEntry>& legend, std::size_t note_count, double extra_right) {
   Frame f;
   f.width = std::max(size.width, 200);
   f.height = std::max(size.height, 150);
@@ -134,22 +133,24 @@ void draw_background(SvgWriter& svg, const Frame& f, const AxisLayout& x, const 
     }
   }
   if (!grid.empty()) {
-    svg.raw(fmt::format("<path class=\"grid\" d=\"{}\" stroke=\"#e3e3e3\" stroke-width=\"1\" fill=\"none\"/>\n",
-                        grid.str()));
+    svg.raw(fmt::format(
+        "<path class=\"grid\" d=\"{}\" stroke=\"#e3e3e3\" stroke-width=\"1\" fill=\"none\"/>\n", grid.str()));
   }
 }
 
 void open_clip(SvgWriter& svg, const Frame& f) {
-  svg.raw(fmt::format("<clipPath id=\"plot-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\n"
-                      "<g clip-path=\"url(#plot-area)\">\n",
-                      svg_num(f.left), svg_num(f.top), svg_num(f.right - f.left), svg_num(f.bottom - f.top)));
+  svg.raw(fmt::format(
+      "<clipPath id=\"plot-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\n"
+      "<g clip-path=\"url(#plot-area)\">\n",
+      svg_num(f.left), svg_num(f.top), svg_num(f.right - f.left), svg_num(f.bottom - f.top)));
 }
 
 void close_clip(SvgWriter& svg) { svg.raw("</g>\n"); }
 
 void draw_axes(SvgWriter& svg, const Frame& f, const std::string& title, const AxisLayout& x,
                const AxisLayout& y) {
-  svg.rect(f.left, f.top, f.right - f.left, f.bottom - f.top, "fill=\"none\" stroke=\"#555555\" stroke-width=\"1\"");
+  svg.rect(f.left, f.top, f.right - f.left, f.bottom - f.top,
+           "fill=\"none\" stroke=\"#555555\" stroke-width=\"1\"");
   PathData ticks;
   for (double t : x.ticks) {
     ticks.move_to(f.sx(t), f.bottom);
@@ -160,14 +161,16 @@ void draw_axes(SvgWriter& svg, const Frame& f, const std::string& title, const A
     ticks.line_to(f.left, f.sy(t));
   }
   if (!ticks.empty()) {
-    svg.raw(fmt::format("<path class=\"ticks\" d=\"{}\" stroke=\"#555555\" stroke-width=\"1\"/>\n", ticks.str()));
+    svg.raw(
+        fmt::format("<path class=\"ticks\" d=\"{}\" stroke=\"#555555\" stroke-width=\"1\"/>\n", ticks.str()));
   }
   svg.raw("<g class=\"tick-labels\" fill=\"#333333\">\n");
   for (std::size_t i = 0; i < x.ticks.size(); ++i) {
     double px = f.sx(x.ticks[i]), py = f.bottom + tick_length + 3;
     if (x.rotate_labels) {
-      svg.text(px, py + 6, x.labels[i],
-               fmt::format("text-anchor=\"end\" transform=\"rotate(-45 {} {})\"", svg_num(px), svg_num(py + 6)));
+      svg.text(
+          px, py + 6, x.labels[i],
+          fmt::format("text-anchor=\"end\" transform=\"rotate(-45 {} {})\"", svg_num(px), svg_num(py + 6)));
     } else {
       svg.text(px, py + font * 0.8, x.labels[i], "text-anchor=\"middle\"");
     }
@@ -183,13 +186,16 @@ void draw_axes(SvgWriter& svg, const Frame& f, const std::string& title, const A
   }
   if (!y.title.empty()) {
     double px = f.left - tick_length - 6 - max_label_width(y) - 8, py = (f.top + f.bottom) / 2;
-    svg.text(px, py, y.title,
-             fmt::format("class=\"axis-title\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 {} {})\"",
-                         svg_num(px), svg_num(py)));
+    svg.text(
+        px, py, y.title,
+        fmt::format(
+            "class=\"axis-title\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 {} {})\"",
+            svg_num(px), svg_num(py)));
   }
   if (!title.empty()) {
     svg.text(f.width / 2, 26, title,
-             fmt::format("class=\"title\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\"", title_font));
+             fmt::format("class=\"title\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\"",
+                         title_font));
   }
 }
 
@@ -210,20 +216,23 @@ void draw_legend(SvgWriter& svg, const Frame& f, const std::vector<LegendEntry>&
       case LegendEntry::Kind::marker: {
         PathData d;
         d.marker(e.shape, x + 12, y, 4.5);
-        svg.raw(fmt::format("<path d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.8\"/>\n", d.str(), e.color));
+        svg.raw(fmt::format("<path d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"0.8\"/>\n", d.str(),
+                            e.color));
         break;
       }
       case LegendEntry::Kind::text:
         svg.text(x, y, truncate_label(e.label, max_label_chars), "dy=\"0.35em\" fill=\"#333333\"");
         continue;
       case LegendEntry::Kind::box:
-        svg.rect(x + 4, y - 6, 16, 12, fmt::format("fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"", e.color));
+        svg.rect(x + 4, y - 6, 16, 12,
+                 fmt::format("fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"", e.color));
         break;
     }
     svg.text(x + 30, y, truncate_label(e.label, max_label_chars), "dy=\"0.35em\"");
   }
   if (shown < legend.size()) {
-    svg.text(x + 30, y, fmt::format("\xE2\x80\xA6 {} more", legend.size() - shown), "dy=\"0.35em\" fill=\"#666666\"");
+    svg.text(x + 30, y, fmt::format("\xE2\x80\xA6 {} more", legend.size() - shown),
+             "dy=\"0.35em\" fill=\"#666666\"");
   }
   svg.raw("</g>\n");
 }
@@ -231,7 +240,9 @@ void draw_legend(SvgWriter& svg, const Frame& f, const std::vector<LegendEntry>&
 void draw_notes(SvgWriter& svg, const Frame& f, const std::vector<std::string>& notes) {
   double y = f.height - 8 - (notes.size() - 1) * 15.0;
   for (const auto& note : notes) {
-    svg.text(10, y, note, fmt::format("class=\"note\" font-size=\"{}\" font-style=\"italic\" fill=\"#666666\"", note_font));
+    svg.text(
+        10, y, note,
+        fmt::format("class=\"note\" font-size=\"{}\" font-style=\"italic\" fill=\"#666666\"", note_font));
     y += 15;
   }
 }

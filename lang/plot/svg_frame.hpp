@@ -24,8 +24,7 @@ struct AxisLayout {
 
 // An axis over [lo, hi]: with `nice`, the range is widened to nice tick values first
 // (to whole decades on a log axis); without, ticks fall inside the exact range.
-AxisLayout make_axis(std::string title, double lo, double hi, bool log, bool nice,
-                     int target_ticks = 6);
+AxisLayout make_axis(std::string title, double lo, double hi, bool log, bool nice, int target_ticks = 6);
 
 // An axis over a data range that honours the user's fixed min/max, if any.
 AxisLayout make_axis(const Axis& axis, double data_lo, double data_hi, bool nice);
@@ -34,9 +33,9 @@ struct LegendEntry {
   enum class Kind { line, marker, box, text };  // text: a label with no swatch
   Kind kind = Kind::line;
   std::string label;
-  std::string color;   // "#rrggbb"
-  std::string dash;    // stroke-dasharray for lines
-  int shape = 0;       // marker shape (see PathData::marker)
+  std::string color;  // "#rrggbb"
+  std::string dash;   // stroke-dasharray for lines
+  int shape = 0;      // marker shape (see PathData::marker)
 };
 
 // The page and the plot area inside it (pixels), with the scales onto that area.
@@ -45,15 +44,14 @@ struct Frame {
   double left = 0, top = 0, right = 0, bottom = 0;  // the plot area's edges
   Scale sx{0, 1, 0, 1, false};
   Scale sy{0, 1, 1, 0, false};
-  double legend_x = 0;                               // left edge of the legend column
+  double legend_x = 0;  // left edge of the legend column
 };
 
 // Lays out the page: margins fit the tick labels, the title, the legend (to the right
 // of the plot) and `note_count` lines of notes; `extra_right` reserves room for a
 // colour bar.
-Frame layout_frame(const PageSize& size, const std::string& title, const AxisLayout& x,
-                   const AxisLayout& y, const std::vector<LegendEntry>& legend,
-                   std::size_t note_count, double extra_right = 0);
+Frame layout_frame(const PageSize& size, const std::string& title, const AxisLayout& x, const AxisLayout& y,
+                   const std::vector<LegendEntry>& legend, std::size_t note_count, double extra_right = 0);
 
 // Shrinks the plot area so that one data unit has the same length on both axes
 // (region maps: angles between lines stay true).

@@ -108,7 +108,8 @@ Rendered render_histogram_svg(const HistogramPlot& plot) {
   Rendered result;
   Bins bins = make_bins(plot.values, plot.bins);
   if (bins.skipped > 0) {
-    result.notes.push_back(fmt::format("{} NaN or infinite value{} left out", bins.skipped, bins.skipped == 1 ? "" : "s"));
+    result.notes.push_back(
+        fmt::format("{} NaN or infinite value{} left out", bins.skipped, bins.skipped == 1 ? "" : "s"));
   }
   if (bins.skipped == plot.values.size()) result.notes.push_back("nothing to plot: no finite values");
   AxisLayout x = make_axis(plot.x_title, bins.edges.front(), bins.edges.back(), false, false);
@@ -118,7 +119,8 @@ Rendered render_histogram_svg(const HistogramPlot& plot) {
   SvgWriter svg(f.width, f.height);
   draw_background(svg, f, x, y);
   open_clip(svg, f);
-  std::vector<double> lefts(bins.edges.begin(), bins.edges.end() - 1), rights(bins.edges.begin() + 1, bins.edges.end());
+  std::vector<double> lefts(bins.edges.begin(), bins.edges.end() - 1),
+      rights(bins.edges.begin() + 1, bins.edges.end());
   svg.raw(fmt::format("<path class=\"series\" d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n",
                       bars_path(f, lefts, rights, bins.counts), series_color(0).hex()));
   close_clip(svg);
@@ -133,7 +135,8 @@ Rendered render_bar_svg(const BarPlot& plot) {
   std::size_t n = plot.counts.size();
   std::size_t bad = 0;
   for (double c : plot.counts) bad += !std::isfinite(c);
-  if (bad > 0) result.notes.push_back(fmt::format("{} NaN or infinite count{} not drawn", bad, bad == 1 ? "" : "s"));
+  if (bad > 0)
+    result.notes.push_back(fmt::format("{} NaN or infinite count{} not drawn", bad, bad == 1 ? "" : "s"));
   double lo = 0, hi = 0;
   for (double c : plot.counts) {
     if (std::isfinite(c)) lo = std::min(lo, c), hi = std::max(hi, c);

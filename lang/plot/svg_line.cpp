@@ -45,7 +45,8 @@ bool clip_segment(double& x0, double& y0, double& x1, double& y1, bool& cut_star
     }
     return true;
   };
-  if (!edge(-dx, x0 + m) || !edge(dx, 1 + m - x0) || !edge(-dy, y0 + m) || !edge(dy, 1 + m - y0)) return false;
+  if (!edge(-dx, x0 + m) || !edge(dx, 1 + m - x0) || !edge(-dy, y0 + m) || !edge(dy, 1 + m - y0))
+    return false;
   cut_start = t0 > 0;
   cut_end = t1 < 1;
   double nx0 = x0 + t0 * dx, ny0 = y0 + t0 * dy;
@@ -60,10 +61,10 @@ bool clip_segment(double& x0, double& y0, double& x1, double& y1, bool& cut_star
 // (on log axes) non-positive values; segments clipped to the plot area.
 std::string series_path(const Frame& f, const Series& s, bool x_log, bool y_log) {
   PathData d;
-  bool pen_down = false;             // the path's last point is the previous data point
-  double px = 0, py = 0;             // previous data point, in fractions
+  bool pen_down = false;  // the path's last point is the previous data point
+  double px = 0, py = 0;  // previous data point, in fractions
   bool have_prev = false;
-  std::size_t run = 0;               // points in the current run
+  std::size_t run = 0;  // points in the current run
   auto to_page = [&](double fx, double fy) { return std::pair{f.sx.pixel(fx), f.sy.pixel(fy)}; };
   auto end_run = [&] {
     if (run == 1 && px >= 0 && px <= 1 && py >= 0 && py <= 1) {
@@ -117,8 +118,8 @@ Rendered render_line_svg(const LinePlot& plot) {
   std::size_t non_finite = 0, x_nonpositive = 0, y_nonpositive = 0;
   for (const auto& s : plot.series) {
     if (s.x.size() != s.y.size()) {
-      throw DomainError(fmt::format("plot: series '{}' has {} x values but {} y values", s.label,
-                                    s.x.size(), s.y.size()));
+      throw DomainError(
+          fmt::format("plot: series '{}' has {} x values but {} y values", s.label, s.x.size(), s.y.size()));
     }
     for (std::size_t k = 0; k < s.x.size(); ++k) {
       double x = s.x[k], y = s.y[k];
@@ -135,9 +136,15 @@ Rendered render_line_svg(const LinePlot& plot) {
     }
   }
   Rendered result;
-  if (non_finite > 0) result.notes.push_back(plural(non_finite, "point with NaN or infinity not drawn (the line breaks there)", "points with NaN or infinity not drawn (the line breaks there)"));
-  if (x_nonpositive > 0) result.notes.push_back(plural(x_nonpositive, "non-positive x value skipped (log scale)", "non-positive x values skipped (log scale)"));
-  if (y_nonpositive > 0) result.notes.push_back(plural(y_nonpositive, "non-positive y value skipped (log scale)", "non-positive y values skipped (log scale)"));
+  if (non_finite > 0)
+    result.notes.push_back(plural(non_finite, "point with NaN or infinity not drawn (the line breaks there)",
+                                  "points with NaN or infinity not drawn (the line breaks there)"));
+  if (x_nonpositive > 0)
+    result.notes.push_back(plural(x_nonpositive, "non-positive x value skipped (log scale)",
+                                  "non-positive x values skipped (log scale)"));
+  if (y_nonpositive > 0)
+    result.notes.push_back(plural(y_nonpositive, "non-positive y value skipped (log scale)",
+                                  "non-positive y values skipped (log scale)"));
   if (ex.empty()) {
     result.notes.push_back("nothing to plot: no drawable points");
     ex.add(plot.x.log ? 1 : 0), ex.add(plot.x.log ? 10 : 1);
@@ -149,8 +156,9 @@ Rendered render_line_svg(const LinePlot& plot) {
   // axis is widened to whole decades instead.
   AxisLayout x = make_axis(plot.x, ex.lo, ex.hi, plot.x.log);
   double pad = (ey.hi - ey.lo) * 0.04;
-  AxisLayout y = plot.y.log ? make_axis(plot.y, ey.lo, ey.hi, true)
-                            : make_axis(plot.y, ey.lo == 0 ? 0 : ey.lo - pad, ey.hi == 0 ? 0 : ey.hi + pad, false);
+  AxisLayout y = plot.y.log
+                     ? make_axis(plot.y, ey.lo, ey.hi, true)
+                     : make_axis(plot.y, ey.lo == 0 ? 0 : ey.lo - pad, ey.hi == 0 ? 0 : ey.hi + pad, false);
 
   std::vector<LegendEntry> legend;
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
@@ -164,10 +172,11 @@ Rendered render_line_svg(const LinePlot& plot) {
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     const auto& s = plot.series[i];
     std::string dash = series_dash(i);
-    svg.raw(fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
-                        "stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}/>\n",
-                        xml_escape(s.label), series_path(f, s, x.log, y.log), series_color(i).hex(),
-                        dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash)));
+    svg.raw(
+        fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
+                    "stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}/>\n",
+                    xml_escape(s.label), series_path(f, s, x.log, y.log), series_color(i).hex(),
+                    dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash)));
   }
   close_clip(svg);
   draw_axes(svg, f, plot.title, x, y);
@@ -198,8 +207,12 @@ Rendered render_scatter_svg(const ScatterPlot& plot) {
     by_class[plot.classes.empty() ? 0 : plot.classes[k]].push_back(k);
   }
   if (skipped > 0) {
-    result.notes.push_back(plural(skipped, plot.x.log || plot.y.log ? "point not drawn (NaN, infinite, or non-positive on a log axis)" : "point with NaN or infinity not drawn",
-                                  plot.x.log || plot.y.log ? "points not drawn (NaN, infinite, or non-positive on a log axis)" : "points with NaN or infinity not drawn"));
+    result.notes.push_back(
+        plural(skipped,
+               plot.x.log || plot.y.log ? "point not drawn (NaN, infinite, or non-positive on a log axis)"
+                                        : "point with NaN or infinity not drawn",
+               plot.x.log || plot.y.log ? "points not drawn (NaN, infinite, or non-positive on a log axis)"
+                                        : "points with NaN or infinity not drawn"));
   }
   if (ex.empty()) {
     result.notes.push_back("nothing to plot: no drawable points");
@@ -224,7 +237,8 @@ Rendered render_scatter_svg(const ScatterPlot& plot) {
   std::vector<LegendEntry> legend;
   std::size_t rank = 0;
   for (const auto& [c, points] : by_class) {
-    LegendEntry e{LegendEntry::Kind::marker, class_label(c), series_color(rank).hex(), "", static_cast<int>(rank)};
+    LegendEntry e{LegendEntry::Kind::marker, class_label(c), series_color(rank).hex(), "",
+                  static_cast<int>(rank)};
     legend.push_back(e);
     ++rank;
   }
@@ -240,9 +254,10 @@ Rendered render_scatter_svg(const ScatterPlot& plot) {
       if (fx < -0.1 || fx > 1.1 || fy < -0.1 || fy > 1.1) continue;  // outside a fixed range
       d.marker(static_cast<int>(rank), f.sx.pixel(fx), f.sy.pixel(fy), 4);
     }
-    svg.raw(fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" "
-                        "stroke=\"#ffffff\" stroke-width=\"0.8\"/>\n",
-                        xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
+    svg.raw(
+        fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" "
+                    "stroke=\"#ffffff\" stroke-width=\"0.8\"/>\n",
+                    xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
     ++rank;
   }
   close_clip(svg);

@@ -80,7 +80,8 @@ void draw_colorbar(SvgWriter& svg, const Frame& f, double value_max) {
   double x = f.right + 16, top = f.top, bottom = f.bottom, w = 14;
   svg.raw("<defs><linearGradient id=\"diverging\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">");
   for (int k = -4; k <= 4; ++k) {
-    svg.raw(fmt::format("<stop offset=\"{:.3f}\" stop-color=\"{}\"/>", (k + 4) / 8.0, diverging_color(k / 4.0).hex()));
+    svg.raw(fmt::format("<stop offset=\"{:.3f}\" stop-color=\"{}\"/>", (k + 4) / 8.0,
+                        diverging_color(k / 4.0).hex()));
   }
   svg.raw("</linearGradient></defs>\n");
   svg.raw("<g class=\"colorbar\">\n");
@@ -97,7 +98,8 @@ void draw_colorbar(SvgWriter& svg, const Frame& f, double value_max) {
 
 }  // namespace
 
-std::optional<std::array<double, 4>> clip_line(const Line2& line, double x0, double x1, double y0, double y1) {
+std::optional<std::array<double, 4>> clip_line(const Line2& line, double x0, double x1, double y0,
+                                               double y1) {
   const double a = line.a, b = line.b, c = line.c;
   if (!std::isfinite(a) || !std::isfinite(b) || !std::isfinite(c) || (a == 0 && b == 0)) return std::nullopt;
   double ex = (x1 - x0) * 1e-12, ey = (y1 - y0) * 1e-12;  // tolerance for corner hits
@@ -119,7 +121,8 @@ std::optional<std::array<double, 4>> clip_line(const Line2& line, double x0, dou
   std::optional<std::array<double, 4>> segment;
   for (std::size_t i = 0; i < hits.size(); ++i) {
     for (std::size_t k = i + 1; k < hits.size(); ++k) {
-      double ddx = (hits[i].first - hits[k].first) / (x1 - x0), ddy = (hits[i].second - hits[k].second) / (y1 - y0);
+      double ddx = (hits[i].first - hits[k].first) / (x1 - x0),
+             ddy = (hits[i].second - hits[k].second) / (y1 - y0);
       double d = ddx * ddx + ddy * ddy;
       if (d > best) {
         best = d;
@@ -143,7 +146,8 @@ Rendered render_region_svg(const RegionMap& map) {
   }
   if (!(map.x1 > map.x0) || !(map.y1 > map.y0) || !std::isfinite(map.x1 - map.x0) ||
       !std::isfinite(map.y1 - map.y0)) {
-    throw DomainError(fmt::format("region map: empty box [{}, {}] x [{}, {}]", map.x0, map.x1, map.y0, map.y1));
+    throw DomainError(
+        fmt::format("region map: empty box [{}, {}] x [{}, {}]", map.x0, map.x1, map.y0, map.y1));
   }
   if (map.xs.size() != map.ys.size() || (!map.classes.empty() && map.classes.size() != map.xs.size())) {
     throw DomainError(fmt::format("region map: {} x, {} y and {} classes for the points", map.xs.size(),
@@ -161,14 +165,19 @@ Rendered render_region_svg(const RegionMap& map) {
     }
     by_class[map.classes.empty() ? 0 : map.classes[k]].push_back(k);
   }
-  if (skipped > 0) result.notes.push_back(fmt::format("{} point{} with NaN or infinity not drawn", skipped, skipped == 1 ? "" : "s"));
+  if (skipped > 0)
+    result.notes.push_back(
+        fmt::format("{} point{} with NaN or infinity not drawn", skipped, skipped == 1 ? "" : "s"));
 
   std::vector<LegendEntry> legend;
   if (by_region) {
-    legend.push_back({LegendEntry::Kind::text, fmt::format("{} region{}", colors.region_count, colors.region_count == 1 ? "" : "s"), "", "", 0});
+    legend.push_back({LegendEntry::Kind::text,
+                      fmt::format("{} region{}", colors.region_count, colors.region_count == 1 ? "" : "s"),
+                      "", "", 0});
   }
   if (!map.lines.empty()) {
-    legend.push_back({LegendEntry::Kind::line, fmt::format("{} ({})", map.lines_label, map.lines.size()), "#222222", "", 0});
+    legend.push_back({LegendEntry::Kind::line, fmt::format("{} ({})", map.lines_label, map.lines.size()),
+                      "#222222", "", 0});
   }
   auto class_label = [&](int c) {
     if (c >= 0 && static_cast<std::size_t>(c) < map.class_labels.size()) return map.class_labels[c];
@@ -176,7 +185,8 @@ Rendered render_region_svg(const RegionMap& map) {
   };
   std::size_t rank = 0;
   for (const auto& entry : by_class) {
-    legend.push_back({LegendEntry::Kind::marker, class_label(entry.first), series_color(rank).hex(), "", static_cast<int>(rank)});
+    legend.push_back({LegendEntry::Kind::marker, class_label(entry.first), series_color(rank).hex(), "",
+                      static_cast<int>(rank)});
     ++rank;
   }
 
@@ -199,8 +209,10 @@ Rendered render_region_svg(const RegionMap& map) {
     }
   }
   if (!lines.empty()) {
-    svg.raw(fmt::format("<path class=\"boundary\" d=\"{}\" fill=\"none\" stroke=\"#222222\" stroke-width=\"1.5\" "
-                        "stroke-opacity=\"0.8\"/>\n", lines.str()));
+    svg.raw(
+        fmt::format("<path class=\"boundary\" d=\"{}\" fill=\"none\" stroke=\"#222222\" stroke-width=\"1.5\" "
+                    "stroke-opacity=\"0.8\"/>\n",
+                    lines.str()));
   }
   rank = 0;
   for (const auto& [c, points] : by_class) {
@@ -210,8 +222,10 @@ Rendered render_region_svg(const RegionMap& map) {
       if (fx < -0.1 || fx > 1.1 || fy < -0.1 || fy > 1.1) continue;  // far outside the box
       d.marker(static_cast<int>(rank), f.sx.pixel(fx), f.sy.pixel(fy), 4);
     }
-    svg.raw(fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" stroke=\"#111111\" "
-                        "stroke-width=\"0.8\"/>\n", xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
+    svg.raw(
+        fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" stroke=\"#111111\" "
+                    "stroke-width=\"0.8\"/>\n",
+                    xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
     ++rank;
   }
   close_clip(svg);

@@ -19,9 +19,9 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   for (std::size_t k = 1; k < n; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
-  if (n == 2 && c < 0xC2) return 0;                               // overlong
-  if (n == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;        // overlong
-  if (n == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;       // surrogate
+  if (n == 2 && c < 0xC2) return 0;                          // overlong
+  if (n == 3 && c == 0xE0 && byte(i + 1) < 0xA0) return 0;   // overlong
+  if (n == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;  // surrogate
   if (n == 4 && (c > 0xF4 || (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) >= 0x90)))
     return 0;
   return n;
@@ -52,8 +52,10 @@ std::string xml_escape(std::string_view text) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += ' ';
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+          out += ' ';
+        else
+          out += c;
     }
     ++i;
   }
@@ -96,8 +98,8 @@ SvgWriter::SvgWriter(double width, double height) {
 }
 
 void SvgWriter::text(double x, double y, std::string_view text, std::string_view attrs) {
-  fmt::format_to(std::back_inserter(out_), "<text x=\"{}\" y=\"{}\"{}{}>{}</text>\n", svg_num(x),
-                 svg_num(y), attrs.empty() ? "" : " ", attrs, xml_escape(text));
+  fmt::format_to(std::back_inserter(out_), "<text x=\"{}\" y=\"{}\"{}{}>{}</text>\n", svg_num(x), svg_num(y),
+                 attrs.empty() ? "" : " ", attrs, xml_escape(text));
 }
 
 void SvgWriter::rect(double x, double y, double w, double h, std::string_view attrs) {
@@ -137,8 +139,8 @@ void PathData::dot(double x, double y) {
 }
 
 void PathData::rect(double x, double y, double w, double h) {
-  fmt::format_to(std::back_inserter(d_), "M{} {}h{}v{}h{}Z", svg_num(x), svg_num(y), svg_num(w),
-                 svg_num(h), svg_num(-w));
+  fmt::format_to(std::back_inserter(d_), "M{} {}h{}v{}h{}Z", svg_num(x), svg_num(y), svg_num(w), svg_num(h),
+                 svg_num(-w));
   has_last_ = false;
 }
 
@@ -164,8 +166,7 @@ void PathData::marker(int shape, double x, double y, double r) {
     default: {  // diamond
       double s = r * 1.25;
       fmt::format_to(std::back_inserter(d_), "M{} {}L{} {}L{} {}L{} {}Z", svg_num(x), svg_num(y - s),
-                     svg_num(x + s), svg_num(y), svg_num(x), svg_num(y + s), svg_num(x - s),
-                     svg_num(y));
+                     svg_num(x + s), svg_num(y), svg_num(x), svg_num(y + s), svg_num(x - s), svg_num(y));
       break;
     }
   }

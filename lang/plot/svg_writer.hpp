@@ -22,7 +22,7 @@ std::string truncate_label(std::string_view text, std::size_t max_chars);
 // Builds one SVG document. Numbers are written with one decimal (0.1 px is finer
 // than any screen), and non-finite coordinates must never reach it.
 class SvgWriter {
-public:
+ public:
   SvgWriter(double width, double height);
 
   // Appends raw markup (already escaped); use the helpers below where possible.
@@ -37,13 +37,13 @@ public:
   // The finished document; the writer is left empty.
   std::string finish();
 
-private:
+ private:
   std::string out_;
 };
 
 // Path data ("M1.0 2.0L3.0 4.0...") built point by point, skipping repeated points.
 class PathData {
-public:
+ public:
   void move_to(double x, double y);
   void line_to(double x, double y);
   // A lone point as a zero-length sub-path: drawn as a dot with round line caps.
@@ -57,7 +57,7 @@ public:
   bool empty() const { return d_.empty(); }
   const std::string& str() const { return d_; }
 
-private:
+ private:
   std::string d_;
   long last_x_ = 0, last_y_ = 0;  // last point in tenths of a pixel
   bool has_last_ = false;

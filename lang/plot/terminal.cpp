@@ -14,10 +14,10 @@ namespace hinge::lang::report {
 namespace {
 
 // Bit of the braille dot at (column 0-1, row 0-3) within a cell (Unicode order).
-constexpr std::array<std::array<std::uint8_t, 4>, 2> braille_bit = {{{0x01, 0x02, 0x04, 0x40},
-                                                                     {0x08, 0x10, 0x20, 0x80}}};
+constexpr std::array<std::array<std::uint8_t, 4>, 2> braille_bit = {
+    {{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}}};
 constexpr std::array<const char*, 6> ansi_colors = {"\x1b[34m", "\x1b[31m", "\x1b[32m",
-                                                     "\x1b[35m", "\x1b[33m", "\x1b[36m"};
+                                                    "\x1b[35m", "\x1b[33m", "\x1b[36m"};
 constexpr const char* ansi_reset = "\x1b[0m";
 
 // UTF-8 of U+2800 + bits.
@@ -37,8 +37,9 @@ std::size_t display_width(const std::string& s) {
 
 // The dots one series covers, on a grid of dots_x by dots_y (row 0 at the top).
 class DotGrid {
-public:
-  DotGrid(int dots_x, int dots_y) : w_(dots_x), h_(dots_y), on_(static_cast<std::size_t>(dots_x) * dots_y, false) {}
+ public:
+  DotGrid(int dots_x, int dots_y)
+      : w_(dots_x), h_(dots_y), on_(static_cast<std::size_t>(dots_x) * dots_y, false) {}
   void set(long c, long r) {
     if (c >= 0 && c < w_ && r >= 0 && r < h_) on_[static_cast<std::size_t>(r) * w_ + c] = true;
   }
@@ -52,7 +53,7 @@ public:
     }
   }
 
-private:
+ private:
   int w_, h_;
   std::vector<bool> on_;
 };
@@ -113,8 +114,10 @@ std::string render_terminal_plot(const std::vector<Series>& series, const Termin
         continue;
       }
       long c = std::lround(fx * (dots_x - 1)), r = std::lround(fy * (dots_y - 1));
-      if (have_prev) g.segment(pc, pr, c, r);
-      else g.set(c, r);
+      if (have_prev)
+        g.segment(pc, pr, c, r);
+      else
+        g.set(c, r);
       pc = c, pr = r, have_prev = true;
     }
     grids.push_back(std::move(g));
@@ -168,10 +171,10 @@ std::string render_terminal_plot(const std::vector<Series>& series, const Termin
   std::string out;
   std::string y_hi = fmt::format("{:.4g}", ry.hi), y_lo = fmt::format("{:.4g}", ry.lo);
   std::size_t label_w = std::max(y_hi.size(), y_lo.size());
-  const char* tick = uni ? "\xE2\x94\xA4" : "+";        // ┤
-  const char* bar = uni ? "\xE2\x94\x82" : "|";         // │
-  const char* corner = uni ? "\xE2\x94\x94" : "+";      // └
-  const char* rule = uni ? "\xE2\x94\x80" : "-";        // ─
+  const char* tick = uni ? "\xE2\x94\xA4" : "+";    // ┤
+  const char* bar = uni ? "\xE2\x94\x82" : "|";     // │
+  const char* corner = uni ? "\xE2\x94\x94" : "+";  // └
+  const char* rule = uni ? "\xE2\x94\x80" : "-";    // ─
   if (!options.title.empty()) {
     std::size_t total = label_w + 2 + w, tw = display_width(options.title);
     out += std::string(tw < total ? (total - tw) / 2 : 0, ' ') + options.title + "\n";
@@ -195,7 +198,8 @@ std::string render_terminal_plot(const std::vector<Series>& series, const Termin
   for (int col = 0; col < w; ++col) out += rule;
   out += '\n';
   std::string x_lo = fmt::format("{:.4g}", rx.lo), x_hi = fmt::format("{:.4g}", rx.hi);
-  std::size_t gap = x_lo.size() + x_hi.size() < static_cast<std::size_t>(w) ? w - x_lo.size() - x_hi.size() : 1;
+  std::size_t gap =
+      x_lo.size() + x_hi.size() < static_cast<std::size_t>(w) ? w - x_lo.size() - x_hi.size() : 1;
   out += std::string(label_w + 2, ' ') + x_lo + std::string(gap, ' ') + x_hi + "\n";
 
   // Legend: markers when several series share the plot, labels alone otherwise.
@@ -203,8 +207,11 @@ std::string render_terminal_plot(const std::vector<Series>& series, const Termin
   for (std::size_t s = 0; s < series.size(); ++s) {
     if (series[s].label.empty()) continue;
     if (!legend.empty()) legend += "  ";
-    std::string item = series.size() > 1 ? fmt::format("{} {}", terminal_marker(s), series[s].label) : series[s].label;
-    legend += options.color && series.size() > 1 ? fmt::format("{}{}{}", ansi_colors[s % ansi_colors.size()], item, ansi_reset) : item;
+    std::string item =
+        series.size() > 1 ? fmt::format("{} {}", terminal_marker(s), series[s].label) : series[s].label;
+    legend += options.color && series.size() > 1
+                  ? fmt::format("{}{}{}", ansi_colors[s % ansi_colors.size()], item, ansi_reset)
+                  : item;
   }
   if (!legend.empty()) out += std::string(label_w + 2, ' ') + legend + "\n";
   if (!any) out += std::string(label_w + 2, ' ') + "(no finite points to plot)\n";

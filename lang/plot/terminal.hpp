@@ -10,10 +10,10 @@
 namespace hinge::lang::report {
 
 struct TerminalPlotOptions {
-  int width = 60;        // character cells of the plot area (at least 2)
-  int height = 15;       // rows of the plot area (at least 2)
-  bool unicode = true;   // braille and box-drawing characters; false: ASCII only
-  bool color = false;    // ANSI colour per series (only for terminals that want it)
+  int width = 60;       // character cells of the plot area (at least 2)
+  int height = 15;      // rows of the plot area (at least 2)
+  bool unicode = true;  // braille and box-drawing characters; false: ASCII only
+  bool color = false;   // ANSI colour per series (only for terminals that want it)
   std::string title;
 };
 

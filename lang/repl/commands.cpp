@@ -22,7 +22,7 @@ struct CommandLine {
   std::string text;  // the whole line, as the Source errors point into
   std::string name;
   Span name_span;
-  std::string arg;   // trimmed
+  std::string arg;  // trimmed
   Span arg_span;
 };
 
@@ -55,7 +55,8 @@ Status fail(ReplState& st, const CommandLine& c, Span span, const std::string& m
 
 // A path written with or without quotes, as a hinge string literal.
 std::string unquote(std::string s) {
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
+    s = s.substr(1, s.size() - 2);
   return s;
 }
 std::string quote(const std::string& s) {
@@ -114,7 +115,8 @@ Status cmd_vars(ReplState& st) {
   std::FILE* out = st.current().options().out;
   std::vector<VarRow> rows;
   for (const auto& [name, b] : st.current().interpreter().globals()) {
-    if (name == "args" && b.value.is_list() && b.value.list().empty()) continue;  // the REPL has no script arguments
+    if (name == "args" && b.value.is_list() && b.value.list().empty())
+      continue;  // the REPL has no script arguments
     rows.push_back(describe_binding(name, b));
   }
   if (rows.empty()) {
@@ -129,7 +131,8 @@ Status cmd_vars(ReplState& st) {
   }
   fmt::print(out, "{:<{}}  {:<{}}  {:<{}}  {}\n", "name", wn, "kind", wk, "shape", ws, "value");
   for (const VarRow& r : rows) {
-    const std::string line = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}", r.name, wn, r.kind, wk, r.shape, ws, r.value);
+    const std::string line =
+        fmt::format("{:<{}}  {:<{}}  {:<{}}  {}", r.name, wn, r.kind, wk, r.shape, ws, r.value);
     fmt::print(out, "{}\n", line.substr(0, line.find_last_not_of(' ') + 1));
   }
   return Status::ok;
@@ -138,7 +141,8 @@ Status cmd_vars(ReplState& st) {
 // ---------------------------------------------------------------- :grad
 
 Status cmd_grad(ReplState& st, const CommandLine& c) {
-  if (c.arg.empty()) return fail(st, c, c.arg_span, "':grad' needs a target: ':grad loss' or ':grad loss wrt w'");
+  if (c.arg.empty())
+    return fail(st, c, c.arg_span, "':grad' needs a target: ':grad loss' or ':grad loss wrt w'");
   return st.current().run_entry("grad " + c.arg);  // without wrt: every param it depends on
 }
 
@@ -155,8 +159,9 @@ Status cmd_load(ReplState& st, const CommandLine& c) {
   for (const auto& [name, b] : s.interpreter().globals())
     if (!before.count(name)) bound.push_back(name);
   if (status == Status::ok || !bound.empty())
-    fmt::print(s.options().out, "{} {}: {}\n", status == Status::ok ? "loaded" : "partly loaded", path,
-               bound.empty() ? std::string("no new names") : fmt::format("new names {}", fmt::join(bound, ", ")));
+    fmt::print(
+        s.options().out, "{} {}: {}\n", status == Status::ok ? "loaded" : "partly loaded", path,
+        bound.empty() ? std::string("no new names") : fmt::format("new names {}", fmt::join(bound, ", ")));
   return status;
 }
 
@@ -181,13 +186,17 @@ Status cmd_help(ReplState& st, const CommandLine& c) {
   const std::vector<std::string> topics = help_topics();
   const std::string guess = detail::closest_name(c.arg, topics);
   return fail(st, c, c.arg_span,
-              fmt::format("no help for '{}'{}", c.arg, guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
+              fmt::format("no help for '{}'{}", c.arg,
+                          guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
 }
 
 Status cmd_time(ReplState& st, const CommandLine& c) {
-  if (c.arg == "on" || c.arg == "off") st.timing = c.arg == "on";
-  else if (c.arg.empty()) st.timing = !st.timing;
-  else return fail(st, c, c.arg_span, fmt::format("':time' takes 'on' or 'off', not '{}'", c.arg));
+  if (c.arg == "on" || c.arg == "off")
+    st.timing = c.arg == "on";
+  else if (c.arg.empty())
+    st.timing = !st.timing;
+  else
+    return fail(st, c, c.arg_span, fmt::format("':time' takes 'on' or 'off', not '{}'", c.arg));
   fmt::print(st.current().options().out, "timing {}\n", st.timing ? "on" : "off");
   return Status::ok;
 }

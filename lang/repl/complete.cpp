@@ -23,16 +23,13 @@ constexpr ReplCommand kCommands[] = {
 };
 
 constexpr std::string_view kKeywords[] = {
-    "and",   "as",     "at",      "batch",   "check", "def",   "else",    "every", "false",
-    "for",   "from",   "grad",    "gradcheck", "grads", "hist", "if",     "import", "in",
-    "let",   "load",   "none",    "not",     "or",    "param", "pattern", "plot",  "print",
-    "quiet", "record", "regions", "return",  "save",  "scatter", "steps", "to",    "trace",
-    "train", "true",   "with",    "wrt",
+    "and",    "as",   "at",        "batch", "check",   "def",   "else",   "every", "false",  "for",
+    "from",   "grad", "gradcheck", "grads", "hist",    "if",    "import", "in",    "let",    "load",
+    "none",   "not",  "or",        "param", "pattern", "plot",  "print",  "quiet", "record", "regions",
+    "return", "save", "scatter",   "steps", "to",      "trace", "train",  "true",  "with",   "wrt",
 };
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 std::string_view trim_left(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

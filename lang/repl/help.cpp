@@ -27,39 +27,47 @@ struct StatementHelp {
 // One row per statement; contextual words (`wrt`, `steps`) point at theirs.
 constexpr StatementHelp kStatements[] = {
     {"let", "let NAME = EXPR", "binds a name (the REPL shows what was bound)", "let xs = linspace(-3, 3, 7)"},
-    {"param", "param NAME = EXPR", "makes a trainable leaf holding a copy of the value", "param w = normal([2, 16], std=0.5)"},
+    {"param", "param NAME = EXPR", "makes a trainable leaf holding a copy of the value",
+     "param w = normal([2, 16], std=0.5)"},
     {"def", "def NAME(ARGS) = EXPR   or   def NAME(ARGS) { ... return EXPR }",
      "a user function; it sees the globals when called", "def f(x) = relu(x @ w1 + b1) @ w2 + b2"},
     {"return", "return EXPR", "ends a def body with a value", "def sq(x) { return x * x }"},
-    {"if", "if COND { ... } else if COND { ... } else { ... }", "the condition is a bool or a one-element tensor",
+    {"if", "if COND { ... } else if COND { ... } else { ... }",
+     "the condition is a bool or a one-element tensor",
      "if loss < 0.01 { print \"good\" } else { print \"more steps\" }"},
-    {"for", "for NAME in LIST|TENSOR|range(...) { ... }", "a loop; Ctrl-C stops it", "for n in [3, 10, 100] { print n }"},
+    {"for", "for NAME in LIST|TENSOR|range(...) { ... }", "a loop; Ctrl-C stops it",
+     "for n in [3, 10, 100] { print n }"},
     {"print", "print EXPR, ...", "prints values separated by spaces; strings interpolate {expr:spec}",
      "print \"loss {loss:.4f}\""},
-    {"train", "train LOSS with OPTIMIZER for N steps [log every K] [batch B from X, Y] [record grads to PATH] [quiet]",
+    {"train",
+     "train LOSS with OPTIMIZER for N steps [log every K] [batch B from X, Y] [record grads to PATH] [quiet]",
      "replays the loss's graph N times; Ctrl-C stops at the next step and keeps the last completed step",
      "train loss with adam(lr=0.01) for 2000 steps"},
     {"grad", "grad Y [wrt X, ...]",
-     "the gradient of a one-element Y (by default for every param it depends on), with its norm and fraction of "
+     "the gradient of a one-element Y (by default for every param it depends on), with its norm and fraction "
+     "of "
      "zeros",
      "grad loss wrt w1, b1"},
     {"gradcheck", "gradcheck Y [wrt X, ...]", "reverse-mode gradients against central finite differences",
      "gradcheck loss"},
-    {"trace", "trace Y [to PATH]", "the graph behind Y, a node a line: op, value, local partials, gradient, notes",
+    {"trace", "trace Y [to PATH]",
+     "the graph behind Y, a node a line: op, value, local partials, gradient, notes",
      "trace loss to \"loss.dot\""},
     {"plot", "plot [scatter|regions|hist] XS: YS [as LABEL], ... [to PATH] [with OPTIONS]",
      "an SVG file with `to`, else a plot in the terminal", "plot xs: sin(xs), relu(xs) to \"fit.svg\""},
     {"pattern", "pattern MODEL at X", "which ReLU units are open for input X", "pattern hidden at [0.5, -1]"},
-    {"save", "save NAME, ... to PATH", "writes tensors to a checkpoint (atomically)", "save w1, b1 to \"model.ckpt\""},
-    {"load", "load PATH", "reads a checkpoint; each saved name becomes (or refills) a param", "load \"model.ckpt\""},
+    {"save", "save NAME, ... to PATH", "writes tensors to a checkpoint (atomically)",
+     "save w1, b1 to \"model.ckpt\""},
+    {"load", "load PATH", "reads a checkpoint; each saved name becomes (or refills) a param",
+     "load \"model.ckpt\""},
     {"import", "import PATH", "runs another script in this session", "import \"lib.hinge\""},
 };
 
 constexpr std::pair<std::string_view, std::string_view> kContextual[] = {
-    {"else", "if"}, {"in", "for"}, {"with", "train"}, {"steps", "train"}, {"every", "train"},
-    {"batch", "train"}, {"from", "train"}, {"record", "train"}, {"grads", "train"}, {"quiet", "train"},
-    {"wrt", "grad"}, {"to", "save"}, {"at", "pattern"}, {"as", "plot"}, {"scatter", "plot"},
-    {"regions", "plot"}, {"hist", "plot"}, {"check", "trace"},
+    {"else", "if"},      {"in", "for"},     {"with", "train"},   {"steps", "train"}, {"every", "train"},
+    {"batch", "train"},  {"from", "train"}, {"record", "train"}, {"grads", "train"}, {"quiet", "train"},
+    {"wrt", "grad"},     {"to", "save"},    {"at", "pattern"},   {"as", "plot"},     {"scatter", "plot"},
+    {"regions", "plot"}, {"hist", "plot"},  {"check", "trace"},
 };
 
 // Runs a builtin's example in a throwaway session and returns what it printed,
@@ -145,9 +153,10 @@ void print_help_overview(std::FILE* out) {
     fmt::print(out, "{}{}", first ? "" : ", ", name);
     first = false;
   }
-  fmt::print(out,
-             "\n\nkeys: Tab completes names, Up/Down recall history, Ctrl-C clears the line or stops a train,\n"
-             "Ctrl-D on an empty line quits.\n");
+  fmt::print(
+      out,
+      "\n\nkeys: Tab completes names, Up/Down recall history, Ctrl-C clears the line or stops a train,\n"
+      "Ctrl-D on an empty line quits.\n");
 }
 
 bool print_help_topic(std::FILE* out, std::string_view name, const SessionOptions& options) {

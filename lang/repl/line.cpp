@@ -114,7 +114,8 @@ extern "C" char* next_match(const char*, int state) {
 
 extern "C" char** on_complete(const char* text, int start, int end) {
   rl_attempted_completion_over = 1;  // never fall back to file names unless asked
-  const std::string line(rl_line_buffer ? rl_line_buffer : "", rl_line_buffer ? static_cast<std::size_t>(rl_end) : 0);
+  const std::string line(rl_line_buffer ? rl_line_buffer : "",
+                         rl_line_buffer ? static_cast<std::size_t>(rl_end) : 0);
   std::vector<std::string> names;
   if (g_edit->names) names = g_edit->names();
   Completion c = complete_word(line, static_cast<std::size_t>(std::max(start, 0)),
@@ -132,8 +133,8 @@ extern "C" char** on_complete(const char* text, int start, int end) {
   const std::string& only = g_edit->matches.front();
   const bool word_like = only.front() == ':' || (g_edit->matches.size() == 1 && only.back() != '(' &&
                                                  std::find(names.begin(), names.end(), only) == names.end() &&
-                                                 std::find(repl_keywords().begin(), repl_keywords().end(), only) !=
-                                                     repl_keywords().end());
+                                                 std::find(repl_keywords().begin(), repl_keywords().end(),
+                                                           only) != repl_keywords().end());
   rl_completion_append_character = word_like ? ' ' : '\0';
   return rl_completion_matches(text, next_match);
 }

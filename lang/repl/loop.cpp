@@ -18,7 +18,7 @@ namespace hinge::lang {
 
 namespace {
 
-constexpr int kExitFailed = 70;       // a piped session in which an entry failed
+constexpr int kExitFailed = 70;        // a piped session in which an entry failed
 constexpr int kExitInterrupted = 130;  // a piped session stopped by Ctrl-C
 constexpr std::size_t kMaxEntry = std::size_t{16} << 20;
 
@@ -83,7 +83,8 @@ int run_repl(Session& session) {
       const std::size_t first = line.find_first_not_of(" \t");
       if (line[first] == ':') {
         // Only the commands that run statements are timed (not :time itself).
-        const bool timed = line.find(":grad") != std::string::npos || line.find(":trace") != std::string::npos ||
+        const bool timed = line.find(":grad") != std::string::npos ||
+                           line.find(":trace") != std::string::npos ||
                            line.find(":load") != std::string::npos || line.find(":save") != std::string::npos;
         run([&] { return run_command(st, line); }, timed);
         if (st.quit) break;

@@ -20,11 +20,10 @@ using phrase_context_type = x3::phrase_parse_context<skipper_type>::type;
 
 /// Turns iterators into byte offsets for Located nodes (Note [Annotation]).
 struct Tagger {
-    iterator_type base;  // the first byte of the whole text, offset 0
+  iterator_type base;  // the first byte of the whole text, offset 0
 };
 struct tagger_tag;
 
-using context_type =
-    x3::context<tagger_tag, std::reference_wrapper<Tagger>, phrase_context_type>;
+using context_type = x3::context<tagger_tag, std::reference_wrapper<Tagger>, phrase_context_type>;
 
 }  // namespace hinge::lang::parser

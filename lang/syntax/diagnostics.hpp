@@ -11,8 +11,8 @@ namespace hinge::lang {
 
 /// An error at a place in the source. `span` may be empty (a point, e.g. end of input).
 struct Diagnostic {
-    Span span;
-    std::string message;  // lower-case, no trailing period: "expected an expression"
+  Span span;
+  std::string message;  // lower-case, no trailing period: "expected an expression"
 };
 
 /// Thrown by the interpreter (and anything else in lang) for errors the user caused.
@@ -21,13 +21,13 @@ struct Diagnostic {
 /// **Example**
 ///     throw Error({node.span, fmt::format("unknown name '{}'", name)});
 class Error : public std::runtime_error {
-public:
-    explicit Error(Diagnostic diagnostic);
-    Error(Span span, std::string message) : Error(Diagnostic{span, std::move(message)}) {}
-    const Diagnostic& diagnostic() const { return diagnostic_; }
+ public:
+  explicit Error(Diagnostic diagnostic);
+  Error(Span span, std::string message) : Error(Diagnostic{span, std::move(message)}) {}
+  const Diagnostic& diagnostic() const { return diagnostic_; }
 
-private:
-    Diagnostic diagnostic_;
+ private:
+  Diagnostic diagnostic_;
 };
 
 /// Renders a diagnostic in the one format hinge uses:

@@ -14,8 +14,8 @@ namespace hinge::lang::grammar {
 /// "an expression", "')' to close '('", or a full message starting with '!'
 /// (possibly holding "{tok}", replaced by the offending token). See parse.cpp.
 struct Failure {
-    uint32_t offset;  // byte offset (relative to base) where the expectation failed
-    std::string which;
+  uint32_t offset;  // byte offset (relative to base) where the expectation failed
+  std::string which;
 };
 
 /// Parses [first, last) as a whole program. Offsets in the tree are relative to base.

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "syntax/ast.hpp"
-#include "syntax/grammar.hpp"
 #include "syntax/diagnostics.hpp"
+#include "syntax/grammar.hpp"
 #include "syntax/tree.hpp"
 
 namespace hinge::lang {

@@ -11,14 +11,14 @@
 namespace hinge::lang {
 
 struct ParseResult {
-    syntax::Program program;          // the statements; meaningful only when ok()
-    std::optional<Diagnostic> error;  // the first syntax error, if any
-    bool incomplete = false;          // the only problem is that the input ended early
-                                      // (unclosed bracket/brace/string, or a trailing
-                                      // binary operator, '=' or ','): the REPL should
-                                      // read another line and parse the whole again
+  syntax::Program program;          // the statements; meaningful only when ok()
+  std::optional<Diagnostic> error;  // the first syntax error, if any
+  bool incomplete = false;          // the only problem is that the input ended early
+                                    // (unclosed bracket/brace/string, or a trailing
+                                    // binary operator, '=' or ','): the REPL should
+                                    // read another line and parse the whole again
 
-    bool ok() const { return !error.has_value(); }
+  bool ok() const { return !error.has_value(); }
 };
 
 /// Parses a whole script or REPL entry. Never throws for bad input.

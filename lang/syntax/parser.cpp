@@ -18,31 +18,31 @@ using parser::iterator_type;
 namespace {
 
 template <typename Rule, typename Attr>
-std::optional<Failure> run(const Rule& rule, const char* base, iterator_type& first,
-                           iterator_type last, Attr& out) {
-    parser::Tagger tagger{base};
-    auto const parser = x3::with<parser::tagger_tag>(std::ref(tagger))[rule];
-    iterator_type start = first;
-    try {
-        if (x3::phrase_parse(first, last, parser, x3::ascii::blank, out)) return std::nullopt;
-        return Failure{static_cast<uint32_t>(start - base), rule.name};
-    } catch (const x3::expectation_failure<iterator_type>& e) {
-        return Failure{static_cast<uint32_t>(e.where() - base), e.which()};
-    }
+std::optional<Failure> run(const Rule& rule, const char* base, iterator_type& first, iterator_type last,
+                           Attr& out) {
+  parser::Tagger tagger{base};
+  auto const parser = x3::with<parser::tagger_tag>(std::ref(tagger))[rule];
+  iterator_type start = first;
+  try {
+    if (x3::phrase_parse(first, last, parser, x3::ascii::blank, out)) return std::nullopt;
+    return Failure{static_cast<uint32_t>(start - base), rule.name};
+  } catch (const x3::expectation_failure<iterator_type>& e) {
+    return Failure{static_cast<uint32_t>(e.where() - base), e.which()};
+  }
 }
 
 }  // namespace
 
 std::optional<Failure> parse_program(const char* base, const char* first, const char* last,
                                      ast::Program& out) {
-    return run(parser::program, base, first, last, out);
+  return run(parser::program, base, first, last, out);
 }
 
 std::optional<Failure> parse_expression(const char* base, const char* first, const char* last,
                                         ast::Expression& out, uint32_t& stop) {
-    auto failure = run(parser::expression, base, first, last, out);
-    stop = static_cast<uint32_t>(first - base);
-    return failure;
+  auto failure = run(parser::expression, base, first, last, out);
+  stop = static_cast<uint32_t>(first - base);
+  return failure;
 }
 
 }  // namespace hinge::lang::grammar

@@ -14,11 +14,11 @@
 namespace hinge::lang::parser {
 
 namespace x3 = boost::spirit::x3;
-using x3::lexeme;
-using x3::lit;
 using ast::BinaryOp;
 using ast::PlotKind;
 using ast::UnaryOp;
+using x3::lexeme;
+using x3::lit;
 
 // Note [Annotation]
 // Every rule whose ID derives from Annotate records the byte offsets of what it
@@ -26,24 +26,23 @@ using ast::UnaryOp;
 // calls on_success, so `begin` is the first byte of the first token. Boost 1.74 passes
 // forward_ast<T>& for variant attributes: we unwrap it so the position is not lost.
 struct Annotate {
-    template <typename T, typename Context>
-    void on_success(iterator_type first, iterator_type last, T& node, const Context& ctx) {
-        tag(first, last, node, x3::get<tagger_tag>(ctx).get());
-    }
+  template <typename T, typename Context>
+  void on_success(iterator_type first, iterator_type last, T& node, const Context& ctx) {
+    tag(first, last, node, x3::get<tagger_tag>(ctx).get());
+  }
 
-private:
-    template <typename T>
-    static void tag(iterator_type first, iterator_type last, T& node, const Tagger& tagger) {
-        if constexpr (std::is_base_of_v<ast::Located, T>) {
-            node.begin = static_cast<uint32_t>(first - tagger.base);
-            node.end = static_cast<uint32_t>(last - tagger.base);
-        }
+ private:
+  template <typename T>
+  static void tag(iterator_type first, iterator_type last, T& node, const Tagger& tagger) {
+    if constexpr (std::is_base_of_v<ast::Located, T>) {
+      node.begin = static_cast<uint32_t>(first - tagger.base);
+      node.end = static_cast<uint32_t>(last - tagger.base);
     }
-    template <typename T>
-    static void tag(iterator_type first, iterator_type last, x3::forward_ast<T>& node,
-                    const Tagger& tagger) {
-        tag(first, last, node.get(), tagger);
-    }
+  }
+  template <typename T>
+  static void tag(iterator_type first, iterator_type last, x3::forward_ast<T>& node, const Tagger& tagger) {
+    tag(first, last, node.get(), tagger);
+  }
 };
 
 // Note [Expectation names]
@@ -56,22 +55,21 @@ private:
 // and BOOST_SPIRIT_DEFINEd, never defined inline.
 template <typename Subject>
 struct Named : x3::unary_parser<Subject, Named<Subject>> {
-    using base_type = x3::unary_parser<Subject, Named<Subject>>;
-    static bool const is_pass_through_unary = true;
-    Named(const Subject& subject, const char* name) : base_type(subject), name(name) {}
+  using base_type = x3::unary_parser<Subject, Named<Subject>>;
+  static bool const is_pass_through_unary = true;
+  Named(const Subject& subject, const char* name) : base_type(subject), name(name) {}
 
-    template <typename It, typename Context, typename RContext, typename Attribute>
-    bool parse(It& first, const It& last, const Context& context, RContext& rcontext,
-               Attribute& attr) const {
-        return this->subject.parse(first, last, context, rcontext, attr);
-    }
+  template <typename It, typename Context, typename RContext, typename Attribute>
+  bool parse(It& first, const It& last, const Context& context, RContext& rcontext, Attribute& attr) const {
+    return this->subject.parse(first, last, context, rcontext, attr);
+  }
 
-    const char* name;
+  const char* name;
 };
 
 template <typename P>
 auto expect(const char* what, const P& p) {
-    return Named<typename x3::extension::as_parser<P>::value_type>(x3::as_parser(p), what);
+  return Named<typename x3::extension::as_parser<P>::value_type>(x3::as_parser(p), what);
 }
 // Always fails: the target of `&condition > fail(...)` to report a specific error at
 // the token the lookahead saw.
@@ -82,17 +80,17 @@ inline auto fail(const char* message) { return expect(message, x3::eps(false)); 
 namespace boost::spirit::x3 {
 template <typename Subject>
 struct get_info<hinge::lang::parser::Named<Subject>> {
-    using result_type = std::string;
-    std::string operator()(const hinge::lang::parser::Named<Subject>& p) const { return p.name; }
+  using result_type = std::string;
+  std::string operator()(const hinge::lang::parser::Named<Subject>& p) const { return p.name; }
 };
 }  // namespace boost::spirit::x3
 
 namespace hinge::lang::parser {
 
 // Declares a rule with its own ID (annotated, Note [Annotation]) and its user-facing name.
-#define HINGE_RULE(r, Attr, what)          \
-    struct r##_class : Annotate {};        \
-    x3::rule<r##_class, Attr> const r = what;
+#define HINGE_RULE(r, Attr, what) \
+  struct r##_class : Annotate {}; \
+  x3::rule<r##_class, Attr> const r = what;
 
 // ---------------------------------------------------------------- tokens
 
@@ -103,13 +101,13 @@ inline auto kw(const char* word) { return lexeme[lit(word) >> !ident_char]; }
 
 // Reserved words can never be names (contextual words like `steps` or `log` can).
 struct ReservedWords : x3::symbols<> {
-    ReservedWords() {
-        for (const char* w : {"let", "param", "def", "return", "if", "else", "for", "in",
-                              "print", "train", "with", "wrt", "grad", "trace", "gradcheck",
-                              "plot", "pattern", "save", "load", "import", "true", "false",
-                              "and", "or", "not"})
-            add(w);
-    }
+  ReservedWords() {
+    for (const char* w :
+         {"let",   "param",  "def",  "return", "if",    "else",      "for",  "in",      "print",
+          "train", "with",   "wrt",  "grad",   "trace", "gradcheck", "plot", "pattern", "save",
+          "load",  "import", "true", "false",  "and",   "or",        "not"})
+      add(w);
+  }
 } const reserved_words;
 auto const reserved = lexeme[reserved_words >> !ident_char];
 
@@ -203,16 +201,15 @@ program_type const program = "a program";
 auto const name_def = !reserved >> x3::raw[lexeme[(x3::alpha | '_') >> *ident_char]];
 
 // number := digits ['.' digits] [exponent] | '.' digits [exponent]   (no sign, nan, inf)
-auto const number_def = x3::raw[lexeme[
-    ((+x3::digit >> -('.' >> *x3::digit)) | ('.' >> +x3::digit)) >>
-    -(x3::char_("eE") >> -x3::char_("+-") >> +x3::digit)]];
+auto const number_def = x3::raw[lexeme[((+x3::digit >> -('.' >> *x3::digit)) | ('.' >> +x3::digit)) >>
+                                       -(x3::char_("eE") >> -x3::char_("+-") >> +x3::digit)]];
 
 // string := '"' {escape | any character but '"'} '"'   (kept raw; lower.cpp decodes
 // escapes and parses the {interpolations}; the pre-pass guarantees the closing quote)
 auto const string_def = x3::raw[lexeme['"' >> *(('\\' >> x3::char_) | ~x3::char_('"')) >> '"']];
 
 struct BoolWords : x3::symbols<bool> {
-    BoolWords() { add("true", true)("false", false); }
+  BoolWords() { add("true", true)("false", false); }
 } const bool_words;
 // bool := 'true' | 'false'
 auto const boolean_def = lexeme[bool_words >> !ident_char];
@@ -230,31 +227,31 @@ auto const boolean_def = lexeme[bool_words >> !ident_char];
 //   calls f(x), indexing x[i]
 
 struct OrOp : x3::symbols<BinaryOp> {
-    OrOp() { add("or", BinaryOp::or_); }
+  OrOp() { add("or", BinaryOp::or_); }
 } const or_words;
 struct AndOp : x3::symbols<BinaryOp> {
-    AndOp() { add("and", BinaryOp::and_); }
+  AndOp() { add("and", BinaryOp::and_); }
 } const and_words;
 struct NotOp : x3::symbols<UnaryOp> {
-    NotOp() { add("not", UnaryOp::not_); }
+  NotOp() { add("not", UnaryOp::not_); }
 } const not_word;
 struct CmpOp : x3::symbols<BinaryOp> {
-    CmpOp() {
-        add("==", BinaryOp::eq)("!=", BinaryOp::ne)("<", BinaryOp::lt)("<=", BinaryOp::le)
-           (">", BinaryOp::gt)(">=", BinaryOp::ge);
-    }
+  CmpOp() {
+    add("==", BinaryOp::eq)("!=", BinaryOp::ne)("<", BinaryOp::lt)("<=", BinaryOp::le)(">", BinaryOp::gt)(
+        ">=", BinaryOp::ge);
+  }
 } const cmp_op;
 struct AddOp : x3::symbols<BinaryOp> {
-    AddOp() { add("+", BinaryOp::add)("-", BinaryOp::sub); }
+  AddOp() { add("+", BinaryOp::add)("-", BinaryOp::sub); }
 } const add_op;
 struct MulOp : x3::symbols<BinaryOp> {
-    MulOp() { add("*", BinaryOp::mul)("/", BinaryOp::div)("@", BinaryOp::matmul); }
+  MulOp() { add("*", BinaryOp::mul)("/", BinaryOp::div)("@", BinaryOp::matmul); }
 } const mul_op;
 struct NegOp : x3::symbols<UnaryOp> {
-    NegOp() { add("-", UnaryOp::neg); }
+  NegOp() { add("-", UnaryOp::neg); }
 } const neg_op;
 struct PowOp : x3::symbols<BinaryOp> {
-    PowOp() { add("^", BinaryOp::pow); }  // right-associative (see pow_expr)
+  PowOp() { add("^", BinaryOp::pow); }  // right-associative (see pow_expr)
 } const pow_op;
 
 auto const or_op = lexeme[or_words >> !ident_char];
@@ -274,7 +271,7 @@ auto const not_expr_def = not_unary | cmp_expr;
 auto const not_unary_def = not_op > not_expr;
 // cmp_expr := add_expr [cmp_op add_expr]      (a second cmp_op is an error)
 auto const cmp_expr_def = (add_expr >> x3::repeat(0, 1)[cmp_operation]) >
-    expect("!comparisons cannot be chained; combine them with 'and'", !cmp_op);
+                          expect("!comparisons cannot be chained; combine them with 'and'", !cmp_op);
 auto const cmp_operation_def = cmp_op > add_expr;
 // add_expr := mul_expr {('+' | '-') mul_expr}
 auto const add_expr_def = mul_expr >> *add_operation;
@@ -296,8 +293,7 @@ auto const close_paren = expect("')' to close '('", ')');
 auto const close_bracket = expect("']' to close '['", ']');
 
 // primary := number | string | bool | name | list | '(' expression ')'
-auto const primary_def =
-    number | string | boolean | name | list | ('(' > expression > close_paren);
+auto const primary_def = number | string | boolean | name | list | ('(' > expression > close_paren);
 
 // list := '[' [expression {',' expression} [',']] ']'
 auto const list_items_def = -(expression % ',') >> -lit(',');
@@ -306,8 +302,7 @@ auto const list_def = '[' > list_items > close_bracket;
 // arg := [NAME '='] expression   (a positional after a keyword: reported by lower.cpp)
 // (raw keeps "name =" whole: a lone raw[] is the only way X3 fills a string here;
 // lower.cpp keeps the leading name characters)
-auto const keyword_prefix_def =
-    x3::raw[!reserved >> lexeme[(x3::alpha | '_') >> *ident_char] >> assign_eq];
+auto const keyword_prefix_def = x3::raw[!reserved >> lexeme[(x3::alpha | '_') >> *ident_char] >> assign_eq];
 auto const arg_def = (!lit(')') >> -keyword_prefix) > expression;
 auto const arg_list_def = -(arg % ',') >> -lit(',');
 // call_args := '(' [arg {',' arg} [',']] ')'
@@ -330,27 +325,25 @@ auto const expr_list_def = expression % ',';
 auto const equals_after_name = expect("'=' after the name", assign_eq);
 
 // let := 'let' NAME '=' expression
-auto const let_stmt_def =
-    kw("let") > expect("a name after 'let'", name) > equals_after_name > expr;
+auto const let_stmt_def = kw("let") > expect("a name after 'let'", name) > equals_after_name > expr;
 // param := 'param' NAME '=' expression
-auto const param_stmt_def =
-    kw("param") > expect("a name after 'param'", name) > equals_after_name > expr;
+auto const param_stmt_def = kw("param") > expect("a name after 'param'", name) > equals_after_name > expr;
 
 // def := 'def' NAME '(' [NAME {',' NAME}] ')' ('=' expression | block)
 auto const param_names_def = -(expect("a parameter name", name) % ',');
 auto const def_body_def = (assign_eq > expr) | block;
 auto const def_stmt_def = kw("def") > expect("a function name after 'def'", name) >
-    expect("'(' after the function name", '(') > param_names > close_paren > def_body;
+                          expect("'(' after the function name", '(') > param_names > close_paren > def_body;
 
 // if := 'if' expression block ['else' (if | block)]
 auto const else_part_def = if_stmt | block;
 auto const if_stmt_def = kw("if") > expr > expect("'{' after the condition", block) >
-    -(kw("else") > else_part);
+                         -(kw("else") > else_part);
 
 // for := 'for' NAME 'in' expression block
 auto const for_stmt_def = kw("for") > expect("a loop variable name after 'for'", name) >
-    expect("'in' after the loop variable", kw("in")) > expr >
-    expect("'{' to start the loop body", block);
+                          expect("'in' after the loop variable", kw("in")) > expr >
+                          expect("'{' to start the loop body", block);
 
 // print := 'print' expression {',' expression}
 auto const print_stmt_def = kw("print") > expr_list;
@@ -360,14 +353,15 @@ auto const print_stmt_def = kw("print") > expr_list;
 //         | 'record' 'grads' 'to' expression | 'quiet'
 auto const log_every_def = kw("log") > expect("'every' after 'log'", kw("every")) > expr;
 auto const data_names_def = expect("a data name after 'from'", name) % ',';
-auto const batch_option_def =
-    kw("batch") > expr > expect("'from' after the batch size", kw("from")) > data_names;
+auto const batch_option_def = kw("batch") > expr >
+                              expect("'from' after the batch size", kw("from")) > data_names;
 auto const record_grads_def = kw("record") > expect("'grads' after 'record'", kw("grads")) >
-    expect("'to' after 'record grads'", kw("to")) > expr;
+                              expect("'to' after 'record grads'", kw("to")) > expr;
 auto const quiet_def = kw("quiet") >> x3::attr(true);
 auto const train_options_def = *(log_every | batch_option | record_grads | quiet);
-auto const train_stmt_def = kw("train") > expr > expect("'with' after the loss", kw("with")) >
-    expr > expect("'for' after the optimizer", kw("for")) > expr >
+auto const train_stmt_def =
+    kw("train") > expr > expect("'with' after the loss", kw("with")) > expr >
+    expect("'for' after the optimizer", kw("for")) > expr >
     expect("'steps' after the step count", kw("steps")) > train_options >
     expect("!unknown train option {tok}; expected log every, batch, record grads or quiet",
            !(x3::alpha | '_'));
@@ -377,11 +371,12 @@ auto const grad_stmt_def = kw("grad") > expr > -(kw("wrt") > expr_list);
 
 // trace := 'trace' expression {'check' | 'full'} ['to' expression]
 struct TraceFlags : x3::symbols<ast::TraceFlag> {
-    TraceFlags() { add("check", ast::TraceFlag::check)("full", ast::TraceFlag::full); }
+  TraceFlags() { add("check", ast::TraceFlag::check)("full", ast::TraceFlag::full); }
 } const trace_flags;
 auto const trace_flag_list_def = *lexeme[trace_flags >> !ident_char];
 auto const trace_stmt_def = kw("trace") > expr > trace_flag_list > -(kw("to") > expr) >
-    expect("!unknown trace option {tok}; expected check, full or to", !(x3::alpha | '_'));
+                            expect("!unknown trace option {tok}; expected check, full or to",
+                                   !(x3::alpha | '_'));
 
 // gradcheck := 'gradcheck' expression ['wrt' expression {',' expression}]
 auto const gradcheck_stmt_def = kw("gradcheck") > expr > -(kw("wrt") > expr_list);
@@ -392,44 +387,41 @@ auto const gradcheck_stmt_def = kw("gradcheck") > expr > -(kw("wrt") > expr_list
 //         after a blank (so `plot line` and `plot line(x)` plot the value `line`)
 // series := expression ['as' expression];  kwarg := NAME '=' expression
 struct PlotKinds : x3::symbols<PlotKind> {
-    PlotKinds() {
-        add("line", PlotKind::line)("scatter", PlotKind::scatter)("regions", PlotKind::regions)
-           ("hist", PlotKind::hist);
-    }
+  PlotKinds() {
+    add("line", PlotKind::line)("scatter", PlotKind::scatter)("regions", PlotKind::regions)("hist",
+                                                                                            PlotKind::hist);
+  }
 } const plot_kinds;
 auto const expr_start = x3::alnum | x3::char_("_\".[(");
 // (the lookahead runs first: a symbol match whose sequence fails later would leave its
 // value in the attribute)
-auto const plot_kind =
-    &lexeme[(lit("line") | lit("scatter") | lit("regions") | lit("hist")) >> !ident_char >>
-            +x3::blank >> expr_start] >>
-    lexeme[plot_kinds];
+auto const plot_kind = &lexeme[(lit("line") | lit("scatter") | lit("regions") | lit("hist")) >> !ident_char >>
+                               +x3::blank >> expr_start] >>
+                       lexeme[plot_kinds];
 // A bare word followed by another expression where a kind would go: a misspelt kind.
 auto const unknown_kind =
-    -(&(!kw("to") >> !kw("as") >> lexeme[(x3::alpha | '_') >> *ident_char >> +x3::blank] >>
-        !kw("to") >> !kw("with") >> !kw("as") >> lexeme[(x3::alnum | x3::char_("_\"["))]) >
+    -(&(!kw("to") >> !kw("as") >> lexeme[(x3::alpha | '_') >> *ident_char >> +x3::blank] >> !kw("to") >>
+        !kw("with") >> !kw("as") >> lexeme[(x3::alnum | x3::char_("_\"["))]) >
       fail("!unknown plot kind {tok}; expected line, scatter, regions or hist"));
 auto const series_def = expr >> -(kw("as") > expr);
 auto const series_list_def = series % ',';
 auto const kwarg_def = name >> assign_eq > expr;
 auto const kwarg_list_def = kwarg % ',';
-auto const plot_stmt_def = kw("plot") > -plot_kind > unknown_kind > expr >
-    -(':' > series_list) > -(kw("to") > expr) > -(kw("with") > kwarg_list);
+auto const plot_stmt_def = kw("plot") > -plot_kind > unknown_kind > expr > -(':' > series_list) >
+                           -(kw("to") > expr) > -(kw("with") > kwarg_list);
 
 // pattern := 'pattern' expression 'at' expression
-auto const pattern_stmt_def =
-    kw("pattern") > expr > expect("'at' after the model", kw("at")) > expr;
+auto const pattern_stmt_def = kw("pattern") > expr > expect("'at' after the model", kw("at")) > expr;
 
 // save := 'save' expression {',' expression} 'to' expression
-auto const save_stmt_def =
-    kw("save") > expr_list > expect("'to' after the saved values", kw("to")) > expr;
+auto const save_stmt_def = kw("save") > expr_list > expect("'to' after the saved values", kw("to")) > expr;
 
 // load := 'load' expression;  import := 'import' expression;  return := 'return' expression
 struct KeywordWords : x3::symbols<ast::KeywordKind> {
-    KeywordWords() {
-        add("load", ast::KeywordKind::load)("import", ast::KeywordKind::import)
-           ("return", ast::KeywordKind::return_);
-    }
+  KeywordWords() {
+    add("load", ast::KeywordKind::load)("import", ast::KeywordKind::import)("return",
+                                                                            ast::KeywordKind::return_);
+  }
 } const keyword_words;
 auto const keyword_stmt_def = lexeme[keyword_words >> !ident_char] > expr;
 
@@ -441,9 +433,9 @@ auto const expr_stmt_def = expr > expect("!only a name can be assigned to", !ass
 
 // statement := let | param | def | if | for | print | train | grad | trace | gradcheck
 //            | plot | pattern | save | load | import | return | assign | expr_stmt
-auto const statement_def = let_stmt | param_stmt | def_stmt | if_stmt | for_stmt | print_stmt |
-                           train_stmt | grad_stmt | trace_stmt | gradcheck_stmt | plot_stmt |
-                           pattern_stmt | save_stmt | keyword_stmt | assign_stmt | expr_stmt;
+auto const statement_def = let_stmt | param_stmt | def_stmt | if_stmt | for_stmt | print_stmt | train_stmt |
+                           grad_stmt | trace_stmt | gradcheck_stmt | plot_stmt | pattern_stmt | save_stmt |
+                           keyword_stmt | assign_stmt | expr_stmt;
 
 // A statement ends at a separator, or right before the '}' of its block, or at the end.
 auto const unexpected_after = "!unexpected {tok} after the statement";
@@ -451,26 +443,23 @@ auto const unexpected_after = "!unexpected {tok} after the statement";
 // block := '{' {separator} {statement ({separator} | before '}')} '}'
 auto const block_def = block_body;
 auto const block_body_def = '{' >> *separator >>
-    *(statement > expect(unexpected_after, +separator | &lit('}'))) >
-    expect("'}' to close '{'", '}');
+                            *(statement > expect(unexpected_after, +separator | &lit('}'))) >
+                            expect("'}' to close '{'", '}');
 
 // program := {separator} {statement ({separator} | end)} end
-auto const program_def = *separator >>
-    *(statement > expect(unexpected_after, +separator | x3::eoi)) >
-    expect("a statement", x3::eoi);
+auto const program_def = *separator >> *(statement > expect(unexpected_after, +separator | x3::eoi)) >
+                         expect("a statement", x3::eoi);
 
-BOOST_SPIRIT_DEFINE(name, number, string, boolean, expression, or_operation, and_expr,
-                    and_operation, not_expr, not_unary, cmp_expr, cmp_operation, add_expr,
-                    add_operation, mul_expr, mul_operation, neg_expr, neg_unary, pow_expr,
-                    pow_operation, postfix, primary, list, list_items, keyword_prefix, arg,
-                    arg_list, call_args, step_part, slice_tail, subscript, subscript_list,
-                    subscripts)
-BOOST_SPIRIT_DEFINE(expr_list, let_stmt, param_stmt, param_names, def_body, def_stmt,
-                    else_part, if_stmt, for_stmt, print_stmt, log_every, data_names,
-                    batch_option, record_grads, quiet, train_options, train_stmt, grad_stmt,
-                    trace_flag_list, trace_stmt, gradcheck_stmt, series, series_list, kwarg,
-                    kwarg_list, plot_stmt, pattern_stmt, save_stmt, keyword_stmt, assign_stmt,
-                    expr_stmt, statement, block, block_body, program)
+BOOST_SPIRIT_DEFINE(name, number, string, boolean, expression, or_operation, and_expr, and_operation,
+                    not_expr, not_unary, cmp_expr, cmp_operation, add_expr, add_operation, mul_expr,
+                    mul_operation, neg_expr, neg_unary, pow_expr, pow_operation, postfix, primary, list,
+                    list_items, keyword_prefix, arg, arg_list, call_args, step_part, slice_tail, subscript,
+                    subscript_list, subscripts)
+BOOST_SPIRIT_DEFINE(expr_list, let_stmt, param_stmt, param_names, def_body, def_stmt, else_part, if_stmt,
+                    for_stmt, print_stmt, log_every, data_names, batch_option, record_grads, quiet,
+                    train_options, train_stmt, grad_stmt, trace_flag_list, trace_stmt, gradcheck_stmt, series,
+                    series_list, kwarg, kwarg_list, plot_stmt, pattern_stmt, save_stmt, keyword_stmt,
+                    assign_stmt, expr_stmt, statement, block, block_body, program)
 
 #undef HINGE_RULE
 

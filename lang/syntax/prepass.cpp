@@ -10,9 +10,7 @@ namespace hinge::lang {
 
 namespace {
 
-bool is_ident_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -20,205 +18,203 @@ char closer_of(char open) { return open == '(' ? ')' : open == '[' ? ']' : '}'; 
 
 // Reserved words after which a '-' is a prefix minus (they cannot end an operand).
 bool is_keyword(std::string_view w) {
-    for (std::string_view k : {"let", "param", "def", "return", "if", "else", "for", "in",
-                               "print", "train", "with", "wrt", "grad", "trace", "gradcheck",
-                               "plot", "pattern", "save", "load", "import", "and", "or", "not"})
-        if (w == k) return true;
-    return false;
+  for (std::string_view k : {"let",     "param", "def",  "return", "if",   "else",  "for",       "in",
+                             "print",   "train", "with", "wrt",    "grad", "trace", "gradcheck", "plot",
+                             "pattern", "save",  "load", "import", "and",  "or",    "not"})
+    if (w == k) return true;
+  return false;
 }
 
 // One open bracket (or the whole text, open == 0) and the recursion its contents add:
 // `chain` counts prefix operators and '^' in a row, `ifs` counts `if` in an else-if chain.
 struct Frame {
-    char open;
-    uint32_t pos;
-    uint32_t chain = 0;
-    uint32_t ifs = 0;
+  char open;
+  uint32_t pos;
+  uint32_t chain = 0;
+  uint32_t ifs = 0;
 };
 
 class Scanner {
-public:
-    explicit Scanner(std::string_view text) : in_(text) { out_.text.assign(text); }
+ public:
+  explicit Scanner(std::string_view text) : in_(text) { out_.text.assign(text); }
 
-    Prepared run() {
-        stack_.push_back({0, 0});
-        while (i_ < in_.size() && !out_.error && !out_.unclosed) step();
-        if (!out_.error && !out_.unclosed && stack_.size() > 1) {
-            const Frame& f = stack_.back();
-            out_.unclosed = Diagnostic{{f.pos, f.pos + 1}, fmt::format("'{}' was never closed", f.open)};
-        }
-        out_.trailing_operator = !out_.error && continues_;
-        return std::move(out_);
+  Prepared run() {
+    stack_.push_back({0, 0});
+    while (i_ < in_.size() && !out_.error && !out_.unclosed) step();
+    if (!out_.error && !out_.unclosed && stack_.size() > 1) {
+      const Frame& f = stack_.back();
+      out_.unclosed = Diagnostic{{f.pos, f.pos + 1}, fmt::format("'{}' was never closed", f.open)};
     }
+    out_.trailing_operator = !out_.error && continues_;
+    return std::move(out_);
+  }
 
-private:
-    void blank(size_t at) { out_.text[at] = ' '; }
+ private:
+  void blank(size_t at) { out_.text[at] = ' '; }
 
-    // The recursion depth X3 will reach at this point (see Frame).
-    uint32_t depth() const { return static_cast<uint32_t>(stack_.size() - 1) + chains_; }
+  // The recursion depth X3 will reach at this point (see Frame).
+  uint32_t depth() const { return static_cast<uint32_t>(stack_.size() - 1) + chains_; }
 
-    bool check_depth(uint32_t begin, uint32_t end) {
-        if (depth() <= max_nesting) return true;
-        out_.error = Diagnostic{{begin, end},
-                                fmt::format("nesting too deep (more than {} levels)", max_nesting)};
-        return false;
+  bool check_depth(uint32_t begin, uint32_t end) {
+    if (depth() <= max_nesting) return true;
+    out_.error = Diagnostic{{begin, end}, fmt::format("nesting too deep (more than {} levels)", max_nesting)};
+    return false;
+  }
+
+  // A statement or bracket boundary: prefix chains at this level are over.
+  void reset_chain() {
+    chains_ -= stack_.back().chain;
+    stack_.back().chain = 0;
+  }
+  void grow_chain(uint32_t begin, uint32_t end) {
+    ++stack_.back().chain;
+    ++chains_;
+    check_depth(begin, end);
+  }
+
+  void step() {
+    auto start = static_cast<uint32_t>(i_);
+    token_start_ = start;
+    char c = in_[i_];
+    if (c == '#') {  // comment: blank to the end of the line
+      while (i_ < in_.size() && in_[i_] != '\n') blank(i_++);
+    } else if (c == '\r' || c == ' ' || c == '\t') {
+      if (c == '\r') blank(i_);
+      ++i_;
+    } else if (c == '\n') {
+      char open = stack_.back().open;
+      if (open == '(' || open == '[' || continues_) {
+        blank(i_);
+      } else {  // a separator ends the statement (and any else-if chain)
+        reset_chain();
+        chains_ -= stack_.back().ifs;
+        stack_.back().ifs = 0;
+        operand_ = false;
+      }
+      ++i_;
+    } else if (c == ';') {
+      reset_chain();
+      chains_ -= stack_.back().ifs;
+      stack_.back().ifs = 0;
+      token(false, false);
+      ++i_;
+    } else if (c == '"') {
+      string(start);
+    } else if (c == '(' || c == '[' || c == '{') {
+      stack_.push_back({c, start});
+      check_depth(start, start + 1);
+      token(false, false);
+      ++i_;
+    } else if (c == ')' || c == ']' || c == '}') {
+      close(c, start);
+    } else if (is_ident_start(c)) {
+      while (i_ < in_.size() && is_ident_char(in_[i_])) ++i_;
+      word(in_.substr(start, i_ - start), start);
+    } else if (is_digit(c) || (c == '.' && i_ + 1 < in_.size() && is_digit(in_[i_ + 1]))) {
+      number();
+    } else {
+      punctuation(c, start);
     }
+  }
 
-    // A statement or bracket boundary: prefix chains at this level are over.
-    void reset_chain() {
-        chains_ -= stack_.back().chain;
-        stack_.back().chain = 0;
-    }
-    void grow_chain(uint32_t begin, uint32_t end) {
-        ++stack_.back().chain;
-        ++chains_;
-        check_depth(begin, end);
-    }
+  // Notes the kind of the last token: does it end an operand, does it continue a line.
+  void token(bool operand, bool continues) {
+    out_.last_token = token_start_;
+    operand_ = operand;
+    continues_ = continues;
+  }
 
-    void step() {
-        auto start = static_cast<uint32_t>(i_);
-        token_start_ = start;
-        char c = in_[i_];
-        if (c == '#') {  // comment: blank to the end of the line
-            while (i_ < in_.size() && in_[i_] != '\n') blank(i_++);
-        } else if (c == '\r' || c == ' ' || c == '\t') {
-            if (c == '\r') blank(i_);
-            ++i_;
-        } else if (c == '\n') {
-            char open = stack_.back().open;
-            if (open == '(' || open == '[' || continues_) {
-                blank(i_);
-            } else {  // a separator ends the statement (and any else-if chain)
-                reset_chain();
-                chains_ -= stack_.back().ifs;
-                stack_.back().ifs = 0;
-                operand_ = false;
-            }
-            ++i_;
-        } else if (c == ';') {
-            reset_chain();
-            chains_ -= stack_.back().ifs;
-            stack_.back().ifs = 0;
-            token(false, false);
-            ++i_;
-        } else if (c == '"') {
-            string(start);
-        } else if (c == '(' || c == '[' || c == '{') {
-            stack_.push_back({c, start});
-            check_depth(start, start + 1);
-            token(false, false);
-            ++i_;
-        } else if (c == ')' || c == ']' || c == '}') {
-            close(c, start);
-        } else if (is_ident_start(c)) {
-            while (i_ < in_.size() && is_ident_char(in_[i_])) ++i_;
-            word(in_.substr(start, i_ - start), start);
-        } else if (is_digit(c) || (c == '.' && i_ + 1 < in_.size() && is_digit(in_[i_ + 1]))) {
-            number();
-        } else {
-            punctuation(c, start);
-        }
+  void string(uint32_t start) {
+    ++i_;
+    while (i_ < in_.size() && in_[i_] != '"') i_ += in_[i_] == '\\' ? 2 : 1;
+    if (i_ >= in_.size()) {
+      out_.unclosed = Diagnostic{{start, start + 1}, "unterminated string"};
+      out_.unterminated_string = true;
+      return;
     }
+    ++i_;
+    token(true, false);
+  }
 
-    // Notes the kind of the last token: does it end an operand, does it continue a line.
-    void token(bool operand, bool continues) {
-        out_.last_token = token_start_;
-        operand_ = operand;
-        continues_ = continues;
+  void close(char c, uint32_t start) {
+    const Frame& top = stack_.back();
+    if (stack_.size() == 1) {
+      out_.error = Diagnostic{{start, start + 1}, fmt::format("unmatched '{}'", c)};
+      return;
     }
+    if (closer_of(top.open) != c) {
+      out_.error = Diagnostic{{start, start + 1},
+                              fmt::format("expected '{}' to close '{}'", closer_of(top.open), top.open)};
+      return;
+    }
+    chains_ -= top.chain + top.ifs;
+    stack_.pop_back();
+    token(true, false);
+    ++i_;
+  }
 
-    void string(uint32_t start) {
+  void word(std::string_view w, uint32_t start) {
+    auto end = static_cast<uint32_t>(i_);
+    if (w == "and" || w == "or") {
+      reset_chain();
+      token(false, true);
+    } else if (w == "not") {
+      grow_chain(start, end);
+      token(false, false);
+    } else if (w == "if") {
+      ++stack_.back().ifs;
+      ++chains_;
+      check_depth(start, end);
+      token(false, false);
+    } else {
+      token(!is_keyword(w), false);
+    }
+  }
+
+  void number() {
+    while (i_ < in_.size()) {
+      char c = in_[i_];
+      if ((c == 'e' || c == 'E') && i_ + 1 < in_.size() && (in_[i_ + 1] == '+' || in_[i_ + 1] == '-'))
+        i_ += 2;
+      else if (is_digit(c) || c == '.' || c == 'e' || c == 'E')
         ++i_;
-        while (i_ < in_.size() && in_[i_] != '"') i_ += in_[i_] == '\\' ? 2 : 1;
-        if (i_ >= in_.size()) {
-            out_.unclosed = Diagnostic{{start, start + 1}, "unterminated string"};
-            out_.unterminated_string = true;
-            return;
-        }
-        ++i_;
-        token(true, false);
+      else
+        break;
     }
+    token(true, false);
+  }
 
-    void close(char c, uint32_t start) {
-        const Frame& top = stack_.back();
-        if (stack_.size() == 1) {
-            out_.error = Diagnostic{{start, start + 1}, fmt::format("unmatched '{}'", c)};
-            return;
-        }
-        if (closer_of(top.open) != c) {
-            out_.error = Diagnostic{{start, start + 1}, fmt::format("expected '{}' to close '{}'",
-                                                                   closer_of(top.open), top.open)};
-            return;
-        }
-        chains_ -= top.chain + top.ifs;
-        stack_.pop_back();
-        token(true, false);
-        ++i_;
+  void punctuation(char c, uint32_t start) {
+    char next = i_ + 1 < in_.size() ? in_[i_ + 1] : '\0';
+    bool two = next == '=' && (c == '=' || c == '!' || c == '<' || c == '>');
+    i_ += two ? 2 : 1;
+    auto end = static_cast<uint32_t>(i_);
+    if (c == '-' && !operand_) {  // prefix minus nests
+      grow_chain(start, end);
+      token(false, true);
+    } else if (c == '^') {  // right-recursive: nests too
+      grow_chain(start, end);
+      token(false, true);
+    } else if (two || c == '+' || c == '-' || c == '*' || c == '/' || c == '@' || c == '<' || c == '>' ||
+               c == '=' || c == ',') {
+      reset_chain();
+      token(false, true);
+    } else if (c == ':') {
+      reset_chain();
+      token(false, false);
+    } else {  // not a token of the language: the grammar reports it
+      token(false, false);
     }
+  }
 
-    void word(std::string_view w, uint32_t start) {
-        auto end = static_cast<uint32_t>(i_);
-        if (w == "and" || w == "or") {
-            reset_chain();
-            token(false, true);
-        } else if (w == "not") {
-            grow_chain(start, end);
-            token(false, false);
-        } else if (w == "if") {
-            ++stack_.back().ifs;
-            ++chains_;
-            check_depth(start, end);
-            token(false, false);
-        } else {
-            token(!is_keyword(w), false);
-        }
-    }
-
-    void number() {
-        while (i_ < in_.size()) {
-            char c = in_[i_];
-            if ((c == 'e' || c == 'E') && i_ + 1 < in_.size() &&
-                (in_[i_ + 1] == '+' || in_[i_ + 1] == '-'))
-                i_ += 2;
-            else if (is_digit(c) || c == '.' || c == 'e' || c == 'E')
-                ++i_;
-            else
-                break;
-        }
-        token(true, false);
-    }
-
-    void punctuation(char c, uint32_t start) {
-        char next = i_ + 1 < in_.size() ? in_[i_ + 1] : '\0';
-        bool two = next == '=' && (c == '=' || c == '!' || c == '<' || c == '>');
-        i_ += two ? 2 : 1;
-        auto end = static_cast<uint32_t>(i_);
-        if (c == '-' && !operand_) {  // prefix minus nests
-            grow_chain(start, end);
-            token(false, true);
-        } else if (c == '^') {  // right-recursive: nests too
-            grow_chain(start, end);
-            token(false, true);
-        } else if (two || c == '+' || c == '-' || c == '*' || c == '/' || c == '@' || c == '<' ||
-                   c == '>' || c == '=' || c == ',') {
-            reset_chain();
-            token(false, true);
-        } else if (c == ':') {
-            reset_chain();
-            token(false, false);
-        } else {  // not a token of the language: the grammar reports it
-            token(false, false);
-        }
-    }
-
-    std::string_view in_;
-    size_t i_ = 0;
-    Prepared out_;
-    std::vector<Frame> stack_;
-    uint32_t token_start_ = 0;  // where the token being scanned begins
-    uint32_t chains_ = 0;    // sum of chain + ifs over the stack
-    bool operand_ = false;   // the last token ends an operand (so '-' after it is binary)
-    bool continues_ = false; // the last token continues onto the next line
+  std::string_view in_;
+  size_t i_ = 0;
+  Prepared out_;
+  std::vector<Frame> stack_;
+  uint32_t token_start_ = 0;  // where the token being scanned begins
+  uint32_t chains_ = 0;       // sum of chain + ifs over the stack
+  bool operand_ = false;      // the last token ends an operand (so '-' after it is binary)
+  bool continues_ = false;    // the last token continues onto the next line
 };
 
 }  // namespace

@@ -25,13 +25,13 @@ inline constexpr uint32_t max_nesting = 200;
 inline constexpr size_t max_source_size = size_t{64} << 20;
 
 struct Prepared {
-    std::string text;                  // the blanked copy (Note [Prepared text])
-    std::optional<Diagnostic> error;   // mismatched bracket or nesting limit; scanning
+  std::string text;                    // the blanked copy (Note [Prepared text])
+  std::optional<Diagnostic> error;     // mismatched bracket or nesting limit; scanning
                                        // stopped at error->span.begin
-    std::optional<Diagnostic> unclosed;  // input ended inside a bracket, brace or string
-    bool unterminated_string = false;  // `unclosed` is a string (its opening quote)
-    bool trailing_operator = false;    // the last token asks for a continuation line
-    uint32_t last_token = 0;           // where the last token begins
+  std::optional<Diagnostic> unclosed;  // input ended inside a bracket, brace or string
+  bool unterminated_string = false;    // `unclosed` is a string (its opening quote)
+  bool trailing_operator = false;      // the last token asks for a continuation line
+  uint32_t last_token = 0;             // where the last token begins
 };
 
 /// Scans text (a whole script, or the inside of a string interpolation).

@@ -11,17 +11,17 @@ namespace hinge::lang {
 
 /// A half-open range of byte offsets [begin, end) into Source::text.
 struct Span {
-    uint32_t begin = 0;
-    uint32_t end = 0;
+  uint32_t begin = 0;
+  uint32_t end = 0;
 
-    uint32_t size() const { return end - begin; }
-    bool operator==(const Span&) const = default;
+  uint32_t size() const { return end - begin; }
+  bool operator==(const Span&) const = default;
 };
 
 /// A 1-based position for humans: `line` counts '\n', `column` counts code points.
 struct Location {
-    uint32_t line = 1;
-    uint32_t column = 1;
+  uint32_t line = 1;
+  uint32_t column = 1;
 };
 
 /// One named text. Build it with make_source() so line_starts is filled.
@@ -30,16 +30,16 @@ struct Location {
 ///     auto src = make_source("model.hinge", "let x = 1\nprint x\n");
 ///     src.location(14);   // {2, 5}
 struct Source {
-    std::string name;                 // shown in diagnostics: "model.hinge", "<repl>"
-    std::string text;                 // the bytes as read (UTF-8 expected, not required)
-    std::vector<uint32_t> line_starts;  // offset of the first byte of each line; [0] == 0
+  std::string name;                   // shown in diagnostics: "model.hinge", "<repl>"
+  std::string text;                   // the bytes as read (UTF-8 expected, not required)
+  std::vector<uint32_t> line_starts;  // offset of the first byte of each line; [0] == 0
 
-    /// Line and column of a byte offset (offsets past the end clamp to the end).
-    Location location(uint32_t offset) const;
-    /// The text of a 1-based line, without its '\n' (nor a trailing '\r').
-    std::string_view line_text(uint32_t line) const;
-    /// Offset of the first byte of a 1-based line.
-    uint32_t line_start(uint32_t line) const;
+  /// Line and column of a byte offset (offsets past the end clamp to the end).
+  Location location(uint32_t offset) const;
+  /// The text of a 1-based line, without its '\n' (nor a trailing '\r').
+  std::string_view line_text(uint32_t line) const;
+  /// Offset of the first byte of a 1-based line.
+  uint32_t line_start(uint32_t line) const;
 };
 
 /// Makes a Source and computes its line table.

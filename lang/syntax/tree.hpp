@@ -27,24 +27,24 @@ namespace hinge::lang::syntax {
 /// an incomplete type). Empty only where a field says "optional".
 template <typename T>
 class Box {
-public:
-    Box() = default;
-    Box(T value) : ptr_(std::make_unique<T>(std::move(value))) {}
-    Box(const Box& other) : ptr_(other.ptr_ ? std::make_unique<T>(*other.ptr_) : nullptr) {}
-    Box(Box&&) noexcept = default;
-    Box& operator=(const Box& other) { return *this = Box(other); }
-    Box& operator=(Box&&) noexcept = default;
-    ~Box() = default;
+ public:
+  Box() = default;
+  Box(T value) : ptr_(std::make_unique<T>(std::move(value))) {}
+  Box(const Box& other) : ptr_(other.ptr_ ? std::make_unique<T>(*other.ptr_) : nullptr) {}
+  Box(Box&&) noexcept = default;
+  Box& operator=(const Box& other) { return *this = Box(other); }
+  Box& operator=(Box&&) noexcept = default;
+  ~Box() = default;
 
-    explicit operator bool() const { return ptr_ != nullptr; }
-    T& operator*() { return *ptr_; }
-    const T& operator*() const { return *ptr_; }
-    T* operator->() { return ptr_.get(); }
-    const T* operator->() const { return ptr_.get(); }
-    const T* get() const { return ptr_.get(); }
+  explicit operator bool() const { return ptr_ != nullptr; }
+  T& operator*() { return *ptr_; }
+  const T& operator*() const { return *ptr_; }
+  T* operator->() { return ptr_.get(); }
+  const T* operator->() const { return ptr_.get(); }
+  const T* get() const { return ptr_.get(); }
 
-private:
-    std::unique_ptr<T> ptr_;
+ private:
+  std::unique_ptr<T> ptr_;
 };
 
 struct Expr;
@@ -52,8 +52,8 @@ struct Stmt;
 
 /// A name as written, with its own span (for "unknown name 'x'" errors).
 struct Identifier {
-    std::string text;
-    Span span;
+  std::string text;
+  Span span;
 };
 
 // ---------------------------------------------------------------- expressions
@@ -62,9 +62,20 @@ enum class UnaryOp { neg, not_ };  // -x, not x
 
 // ORDER BINARYOP: to_string() and the printer follow this order.
 enum class BinaryOp {
-    add, sub, mul, div, matmul, pow,  // + - * / @ ^
-    eq, ne, lt, le, gt, ge,           // == != < <= > >=
-    and_, or_,                        // and, or (short-circuit: evaluate rhs only if needed)
+  add,
+  sub,
+  mul,
+  div,
+  matmul,
+  pow,  // + - * / @ ^
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,  // == != < <= > >=
+  and_,
+  or_,  // and, or (short-circuit: evaluate rhs only if needed)
 };
 
 /// The operator as written in source: "+", "@", "and", ...
@@ -74,119 +85,125 @@ const char* to_string(UnaryOp op);
 
 /// 3, 1.5, 1e-3, .5 (never signed: -3 is Unary{neg, 3}).
 struct Number {
-    std::string text;  // the literal as written, e.g. "2.5E+2"
-    double value;      // the literal's value
-    bool is_integer;   // written without '.', 'e' or 'E' (so "3" but not "3.0")
+  std::string text;  // the literal as written, e.g. "2.5E+2"
+  double value;      // the literal's value
+  bool is_integer;   // written without '.', 'e' or 'E' (so "3" but not "3.0")
 };
 
 /// One piece of a string literal: literal text, or an interpolated `{expr:spec}`.
 struct StringPart {
-    std::string text;  // literal text, escapes decoded ("{{" -> "{"); empty for {expr}
-    Box<Expr> expr;    // optional: set for an interpolation `{expr}` / `{expr:spec}`
-    std::string spec;  // fmt format spec after ':' without the ':' (".4f"), or ""
-    Span span;         // the literal run, or the whole `{...}` including braces
+  std::string text;  // literal text, escapes decoded ("{{" -> "{"); empty for {expr}
+  Box<Expr> expr;    // optional: set for an interpolation `{expr}` / `{expr:spec}`
+  std::string spec;  // fmt format spec after ':' without the ':' (".4f"), or ""
+  Span span;         // the literal run, or the whole `{...}` including braces
 
-    bool is_literal() const { return !expr; }
+  bool is_literal() const { return !expr; }
 };
 
 /// "text {x:.3f} more": parts in order; adjacent literal text is merged into one part.
 /// A string without interpolation has zero parts ("") or one literal part.
 struct String {
-    std::vector<StringPart> parts;
+  std::vector<StringPart> parts;
 };
 
 struct Bool {
-    bool value;
+  bool value;
 };
 
 /// A reference to a binding, parameter or builtin: `xs`, `relu`, `log`.
 struct Name {
-    std::string text;
+  std::string text;
 };
 
 /// [a, b, [c, d]]; may be empty.
 struct List {
-    std::vector<Expr> items;
+  std::vector<Expr> items;
 };
 
 struct Unary {
-    UnaryOp op;
-    Box<Expr> operand;
+  UnaryOp op;
+  Box<Expr> operand;
 };
 
 /// lhs op rhs. `^` is right-associative and comparisons do not chain (the parser
 /// rejects `a < b < c`), so the tree is exactly the written grouping.
 struct Binary {
-    BinaryOp op;
-    Box<Expr> lhs;
-    Box<Expr> rhs;
-    Span op_span;  // the operator token itself
+  BinaryOp op;
+  Box<Expr> lhs;
+  Box<Expr> rhs;
+  Span op_span;  // the operator token itself
 };
 
 /// name=value inside a call's parentheses or after `plot ... with`.
 struct KeywordArg {
-    Identifier name;
-    Box<Expr> value;
+  Identifier name;
+  Box<Expr> value;
 };
 
 /// callee(args..., kw=value...): positional arguments always come before keyword ones.
 struct Call {
-    Box<Expr> callee;               // usually a Name, but any expression: f(x)(y)
-    std::vector<Expr> args;         // positional, in order
-    std::vector<KeywordArg> kwargs;  // in written order; duplicates are left to the interpreter
+  Box<Expr> callee;                // usually a Name, but any expression: f(x)(y)
+  std::vector<Expr> args;          // positional, in order
+  std::vector<KeywordArg> kwargs;  // in written order; duplicates are left to the interpreter
 };
 
 /// One entry between the brackets of an index: `i` or a slice `start:stop:step`.
 struct Subscript {
-    bool is_slice;    // false: `start` holds the index; true: any of the three may be missing
-    Box<Expr> start;  // optional for slices (x[:3]); always set for a plain index
-    Box<Expr> stop;   // optional (x[1:])
-    Box<Expr> step;   // optional (x[::2]); only for slices
-    Span span;
+  bool is_slice;    // false: `start` holds the index; true: any of the three may be missing
+  Box<Expr> start;  // optional for slices (x[:3]); always set for a plain index
+  Box<Expr> stop;   // optional (x[1:])
+  Box<Expr> step;   // optional (x[::2]); only for slices
+  Span span;
 };
 
 /// target[sub, sub, ...]: x[i], x[1:3], x[:, 0], x[::2], x[-1]. At least one subscript.
 struct Index {
-    Box<Expr> target;
-    std::vector<Subscript> subscripts;
+  Box<Expr> target;
+  std::vector<Subscript> subscripts;
 };
 
 // ORDER EXPRKIND: the variant below lists the nodes in this order.
 enum class ExprKind { number, string, boolean, name, list, unary, binary, call, index };
 
 struct Expr {
-    std::variant<Number, String, Bool, Name, List, Unary, Binary, Call, Index> node;
-    Span span;  // the whole expression; for a call, from the callee to the ')'
+  std::variant<Number, String, Bool, Name, List, Unary, Binary, Call, Index> node;
+  Span span;  // the whole expression; for a call, from the callee to the ')'
 
-    ExprKind kind() const { return static_cast<ExprKind>(node.index()); }
-    template <typename T> const T& as() const { return std::get<T>(node); }
-    template <typename T> const T* get_if() const { return std::get_if<T>(&node); }
+  ExprKind kind() const { return static_cast<ExprKind>(node.index()); }
+  template <typename T>
+  const T& as() const {
+    return std::get<T>(node);
+  }
+  template <typename T>
+  const T* get_if() const {
+    return std::get_if<T>(&node);
+  }
 };
 
 // ---------------------------------------------------------------- statements
 
 /// Statements between braces (or a whole def body).
 struct Block {
-    std::vector<Stmt> stmts;
-    Span span;  // from '{' to '}' (for a one-line def: the expression)
+  std::vector<Stmt> stmts;
+  Span span;  // from '{' to '}' (for a one-line def: the expression)
 };
 
 /// let NAME = value: binds (or rebinds) a name in the current scope.
 struct Let {
-    Identifier name;
-    Expr value;
+  Identifier name;
+  Expr value;
 };
 
 /// param NAME = value: a trainable leaf, initialised from value.
 struct Param {
-    Identifier name;
-    Expr value;
+  Identifier name;
+  Expr value;
 };
 
 /// NAME = value: assignment to an existing name (the interpreter checks it exists).
 struct Assign {
-    Identifier name;
-    Expr value;
+  Identifier name;
+  Expr value;
 };
 
 /// def NAME(params) = expr   or   def NAME(params) { ... }
@@ -194,73 +211,73 @@ struct Assign {
 /// interpreter runs both forms the same way. The body is shared so a function value
 /// can outlive the Program it was defined in (the REPL keeps definitions alive).
 struct Def {
-    Identifier name;
-    std::vector<Identifier> params;
-    std::shared_ptr<const Block> body;
-    bool one_line;  // written as `def f(x) = expr`
+  Identifier name;
+  std::vector<Identifier> params;
+  std::shared_ptr<const Block> body;
+  bool one_line;  // written as `def f(x) = expr`
 };
 
 /// return value: only valid inside a def body (the interpreter checks that).
 struct Return {
-    Expr value;
+  Expr value;
 };
 
 /// if cond { then } [else { ... } | else if ...]: `else if` is an else_block holding one If.
 struct If {
-    Expr condition;
-    Block then_block;
-    std::optional<Block> else_block;
+  Expr condition;
+  Block then_block;
+  std::optional<Block> else_block;
 };
 
 /// for var in iterable { body }
 struct For {
-    Identifier var;
-    Expr iterable;
-    Block body;
+  Identifier var;
+  Expr iterable;
+  Block body;
 };
 
 /// print a, b, ...: at least one value; strings interpolate themselves.
 struct Print {
-    std::vector<Expr> values;
+  std::vector<Expr> values;
 };
 
 /// `batch SIZE from NAME, NAME...`: minibatches drawn from the named data bindings.
 struct Batch {
-    Expr size;
-    std::vector<Identifier> from;  // at least one
+  Expr size;
+  std::vector<Identifier> from;  // at least one
 };
 
 /// train loss with optimizer for steps steps [log every N] [batch N from xs, ys]
 ///       [record grads to PATH] [quiet]    (options in any order, each at most once)
 struct Train {
-    Expr loss;
-    Expr optimizer;                    // e.g. the call adam(lr=0.01)
-    Expr steps;
-    std::optional<Expr> log_every;     // `log every N`
-    std::optional<Batch> batch;        // `batch N from xs, ys`
-    std::optional<Expr> record_grads;  // `record grads to PATH`: the path expression
-    bool quiet;                        // `quiet`
+  Expr loss;
+  Expr optimizer;  // e.g. the call adam(lr=0.01)
+  Expr steps;
+  std::optional<Expr> log_every;     // `log every N`
+  std::optional<Batch> batch;        // `batch N from xs, ys`
+  std::optional<Expr> record_grads;  // `record grads to PATH`: the path expression
+  bool quiet;                        // `quiet`
 };
 
 /// grad target [wrt x, y, ...]: show gradients of target with respect to each; empty
 /// wrt means every param reachable from target.
 struct Grad {
-    Expr target;
-    std::vector<Expr> wrt;
+  Expr target;
+  std::vector<Expr> wrt;
 };
 
 /// trace target [check] [full] [to PATH]
 struct Trace {
-    Expr target;
-    bool check;                  // `check`: also gradcheck each node
-    bool full;                   // `full`: no abbreviation
-    std::optional<Expr> to;      // `to PATH`: write (format from the extension, e.g. .dot)
+  Expr target;
+  bool check;              // `check`: also gradcheck each node
+  bool full;               // `full`: no abbreviation
+  std::optional<Expr> to;  // `to PATH`: write (format from the extension, e.g. .dot)
 };
 
 /// gradcheck target [wrt x, y, ...]: empty wrt means every param reachable from target.
 struct GradCheck {
-    Expr target;
-    std::vector<Expr> wrt;
+  Expr target;
+  std::vector<Expr> wrt;
 };
 
 // ORDER PLOTKIND
@@ -269,8 +286,8 @@ const char* to_string(PlotKind kind);
 
 /// One plotted series: `expr [as label]`.
 struct Series {
-    Expr value;
-    std::optional<Expr> label;  // `as "fit"`
+  Expr value;
+  std::optional<Expr> label;  // `as "fit"`
 };
 
 /// plot [kind] subject [: series, ...] [to PATH] [with kw=value, ...]
@@ -279,60 +296,82 @@ struct Series {
 ///   plot regions f: X, y            -> subject f (a function), series X and y
 ///   plot hist counts                -> subject counts, no series
 struct Plot {
-    PlotKind kind;                    // line when not written
-    Expr subject;                     // x values, a function (regions) or data (hist)
-    std::vector<Series> series;       // after ':'; may be empty
-    std::optional<Expr> to;           // output path
-    std::vector<KeywordArg> options;  // after `with`: title="fit", logy=true
+  PlotKind kind;                    // line when not written
+  Expr subject;                     // x values, a function (regions) or data (hist)
+  std::vector<Series> series;       // after ':'; may be empty
+  std::optional<Expr> to;           // output path
+  std::vector<KeywordArg> options;  // after `with`: title="fit", logy=true
 };
 
 /// pattern model at point: show the activation pattern of model at the point.
 struct Pattern {
-    Expr model;
-    Expr point;
+  Expr model;
+  Expr point;
 };
 
 /// save a, b, ... to PATH: the values are usually names of params.
 struct Save {
-    std::vector<Expr> values;
-    Expr path;
+  std::vector<Expr> values;
+  Expr path;
 };
 
 /// load PATH
 struct Load {
-    Expr path;
+  Expr path;
 };
 
 /// import PATH: run another script in the current session.
 struct Import {
-    Expr path;
+  Expr path;
 };
 
 /// A bare expression; the REPL prints its value.
 struct ExprStmt {
-    Expr value;
+  Expr value;
 };
 
 // ORDER STMTKIND: the variant below lists the nodes in this order.
 enum class StmtKind {
-    let, param, assign, def, return_, if_, for_, print, train, grad, trace, gradcheck,
-    plot, pattern, save, load, import, expr,
+  let,
+  param,
+  assign,
+  def,
+  return_,
+  if_,
+  for_,
+  print,
+  train,
+  grad,
+  trace,
+  gradcheck,
+  plot,
+  pattern,
+  save,
+  load,
+  import,
+  expr,
 };
 
 struct Stmt {
-    std::variant<Let, Param, Assign, Def, Return, If, For, Print, Train, Grad, Trace,
-                 GradCheck, Plot, Pattern, Save, Load, Import, ExprStmt>
-        node;
-    Span span;  // the whole statement, from its first token to its last
+  std::variant<Let, Param, Assign, Def, Return, If, For, Print, Train, Grad, Trace, GradCheck, Plot, Pattern,
+               Save, Load, Import, ExprStmt>
+      node;
+  Span span;  // the whole statement, from its first token to its last
 
-    StmtKind kind() const { return static_cast<StmtKind>(node.index()); }
-    template <typename T> const T& as() const { return std::get<T>(node); }
-    template <typename T> const T* get_if() const { return std::get_if<T>(&node); }
+  StmtKind kind() const { return static_cast<StmtKind>(node.index()); }
+  template <typename T>
+  const T& as() const {
+    return std::get<T>(node);
+  }
+  template <typename T>
+  const T* get_if() const {
+    return std::get_if<T>(&node);
+  }
 };
 
 /// A whole script or REPL entry: the statements in order.
 struct Program {
-    std::vector<Stmt> stmts;
+  std::vector<Stmt> stmts;
 };
 
 // ---------------------------------------------------------------- printing

@@ -31,9 +31,14 @@ inline std::vector<double> uniform(uint64_t s, int64_t n, double lo = 0.0, doubl
 // Stream numbers, one per array (torch_bench.py uses the same table).
 enum Stream : uint64_t {
   kMoonsNoise = 1,
-  kScalarW = 2,    // + layer (0, 1, 2)
-  kFitW1 = 10, kFitB1, kFitW2, kFitB2,
-  kMlpX = 20, kMlpLabels, kMlpW = 30,  // kMlpW + 2 * layer (+1 for the bias)
+  kScalarW = 2,  // + layer (0, 1, 2)
+  kFitW1 = 10,
+  kFitB1,
+  kFitW2,
+  kFitB2,
+  kMlpX = 20,
+  kMlpLabels,
+  kMlpW = 30,  // kMlpW + 2 * layer (+1 for the bias)
   kChainX = 40,
 };
 

@@ -55,7 +55,7 @@ struct Timing {
 
 // What one workload reports besides its timings.
 struct Report {
-  std::map<std::string, Timing> modes;  // "step", "fwd", "fwdbwd", "eager", "sgemm", ...
+  std::map<std::string, Timing> modes;    // "step", "fwd", "fwdbwd", "eager", "sgemm", ...
   std::map<std::string, double> numbers;  // nodes, flops, loss0, loss_end, ...
 };
 
@@ -170,18 +170,28 @@ Report scalar_mlp(const Options& o) {
   Sgd opt(r.params(), {.lr = 0.05});
   const int steps = steps_or(o, 20);
   if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+    });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+      opt.step();
+    });
   r.forward();
   rep.numbers["loss_end"] = loss.item();
   // Eager: the graph rebuilt every step (what define-by-run libraries do).
-  if (want(o, "eager")) rep.modes["eager"] = time_runs(o, std::max(1, steps / 4), [&] {
-    g.rewind(built_params);
-    Tensor l = scalar_loss(g, model, moons);
-    opt.zero_grad();
-    backward(l);
-    opt.step();
-  });
+  if (want(o, "eager"))
+    rep.modes["eager"] = time_runs(o, std::max(1, steps / 4), [&] {
+      g.rewind(built_params);
+      Tensor l = scalar_loss(g, model, moons);
+      opt.zero_grad();
+      backward(l);
+      opt.step();
+    });
   return rep;
 }
 
@@ -210,8 +220,17 @@ Report scalar_mlp_tensors(const Options& o) {
   Sgd opt(r.params(), {.lr = 0.05});
   const int steps = steps_or(o, 20);
   if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+    });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+      opt.step();
+    });
   r.forward();
   rep.numbers["loss_end"] = loss.item();
   return rep;
@@ -245,8 +264,17 @@ Report fit_curve(const Options& o, int n) {
   Adam opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, n >= 1000 ? 20 : 100);
   if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+    });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+      opt.step();
+    });
   r.forward();
   rep.numbers["loss_end"] = model.loss.item();
   return rep;
@@ -297,8 +325,17 @@ Report mlp(const Options& o) {
   Sgd opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, 20);
   if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
-  if (want(o, "step")) rep.modes["step"] = time_runs(o, steps, [&] { r.forward(); r.backward(); opt.step(); });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+    });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+      opt.step();
+    });
   r.forward();
   rep.numbers["loss_end"] = loss.item();
   return rep;
@@ -329,15 +366,20 @@ Report op_chain(const Options& o) {
   rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
   const int steps = steps_or(o, 200);
   if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { r.forward(); r.backward(); });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      r.forward();
+      r.backward();
+    });
   rep.numbers["grad0"] = x.grad_at(0);
   rep.numbers["loss_end"] = loss.item();
   // Eager: build the chain again each step, then backward (what the REPL does).
-  if (want(o, "eager")) rep.modes["eager"] = time_runs(o, steps, [&] {
-    g.rewind(after_x);
-    zero_grad(std::span<const Tensor>(&x, 1));
-    backward(op_chain_loss(x));
-  });
+  if (want(o, "eager"))
+    rep.modes["eager"] = time_runs(o, steps, [&] {
+      g.rewind(after_x);
+      zero_grad(std::span<const Tensor>(&x, 1));
+      backward(op_chain_loss(x));
+    });
   return rep;
 }
 
@@ -346,8 +388,8 @@ Report op_chain(const Options& o) {
 // One GEMM of a step: C[m,n] (+)= op(A)[m,k] op(B)[k,n].
 struct Gemm {
   int m, n, k;
-  bool ta, tb;   // A / B read transposed
-  float beta;    // 1 accumulates into a gradient
+  bool ta, tb;  // A / B read transposed
+  float beta;   // 1 accumulates into a gradient
 };
 
 Report sgemm(const Options& o, const std::vector<Gemm>& gemms, int dflt_steps) {
@@ -358,7 +400,8 @@ Report sgemm(const Options& o, const std::vector<Gemm>& gemms, int dflt_steps) {
   std::vector<Bufs> bufs;
   double flops = 0;
   for (const Gemm& q : gemms) {
-    bufs.push_back({std::vector<float>(std::size_t(q.m) * q.k, 0.5f), std::vector<float>(std::size_t(q.k) * q.n, 0.25f),
+    bufs.push_back({std::vector<float>(std::size_t(q.m) * q.k, 0.5f),
+                    std::vector<float>(std::size_t(q.k) * q.n, 0.25f),
                     std::vector<float>(std::size_t(q.m) * q.n, 0.0f)});
     flops += 2.0 * q.m * q.n * q.k;
   }
@@ -381,9 +424,13 @@ Report sgemm(const Options& o, const std::vector<Gemm>& gemms, int dflt_steps) {
 Report sgemm_mlp(const Options& o) {
   const int B = 128;
   return sgemm(o,
-               {{B, 256, 784, false, false, 0}, {B, 256, 256, false, false, 0}, {B, 10, 256, false, false, 0},
-                {256, 10, B, true, false, 1}, {B, 256, 10, false, true, 1},
-                {256, 256, B, true, false, 1}, {B, 256, 256, false, true, 1},
+               {{B, 256, 784, false, false, 0},
+                {B, 256, 256, false, false, 0},
+                {B, 10, 256, false, false, 0},
+                {256, 10, B, true, false, 1},
+                {B, 256, 10, false, true, 1},
+                {256, 256, B, true, false, 1},
+                {B, 256, 256, false, true, 1},
                 {784, 256, B, true, false, 1}},
                20);
 }
@@ -392,8 +439,11 @@ Report sgemm_mlp(const Options& o) {
 Report sgemm_fit_curve_1000(const Options& o) {
   const int P = 200, N = 1000;
   return sgemm(o,
-               {{P, N, 1, false, false, 0}, {P, 1, N, false, false, 0},
-                {N, 1, P, true, false, 1}, {P, N, 1, false, true, 1}, {1, N, P, true, false, 1}},
+               {{P, N, 1, false, false, 0},
+                {P, 1, N, false, false, 0},
+                {N, 1, P, true, false, 1},
+                {P, N, 1, false, true, 1},
+                {1, N, P, true, false, 1}},
                100);
 }
 
@@ -417,8 +467,9 @@ std::string blas_config() {
 std::string to_json(const Options& o, const Report& rep) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::string s = fmt::format(R"({{"side": "hinge", "workload": "{}", "threads": {}, "repeats": {}, "dtype": "{}")",
-                              json_escape(o.workload), o.threads, o.repeats, dtype_name(o.dtype));
+  std::string s =
+      fmt::format(R"({{"side": "hinge", "workload": "{}", "threads": {}, "repeats": {}, "dtype": "{}")",
+                  json_escape(o.workload), o.threads, o.repeats, dtype_name(o.dtype));
   s += ", \"modes\": {";
   bool first = true;
   for (const auto& [name, t] : rep.modes) {
@@ -438,7 +489,8 @@ Options parse(int argc, char** argv) {
   if (argc < 4)
     throw std::runtime_error(
         "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]\n"
-        "workloads: scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain sgemm_mlp\n"
+        "workloads: scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain "
+        "sgemm_mlp\n"
         "           sgemm_fit_curve_1000 fit_curve_program info");
   Options o;
   o.workload = argv[1];
@@ -446,11 +498,16 @@ Options parse(int argc, char** argv) {
   o.repeats = std::atoi(argv[3]);
   for (int i = 4; i + 1 < argc; i += 2) {
     const std::string_view k = argv[i];
-    if (k == "--steps") o.steps = std::atoi(argv[i + 1]);
-    else if (k == "--n") o.n = std::atoi(argv[i + 1]);
-    else if (k == "--mode") o.mode = argv[i + 1];
-    else if (k == "--dtype") o.dtype = std::string_view(argv[i + 1]) == "f64" ? DType::f64 : DType::f32;
-    else throw std::runtime_error(fmt::format("unknown option {}", k));
+    if (k == "--steps")
+      o.steps = std::atoi(argv[i + 1]);
+    else if (k == "--n")
+      o.n = std::atoi(argv[i + 1]);
+    else if (k == "--mode")
+      o.mode = argv[i + 1];
+    else if (k == "--dtype")
+      o.dtype = std::string_view(argv[i + 1]) == "f64" ? DType::f64 : DType::f32;
+    else
+      throw std::runtime_error(fmt::format("unknown option {}", k));
   }
   if (o.threads < 1 || o.repeats < 1) throw std::runtime_error("threads and repeats must be at least 1");
   return o;

@@ -34,11 +34,11 @@ TEST_CASE("replaying forward and backward allocates nothing after the first step
   auto x = g.constant(Shape{200, 1}, xs);
   auto w = g.param(Shape{1, 32}, w1);
   auto b = g.param(Shape{32}, b1);
-  auto h = relu(x * w + b);              // [200, 32]
+  auto h = relu(x * w + b);  // [200, 32]
   auto w2 = g.param(Shape{32, 4}, std::vector<double>(128, 0.1));
   std::vector<double> labels(200);
   for (int i = 0; i < 200; ++i) labels[i] = i % 4;
-  auto logits = matmul(h, w2);                   // [200, 4]
+  auto logits = matmul(h, w2);  // [200, 4]
   const SliceSpec half[2] = {{0, 100, 1}, {}};
   auto parts = std::vector<Tensor>{slice(logits, half), slice(logits, half)};
   auto ce = cross_entropy(concat(parts), g.constant(Shape{200}, labels));

@@ -9,11 +9,18 @@ namespace {
 // Shape pairs every binary op is checked on: equal, scalar on either side,
 // broadcasting a row, a column, and across ranks.
 const std::vector<std::pair<Shape, Shape>> kShapePairs = {
-    {Shape{}, Shape{}},        {Shape{3}, Shape{3}},       {Shape{2, 3}, Shape{}},
-    {Shape{}, Shape{2, 3}},    {Shape{2, 3}, Shape{1, 3}}, {Shape{4, 1}, Shape{1, 3}},
-    {Shape{2, 1, 3}, Shape{4, 1}}, {Shape{2, 2, 1, 2}, Shape{3, 1}},
+    {Shape{}, Shape{}},
+    {Shape{3}, Shape{3}},
+    {Shape{2, 3}, Shape{}},
+    {Shape{}, Shape{2, 3}},
+    {Shape{2, 3}, Shape{1, 3}},
+    {Shape{4, 1}, Shape{1, 3}},
+    {Shape{2, 1, 3}, Shape{4, 1}},
+    {Shape{2, 2, 1, 2}, Shape{3, 1}},
     // a repeated row on either side (the bias-add fast path)
-    {Shape{4, 3}, Shape{3}},   {Shape{3}, Shape{4, 3}},    {Shape{2, 4, 3}, Shape{1, 4, 3}},
+    {Shape{4, 3}, Shape{3}},
+    {Shape{3}, Shape{4, 3}},
+    {Shape{2, 4, 3}, Shape{1, 4, 3}},
 };
 
 void check_binary(const std::function<Tensor(Tensor, Tensor)>& op, double lo = -2, double hi = 2,
@@ -25,20 +32,34 @@ void check_binary(const std::function<Tensor(Tensor, Tensor)>& op, double lo = -
     auto f = [&](std::vector<Tensor>& in) { return op(in[0], in[1]); };
     check_gradient(g, {random_variable(g, sa, rng, lo, hi), random_variable(g, sb, rng, lo, hi)}, f, rng);
     if (second)
-      check_second_derivative(g, {random_variable(g, sa, rng, lo, hi), random_variable(g, sb, rng, lo, hi)}, f,
-                              rng);
+      check_second_derivative(g, {random_variable(g, sa, rng, lo, hi), random_variable(g, sb, rng, lo, hi)},
+                              f, rng);
   }
 }
 
 }  // namespace
 
-TEST_CASE("add") { check_binary([](Tensor a, Tensor b) { return a + b; }); }
-TEST_CASE("sub") { check_binary([](Tensor a, Tensor b) { return a - b; }); }
-TEST_CASE("mul") { check_binary([](Tensor a, Tensor b) { return a * b; }); }
-TEST_CASE("div") { check_binary([](Tensor a, Tensor b) { return a / b; }, 0.5, 2); }
-TEST_CASE("pow") { check_binary([](Tensor a, Tensor b) { return pow(a, b); }, 0.5, 2); }
-TEST_CASE("minimum") { check_binary([](Tensor a, Tensor b) { return minimum(a, b); }); }
-TEST_CASE("maximum") { check_binary([](Tensor a, Tensor b) { return maximum(a, b); }); }
+TEST_CASE("add") {
+  check_binary([](Tensor a, Tensor b) { return a + b; });
+}
+TEST_CASE("sub") {
+  check_binary([](Tensor a, Tensor b) { return a - b; });
+}
+TEST_CASE("mul") {
+  check_binary([](Tensor a, Tensor b) { return a * b; });
+}
+TEST_CASE("div") {
+  check_binary([](Tensor a, Tensor b) { return a / b; }, 0.5, 2);
+}
+TEST_CASE("pow") {
+  check_binary([](Tensor a, Tensor b) { return pow(a, b); }, 0.5, 2);
+}
+TEST_CASE("minimum") {
+  check_binary([](Tensor a, Tensor b) { return minimum(a, b); });
+}
+TEST_CASE("maximum") {
+  check_binary([](Tensor a, Tensor b) { return maximum(a, b); });
+}
 
 TEST_CASE("comparisons give 0/1 and no gradient") {
   Graph g;

@@ -25,7 +25,8 @@ struct TempDir {
   fs::path path;
   TempDir() {
     static int counter = 0;
-    path = fs::temp_directory_path() / ("hinge_ckpt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    path = fs::temp_directory_path() /
+           ("hinge_ckpt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -61,7 +62,8 @@ std::vector<NamedTensor> sample_tensors(Graph& g) {
   out.emplace_back("scalar64", g.param(1.0 / 3));
   out.emplace_back("scalar32", g.param({}, std::vector<double>{0.1}, DType::f32));
   out.emplace_back("vec", g.param(Shape{5}, std::vector<double>{-0.0, inf, -inf, nan, 4.9e-324}, DType::f64));
-  out.emplace_back("mat32", g.param(Shape{2, 3}, std::vector<double>{1e-45, 3.4e38, -1.5, 2, 1.0 / 3, -7}, DType::f32));
+  out.emplace_back(
+      "mat32", g.param(Shape{2, 3}, std::vector<double>{1e-45, 3.4e38, -1.5, 2, 1.0 / 3, -7}, DType::f32));
   std::vector<double> v24(24), v48(48);
   for (int k = 0; k < 24; ++k) v24[k] = std::sin(k) * 1e3;
   for (int k = 0; k < 48; ++k) v48[k] = std::exp(-k) - 0.5;
@@ -135,7 +137,8 @@ TEST_CASE("a missing file, a foreign file and a newer version are named clearly"
   const std::string path = dir.file("model.ckpt");
   CHECK_THROWS_MATCHES(load_checkpoint(path), IoError, Catch::Message(path + ": No such file or directory"));
   write_bytes(path, "P3\n2 2\n255\n0 0 0 0 0 0 0 0 0 0 0 0\n");
-  CHECK_THROWS_MATCHES(load_checkpoint(path), IoError, Catch::Message(path + ": not a hinge checkpoint (bad magic)"));
+  CHECK_THROWS_MATCHES(load_checkpoint(path), IoError,
+                       Catch::Message(path + ": not a hinge checkpoint (bad magic)"));
 
   Graph g;
   save_checkpoint(path, {{"w", g.param(2.0)}});
@@ -242,7 +245,7 @@ TEST_CASE("restore checks names and shapes before writing anything") {
                        Catch::Message(path + ": no tensor named 'w3' (the file holds w1, b1)"));
   CHECK_THROWS_MATCHES(restore_checkpoint(path, {{"w1", a}, {"b1", b}}), IoError,
                        Catch::Message(path + ": 'b1' has shape [2] in the file but [3] here"));
-  CHECK(a.values() == std::vector<double>{0, 0});  // all or nothing
+  CHECK(a.values() == std::vector<double>{0, 0});    // all or nothing
   restore_checkpoint(path, {{"w1", a}, {"b1", c}});  // f32 in the file, f64 here: converted
   CHECK(a.values() == std::vector<double>{1, 2});
   CHECK(c.values() == std::vector<double>{3, 4});

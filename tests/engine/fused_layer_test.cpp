@@ -2,8 +2,8 @@
 // fused layers gives the loss and the gradients the node-by-node replay gives,
 // whatever the gradient buffers held before; its gradients match central
 // differences; and what cannot be fused is left to the node-by-node kernels.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <limits>
 #include <random>
@@ -133,7 +133,8 @@ TEST_CASE("a fused layer computes what the node-by-node replay computes", "[fuse
   layers.push_back({.bias_2d = true});
   layers.push_back({.v_1d = true});
   layers.push_back({.bias_first = true});
-  layers.push_back({.M = 1, .K = 2, .N = 70, .x_grad = true, .bias_2d = true, .v_1d = true, .bias_first = true});
+  layers.push_back(
+      {.M = 1, .K = 2, .N = 70, .x_grad = true, .bias_2d = true, .v_1d = true, .bias_first = true});
   for (DType t : {DType::f64, DType::f32})
     for (const Layer& s : layers) {
       INFO(s.describe() << " " << dtype_name(t));
@@ -181,7 +182,8 @@ TEST_CASE("layers that cannot run fused are replayed node by node", "[fused]") {
   auto data = [&](Shape s) { return g.constant(s, random_values(s.numel(), rng)); };
   auto weights = [&](Shape s) { return g.param(s, random_values(s.numel(), rng, -1, 1)); };
   Tensor X = data({11, 1}), X5 = data({11, 5});
-  Tensor W = weights({1, 6}), W5 = weights({5, 6}), b = weights({6}), V = weights({6, 1}), V2 = weights({6, 2});
+  Tensor W = weights({1, 6}), W5 = weights({5, 6}), b = weights({6}), V = weights({6, 1}),
+         V2 = weights({6, 2});
   const std::vector<Tensor> leaves = {W, W5, b, V, V2};
   auto check = [&](Tensor loss, std::size_t fused) {
     CHECK(compare_with_plain(g, loss, leaves, 1e-12) == fused);

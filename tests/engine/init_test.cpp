@@ -73,7 +73,8 @@ TEST_CASE("rng: 100k normals have mean 0 and std 1") {
   CHECK(m.std == Approx(1).margin(0.01));
   // About 68.3% within one std, 95.4% within two.
   const auto within = [&](double k) {
-    return static_cast<double>(std::count_if(v.begin(), v.end(), [&](double x) { return std::abs(x) < k; })) / 1e5;
+    return static_cast<double>(std::count_if(v.begin(), v.end(), [&](double x) { return std::abs(x) < k; })) /
+           1e5;
   };
   CHECK(within(1) == Approx(0.6827).margin(0.005));
   CHECK(within(2) == Approx(0.9545).margin(0.003));

@@ -113,6 +113,7 @@ TEST_CASE("trace export shows gradients, styles and JSON members given by the ca
   CHECK(text.find("%0 = param  [] f64  value=0.5  grad=3\n") != std::string::npos);  // no backward ran
   CHECK(text.find("%1 = const  [] f64  value=3\n") != std::string::npos);            // no gradient shown
   CHECK(!w.node().has_grad());
-  CHECK(trace_dot(y, opt).find("n0 [label=\"{ %0 param | value 0.5 | grad 3 }\", color=red];") != std::string::npos);
+  CHECK(trace_dot(y, opt).find("n0 [label=\"{ %0 param | value 0.5 | grad 3 }\", color=red];") !=
+        std::string::npos);
   CHECK(trace_json(y, opt).find("\"note\": \"a \\\"root\\\"\\n\"}") != std::string::npos);
 }

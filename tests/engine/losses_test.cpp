@@ -27,7 +27,8 @@ void check_loss(const std::function<Tensor(Tensor, Tensor)>& loss, const Shape& 
   Graph g;
   auto f = [&](std::vector<Tensor>& in) { return loss(in[0], in[1]); };
   auto make = [&] {
-    return std::vector<Tensor>{random_variable(g, s, rng), g.variable(s, target_values(s.numel(), rng), DType::f64)};
+    return std::vector<Tensor>{random_variable(g, s, rng),
+                               g.variable(s, target_values(s.numel(), rng), DType::f64)};
   };
   check_gradient(g, make(), f, rng);
   check_second_derivative(g, make(), f, rng);
@@ -68,8 +69,8 @@ TEST_CASE("cross_entropy") {
   // (-log_softmax([1, 2, 3])[2] + log 3) / 2
   CHECK(l.item() == Approx((0.40760596444438034 + std::log(3.0)) / 2).epsilon(1e-14));
   backward(l);  // (softmax - one_hot) / N
-  check_values(logits.grads(), {0.09003057317038046 / 2, 0.24472847105479764 / 2, (0.6652409557748219 - 1) / 2,
-                                (1.0 / 3 - 1) / 2, 1.0 / 6, 1.0 / 6});
+  check_values(logits.grads(), {0.09003057317038046 / 2, 0.24472847105479764 / 2,
+                                (0.6652409557748219 - 1) / 2, (1.0 / 3 - 1) / 2, 1.0 / 6, 1.0 / 6});
 
   // Probabilities: a one-hot target gives the same loss; a soft one mixes rows.
   auto onehot = g.constant(Shape{2, 3}, V{0, 0, 1, 1, 0, 0});

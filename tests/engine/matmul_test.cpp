@@ -25,14 +25,22 @@ struct Case {
 
 // Each case twice: tiny (plain loop) and large enough for BLAS.
 const std::vector<Case> kCases = {
-    {Shape{2, 3}, Shape{3, 4}, Shape{2, 4}},          {Shape{6, 7}, Shape{7, 5}, Shape{6, 5}},
-    {Shape{3}, Shape{3, 4}, Shape{4}},                {Shape{12}, Shape{12, 13}, Shape{13}},
-    {Shape{2, 3}, Shape{3}, Shape{2}},                {Shape{13, 12}, Shape{12}, Shape{13}},
-    {Shape{3}, Shape{3}, Shape{}},                    {Shape{200}, Shape{200}, Shape{}},
-    {Shape{2, 2, 3}, Shape{2, 3, 2}, Shape{2, 2, 2}}, {Shape{3, 5, 6}, Shape{3, 6, 7}, Shape{3, 5, 7}},
-    {Shape{2, 2, 3}, Shape{3, 2}, Shape{2, 2, 2}},    {Shape{3, 5, 6}, Shape{6, 7}, Shape{3, 5, 7}},
-    {Shape{2, 3}, Shape{2, 3, 2}, Shape{2, 2, 2}},    {Shape{5, 6}, Shape{3, 6, 7}, Shape{3, 5, 7}},
-    {Shape{3}, Shape{2, 3, 2}, Shape{2, 2}},          {Shape{2, 4, 3}, Shape{3}, Shape{2, 4}},
+    {Shape{2, 3}, Shape{3, 4}, Shape{2, 4}},
+    {Shape{6, 7}, Shape{7, 5}, Shape{6, 5}},
+    {Shape{3}, Shape{3, 4}, Shape{4}},
+    {Shape{12}, Shape{12, 13}, Shape{13}},
+    {Shape{2, 3}, Shape{3}, Shape{2}},
+    {Shape{13, 12}, Shape{12}, Shape{13}},
+    {Shape{3}, Shape{3}, Shape{}},
+    {Shape{200}, Shape{200}, Shape{}},
+    {Shape{2, 2, 3}, Shape{2, 3, 2}, Shape{2, 2, 2}},
+    {Shape{3, 5, 6}, Shape{3, 6, 7}, Shape{3, 5, 7}},
+    {Shape{2, 2, 3}, Shape{3, 2}, Shape{2, 2, 2}},
+    {Shape{3, 5, 6}, Shape{6, 7}, Shape{3, 5, 7}},
+    {Shape{2, 3}, Shape{2, 3, 2}, Shape{2, 2, 2}},
+    {Shape{5, 6}, Shape{3, 6, 7}, Shape{3, 5, 7}},
+    {Shape{3}, Shape{2, 3, 2}, Shape{2, 2}},
+    {Shape{2, 4, 3}, Shape{3}, Shape{2, 4}},
     {Shape{1, 5, 6}, Shape{1, 6, 7}, Shape{1, 5, 7}},
 };
 
@@ -113,9 +121,12 @@ TEST_CASE("matmul") {
       }
       // Relative to the scale of the terms summed (k of them, each up to 4 in size).
       const double scale = 4.0 * static_cast<double>(c.a[c.a.rank - 1]);
-      for (std::size_t k = 0; k < value[0].size(); ++k) CHECK(std::abs(value[0][k] - value[1][k]) <= 1e-5 * scale);
-      for (std::size_t k = 0; k < ga[0].size(); ++k) CHECK(std::abs(ga[0][k] - ga[1][k]) <= 1e-5 * scale * 1.5);
-      for (std::size_t k = 0; k < gb[0].size(); ++k) CHECK(std::abs(gb[0][k] - gb[1][k]) <= 1e-5 * scale * 1.5);
+      for (std::size_t k = 0; k < value[0].size(); ++k)
+        CHECK(std::abs(value[0][k] - value[1][k]) <= 1e-5 * scale);
+      for (std::size_t k = 0; k < ga[0].size(); ++k)
+        CHECK(std::abs(ga[0][k] - ga[1][k]) <= 1e-5 * scale * 1.5);
+      for (std::size_t k = 0; k < gb[0].size(); ++k)
+        CHECK(std::abs(gb[0][k] - gb[1][k]) <= 1e-5 * scale * 1.5);
     }
   }
 
@@ -164,9 +175,11 @@ TEST_CASE("matmul") {
     Graph g;
     auto a = g.constant(Shape{2, 3}, std::vector<double>(6, 1.0));
     auto b = g.constant(Shape{4, 5}, std::vector<double>(20, 1.0));
-    CHECK_THROWS_MATCHES(matmul(a, b), ShapeError, Catch::Message("shape mismatch in 'matmul': [2, 3] vs [4, 5]"));
+    CHECK_THROWS_MATCHES(matmul(a, b), ShapeError,
+                         Catch::Message("shape mismatch in 'matmul': [2, 3] vs [4, 5]"));
     auto s = g.scalar(2.0);
-    CHECK_THROWS_MATCHES(matmul(s, a), ShapeError, Catch::Message("shape mismatch in 'matmul': [] vs [2, 3]"));
+    CHECK_THROWS_MATCHES(matmul(s, a), ShapeError,
+                         Catch::Message("shape mismatch in 'matmul': [] vs [2, 3]"));
     auto b1 = g.constant(Shape{2, 2, 3}, std::vector<double>(12, 1.0));
     auto b2 = g.constant(Shape{3, 3, 2}, std::vector<double>(18, 1.0));
     CHECK_THROWS_MATCHES(matmul(b1, b2), ShapeError,

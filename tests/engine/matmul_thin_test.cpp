@@ -15,17 +15,16 @@ struct ThinCase {
   Shape a, b;
 };
 
-
 const ThinCase kThin[] = {
-    {Shape{40, 1}, Shape{1, 8}},          // k = 1 (an outer product); its dA has n = 1, dB m = 1
-    {Shape{8, 40}, Shape{40, 1}},         // n = 1; dA is an outer product, dB has n = 1 transposed
-    {Shape{8, 40}, Shape{40}},            // a vector b
-    {Shape{1, 40}, Shape{40, 8}},         // m = 1; dA has m = 1 with b transposed
-    {Shape{40}, Shape{40, 8}},            // a vector a
-    {Shape{3, 20, 1}, Shape{1, 8}},       // batched a, shared b (folds into one k = 1 product)
-    {Shape{3, 1, 40}, Shape{3, 40, 1}},   // batched, m = n = 1 (dot products)
-    {Shape{2, 40}, Shape{3, 40, 1}},      // shared a over a batched b
-    {Shape{200, 1}, Shape{1, 100}},       // fit_curve's shapes
+    {Shape{40, 1}, Shape{1, 8}},         // k = 1 (an outer product); its dA has n = 1, dB m = 1
+    {Shape{8, 40}, Shape{40, 1}},        // n = 1; dA is an outer product, dB has n = 1 transposed
+    {Shape{8, 40}, Shape{40}},           // a vector b
+    {Shape{1, 40}, Shape{40, 8}},        // m = 1; dA has m = 1 with b transposed
+    {Shape{40}, Shape{40, 8}},           // a vector a
+    {Shape{3, 20, 1}, Shape{1, 8}},      // batched a, shared b (folds into one k = 1 product)
+    {Shape{3, 1, 40}, Shape{3, 40, 1}},  // batched, m = n = 1 (dot products)
+    {Shape{2, 40}, Shape{3, 40, 1}},     // shared a over a batched b
+    {Shape{200, 1}, Shape{1, 100}},      // fit_curve's shapes
     {Shape{200, 100}, Shape{100, 1}},
 };
 
@@ -40,7 +39,8 @@ TEST_CASE("matmul of thin products (one of m, n, k is 1)", "[matmul]") {
     const auto want = test::matmul_reference(a, b);
     const auto got = matmul(a, b).values();
     REQUIRE(got.size() == want.size());
-    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12).margin(1e-12));
+    for (std::size_t i = 0; i < got.size(); ++i)
+      CHECK(got[i] == Approx(want[i]).epsilon(1e-12).margin(1e-12));
     auto f = [](std::vector<Tensor>& in) { return matmul(in[0], in[1]); };
     check_gradient(g, {random_variable(g, c.a, rng), random_variable(g, c.b, rng)}, f, rng);
 

@@ -80,10 +80,9 @@ TEST_CASE("sgd weight decay adds wd * w to the gradient") {
 
 TEST_CASE("adam: bias-corrected moments") {
   // Step 1: mhat = g, vhat = g^2, so w moves lr * g / (|g| + eps) = 0.1 * sign(g).
-  check_steps(run3<Adam>(Loss::sq, AdamOptions{.lr = 0.1}),
-              {{0.9000000005, -1.90000000025},
-               {0.8004122286917927, -1.800166486115701},
-               {0.7015862729460302, -1.700623392046465}});
+  check_steps(run3<Adam>(Loss::sq, AdamOptions{.lr = 0.1}), {{0.9000000005, -1.90000000025},
+                                                             {0.8004122286917927, -1.800166486115701},
+                                                             {0.7015862729460302, -1.700623392046465}});
 }
 
 TEST_CASE("adam weight decay is an L2 term in the gradient, adamw decays the weights") {
@@ -103,19 +102,19 @@ TEST_CASE("adam weight decay is an L2 term in the gradient, adamw decays the wei
 TEST_CASE("adamw's default weight decay is 1e-2, as in PyTorch") {
   CHECK(AdamWOptions{}.weight_decay == 1e-2);
   CHECK(AdamOptions{}.weight_decay == 0);
-  check_steps(run3<AdamW>(Loss::sq, AdamWOptions{.lr = 0.1}),
-              {{0.8990000005, -1.89800000025},
-               {0.7985190271685215, -1.7962725886447977},
-               {0.6989111831582322, -1.6949445143849768}});
+  check_steps(run3<AdamW>(Loss::sq, AdamWOptions{.lr = 0.1}), {{0.8990000005, -1.89800000025},
+                                                               {0.7985190271685215, -1.7962725886447977},
+                                                               {0.6989111831582322, -1.6949445143849768}});
 }
 
 TEST_CASE("float32 parameters are updated in float32") {
   // PyTorch's float32 results; its algebra differs slightly (lr / bc1 and
   // sqrt(v) / sqrt(bc2)), so allow a few float ulps.
   auto f = run3<Adam>(Loss::sq, AdamOptions{.lr = 0.1}, DType::f32);
-  check_steps(f, {{0.9000000357627869, -1.899999976158142},
-                  {0.8004122376441956, -1.8001664876937866},
-                  {0.7015863060951233, -1.7006233930587769}},
+  check_steps(f,
+              {{0.9000000357627869, -1.899999976158142},
+               {0.8004122376441956, -1.8001664876937866},
+               {0.7015863060951233, -1.7006233930587769}},
               4e-7);
   // The stored value is a float: the double we read back is exactly representable.
   CHECK(static_cast<double>(static_cast<float>(f[2][0])) == f[2][0]);
@@ -150,9 +149,11 @@ TEST_CASE("optimizers reject bad arguments with a clear message") {
   CHECK_THROWS_MATCHES(Adam({w}, {.beta1 = 1.0}), DomainError,
                        Catch::Message("adam: invalid beta1 1 (must be in [0, 1))"));
   CHECK_THROWS_MATCHES(Adam({c}), DomainError, Catch::Message("adam: parameter 0 does not require grad"));
-  CHECK_THROWS_MATCHES(AdamW({w, w}), DomainError, Catch::Message("adamw: parameter 1 appears twice in the list"));
-  CHECK_THROWS_MATCHES(Sgd({w * 2.0}), DomainError,
-                       Catch::Message("sgd: parameter 0 is a computed value ('mul'); only leaves can be updated"));
+  CHECK_THROWS_MATCHES(AdamW({w, w}), DomainError,
+                       Catch::Message("adamw: parameter 1 appears twice in the list"));
+  CHECK_THROWS_MATCHES(
+      Sgd({w * 2.0}), DomainError,
+      Catch::Message("sgd: parameter 0 is a computed value ('mul'); only leaves can be updated"));
 }
 
 TEST_CASE("learning-rate schedules") {
@@ -169,10 +170,10 @@ TEST_CASE("learning-rate schedules") {
 
   CosineLr cosine(1.0, 100, 0.1);
   CHECK(cosine.lr(0) == Approx(1.0));
-  CHECK(cosine.lr(50) == Approx(0.55));                 // halfway: the mean of base and min
+  CHECK(cosine.lr(50) == Approx(0.55));  // halfway: the mean of base and min
   CHECK(cosine.lr(25) == Approx(0.1 + 0.9 * (1 + std::cos(std::numbers::pi / 4)) / 2));
   CHECK(cosine.lr(100) == Approx(0.1));
-  CHECK(cosine.lr(1000) == Approx(0.1));                // stays at min afterwards
+  CHECK(cosine.lr(1000) == Approx(0.1));  // stays at min afterwards
 
   // A schedule drives an optimizer through set_lr.
   Graph g;

@@ -50,7 +50,8 @@ void check_replay(DType t, const std::function<Tensor(Graph&)>& build) {
       INFO("node " << ids[i] << " (" << op_name(g[ids[i]].op) << "), step " << step);
       const std::vector<double> got = Tensor{&g, ids[i]}.grads();
       REQUIRE(got.size() == want[i].size());
-      for (std::size_t k = 0; k < got.size(); ++k) CHECK(got[k] == Approx(want[i][k]).epsilon(1e-5).margin(1e-6));
+      for (std::size_t k = 0; k < got.size(); ++k)
+        CHECK(got[k] == Approx(want[i][k]).epsilon(1e-5).margin(1e-6));
     }
   }
 }
@@ -82,7 +83,8 @@ TEST_CASE("replay gradients overwrite stale buffers, for every kind of first wri
         return sum(matmul(a, b)) + mean(matmul(a3, b) * 0.5);
       });
     }
-    SECTION(std::string("scalars broadcast on either side, row operands first ") + std::string(dtype_name(t))) {
+    SECTION(std::string("scalars broadcast on either side, row operands first ") +
+            std::string(dtype_name(t))) {
       check_replay(t, [](Graph& g) {
         Tensor s = g.param(Shape{}, ramp(1, 1.5, 0));
         Tensor x = g.param({3, 4}, ramp(12, -1.0, 0.2));
@@ -99,7 +101,8 @@ TEST_CASE("replay gradients overwrite stale buffers, for every kind of first wri
         Tensor w = where(gt(x, y), x, y * 2.0);
         const Tensor parts[2] = {transpose(w), transpose(x)};
         Tensor c = concat(parts, 0);
-        return sum(max(c, {1})) + sum(sum_to(x * y, Shape{4})) + sum(expand(reshape(y, {3, 4, 1}), Shape{3, 4, 2}));
+        return sum(max(c, {1})) + sum(sum_to(x * y, Shape{4})) +
+               sum(expand(reshape(y, {3, 4, 1}), Shape{3, 4, 2}));
       });
     }
     SECTION(std::string("inputs that get nothing: step, pow 0, a path through a comparison ") +
@@ -108,7 +111,8 @@ TEST_CASE("replay gradients overwrite stale buffers, for every kind of first wri
         Tensor x = g.param({4}, ramp(4, -1.0, 0.6));
         Tensor w = g.param({4}, ramp(4, 0.5, -0.3));  // reached only through lt: gets 0
         Tensor v = g.param({4}, ramp(4, 0.2, 0.2));
-        return sum(step(x) * v) + sum(pow(v, 0.0)) + sum(lt(w, g.scalar(0.0, w.dtype())) * v) + sum(exp(v) + tanh(x));
+        return sum(step(x) * v) + sum(pow(v, 0.0)) + sum(lt(w, g.scalar(0.0, w.dtype())) * v) +
+               sum(exp(v) + tanh(x));
       });
     }
   }

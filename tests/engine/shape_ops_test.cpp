@@ -10,7 +10,7 @@ using namespace hinge::test;
 
 namespace {
 
-constexpr int64_t kNone = INT64_MAX;  // "no bound" going up (start) ...
+constexpr int64_t kNone = INT64_MAX;    // "no bound" going up (start) ...
 constexpr int64_t kBefore = INT64_MIN;  // ... and "past the front" going down (stop)
 
 std::vector<double> iota(int64_t n, double from = 0) {
@@ -28,7 +28,8 @@ void check_op(const Shape& s, const std::function<Tensor(Tensor)>& op) {
   std::mt19937 rng(11);
   INFO("shape " << to_string(s));
   Graph g;
-  check_gradient(g, {random_variable(g, s, rng)}, [&](std::vector<Tensor>& in) { return op(in[0]); }, rng);
+  check_gradient(
+      g, {random_variable(g, s, rng)}, [&](std::vector<Tensor>& in) { return op(in[0]); }, rng);
   check_second_derivative(
       g, {random_variable(g, s, rng)}, [&](std::vector<Tensor>& in) { return op(in[0] * in[0]); }, rng);
 }
@@ -42,12 +43,15 @@ TEST_CASE("reshape") {
   CHECK(reshape(a, {6}).values() == iota(6));
   check_op(Shape{2, 3}, [](Tensor t) { return reshape(t, {3, 2}); });
   check_op(Shape{}, [](Tensor t) { return reshape(t, {1, 1}); });
-  CHECK_THROWS_MATCHES(reshape(a, {4, -1}), ShapeError,
-                       Catch::Message("shape mismatch in 'reshape': [2, 3] (6 elements) cannot become [4, -1]"));
-  CHECK_THROWS_MATCHES(reshape(a, {4, 2}), ShapeError,
-                       Catch::Message("shape mismatch in 'reshape': [2, 3] (6 elements) cannot become [4, 2]"));
-  CHECK_THROWS_MATCHES(reshape(a, {0, -1}), ShapeError,
-                       Catch::Message("shape mismatch in 'reshape': [2, 3] (6 elements) cannot become [0, -1]"));
+  CHECK_THROWS_MATCHES(
+      reshape(a, {4, -1}), ShapeError,
+      Catch::Message("shape mismatch in 'reshape': [2, 3] (6 elements) cannot become [4, -1]"));
+  CHECK_THROWS_MATCHES(
+      reshape(a, {4, 2}), ShapeError,
+      Catch::Message("shape mismatch in 'reshape': [2, 3] (6 elements) cannot become [4, 2]"));
+  CHECK_THROWS_MATCHES(
+      reshape(a, {0, -1}), ShapeError,
+      Catch::Message("shape mismatch in 'reshape': [2, 3] (6 elements) cannot become [0, -1]"));
 }
 
 TEST_CASE("transpose") {
@@ -148,7 +152,8 @@ TEST_CASE("slice") {
   const SliceSpec zero[1] = {{0, 5, 0}};
   CHECK_THROWS_MATCHES(slice(a, zero), DomainError, Catch::Message("'slice': the step of axis 0 is zero"));
   const SliceSpec three[3] = {};
-  CHECK_THROWS_MATCHES(slice(m, three), DomainError, Catch::Message("'slice' of 3 axes on a rank-2 tensor [3, 4]"));
+  CHECK_THROWS_MATCHES(slice(m, three), DomainError,
+                       Catch::Message("'slice' of 3 axes on a rank-2 tensor [3, 4]"));
 }
 
 TEST_CASE("unslice") {
@@ -182,8 +187,10 @@ TEST_CASE("index") {
   CHECK(v.item() == 4);
   check_op(Shape{3, 2}, [](Tensor t) { return index(t, -2); });
   check_op(Shape{4}, [](Tensor t) { return index(t, 3); });
-  CHECK_THROWS_MATCHES(index(m, 5), DomainError, Catch::Message("index 5 is out of range for axis 0 of size 3"));
-  CHECK_THROWS_MATCHES(index(m, -4), DomainError, Catch::Message("index -4 is out of range for axis 0 of size 3"));
+  CHECK_THROWS_MATCHES(index(m, 5), DomainError,
+                       Catch::Message("index 5 is out of range for axis 0 of size 3"));
+  CHECK_THROWS_MATCHES(index(m, -4), DomainError,
+                       Catch::Message("index -4 is out of range for axis 0 of size 3"));
   CHECK_THROWS_MATCHES(index(g.scalar(1.0), 0), DomainError,
                        Catch::Message("'index' of a rank-0 tensor (a scalar has no axis 0)"));
 }
@@ -212,7 +219,8 @@ TEST_CASE("concat") {
       for (auto& t : in) s.push_back(t * t);
       return concat(s, 1);
     };
-    std::vector<Shape> shapes = {Shape{2, 1, 2}, Shape{2, 3, 2}, Shape{2, 2, 2}, Shape{2, 1, 2}, Shape{2, 4, 2}};
+    std::vector<Shape> shapes = {Shape{2, 1, 2}, Shape{2, 3, 2}, Shape{2, 2, 2}, Shape{2, 1, 2},
+                                 Shape{2, 4, 2}};
     for (std::size_t n : {3u, 5u}) {
       std::vector<Tensor> in, in2;
       for (std::size_t k = 0; k < n; ++k) {
@@ -239,7 +247,8 @@ TEST_CASE("concat") {
   {
     Graph h;
     std::vector<Tensor> parts;
-    for (int k = 0; k < 600; ++k) parts.push_back(h.variable(Shape{1}, std::vector<double>{double(k)}, DType::f64));
+    for (int k = 0; k < 600; ++k)
+      parts.push_back(h.variable(Shape{1}, std::vector<double>{double(k)}, DType::f64));
     auto y = concat(parts);
     CHECK(y.values() == iota(600));
     backward(sum(y * y));
@@ -248,15 +257,20 @@ TEST_CASE("concat") {
 
   auto r3 = arange(g, Shape{2, 2, 1});
   const Tensor bad_rank[] = {a, r3};
-  CHECK_THROWS_MATCHES(concat(bad_rank), ShapeError, Catch::Message("shape mismatch in 'concat': [2, 2] vs [2, 2, 1]"));
+  CHECK_THROWS_MATCHES(concat(bad_rank), ShapeError,
+                       Catch::Message("shape mismatch in 'concat': [2, 2] vs [2, 2, 1]"));
   const Tensor bad_size[] = {a, b};
-  CHECK_THROWS_MATCHES(concat(bad_size, 0), ShapeError, Catch::Message("shape mismatch in 'concat': [2, 2] vs [2, 1]"));
+  CHECK_THROWS_MATCHES(concat(bad_size, 0), ShapeError,
+                       Catch::Message("shape mismatch in 'concat': [2, 2] vs [2, 1]"));
   const Tensor scalars[] = {g.scalar(1.0), g.scalar(2.0)};
   CHECK_THROWS_MATCHES(concat(scalars), ShapeError, Catch::Message("'concat' of rank-0 tensors (use stack)"));
-  CHECK_THROWS_MATCHES(concat(std::span<const Tensor>{}), DomainError, Catch::Message("'concat' of no tensors"));
+  CHECK_THROWS_MATCHES(concat(std::span<const Tensor>{}), DomainError,
+                       Catch::Message("'concat' of no tensors"));
   const Tensor mixed[] = {a, g.constant(Shape{2, 2}, iota(4), DType::f32)};
-  CHECK_THROWS_MATCHES(concat(mixed), DomainError, Catch::Message("dtype mismatch in 'concat': f64 vs f32 (use cast)"));
-  CHECK_THROWS_MATCHES(concat(ab, 2), DomainError, Catch::Message("axis 2 is out of range for 'concat' on a rank-2 tensor"));
+  CHECK_THROWS_MATCHES(concat(mixed), DomainError,
+                       Catch::Message("dtype mismatch in 'concat': f64 vs f32 (use cast)"));
+  CHECK_THROWS_MATCHES(concat(ab, 2), DomainError,
+                       Catch::Message("axis 2 is out of range for 'concat' on a rank-2 tensor"));
 }
 
 TEST_CASE("stack") {
@@ -293,5 +307,6 @@ TEST_CASE("stack") {
 
   const Tensor bad[] = {a, g.constant(Shape{3}, iota(3))};
   CHECK_THROWS_MATCHES(stack(bad), ShapeError, Catch::Message("shape mismatch in 'stack': [2] vs [3]"));
-  CHECK_THROWS_MATCHES(stack(ab, 2), DomainError, Catch::Message("axis 2 is out of range for 'stack' of rank-1 tensors"));
+  CHECK_THROWS_MATCHES(stack(ab, 2), DomainError,
+                       Catch::Message("axis 2 is out of range for 'stack' of rank-1 tensors"));
 }

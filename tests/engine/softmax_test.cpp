@@ -14,7 +14,7 @@ struct AxisCase {
   int axis;
 };
 const std::vector<AxisCase> kAxisCases = {
-    {Shape{}, -1},       {Shape{4}, 0},        {Shape{2, 3}, -1},       {Shape{2, 3}, 0},
+    {Shape{}, -1},       {Shape{4}, 0},          {Shape{2, 3}, -1},       {Shape{2, 3}, 0},
     {Shape{2, 3, 4}, 1}, {Shape{2, 1, 3, 2}, 2}, {Shape{2, 1, 3, 2}, -1}, {Shape{3, 1}, 1},
 };
 

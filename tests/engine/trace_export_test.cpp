@@ -35,9 +35,12 @@ bool json_balanced(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      else if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      else if (static_cast<unsigned char>(c) < 0x20)
+        return false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -160,7 +163,8 @@ TEST_CASE("trace json: every field, the same ids, escaped strings, valid JSON") 
   auto t = g.variable(Shape{3}, std::vector<double>{1, std::nan(""), 3}, DType::f64);
   auto inf = g.scalar(std::numeric_limits<double>::infinity());
   auto r = sum(t * inf);
-  TraceOptions odd{[](NodeId id) { return id == 0 ? std::string("quote \" slash \\ nl \n tab \t bell \a") : ""; }};
+  TraceOptions odd{
+      [](NodeId id) { return id == 0 ? std::string("quote \" slash \\ nl \n tab \t bell \a") : ""; }};
   const std::string json2 = trace_json(r, odd);
   CHECK_THAT(json2, Catch::Contains(R"("label": "quote \" slash \\ nl \n tab \t bell \u0007")"));
   CHECK_THAT(json2, Catch::Contains(R"("value": {"min": 1, "max": 3, "mean": 2, "nan": 1})"));

@@ -70,7 +70,9 @@ std::vector<double> linspace(double a, double b, int n) {
 
 }  // namespace
 
-TEST_CASE("neg") { check_unary([](Tensor a) { return -a; }, kSmooth); }
+TEST_CASE("neg") {
+  check_unary([](Tensor a) { return -a; }, kSmooth);
+}
 TEST_CASE("abs") {
   check_unary([](Tensor a) { return abs(a); });
   CHECK(derivative_at([](Tensor a) { return abs(a); }, {-2, 0, 3}) == std::vector<double>{-1, 0, 1});
@@ -83,12 +85,24 @@ TEST_CASE("sign") {
   CHECK_FALSE(s.requires_grad());
   CHECK(grad(sum(s * x), {x})[0].values() == std::vector<double>{-1, 0, 1});  // only the x factor
 }
-TEST_CASE("exp") { check_unary([](Tensor a) { return exp(a); }, kSmooth); }
-TEST_CASE("log") { check_unary([](Tensor a) { return log(a); }, kPositive); }
-TEST_CASE("sqrt") { check_unary([](Tensor a) { return sqrt(a); }, kPositive); }
-TEST_CASE("sin") { check_unary([](Tensor a) { return sin(a); }, kSmooth); }
-TEST_CASE("cos") { check_unary([](Tensor a) { return cos(a); }, kSmooth); }
-TEST_CASE("erf") { check_unary([](Tensor a) { return erf(a); }, kSmooth); }
+TEST_CASE("exp") {
+  check_unary([](Tensor a) { return exp(a); }, kSmooth);
+}
+TEST_CASE("log") {
+  check_unary([](Tensor a) { return log(a); }, kPositive);
+}
+TEST_CASE("sqrt") {
+  check_unary([](Tensor a) { return sqrt(a); }, kPositive);
+}
+TEST_CASE("sin") {
+  check_unary([](Tensor a) { return sin(a); }, kSmooth);
+}
+TEST_CASE("cos") {
+  check_unary([](Tensor a) { return cos(a); }, kSmooth);
+}
+TEST_CASE("erf") {
+  check_unary([](Tensor a) { return erf(a); }, kSmooth);
+}
 
 TEST_CASE("powc") {
   SECTION("integer exponents on both signs") {
@@ -109,7 +123,8 @@ TEST_CASE("powc") {
     CHECK(y.values() == std::vector<double>{9, -0.1 * -0.1, 0});
     backward(sum(y));
     CHECK(x.grads() == std::vector<double>{-6, -0.2, 0});
-    CHECK(second_derivative_at([](Tensor a) { return pow(a, 2.0); }, {-3, 0, 2}) == std::vector<double>{2, 2, 2});
+    CHECK(second_derivative_at([](Tensor a) { return pow(a, 2.0); }, {-3, 0, 2}) ==
+          std::vector<double>{2, 2, 2});
   }
   SECTION("x^0 has derivative 0 at 0, not NaN") {
     CHECK(derivative_at([](Tensor a) { return pow(a, 0.0); }, {0, 2}) == std::vector<double>{0, 0});
@@ -200,7 +215,9 @@ TEST_CASE("sigmoid") {
   }
 }
 
-TEST_CASE("tanh") { check_unary([](Tensor a) { return tanh(a); }, {-3, 3, {}}); }
+TEST_CASE("tanh") {
+  check_unary([](Tensor a) { return tanh(a); }, {-3, 3, {}});
+}
 
 TEST_CASE("maximum slopes: sigmoid' peaks at 0.25 and tanh' at 1, both at 0") {
   const auto xs = linspace(-5, 5, 1001);
@@ -244,9 +261,12 @@ TEST_CASE("step: a perceptron's weights get exactly zero gradient on every input
 TEST_CASE("where") {
   // (cond, a, b) shapes: equal, scalars, and all three broadcasting differently.
   const std::vector<std::array<Shape, 3>> shapes = {
-      {Shape{}, Shape{}, Shape{}},           {Shape{3}, Shape{3}, Shape{3}},
-      {Shape{2, 3}, Shape{}, Shape{2, 3}},   {Shape{3}, Shape{2, 1}, Shape{}},
-      {Shape{2, 1, 3}, Shape{4, 1}, Shape{1, 3}}, {Shape{2, 2, 2, 2}, Shape{2, 1}, Shape{2, 1, 1, 2}},
+      {Shape{}, Shape{}, Shape{}},
+      {Shape{3}, Shape{3}, Shape{3}},
+      {Shape{2, 3}, Shape{}, Shape{2, 3}},
+      {Shape{3}, Shape{2, 1}, Shape{}},
+      {Shape{2, 1, 3}, Shape{4, 1}, Shape{1, 3}},
+      {Shape{2, 2, 2, 2}, Shape{2, 1}, Shape{2, 1, 1, 2}},
   };
   std::mt19937 rng(5);
   for (auto& [sc, sa, sb] : shapes) {
@@ -330,14 +350,22 @@ TEST_CASE("detach") {
 
 TEST_CASE("f32 kernels agree with f64") {
   const std::vector<std::pair<const char*, std::function<Tensor(Tensor)>>> ops = {
-      {"abs", [](Tensor a) { return abs(a); }},          {"exp", [](Tensor a) { return exp(a); }},
-      {"sqrt", [](Tensor a) { return sqrt(abs(a)); }},   {"log", [](Tensor a) { return log(abs(a)); }},
-      {"sin", [](Tensor a) { return sin(a); }},          {"cos", [](Tensor a) { return cos(a); }},
-      {"erf", [](Tensor a) { return erf(a); }},          {"powc", [](Tensor a) { return pow(a, 3.0); }},
-      {"clamp", [](Tensor a) { return clamp(a, -1, 1); }}, {"relu", [](Tensor a) { return relu(a); }},
-      {"leaky_relu", [](Tensor a) { return leaky_relu(a); }}, {"elu", [](Tensor a) { return elu(a); }},
-      {"gelu", [](Tensor a) { return gelu(a); }},        {"softplus", [](Tensor a) { return softplus(a); }},
-      {"sigmoid", [](Tensor a) { return sigmoid(a); }},  {"tanh", [](Tensor a) { return tanh(a); }},
+      {"abs", [](Tensor a) { return abs(a); }},
+      {"exp", [](Tensor a) { return exp(a); }},
+      {"sqrt", [](Tensor a) { return sqrt(abs(a)); }},
+      {"log", [](Tensor a) { return log(abs(a)); }},
+      {"sin", [](Tensor a) { return sin(a); }},
+      {"cos", [](Tensor a) { return cos(a); }},
+      {"erf", [](Tensor a) { return erf(a); }},
+      {"powc", [](Tensor a) { return pow(a, 3.0); }},
+      {"clamp", [](Tensor a) { return clamp(a, -1, 1); }},
+      {"relu", [](Tensor a) { return relu(a); }},
+      {"leaky_relu", [](Tensor a) { return leaky_relu(a); }},
+      {"elu", [](Tensor a) { return elu(a); }},
+      {"gelu", [](Tensor a) { return gelu(a); }},
+      {"softplus", [](Tensor a) { return softplus(a); }},
+      {"sigmoid", [](Tensor a) { return sigmoid(a); }},
+      {"tanh", [](Tensor a) { return tanh(a); }},
   };
   const std::vector<double> xs = {-1.75, -0.5, 0.25, 1.5};
   for (auto& [name, op] : ops) {

@@ -49,4 +49,3 @@ TEST_CASE("every builtin's example runs", "[builtins][examples]") {
     std::fclose(err);
   }
 }
-

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <numbers>
 #include <map>
+#include <numbers>
 #include <set>
 
 #include <unistd.h>
@@ -16,12 +16,12 @@
 #include <fmt/format.h>
 
 #include "builtins/builtin.hpp"
-#include "syntax/parse.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/init.hpp"
 #include "hinge/rng.hpp"
+#include "syntax/parse.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;
@@ -38,8 +38,12 @@ struct Kw {
 
 // Positional argument i is "written" at [100 + 10 i, 105 + 10 i), keyword j at
 // [200 + 10 j, 205 + 10 j), and the call spans [0, 300): errors can be located.
-Span pos_span(std::size_t i) { return {static_cast<uint32_t>(100 + 10 * i), static_cast<uint32_t>(105 + 10 * i)}; }
-Span kw_span(std::size_t j) { return {static_cast<uint32_t>(200 + 10 * j), static_cast<uint32_t>(205 + 10 * j)}; }
+Span pos_span(std::size_t i) {
+  return {static_cast<uint32_t>(100 + 10 * i), static_cast<uint32_t>(105 + 10 * i)};
+}
+Span kw_span(std::size_t j) {
+  return {static_cast<uint32_t>(200 + 10 * j), static_cast<uint32_t>(205 + 10 * j)};
+}
 constexpr Span kCall{0, 300};
 
 struct Session {
@@ -53,7 +57,8 @@ struct Session {
     std::vector<Arg> args;
     for (std::size_t i = 0; i < pos.size(); ++i) args.push_back(Arg{pos[i], pos_span(i)});
     std::vector<std::pair<std::string, Arg>> keywords;
-    for (std::size_t j = 0; j < kws.size(); ++j) keywords.push_back({kws[j].name, Arg{kws[j].value, kw_span(j)}});
+    for (std::size_t j = 0; j < kws.size(); ++j)
+      keywords.push_back({kws[j].name, Arg{kws[j].value, kw_span(j)}});
     return b->fn(ctx, Args(*b, std::move(args), std::move(keywords), kCall));
   }
 
@@ -163,8 +168,8 @@ TEST_CASE("binder: positional, keyword and default arguments", "[builtins][binde
   Args a(b, {Arg{Value(2.0), pos_span(0)}}, {}, kCall);
   CHECK(a.has("x"));
   CHECK_FALSE(a.has("alpha"));
-  CHECK(a.number("alpha") == 0.01);       // the default, read from "alpha=0.01"
-  CHECK(a.span("alpha") == kCall);        // defaulted: the call
+  CHECK(a.number("alpha") == 0.01);  // the default, read from "alpha=0.01"
+  CHECK(a.span("alpha") == kCall);   // defaulted: the call
   CHECK(a.span("x") == pos_span(0));
 
   Args k(b, {}, {{"alpha", Arg{Value(0.5), kw_span(0)}}, {"x", Arg{Value(1.0), kw_span(1)}}}, kCall);
@@ -228,7 +233,8 @@ TEST_CASE("binder: error messages and where they point", "[builtins][binder]") {
     CHECK(d.span == kCall);
     d = error_of(s, "sgd", {}, {{"momentum", Value(0.9)}});
     CHECK(d.message ==
-          "missing argument 'lr' for sgd(lr, momentum=0, nesterov=false, weight_decay=0, schedule=\"constant\", "
+          "missing argument 'lr' for sgd(lr, momentum=0, nesterov=false, weight_decay=0, "
+          "schedule=\"constant\", "
           "step_size=none, gamma=0.1, min_lr=0)");
   }
   SECTION("given twice, at the second") {
@@ -332,7 +338,8 @@ TEST_CASE("math builtins on tensors give tensors with gradients", "[builtins][ma
 
 TEST_CASE("math builtins: numbers and one-element tensors agree exactly", "[builtins][math]") {
   Session s;
-  for (const char* name : {"exp", "log", "sqrt", "sin", "cos", "erf", "gelu", "softplus", "sigmoid", "tanh"}) {
+  for (const char* name :
+       {"exp", "log", "sqrt", "sin", "cos", "erf", "gelu", "softplus", "sigmoid", "tanh"}) {
     INFO(name);
     const double n = num(s.call(name, {Value(0.7)}));
     const double t = s.call(name, {Value(s.g.scalar(0.7))}).tensor().item();
@@ -403,7 +410,8 @@ TEST_CASE("random tensors are seeded, constant, and match hinge::init", "[builti
   r2.seed_with(5);
   CHECK(vals(s.call("kaiming", {list({Value(2.0), Value(16.0)})})) ==
         init::kaiming(g2, r2, Shape{2, 16}).values());
-  CHECK(vals(s.call("xavier", {list({Value(2.0), Value(16.0)})})) == init::xavier(g2, r2, Shape{2, 16}).values());
+  CHECK(vals(s.call("xavier", {list({Value(2.0), Value(16.0)})})) ==
+        init::xavier(g2, r2, Shape{2, 16}).values());
   CHECK(vals(s.call("uniform", {Value(5.0)}, {{"lo", Value(0.0)}, {"hi", Value(2.0)}})) ==
         init::uniform(g2, r2, Shape{5}, 0, 2).values());
 
@@ -421,7 +429,8 @@ TEST_CASE("random tensors are seeded, constant, and match hinge::init", "[builti
   for (double x : vals(s.call("uniform", {Value(100.0)}))) CHECK((x >= -1 && x < 1));
 
   auto d = error_of(s, "xavier", {Value(3.0)});
-  CHECK(d.message == "xavier needs a weight matrix shape [in, out], not [3]; initialise biases with zeros or normal");
+  CHECK(d.message ==
+        "xavier needs a weight matrix shape [in, out], not [3]; initialise biases with zeros or normal");
   CHECK(d.span == pos_span(0));
   d = error_of(s, "normal", {Value(3.0)}, {{"std", Value(-1.0)}});
   CHECK(d.message == "normal: 'std' must be at least 0, got -1");
@@ -523,11 +532,12 @@ TEST_CASE("reductions, matmul and softmax", "[builtins][reduction]") {
 
   const double z = 1 + std::exp(1.0) + std::exp(2.0);
   check_values(s.call("softmax", {s.vec({0, 1, 2})}), {1 / z, std::exp(1.0) / z, std::exp(2.0) / z}, 1e-15);
-  check_values(s.call("log_softmax", {s.vec({0, 1, 2})}), {-std::log(z), 1 - std::log(z), 2 - std::log(z)}, 1e-14);
-  check_values(s.call("softmax", {s.mat(2, 2, {0, 0, 5, 5})}, {{"axis", Value(0.0)}}),
-               {1 / (1 + std::exp(5.0)), 1 / (1 + std::exp(5.0)), 1 / (1 + std::exp(-5.0)),
-                1 / (1 + std::exp(-5.0))},
-               1e-15);
+  check_values(s.call("log_softmax", {s.vec({0, 1, 2})}), {-std::log(z), 1 - std::log(z), 2 - std::log(z)},
+               1e-14);
+  check_values(
+      s.call("softmax", {s.mat(2, 2, {0, 0, 5, 5})}, {{"axis", Value(0.0)}}),
+      {1 / (1 + std::exp(5.0)), 1 / (1 + std::exp(5.0)), 1 / (1 + std::exp(-5.0)), 1 / (1 + std::exp(-5.0))},
+      1e-15);
 }
 
 // ---------------------------------------------------------------- losses and optimizers
@@ -666,9 +676,11 @@ TEST_CASE("csv: each kind of bad file names the file, line and cell", "[builtins
   CHECK(err("ragged.csv", "a,b,c\n1,2,3\n4,5\n") == "ragged.csv:3: 2 cells, but the header has 3 columns");
   CHECK(err("long.csv", "a,b\n1,2,3\n") == "long.csv:2: 3 cells, but the header has 2 columns");
   CHECK(err("empty.csv", "") == "empty.csv: the file is empty; expected a header row and rows of numbers");
-  CHECK(err("blank.csv", "\n  \n") == "blank.csv: the file is empty; expected a header row and rows of numbers");
+  CHECK(err("blank.csv", "\n  \n") ==
+        "blank.csv: the file is empty; expected a header row and rows of numbers");
   CHECK(err("header_only.csv", "a,b\n") == "header_only.csv: no rows of numbers after the header");
-  CHECK(err("no_header.csv", "1,2\n3,4\n") == "no_header.csv:1: expected a header row of column names, got only numbers");
+  CHECK(err("no_header.csv", "1,2\n3,4\n") ==
+        "no_header.csv:1: expected a header row of column names, got only numbers");
 
   const Diagnostic missing = error_of(s, "csv", {str("missing.csv")});
   CHECK(missing.message == "cannot read 'missing.csv': No such file or directory");
@@ -735,7 +747,8 @@ TEST_CASE("toy data sets: shapes, labels, geometry and seeds", "[builtins][data]
     CHECK(e.message == "circles: 'factor' must be between 0 and 1, got 1");
   }
   SECTION("spiral") {
-    const DataSet d = data(s.call("spiral", {Value(100.0)}, {{"classes", Value(3.0)}, {"noise", Value(0.0)}}));
+    const DataSet d =
+        data(s.call("spiral", {Value(100.0)}, {{"classes", Value(3.0)}, {"noise", Value(0.0)}}));
     CHECK(d.x_shape == "[100, 2]");
     CHECK(std::count(d.y.begin(), d.y.end(), 0.0) == 34);
     CHECK(std::count(d.y.begin(), d.y.end(), 1.0) == 33);
@@ -774,9 +787,11 @@ TEST_CASE("sample: f on a grid, with builtins or (through ctx.call) functions", 
   for (std::size_t i = 0; i < 5; ++i) CHECK(d.y[i] == std::sin(d.x[i]));
 
   s.call("seed", {Value(9.0)});
-  const DataSet n1 = data(s.call("sample", {sin_fn, Value(0.0), Value(1.0), Value(50.0)}, {{"noise", Value(0.1)}}));
+  const DataSet n1 =
+      data(s.call("sample", {sin_fn, Value(0.0), Value(1.0), Value(50.0)}, {{"noise", Value(0.1)}}));
   s.call("seed", {Value(9.0)});
-  const DataSet n2 = data(s.call("sample", {sin_fn, Value(0.0), Value(1.0), Value(50.0)}, {{"noise", Value(0.1)}}));
+  const DataSet n2 =
+      data(s.call("sample", {sin_fn, Value(0.0), Value(1.0), Value(50.0)}, {{"noise", Value(0.1)}}));
   CHECK(n1.y == n2.y);
   double dev = 0;
   for (std::size_t i = 0; i < 50; ++i) dev = std::max(dev, std::abs(n1.y[i] - std::sin(n1.x[i])));
@@ -822,15 +837,21 @@ std::string render_builtins_markdown() {
     first = false;
   }
   out += ".\n";
-  const std::map<std::string_view, std::string_view> titles = {
-      {"math", "Math"},          {"activation", "Activations"}, {"tensor", "Making tensors"},
-      {"shape", "Shapes and conversions"}, {"reduction", "Reductions"}, {"random", "Random tensors"},
-      {"loss", "Losses"},        {"optimizer", "Optimizers"},   {"data", "Data"},
-      {"analysis", "Analysis"}};
+  const std::map<std::string_view, std::string_view> titles = {{"math", "Math"},
+                                                               {"activation", "Activations"},
+                                                               {"tensor", "Making tensors"},
+                                                               {"shape", "Shapes and conversions"},
+                                                               {"reduction", "Reductions"},
+                                                               {"random", "Random tensors"},
+                                                               {"loss", "Losses"},
+                                                               {"optimizer", "Optimizers"},
+                                                               {"data", "Data"},
+                                                               {"analysis", "Analysis"}};
   for (std::string_view cat : builtin_categories()) {
     out += fmt::format("\n## {}\n\n", titles.at(cat));
     for (const Builtin& b : builtins())
-      if (b.category == cat) out += fmt::format("- `{}({})` — {}.  \n  `{}`\n", b.name, b.params, b.doc, b.example);
+      if (b.category == cat)
+        out += fmt::format("- `{}({})` — {}.  \n  `{}`\n", b.name, b.params, b.doc, b.example);
   }
   return out;
 }

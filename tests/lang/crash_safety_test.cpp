@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -216,8 +216,8 @@ TEST_CASE("a save removes the temp files of dead writers of the same file, and o
   int status = 0;
   REQUIRE(::waitpid(gone, &status, 0) == gone);  // its pid now names no process
   const std::vector<std::string> kept = {
-      "model.ckpt.tmp.1",                               // a live process (init)
-      "model.ckpt.tmp.x12",                             // not a pid
+      "model.ckpt.tmp.1",                            // a live process (init)
+      "model.ckpt.tmp.x12",                          // not a pid
       fmt::format("other.ckpt.tmp.{}", long{gone}),  // another file's writer
   };
   for (const std::string& name : kept) std::ofstream(dir.path / name) << "partial";

@@ -28,10 +28,10 @@ namespace {
 using ScratchDir = hinge::test::TempDir;
 
 struct Experiment {
-  std::string out;      // stdout
-  std::string err;      // stderr
+  std::string out;  // stdout
+  std::string err;  // stderr
   int status = -1;
-  fs::path dir;         // where it ran (its plots are here)
+  fs::path dir;  // where it ran (its plots are here)
   double seconds = 0;
 };
 
@@ -112,7 +112,8 @@ TEST_CASE("experiment bends: each shifted ReLU adds one bend and 1 to the slope"
   const Experiment ex = run_experiment("bends", dir);
   INFO(ex.out);
   // "  f_k:  s1  s2  s3  s4   bends": slopes on (-3,-1), (-1,0), (0,1), (1,3).
-  const std::string row = R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+(\d+))";
+  const std::string row =
+      R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+(\d+))";
   const auto rows = all_matches(ex.out, R"(f_(\d):)" + row);
   REQUIRE(rows.size() == 3);
   for (const auto& r : rows) {
@@ -221,15 +222,16 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
     CHECK(slope <= 0.25);  // sigmoid's local slope s(1 - s), by reverse mode
     CHECK(slope > 0.2);    // at init the pre-activations are near 0: close to the bound
   }
-  const double largest = num(one_match(ex.out, R"(largest local slope of any sigmoid unit on any input: )" + kNum)[0]);
+  const double largest =
+      num(one_match(ex.out, R"(largest local slope of any sigmoid unit on any input: )" + kNum)[0]);
   CHECK(largest <= 0.25);
   CHECK(largest > 0.2499);
   // Sigmoid's gradient shrinks going back towards the input, by orders of magnitude.
   CHECK(sig[0] < sig[19] / 1e3);
   for (std::size_t i = 0; i + 1 < sig.size(); ++i) CHECK(sig[i] < sig[i + 1]);
 
-  const auto init = one_match(ex.out, R"(first layer at init: sigmoid )" + kNum + ", relu " + kNum +
-                                          ", ratio relu/sigmoid " + kNum);
+  const auto init = one_match(
+      ex.out, R"(first layer at init: sigmoid )" + kNum + ", relu " + kNum + ", ratio relu/sigmoid " + kNum);
   CHECK(num(init[0]) == Approx(sig[0]).epsilon(1e-2));
   CHECK(num(init[1]) == Approx(relu[0]).epsilon(1e-2));
   CHECK(num(init[2]) > 1e3);
@@ -243,7 +245,8 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
   // row) below 1/4.
   const std::string trace = hinge::test::slurp(ex.dir / "vanishing_trace.txt");
   CHECK(ex.out.find("to vanishing_trace.txt") != std::string::npos);
-  const auto layers = all_matches(trace, R"(\n\s+\d+\s+%\d+\.\.%\d+\s+matmul add sigmoid[^\n]*\s)" + kNum + R"(\s*(?=\n))");
+  const auto layers =
+      all_matches(trace, R"(\n\s+\d+\s+%\d+\.\.%\d+\s+matmul add sigmoid[^\n]*\s)" + kNum + R"(\s*(?=\n))");
   CHECK(layers.size() == 20);
   for (const auto& l : layers) {
     CHECK(num(l[0]) > 0.1);
@@ -274,7 +277,8 @@ TEST_CASE("experiment sparsity: about half the activations are zero; dead units 
   CHECK(num(rows[1][1]) < 80);
   CHECK(dead0 >= 1);  // the seed gives some: the lesson needs one
   CHECK(num(rows[1][2]) >= dead0);
-  const auto still = one_match(ex.out, R"(dead at init (\d+), still dead after training (\d+), died during training (\d+))");
+  const auto still =
+      one_match(ex.out, R"(dead at init (\d+), still dead after training (\d+), died during training (\d+))");
   CHECK(num(still[0]) == dead0);
   CHECK(num(still[1]) == dead0);  // no gradient reaches a dead unit, so none revives
   CHECK(num(still[0]) + num(still[2]) == num(rows[1][2]));
@@ -288,7 +292,8 @@ TEST_CASE("experiment activations: derivatives by reverse mode; sigmoid at most 
   const Experiment ex = run_experiment("activations", dir);
   INFO(ex.out);
   std::map<std::string, std::vector<double>> table;  // name -> slope at 0, max slope, check error
-  for (const auto& r : all_matches(ex.out, R"(\n(\S+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))"))
+  for (const auto& r :
+       all_matches(ex.out, R"(\n(\S+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))"))
     table[r[0]] = {num(r[1]), num(r[2]), num(r[3])};
   REQUIRE(table.size() == 6);
   for (const auto& [name, v] : table) {
@@ -316,12 +321,12 @@ TEST_CASE("gradient(y, x): reverse mode's dy/dx as a tensor", "[experiments][bui
   const Experiment ex = run_text(
       "param p = [-2, -0.5, 0, 0.5, 2]\n"
       "print gradient(sum(relu(p)), p)\n"
-      "print gradient(sum(p ^ 3), p)\n"                       // 3 p^2
-      "print gradient(mean(p * p), p)\n"                      // 2 p / 5
+      "print gradient(sum(p ^ 3), p)\n"   // 3 p^2
+      "print gradient(mean(p * p), p)\n"  // 2 p / 5
       "let h = p * 2\n"
-      "print gradient(sum(h ^ 2), h)\n"                       // an interior node: 2 h
+      "print gradient(sum(h ^ 2), h)\n"  // an interior node: 2 h
       "param q = 1\n"
-      "print gradient(sum(p), q)\n"                           // y does not depend on q
+      "print gradient(sum(p), q)\n"  // y does not depend on q
       "let g = gradient(sum(p ^ 2), p)\n"
       "print g + 0 * p\n",
       dir);
@@ -346,7 +351,8 @@ TEST_CASE("gradient: a constant x, a y of many elements and non-tensors are erro
       {"let xs = linspace(-1, 1, 3)\nprint gradient(sum(relu(xs)), xs)\n",
        "t.hinge:2:31: error: gradient: 'x' is a constant, so no gradient reaches it; make it a param", "^~"},
       {"param p = [1, 2]\nprint gradient(p * 2, p)\n",
-       "t.hinge:2:16: error: gradient: 'y' must have one element, got a tensor [2] (use sum or mean)", "^~~~~"},
+       "t.hinge:2:16: error: gradient: 'y' must have one element, got a tensor [2] (use sum or mean)",
+       "^~~~~"},
       {"param p = [1, 2]\nprint gradient(3, p)\n",
        "t.hinge:2:16: error: gradient: 'y' must be a tensor that depends on x, got the number 3", "^"},
       {"param p = [1, 2]\nprint gradient(sum(p), 2)\n",
@@ -357,7 +363,8 @@ TEST_CASE("gradient: a constant x, a y of many elements and non-tensors are erro
     INFO(c.script << "\n" << ex.err);
     CHECK(ex.status == 70);
     CHECK(ex.err.rfind(c.message, 0) == 0);
-    const std::string line = c.script.substr(c.script.find('\n') + 1, c.script.size() - c.script.find('\n') - 2);
+    const std::string line =
+        c.script.substr(c.script.find('\n') + 1, c.script.size() - c.script.find('\n') - 2);
     CHECK(ex.err.find("\n    " + line + "\n") != std::string::npos);  // the source line, then the caret
     const std::size_t col = std::stoul(c.message.substr(c.message.find(':', 8) + 1));
     CHECK(ex.err.find("\n    " + std::string(col - 1, ' ') + c.caret + "\n") != std::string::npos);
@@ -365,7 +372,8 @@ TEST_CASE("gradient: a constant x, a y of many elements and non-tensors are erro
   }
 }
 
-TEST_CASE("snapshot(x) keeps the values from before train; detach does not", "[experiments][builtins][analysis]") {
+TEST_CASE("snapshot(x) keeps the values from before train; detach does not",
+          "[experiments][builtins][analysis]") {
   ScratchDir dir;
   const Experiment ex = run_text(
       "param w = [1, -1]\n"

@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-
 #include "builtins/builtin.hpp"
 #include "eval/format_value.hpp"
 #include "hinge/graph.hpp"
@@ -124,7 +123,8 @@ TEST_CASE("regions: patterns never exceed 1 + n + n(n-1)/2 for one layer; foldin
   const double trained = numbers(out, R"(trained 8-unit layer: (\d+) patterns)")[0];
   CHECK(trained <= 37);
   CHECK(trained >= 9);
-  const auto folded = numbers(out, R"(folding 2 -> 4 -> 4: (\d+) patterns on \[0, 2\]\^2; one layer of 8 units: at most (\d+))");
+  const auto folded = numbers(
+      out, R"(folding 2 -> 4 -> 4: (\d+) patterns on \[0, 2\]\^2; one layer of 8 units: at most (\d+))");
   CHECK(folded[1] == 37);
   CHECK(folded[0] == 44);  // 11 regions of 4 lines, in each of the 4 folded copies of the square
   CHECK(folded[0] > folded[1]);
@@ -147,7 +147,8 @@ TEST_CASE("xor: no line beats 75%, a ReLU network gets 100%", "[experiments][xor
   auto ex = run_experiment("xor");
   const std::string& out = ex->out;
   // Closed-form least squares: w = (0, 0), bias 1/2: 0.5 on every point.
-  const auto w = numbers(out, R"(least squares weights \(x1, x2, bias\): \[)" + kNum + ", " + kNum + ", " + kNum + R"(\])");
+  const auto w = numbers(
+      out, R"(least squares weights \(x1, x2, bias\): \[)" + kNum + ", " + kNum + ", " + kNum + R"(\])");
   CHECK_THAT(w[0], WithinAbs(0, 1e-12));
   CHECK_THAT(w[1], WithinAbs(0, 1e-12));
   CHECK_THAT(w[2], WithinAbs(0.5, 1e-12));
@@ -159,7 +160,8 @@ TEST_CASE("xor: no line beats 75%, a ReLU network gets 100%", "[experiments][xor
   CHECK(numbers(out, R"(right on (\d) of 4 points)")[0] == 3);
   // The identity behind the bound holds for the trained line (to rounding) and
   // fails for the network.
-  CHECK(std::abs(numbers(out, R"(for the trained line: s\(1,0\) \+ s\(0,1\) - s\(0,0\) - s\(1,1\) = )" + kNum)[0]) < 1e-9);
+  CHECK(std::abs(numbers(
+            out, R"(for the trained line: s\(1,0\) \+ s\(0,1\) - s\(0,0\) - s\(1,1\) = )" + kNum)[0]) < 1e-9);
   CHECK(numbers(out, R"(network loss )" + kNum + R"(, accuracy: (\d+)%)")[1] == 100);
   CHECK(numbers(out, R"(its gap s\(1,0\) \+ s\(0,1\) - s\(0,0\) - s\(1,1\) = )" + kNum)[0] > 1);
   check_svg(*ex, "xor_linear.svg", 2);
@@ -177,9 +179,10 @@ TEST_CASE("poly_vs_relu: the polynomial's gradient and conditioning grow with k,
   REQUIRE(rows.size() == 8);
   for (std::size_t i = 1; i < rows.size(); ++i) {
     INFO("k = " << rows[i][0]);
-    CHECK(rows[i][1] >= rows[i - 1][1]);  // polynomial gradient norm grows (even powers of an odd target add 0)
-    CHECK(rows[i][2] > rows[i - 1][2]);   // and its conditioning
-    CHECK(rows[i][3] < rows[i - 1][3]);   // so the usable learning rate shrinks
+    CHECK(rows[i][1] >=
+          rows[i - 1][1]);  // polynomial gradient norm grows (even powers of an odd target add 0)
+    CHECK(rows[i][2] > rows[i - 1][2]);  // and its conditioning
+    CHECK(rows[i][3] < rows[i - 1][3]);  // so the usable learning rate shrinks
   }
   const auto& p1 = rows.front();
   const auto& p12 = rows.back();
@@ -208,8 +211,8 @@ TEST_CASE("perceptron: a step unit has zero gradient and a flat loss; sigmoid le
           "[experiments][perceptron]") {
   auto ex = run_experiment("perceptron");
   const std::string& out = ex->out;
-  const auto grads = all_numbers(out, R"(x = \[(\d), (\d)\]: dloss/dw = \[)" + kNum + ", " + kNum +
-                                          R"(\], dloss/db = )" + kNum);
+  const auto grads = all_numbers(
+      out, R"(x = \[(\d), (\d)\]: dloss/dw = \[)" + kNum + ", " + kNum + R"(\], dloss/db = )" + kNum);
   REQUIRE(grads.size() == 4);
   for (const auto& g : grads) {
     CHECK(g[2] == 0);
@@ -219,12 +222,13 @@ TEST_CASE("perceptron: a step unit has zero gradient and a flat loss; sigmoid le
   CHECK(numbers(out, R"(dstep_loss/dw = [^\n]*\n[^\n]*\n\s+norm )" + kNum + R"(, zero 2 of 2)")[0] == 0);
   CHECK(numbers(out, R"(step unit: loss moved by )" + kNum)[0] == 0);
   // The loss table: step, step unit, sigmoid AND, sigmoid OR.
-  const auto table = all_numbers(out, R"(\n\s+(\d+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))");
+  const auto table =
+      all_numbers(out, R"(\n\s+(\d+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))");
   REQUIRE(table.size() >= 5);
   CHECK(table.front()[0] == 0);
   for (std::size_t i = 1; i < table.size(); ++i) {
-    CHECK(table[i][1] == table[0][1]);      // flat
-    CHECK(table[i][2] < table[i - 1][2]);   // falling
+    CHECK(table[i][1] == table[0][1]);     // flat
+    CHECK(table[i][2] < table[i - 1][2]);  // falling
     CHECK(table[i][3] < table[i - 1][3]);
   }
   CHECK(table.back()[2] < table.front()[2] / 10);
@@ -238,7 +242,8 @@ TEST_CASE("moons: a 2-16-16-1 ReLU MLP with the max-margin loss fits the two moo
   auto ex = run_experiment("moons");
   const std::string& out = ex->out;
   const auto before = numbers(out, "before training: loss " + kNum + R"(, accuracy (\d+)%)");
-  const auto after = numbers(out, "after training: loss " + kNum + R"( \(margin )" + kNum + R"(\), accuracy (\d+)%)");
+  const auto after =
+      numbers(out, "after training: loss " + kNum + R"( \(margin )" + kNum + R"(\), accuracy (\d+)%)");
   CHECK(after[0] < before[0] / 10);
   CHECK(after[2] == 100);
   CHECK(numbers(out, R"(parameters: (\d+))")[0] == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1);
@@ -259,7 +264,8 @@ struct Session {
     REQUIRE(b != nullptr);
     std::vector<Arg> args;
     for (std::size_t i = 0; i < pos.size(); ++i)
-      args.push_back(Arg{pos[i], Span{static_cast<uint32_t>(10 * i + 10), static_cast<uint32_t>(10 * i + 15)}});
+      args.push_back(
+          Arg{pos[i], Span{static_cast<uint32_t>(10 * i + 10), static_cast<uint32_t>(10 * i + 15)}});
     return b->fn(ctx, Args(*b, std::move(args), {}, Span{0, 100}));
   }
   Value mat(int64_t r, int64_t c, std::vector<double> v) { return Value(g.constant(Shape{r, c}, v)); }
@@ -356,7 +362,8 @@ TEST_CASE("solve solves square systems and refuses singular ones", "[experiments
   CHECK(e.first == "solve: 'a' is singular (column 1 has no usable pivot): no unique solution");
   CHECK(e.second == 10);
   e = s.error("solve", {s.mat(2, 2, {1, 0, 0, 1}), s.vec({1, 1, 1})});
-  CHECK(e.first == "solve: 'b' must be a vector [2] or a matrix [2, k] (a row per row of 'a'), got a tensor [3]");
+  CHECK(e.first ==
+        "solve: 'b' must be a vector [2] or a matrix [2, k] (a row per row of 'a'), got a tensor [3]");
   CHECK(e.second == 20);
 }
 

@@ -58,12 +58,14 @@ std::vector<Token> tokenize(const std::string& s) {
       i += 5;
       continue;
     }
-    const bool starts_digit = std::isdigit(static_cast<unsigned char>(s[i])) ||
-                              (s[i] == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])));
+    const bool starts_digit =
+        std::isdigit(static_cast<unsigned char>(s[i])) ||
+        (s[i] == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])));
     const bool sign = (s[i] == '-' || s[i] == '+') && i + 1 < s.size() &&
                       (std::isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '.') &&
                       (i == 0 || !std::isalnum(static_cast<unsigned char>(s[i - 1])));
-    const bool word_start = i == 0 || !(std::isalpha(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_');
+    const bool word_start =
+        i == 0 || !(std::isalpha(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_');
     if ((starts_digit && word_start) || (sign && word_start)) {
       const char* b = s.c_str() + i;
       char* e = nullptr;
@@ -201,8 +203,10 @@ TEST_CASE("golden scripts print what they should", "[golden]") {
       CHECK(r.status == expected_status(script, 0));
       fs::path err = script;
       err.replace_extension(".err");
-      if (fs::exists(err)) CHECK(r.err == slurp(err));
-      else if (r.status == 0) CHECK(r.err.empty());
+      if (fs::exists(err))
+        CHECK(r.err == slurp(err));
+      else if (r.status == 0)
+        CHECK(r.err.empty());
       // Every plot the script wrote is a whole SVG document.
       for (const auto& f : fs::directory_iterator(tmp.path)) {
         if (f.path().extension() != ".svg") continue;

@@ -3,17 +3,17 @@
 // refresh of bindings, mini-batches, Ctrl-C), checkpoints and imports.
 #include <chrono>
 #include <cmath>
-#include <memory>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
 
-#include "hinge/graph.hpp"
 #include "eval/interpreter.hpp"
 #include "eval/session.hpp"
+#include "hinge/graph.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;
@@ -289,7 +289,8 @@ TEST_CASE("record grads writes a CSV of gradient norms", "[interp][train]") {
   fs::remove(p);
 }
 
-TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters", "[interp][train][signal]") {
+TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters",
+          "[interp][train][signal]") {
   // The progress bar reads the clock every step; this clock presses Ctrl-C on its
   // 20th reading, in the middle of training.
   SessionOptions o;
@@ -301,7 +302,8 @@ TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters
   };
   Harness h(o);
   h.script("param w = 5\nlet loss = w^2\n");
-  std::string out = h.script("train loss with sgd(lr=0.1) for 1000 steps\nprint \"after\"\n", Status::interrupted);
+  std::string out =
+      h.script("train loss with sgd(lr=0.1) for 1000 steps\nprint \"after\"\n", Status::interrupted);
   const auto at = out.find("training interrupted after step ");
   REQUIRE(at != std::string::npos);
   const int done = std::stoi(out.substr(at + 32));

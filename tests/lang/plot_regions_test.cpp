@@ -27,7 +27,8 @@ std::string plot(const std::string& script) {
   opt.err = sink;
   Session s(opt);
   const std::string path = (dir.path / "r.svg").string();
-  const Status st = s.run_script("r.hinge", script + "\nplot regions f to \"" + path + "\" with x0=-2, x1=2, y0=-2, y1=2\n");
+  const Status st = s.run_script(
+      "r.hinge", script + "\nplot regions f to \"" + path + "\" with x0=-2, x1=2, y0=-2, y1=2\n");
   std::fclose(sink);
   REQUIRE(st == Status::ok);
   return hinge::test::slurp(path);

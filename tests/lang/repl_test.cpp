@@ -48,7 +48,8 @@ std::vector<std::string> child_env(const TempHome& home) {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
-    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TERM=", 0) == 0) continue;
+    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TERM=", 0) == 0)
+      continue;
     env.push_back(kv);
   }
   env.push_back("HOME=" + home.path.string());
@@ -121,7 +122,8 @@ Piped run_piped(const std::string& input, const TempHome& home, int timeout_ms =
   bool interrupted = false;
   const auto start = Clock::now();
   while (open_fds > 0 && Clock::now() < end) {
-    if (interrupt_after_ms >= 0 && !interrupted && Clock::now() - start > std::chrono::milliseconds(interrupt_after_ms)) {
+    if (interrupt_after_ms >= 0 && !interrupted &&
+        Clock::now() - start > std::chrono::milliseconds(interrupt_after_ms)) {
       kill(pid, SIGINT);  // what Ctrl-C does
       interrupted = true;
     }
@@ -169,8 +171,10 @@ class Screen {
       } else {
         std::string& l = line();
         if (l.size() < col_) l.resize(col_, ' ');
-        if (col_ < l.size()) l[col_] = c;
-        else l += c;
+        if (col_ < l.size())
+          l[col_] = c;
+        else
+          l += c;
         ++col_;
       }
     }
@@ -234,9 +238,12 @@ class Screen {
 std::string escaped(const std::string& bytes) {
   std::string r;
   for (unsigned char c : bytes) {
-    if (c == '\n') r += "\\n\n";
-    else if (c < 0x20 || c == 0x7f) r += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
-    else r += static_cast<char>(c);
+    if (c == '\n')
+      r += "\\n\n";
+    else if (c < 0x20 || c == 0x7f)
+      r += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
+    else
+      r += static_cast<char>(c);
   }
   return r;
 }
@@ -273,7 +280,8 @@ class Terminal {
     for (;;) {
       if (ok(screen_)) return true;
       if (Clock::now() > end) {
-        UNSCOPED_INFO("the screen after waiting " << timeout_ms << " ms:\n" << screen_.text() << "bytes: " << escaped(raw_));
+        UNSCOPED_INFO("the screen after waiting " << timeout_ms << " ms:\n"
+                                                  << screen_.text() << "bytes: " << escaped(raw_));
         return false;
       }
       if (!poll_once(50)) return ok(screen_);  // the terminal closed
@@ -399,7 +407,8 @@ TEST_CASE("repl pipe: :help, :help NAME and mistyped commands", "[repl]") {
   CHECK(has(r.out, ":vars"));
 
   Piped bad = run_piped(":hlep\n:help relux\n:time maybe\n", home);
-  CHECK(has(bad.err, "<repl>:1:1: error: unknown command ':hlep'; did you mean ':help'?\n    :hlep\n    ^~~~~\n"));
+  CHECK(has(bad.err,
+            "<repl>:1:1: error: unknown command ':hlep'; did you mean ':help'?\n    :hlep\n    ^~~~~\n"));
   CHECK(has(bad.err, "error: no help for 'relux'; did you mean 'relu'?"));
   CHECK(has(bad.err, "error: ':time' takes 'on' or 'off', not 'maybe'"));
   CHECK(bad.status == 70);
@@ -408,8 +417,8 @@ TEST_CASE("repl pipe: :help, :help NAME and mistyped commands", "[repl]") {
 TEST_CASE("repl pipe: :grad, :trace, :time", "[repl]") {
   TempHome home;
   // l = (w - 3)^2 at w = 0.5: dl/dw = 2 (w - 3) = -5.
-  Piped r = run_piped("param w = 0.5\nparam unused = 1\nlet l = (w - 3)^2\n:grad l\n:trace l\n:time on\nw + 1\n",
-                      home);
+  Piped r = run_piped(
+      "param w = 0.5\nparam unused = 1\nlet l = (w - 3)^2\n:grad l\n:trace l\n:time on\nw + 1\n", home);
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   CHECK(has(r.out, "dl/dw = -5\n"));
@@ -429,11 +438,10 @@ TEST_CASE("repl pipe: :grad, :trace, :time", "[repl]") {
 
 TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
   TempHome home;
-  {
-    std::ofstream(home.path / "lib.hinge") << "param b = 7\ndef g(x) = x + b\n";
-  }
+  { std::ofstream(home.path / "lib.hinge") << "param b = 7\ndef g(x) = x + b\n"; }
   Piped r = run_piped(
-      "param w = 0.25\n:save model.ckpt\n:reset\n:vars\nw\nload \"model.ckpt\"\nw * 4\n:load lib.hinge\ng(1)\n:quit\n"
+      "param w = 0.25\n:save model.ckpt\n:reset\n:vars\nw\nload \"model.ckpt\"\nw * 4\n:load "
+      "lib.hinge\ng(1)\n:quit\n"
       "relu(-5)\n",
       home);
   INFO(r.out << r.err);
@@ -441,18 +449,19 @@ TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
   CHECK(has(r.out, "a fresh session"));
   CHECK(has(r.out, "no names bound yet\n"));
   CHECK(has(r.err, "unknown name 'w'"));  // :reset dropped it
-  CHECK(has(r.out, "\n1\n"));            // w * 4 after loading the checkpoint
+  CHECK(has(r.out, "\n1\n"));             // w * 4 after loading the checkpoint
   CHECK(has(r.out, "loaded lib.hinge: new names b, g\n8\n"));
   CHECK_FALSE(has(r.out, "\n0\n"));  // nothing after :quit runs
-  CHECK(r.status == 70);            // the unknown 'w' after :reset
+  CHECK(r.status == 70);             // the unknown 'w' after :reset
 }
 
 TEST_CASE("repl pipe: Ctrl-C during train stops the piped session with status 130", "[repl]") {
   TempHome home;
   // A train of many minutes (a thousand-element param), stopped after a second.
-  Piped r = run_piped("param w = zeros([1000])\nlet l = sum((w - 3)^2)\n"
-                      "train l with sgd(lr=0.0000001) for 100000000 steps\nprint \"next entry ran\"\n",
-                      home, 60000, 1000);
+  Piped r = run_piped(
+      "param w = zeros([1000])\nlet l = sum((w - 3)^2)\n"
+      "train l with sgd(lr=0.0000001) for 100000000 steps\nprint \"next entry ran\"\n",
+      home, 60000, 1000);
   INFO(r.out << r.err);
   CHECK(has(r.out, "interrupted"));
   CHECK_FALSE(has(r.out, "next entry ran"));  // the entries after the interrupted one do not run

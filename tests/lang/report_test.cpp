@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "eval/progress.hpp"
 #include "hinge/errors.hpp"
 #include "plot/scale.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_writer.hpp"
 #include "plot/terminal.hpp"
-#include "eval/progress.hpp"
 #include "xml_check.hpp"
 
 // GCC 12 warns about designated initializers that leave members at their defaults,
@@ -131,7 +131,7 @@ TEST_CASE("log axes tick whole decades", "[report][ticks]") {
 TEST_CASE("xml_escape makes any text safe", "[report][svg]") {
   CHECK(xml_escape("a & <b> \"c\" 'd'") == "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;");
   CHECK(xml_escape("x\x01y\tz") == "x y z");
-  CHECK(xml_escape("caf\xC3\xA9") == "caf\xC3\xA9");        // valid UTF-8 kept
+  CHECK(xml_escape("caf\xC3\xA9") == "caf\xC3\xA9");              // valid UTF-8 kept
   CHECK(xml_escape("bad \xFF byte") == "bad \xEF\xBF\xBD byte");  // U+FFFD
   CHECK(xml_escape("cut \xC3") == "cut \xEF\xBF\xBD");
 }
@@ -178,7 +178,8 @@ TEST_CASE("labels with markup characters are escaped", "[report][svg]") {
   REQUIRE(texts.size() == 1);
   CHECK(texts[0] == nasty);
   bool found = false;
-  for (const auto& e : doc.elements) found = found || (e.has_class("series") && e.attrs.at("data-label") == nasty);
+  for (const auto& e : doc.elements)
+    found = found || (e.has_class("series") && e.attrs.at("data-label") == nasty);
   CHECK(found);
 }
 
@@ -206,8 +207,10 @@ TEST_CASE("a log-scale plot skips non-positive values with a note", "[report][sv
     layer.push_back(l);
     norm.push_back(l == 5 ? 0.0 : std::pow(0.25, 20 - l));
   }
-  LinePlot plot{.title = "gradient norm per layer", .x = {.title = "layer"},
-                .y = {.title = "norm", .log = true}, .series = {{"sigmoid", layer, norm}}};
+  LinePlot plot{.title = "gradient norm per layer",
+                .x = {.title = "layer"},
+                .y = {.title = "norm", .log = true},
+                .series = {{"sigmoid", layer, norm}}};
   Rendered r = render_line_svg(plot);
   XmlDoc doc = parse_svg(r.svg);
   REQUIRE(r.notes.size() == 1);
@@ -252,7 +255,7 @@ TEST_CASE("clip_line cuts a line to the box", "[report][svg]") {
   CHECK(ends[1].second == Approx(0));
   CHECK_FALSE(clip_line({1, 1, -5}, 0, 1, 0, 1));  // misses the box
   CHECK_FALSE(clip_line({0, 0, 1}, 0, 1, 0, 1));   // not a line
-  auto v = clip_line({1, 0, -0.25}, 0, 1, 0, 1);  // x = 0.25
+  auto v = clip_line({1, 0, -0.25}, 0, 1, 0, 1);   // x = 0.25
   REQUIRE(v);
   CHECK((*v)[0] == Approx(0.25));
   CHECK(std::abs((*v)[1] - (*v)[3]) == Approx(1));
@@ -362,7 +365,7 @@ TEST_CASE("terminal plots: legend markers, NaN gaps, size", "[report][terminal]"
   std::string out = render_terminal_plot({{"sin", xs, a}, {"cos", xs, b}});
   CHECK(out.find("* sin  + cos") != std::string::npos);
   CHECK(std::count(out.begin(), out.end(), '\n') == 15 + 3);  // rows, axis, x labels, legend
-  CHECK(out.find('*') < out.find("* sin"));                    // markers on the curves
+  CHECK(out.find('*') < out.find("* sin"));                   // markers on the curves
   std::string plain = render_terminal_plot({{"sin", xs, a}}, {.unicode = false});
   for (char c : plain) CHECK(static_cast<unsigned char>(c) < 0x80);
   std::string empty = render_terminal_plot({{"nothing", {1, 2}, {NAN, NAN}}});

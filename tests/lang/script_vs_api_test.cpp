@@ -5,15 +5,15 @@
 #include <cstdio>
 #include <string>
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
+#include "eval/interpreter.hpp"
+#include "eval/session.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/init.hpp"
 #include "hinge/optim.hpp"
 #include "hinge/rng.hpp"
-#include "eval/interpreter.hpp"
-#include "eval/session.hpp"
 
 using namespace hinge;
 

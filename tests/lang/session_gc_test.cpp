@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "hinge/graph.hpp"
 #include "eval/session.hpp"
+#include "hinge/graph.hpp"
 
 using namespace hinge::lang;
 

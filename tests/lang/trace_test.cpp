@@ -14,14 +14,14 @@
 #include <sstream>
 #include <string>
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
-#include "explain/explain.hpp"
 #include "eval/format_value.hpp"
-#include "hinge/backward.hpp"
 #include "eval/interpreter.hpp"
 #include "eval/session.hpp"
+#include "explain/explain.hpp"
+#include "hinge/backward.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;
@@ -136,8 +136,8 @@ TEST_CASE("trace goldens: every value, partial, gradient and note as checked by 
     DYNAMIC_SECTION(name) {
       TempDir tmp;
       fs::copy_file(entry.path(), tmp.path / entry.path().filename());
-      const std::string cmd = fmt::format("cd '{}' && '{}' '{}' > out.txt 2> err.txt", tmp.path.string(), HINGE_EXE,
-                                          entry.path().filename().string());
+      const std::string cmd = fmt::format("cd '{}' && '{}' '{}' > out.txt 2> err.txt", tmp.path.string(),
+                                          HINGE_EXE, entry.path().filename().string());
       const int status = std::system(cmd.c_str());
       INFO(slurp(tmp.path / "err.txt"));
       CHECK(status == 0);
@@ -157,8 +157,8 @@ TEST_CASE("tracing changes no value and no gradient, and adds no node") {
   const Snapshot before = snapshot(g);
   TempDir tmp;
   const std::string dot = (tmp.path / "t.dot").string(), json = (tmp.path / "t.json").string();
-  const std::string out = h.run(fmt::format("trace loss check\ntrace y full\ntrace loss to \"{}\"\ntrace loss to \"{}\"\n",
-                                            dot, json));
+  const std::string out = h.run(
+      fmt::format("trace loss check\ntrace y full\ntrace loss to \"{}\"\ntrace loss to \"{}\"\n", dot, json));
   CHECK(out.find("check: central differences for 3 params") != std::string::npos);
   CHECK(snapshot(g) == before);
   // Twice the same text: nothing the first trace did shows in the second.
@@ -213,7 +213,8 @@ TEST_CASE("local partials are the op's derivative at the current values") {
   REQUIRE(mul != ex.rows.end());
   CHECK(mul->partials == std::vector<double>{4.0, 0.5});
   // sigmoid(3 * 1): s(1 - s) at 3.
-  const auto sig = std::find_if(ex.rows.begin(), ex.rows.end(), [](const Row& r) { return r.op == "sigmoid"; });
+  const auto sig =
+      std::find_if(ex.rows.begin(), ex.rows.end(), [](const Row& r) { return r.op == "sigmoid"; });
   const double s = 1 / (1 + std::exp(-3.0));
   CHECK(sig->partials[0] == Approx(s * (1 - s)).epsilon(1e-15));
 }
@@ -238,7 +239,8 @@ TEST_CASE("trace check: finite differences agree with the gradients") {
 
 TEST_CASE("a 20-layer sigmoid stack folds and its layer summary shows the vanishing gradient") {
   std::string script = "seed(1)\nlet X = normal([32, 16])\n";
-  for (int i = 1; i <= 20; ++i) script += fmt::format("param W{0} = xavier([16, 16])\nparam b{0} = zeros([16])\n", i);
+  for (int i = 1; i <= 20; ++i)
+    script += fmt::format("param W{0} = xavier([16, 16])\nparam b{0} = zeros([16])\n", i);
   script += "let h = X\n";
   for (int i = 1; i <= 20; ++i) script += fmt::format("h = sigmoid(h @ W{0} + b{0})\n", i);
   script += "let loss = mean(h)\n";
@@ -256,7 +258,8 @@ TEST_CASE("a 20-layer sigmoid stack folds and its layer summary shows the vanish
   opt.title = "loss";
   const std::string text = render_text(ex, opt);
   INFO(text);
-  CHECK(text.find("... 54 rows: layers 2..19 like %41..%43 (`trace loss full` shows them) ...") != std::string::npos);
+  CHECK(text.find("... 54 rows: layers 2..19 like %41..%43 (`trace loss full` shows them) ...") !=
+        std::string::npos);
   CHECK(text.find("... 36 leaves of layers 2..19 like %41..%43 ...") != std::string::npos);
   CHECK(text.find("(vanishing)") != std::string::npos);
   std::size_t lines = 0;
@@ -284,21 +287,22 @@ TEST_CASE("trace to .dot writes Graphviz that dot accepts, coloured by role and 
   Harness h;
   TempDir tmp;
   const std::string dot = (tmp.path / "y.dot").string();
-  const std::string out =
-      h.run(std::string(kNeuron) + "let z = relu(-1 * c) + sigmoid(w * 40)\n" + fmt::format("trace z to \"{}\"\n", dot));
+  const std::string out = h.run(std::string(kNeuron) + "let z = relu(-1 * c) + sigmoid(w * 40)\n" +
+                                fmt::format("trace z to \"{}\"\n", dot));
   CHECK(out.find("wrote the trace of z") != std::string::npos);
   const std::string text = slurp(dot);
   CHECK(text.rfind("digraph trace {", 0) == 0);
-  CHECK(text.find("fillcolor=\"#ff9a9a\"") != std::string::npos);   // the closed relu: red
-  CHECK(text.find("fillcolor=\"#ffc266\"") != std::string::npos);   // the saturated sigmoid: orange
-  CHECK(text.find("fillcolor=\"#cfe6ff\"") != std::string::npos);   // a param: blue
-  CHECK(text.find("relu closed: input -3 \\< 0") != std::string::npos);  // the note, '<' escaped for the record
+  CHECK(text.find("fillcolor=\"#ff9a9a\"") != std::string::npos);  // the closed relu: red
+  CHECK(text.find("fillcolor=\"#ffc266\"") != std::string::npos);  // the saturated sigmoid: orange
+  CHECK(text.find("fillcolor=\"#cfe6ff\"") != std::string::npos);  // a param: blue
+  CHECK(text.find("relu closed: input -3 \\< 0") !=
+        std::string::npos);  // the note, '<' escaped for the record
   if (!have_command("dot")) {
     WARN("graphviz 'dot' is not installed: the DOT file is not validated");
     return;
   }
-  const int status = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>'{}'", dot, (tmp.path / "y.svg").string(),
-                                             (tmp.path / "dot.err").string())
+  const int status = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>'{}'", dot,
+                                             (tmp.path / "y.svg").string(), (tmp.path / "dot.err").string())
                                      .c_str());
   INFO(slurp(tmp.path / "dot.err"));
   CHECK(status == 0);
@@ -311,8 +315,8 @@ TEST_CASE("trace to .json: the same ids, every field, strings escaped") {
   const std::string json = (tmp.path / "y.json").string();
   h.run(std::string(kNeuron) + fmt::format("trace y to \"{}\"\n", json));
   const std::string text = slurp(json);
-  for (const char* field : {"\"root\"", "\"nodes\"", "\"partials\"", "\"contributions\"", "\"notes\"", "\"where\"",
-                            "\"text\"", "\"name\": \"h\"", "\"layers\"", "\"unused_params\""})
+  for (const char* field : {"\"root\"", "\"nodes\"", "\"partials\"", "\"contributions\"", "\"notes\"",
+                            "\"where\"", "\"text\"", "\"name\": \"h\"", "\"layers\"", "\"unused_params\""})
     CHECK(text.find(field) != std::string::npos);
   if (!have_command("python3")) {
     WARN("python3 is not installed: the JSON file is not parsed");
@@ -336,7 +340,8 @@ TEST_CASE("trace to .json: the same ids, every field, strings escaped") {
 TEST_CASE("trace errors are diagnostics at the target") {
   Harness h;
   CHECK(h.session.run_script("t.hinge", "let s = \"text\"\ntrace s\n") == Status::runtime_error);
-  CHECK(Harness::drain(h.err_file).find("t.hinge:2:7: error: trace shows the graph behind a tensor, got a string") !=
+  CHECK(Harness::drain(h.err_file)
+            .find("t.hinge:2:7: error: trace shows the graph behind a tensor, got a string") !=
         std::string::npos);
   CHECK(h.session.run_script("t.hinge", "param v = [1, 2]\ntrace v * 2 check\n") == Status::runtime_error);
   CHECK(Harness::drain(h.err_file).find("check needs a value with one element") != std::string::npos);

@@ -1,8 +1,8 @@
 // Helpers for the per-op gradient tests: random inputs, a scalar loss that mixes
 // every output element with a different weight, and the finite-difference check.
 #pragma once
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <functional>
 #include <random>
@@ -60,8 +60,8 @@ inline void check_gradient(Graph& g, std::vector<Tensor> inputs,
 // Checks the graph-built gradient (create_graph) against finite differences of
 // the first derivative: that is, second derivatives. Each input is a variable.
 inline void check_second_derivative(Graph& g, std::vector<Tensor> inputs,
-                                    const std::function<Tensor(std::vector<Tensor>&)>& f,
-                                    std::mt19937& rng, GradcheckOptions opt = {}) {
+                                    const std::function<Tensor(std::vector<Tensor>&)>& f, std::mt19937& rng,
+                                    GradcheckOptions opt = {}) {
   Tensor y = weighted_sum(f(inputs), rng);
   auto first = grad(y, inputs, /*create_graph=*/true);
   // A scalar of the first derivatives, differentiated again by gradcheck.

@@ -51,9 +51,9 @@ struct RunResult {
 };
 
 struct RunOptions {
-  int timeout_s = 120;        // then the child is killed and the test fails
-  int sigint_after_ms = -1;   // send SIGINT this long after the start (Ctrl-C)
-  bool fake_clock = false;    // HINGE_FAKE_CLOCK=1: training reports read the same every run
+  int timeout_s = 120;       // then the child is killed and the test fails
+  int sigint_after_ms = -1;  // send SIGINT this long after the start (Ctrl-C)
+  bool fake_clock = false;   // HINGE_FAKE_CLOCK=1: training reports read the same every run
 };
 
 // Runs `argv` (argv[0] is the program's path) in `cwd`, stdin from /dev/null,
@@ -84,7 +84,8 @@ inline RunResult run_process(const std::vector<std::string>& argv, const fs::pat
   for (;;) {
     if (waitpid(pid, &wstatus, WNOHANG) == pid) break;
     const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+            .count();
     if (opt.sigint_after_ms >= 0 && !sent && ms >= opt.sigint_after_ms) {
       kill(pid, SIGINT);
       sent = true;

@@ -53,7 +53,7 @@ struct XmlDoc {
 namespace detail {
 
 class XmlChecker {
-public:
+ public:
   explicit XmlChecker(std::string_view s) : s_(s) {}
 
   XmlDoc run() {
@@ -71,12 +71,13 @@ public:
     return std::move(doc_);
   }
 
-private:
+ private:
   [[noreturn]] void fail(const std::string& what) { throw "offset " + std::to_string(pos_) + ": " + what; }
   bool at(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
   bool starts(std::string_view t) const { return s_.substr(pos_, t.size()) == t; }
   void skip_ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
   }
   void skip_past(std::string_view end) {
     std::size_t k = s_.find(end, pos_);
@@ -110,9 +111,12 @@ private:
   void misc() {
     for (;;) {
       skip_ws();
-      if (starts("<!--")) skip_past("-->");
-      else if (starts("<?")) skip_past("?>");
-      else return;
+      if (starts("<!--"))
+        skip_past("-->");
+      else if (starts("<?"))
+        skip_past("?>");
+      else
+        return;
     }
   }
 
@@ -143,7 +147,7 @@ private:
       if (digits.empty()) fail("empty character reference");
       unsigned long code = 0;
       for (char c : digits) {
-        int d = (c >= '0' && c <= '9') ? c - '0'
+        int d = (c >= '0' && c <= '9')          ? c - '0'
                 : hex && (c >= 'a' && c <= 'f') ? c - 'a' + 10
                 : hex && (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                                 : -1;
@@ -151,7 +155,8 @@ private:
         code = code * (hex ? 16 : 10) + d;
         if (code > 0x10FFFF) fail("character reference out of range");
       }
-      if (code < 0x20 && code != 9 && code != 10 && code != 13) fail("character reference to a control character");
+      if (code < 0x20 && code != 9 && code != 10 && code != 13)
+        fail("character reference to a control character");
       out += '?';  // the tests never look at referenced characters
     } else {
       fail("unknown entity &" + std::string(e) + ";");
@@ -185,8 +190,10 @@ private:
       std::string value;
       while (pos_ < s_.size() && s_[pos_] != quote) {
         if (s_[pos_] == '<') fail("'<' inside an attribute value");
-        if (s_[pos_] == '&') entity(value);
-        else value += s_[pos_++];
+        if (s_[pos_] == '&')
+          entity(value);
+        else
+          value += s_[pos_++];
       }
       if (pos_ >= s_.size()) fail("unterminated attribute value");
       ++pos_;
@@ -198,17 +205,23 @@ private:
       if (starts("</")) {
         pos_ += 2;
         std::string end = name();
-        if (end != doc_.elements[index].name) fail("</" + end + "> closes <" + doc_.elements[index].name + ">");
+        if (end != doc_.elements[index].name)
+          fail("</" + end + "> closes <" + doc_.elements[index].name + ">");
         skip_ws();
         if (!at('>')) fail("expected '>'");
         ++pos_;
         return;
       }
-      if (starts("<!--")) skip_past("-->");
-      else if (starts("<![CDATA[")) skip_past("]]>");
-      else if (starts("<?")) skip_past("?>");
-      else if (at('<')) element();
-      else if (at('&')) entity(doc_.elements[index].text);
+      if (starts("<!--"))
+        skip_past("-->");
+      else if (starts("<![CDATA["))
+        skip_past("]]>");
+      else if (starts("<?"))
+        skip_past("?>");
+      else if (at('<'))
+        element();
+      else if (at('&'))
+        entity(doc_.elements[index].text);
       else {
         if (starts("]]>")) fail("']]>' in text");
         doc_.elements[index].text += s_[pos_++];

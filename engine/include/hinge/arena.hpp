@@ -25,11 +25,14 @@ class Arena {
 
   Mark mark() const { return {current_, offset_}; }
   // Frees everything allocated after `m`; keeps the blocks for reuse.
-  void rewind(Mark m) { current_ = m.block; offset_ = m.offset; }
+  void rewind(Mark m) {
+    current_ = m.block;
+    offset_ = m.offset;
+  }
   void clear() { rewind({}); }
 
-  std::size_t bytes_reserved() const;   // sum of block sizes
-  std::size_t bytes_used() const;       // up to the current position
+  std::size_t bytes_reserved() const;  // sum of block sizes
+  std::size_t bytes_used() const;      // up to the current position
 
  private:
   struct AlignedDelete {

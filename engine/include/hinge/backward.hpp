@@ -12,7 +12,7 @@ namespace hinge {
 namespace detail {
 class ScalarProgram;
 struct ReplayPlan;
-}
+}  // namespace detail
 
 // Note [Gradient accumulation]
 // backward(y) seeds dy/dy = 1 and adds dy/dnode into every node y depends on.
@@ -33,8 +33,7 @@ void zero_grad(std::span<const Tensor> ts);
 // differentiated again: grad of grad, Hessian-vector products. Without it they are
 // constant leaves holding the numbers. An x that y does not depend on gets zeros.
 std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph = false);
-inline std::vector<Tensor> grad(Tensor y, std::initializer_list<Tensor> xs,
-                                bool create_graph = false) {
+inline std::vector<Tensor> grad(Tensor y, std::initializer_list<Tensor> xs, bool create_graph = false) {
   return grad(y, std::span<const Tensor>(xs.begin(), xs.size()), create_graph);
 }
 

@@ -20,6 +20,7 @@ std::string format_number(double x);
 // A float32 tensor ends with " (f32)".
 std::string format_tensor(const Tensor& t, std::size_t indent = 0);
 // The same layout with each element formatted by `element` (a format spec).
-std::string format_tensor(const Tensor& t, std::size_t indent, const std::function<std::string(double)>& element);
+std::string format_tensor(const Tensor& t, std::size_t indent,
+                          const std::function<std::string(double)>& element);
 
 }  // namespace hinge

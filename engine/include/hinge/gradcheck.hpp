@@ -10,18 +10,18 @@
 namespace hinge {
 
 struct GradcheckOptions {
-  double h = 1e-6;        // step of the central difference (relative to max(1, |x|))
-  double rtol = 1e-5;     // an element passes when |analytic - numeric| <= atol + rtol |numeric|
+  double h = 1e-6;     // step of the central difference (relative to max(1, |x|))
+  double rtol = 1e-5;  // an element passes when |analytic - numeric| <= atol + rtol |numeric|
   double atol = 1e-7;
 };
 
 struct GradcheckResult {
   bool ok = true;
-  double worst_error = 0;    // max over elements of |analytic - numeric| / max(|numeric|, atol / rtol)
-  int input = -1;            // which of `wrt` holds the worst element (-1: none checked)
-  int64_t element = -1;      // its row-major index
+  double worst_error = 0;  // max over elements of |analytic - numeric| / max(|numeric|, atol / rtol)
+  int input = -1;          // which of `wrt` holds the worst element (-1: none checked)
+  int64_t element = -1;    // its row-major index
   double analytic = 0, numeric = 0;  // the two values there
-  int64_t checked = 0;       // elements compared
+  int64_t checked = 0;               // elements compared
   std::string describe() const;
 };
 

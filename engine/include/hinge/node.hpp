@@ -21,9 +21,9 @@ inline constexpr NodeId kNoNode = UINT32_MAX;
 
 // Op attributes; which fields mean what is written beside each op in ops.hpp.
 struct Attr {
-  double f[2] = {0, 0};        // constants: alpha, clamp bounds, exponent
-  int32_t i[kMaxRank] = {};    // axes, permutation, concat axis
-  uint32_t axes = 0;           // reduction axes as a bit mask
+  double f[2] = {0, 0};      // constants: alpha, clamp bounds, exponent
+  int32_t i[kMaxRank] = {};  // axes, permutation, concat axis
+  uint32_t axes = 0;         // reduction axes as a bit mask
   bool keepdims = false;
   // Larger attributes (slice bounds, extra inputs, kernel scratch) live in the
   // arena: Graph::add_node allocates aux_bytes for the node and copies *aux into
@@ -41,14 +41,14 @@ enum NodeFlags : uint8_t {
 struct Node {
   OpKind op = OpKind::leaf;
   DType dtype = DType::f64;
-  uint8_t flags = 0;           // NodeFlags
-  uint8_t nin = 0;             // number of inputs (more than 3: see extra_inputs)
-  uint32_t origin = 0;         // opaque tag from the builder (lang maps it to a source span)
+  uint8_t flags = 0;    // NodeFlags
+  uint8_t nin = 0;      // number of inputs (more than 3: see extra_inputs)
+  uint32_t origin = 0;  // opaque tag from the builder (lang maps it to a source span)
   NodeId in[3] = {kNoNode, kNoNode, kNoNode};
   Shape shape;
   int64_t numel = 1;
-  void* val = nullptr;         // numel elements of dtype
-  void* grad = nullptr;        // numel elements of dtype, allocated on first backward
+  void* val = nullptr;   // numel elements of dtype
+  void* grad = nullptr;  // numel elements of dtype, allocated on first backward
   Attr attr;
   alignas(8) unsigned char inline_val[8] = {};
   alignas(8) unsigned char inline_grad[8] = {};
@@ -59,14 +59,24 @@ struct Node {
   bool is_leaf() const { return op == OpKind::leaf; }
 
   // With more than three inputs (concat), attr.aux holds the whole input list.
-  NodeId input(int k) const {
-    return k < 3 ? in[k] : static_cast<const NodeId*>(attr.aux)[k];
-  }
+  NodeId input(int k) const { return k < 3 ? in[k] : static_cast<const NodeId*>(attr.aux)[k]; }
 
-  template <class T> T* v() { return static_cast<T*>(val); }
-  template <class T> const T* v() const { return static_cast<const T*>(val); }
-  template <class T> T* g() { return static_cast<T*>(grad); }
-  template <class T> const T* g() const { return static_cast<const T*>(grad); }
+  template <class T>
+  T* v() {
+    return static_cast<T*>(val);
+  }
+  template <class T>
+  const T* v() const {
+    return static_cast<const T*>(val);
+  }
+  template <class T>
+  T* g() {
+    return static_cast<T*>(grad);
+  }
+  template <class T>
+  const T* g() const {
+    return static_cast<const T*>(grad);
+  }
 };
 
 }  // namespace hinge

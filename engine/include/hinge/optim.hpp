@@ -51,9 +51,12 @@ class Optimizer {
   struct Buffer {
     std::vector<float> f;
     std::vector<double> d;
-    template <class T> T* data() {
-      if constexpr (sizeof(T) == 4) return f.data();
-      else return d.data();
+    template <class T>
+    T* data() {
+      if constexpr (sizeof(T) == 4)
+        return f.data();
+      else
+        return d.data();
     }
   };
   // One zeroed buffer per parameter, sized and typed like it.
@@ -73,7 +76,7 @@ struct SgdOptions {
   double momentum = 0;
   double dampening = 0;
   double weight_decay = 0;
-  bool nesterov = false;   // needs momentum > 0 and dampening == 0
+  bool nesterov = false;  // needs momentum > 0 and dampening == 0
 };
 
 class Sgd : public Optimizer {
@@ -110,8 +113,8 @@ class Adam : public Optimizer {
  private:
   void update(std::size_t k, int64_t t) override;
   AdamOptions opt_;
-  bool decoupled_;                 // AdamW: decay the weights, not the gradient
-  std::vector<Buffer> m_, v_;      // first and second moments
+  bool decoupled_;             // AdamW: decay the weights, not the gradient
+  std::vector<Buffer> m_, v_;  // first and second moments
 };
 
 // AdamW: before the Adam update, theta -= lr * weight_decay * theta; the moments

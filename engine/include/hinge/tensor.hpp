@@ -43,8 +43,8 @@ Tensor sub(Tensor a, Tensor b);
 Tensor mul(Tensor a, Tensor b);
 Tensor div(Tensor a, Tensor b);
 Tensor pow(Tensor a, Tensor b);
-Tensor pow(Tensor a, double c);      // powc: a ^ c with a constant exponent (c = 2 is exact a*a;
-                                     // a < 0 with a non-integer c gives NaN)
+Tensor pow(Tensor a, double c);  // powc: a ^ c with a constant exponent (c = 2 is exact a*a;
+                                 // a < 0 with a non-integer c gives NaN)
 Tensor minimum(Tensor a, Tensor b);
 Tensor maximum(Tensor a, Tensor b);
 // Comparisons give 1 or 0 in the inputs' dtype and carry no gradient.
@@ -129,7 +129,7 @@ Tensor log_softmax(Tensor a, int axis = -1);
 
 // ---- misc ----
 Tensor cast(Tensor a, DType t);  // the gradient is cast back; the same dtype returns a itself
-Tensor detach(Tensor a);  // same value, no gradient path
+Tensor detach(Tensor a);         // same value, no gradient path
 
 // ---- losses (scalar results, mean over the batch; no broadcasting: a [N, 1]
 //      prediction against [N] targets is a ShapeError, not an [N, N] loss) ----
