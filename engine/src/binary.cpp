@@ -7,7 +7,7 @@
 
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
-#include "op_table.hpp"
+#include "op_rows.hpp"
 
 namespace hinge {
 namespace detail {
@@ -254,18 +254,8 @@ template <class T, class Cmp>
 void compare_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return Cmp{}(a, b) ? T(1) : T(0); });
 }
-void no_bwd(Graph&, Node&) {}
-void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
-// Instantiates an op's f32/f64 kernels behind one function pointer each.
-#define HINGE_BINARY_ROW(op, fwd, bwd, vjp)                                                               \
-  OpImplRow {                                                                                             \
-    OpKind::op, OpImpl {                                                                                  \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { fwd<T>(g, n); }); },                     \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, 0); }); }, vjp,         \
-          [](Graph& g, Node& n, unsigned as) { dispatch(n.dtype, [&]<class T>() { bwd<T>(g, n, as); }); } \
-    }                                                                                                     \
-  }
+// A comparison: its kernel takes the comparison as a type; it has no gradient.
 #define HINGE_COMPARE_ROW(op, Cmp)                                                                    \
   OpImplRow {                                                                                         \
     OpKind::op, OpImpl {                                                                              \
@@ -275,13 +265,13 @@ void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
   }
 
 constexpr OpImplRow kRows[] = {
-    HINGE_BINARY_ROW(add, add_fwd, add_bwd, add_vjp),
-    HINGE_BINARY_ROW(sub, sub_fwd, sub_bwd, sub_vjp),
-    HINGE_BINARY_ROW(mul, mul_fwd, mul_bwd, mul_vjp),
-    HINGE_BINARY_ROW(div, div_fwd, div_bwd, div_vjp),
-    HINGE_BINARY_ROW(pow, pow_fwd, pow_bwd, pow_vjp),
-    HINGE_BINARY_ROW(minimum, minimum_fwd, minimum_bwd, minimum_vjp),
-    HINGE_BINARY_ROW(maximum, maximum_fwd, maximum_bwd, maximum_vjp),
+    HINGE_ASSIGN_ROW(add),
+    HINGE_ASSIGN_ROW(sub),
+    HINGE_ASSIGN_ROW(mul),
+    HINGE_ASSIGN_ROW(div),
+    HINGE_ASSIGN_ROW(pow),
+    HINGE_ASSIGN_ROW(minimum),
+    HINGE_ASSIGN_ROW(maximum),
     HINGE_COMPARE_ROW(eq, std::equal_to),
     HINGE_COMPARE_ROW(ne, std::not_equal_to),
     HINGE_COMPARE_ROW(lt, std::less),

@@ -12,7 +12,7 @@
 
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
-#include "op_table.hpp"
+#include "op_rows.hpp"
 
 namespace hinge {
 namespace detail {
@@ -226,18 +226,7 @@ void matmul_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   }
 }
 
-#define HINGE_ROW(op)                                                                                       \
-  OpImplRow {                                                                                               \
-    OpKind::op, OpImpl {                                                                                    \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
-          [](Graph& g, Node& n, unsigned as) {                                                              \
-            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
-          }                                                                                                 \
-    }                                                                                                       \
-  }
-constexpr OpImplRow kRows[] = {HINGE_ROW(matmul)};
-#undef HINGE_ROW
+constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(matmul)};
 
 }  // namespace
 

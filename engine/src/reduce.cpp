@@ -7,7 +7,7 @@
 
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
-#include "op_table.hpp"
+#include "op_rows.hpp"
 
 namespace hinge {
 namespace detail {
@@ -190,28 +190,9 @@ void expand_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg0(g, self).shape());
 }
 
-#define HINGE_ROW(op)                                                                                   \
-  OpImplRow {                                                                                           \
-    OpKind::op, OpImpl {                                                                                \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
-    }                                                                                                   \
-  }
-// The same, for kernels that can also assign (Note [Assigning backward]).
-#define HINGE_ASSIGN_ROW(op)                                                                                \
-  OpImplRow {                                                                                               \
-    OpKind::op, OpImpl {                                                                                    \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
-          [](Graph& g, Node& n, unsigned as) {                                                              \
-            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
-          }                                                                                                 \
-    }                                                                                                       \
-  }
+// sum, mean and sum_to can also assign (Note [Assigning backward]).
 constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HINGE_ROW(max),
                                HINGE_ASSIGN_ROW(sum_to), HINGE_ROW(expand)};
-#undef HINGE_ROW
-#undef HINGE_ASSIGN_ROW
 
 Tensor make_reduce(OpKind op, Tensor a, std::span<const int> axes, bool keepdims) {
   Attr attr;

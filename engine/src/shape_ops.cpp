@@ -9,7 +9,7 @@
 
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
-#include "op_table.hpp"
+#include "op_rows.hpp"
 
 namespace hinge {
 namespace detail {
@@ -208,25 +208,9 @@ void concat_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   }
 }
 
-#define HINGE_ROW(op)                                                                                   \
-  OpImplRow {                                                                                           \
-    OpKind::op, OpImpl {                                                                                \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
-    }                                                                                                   \
-  }
 // reshape can also assign (Note [Assigning backward]).
-constexpr OpImplRow kReshapeRow{
-    OpKind::reshape,
-    OpImpl{[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_fwd<T>(g, n); }); },
-           [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, 0); }); },
-           reshape_vjp,
-           [](Graph& g, Node& n, unsigned as) {
-             dispatch(n.dtype, [&]<class T>() { reshape_bwd<T>(g, n, as); });
-           }}};
-constexpr OpImplRow kRows[] = {kReshapeRow, HINGE_ROW(transpose), HINGE_ROW(slice), HINGE_ROW(unslice),
-                               HINGE_ROW(concat)};
-#undef HINGE_ROW
+constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(reshape), HINGE_ROW(transpose), HINGE_ROW(slice),
+                               HINGE_ROW(unslice), HINGE_ROW(concat)};
 
 // The most inputs one node records (Node::nin is a byte); longer concats nest.
 constexpr std::size_t kMaxConcatParts = 255;

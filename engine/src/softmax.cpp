@@ -6,7 +6,7 @@
 
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
-#include "op_table.hpp"
+#include "op_rows.hpp"
 
 namespace hinge {
 namespace detail {
@@ -91,15 +91,7 @@ void log_softmax_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = adj - exp(self_t(g, self)) * sum(adj, axis, true);
 }
 
-#define HINGE_ROW(op)                                                                                   \
-  OpImplRow {                                                                                           \
-    OpKind::op, OpImpl {                                                                                \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
-    }                                                                                                   \
-  }
 constexpr OpImplRow kRows[] = {HINGE_ROW(softmax), HINGE_ROW(log_softmax)};
-#undef HINGE_ROW
 
 Tensor make_softmax(OpKind op, Tensor a, int axis) {
   Attr attr;

@@ -10,7 +10,7 @@
 
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
-#include "op_table.hpp"
+#include "op_rows.hpp"
 #include "scalar_math.hpp"
 
 namespace hinge {
@@ -59,9 +59,6 @@ void backward_nothing(Graph& g, Node& n, unsigned assign) {
   Node& A = in(g, n, 0);
   if (A.requires_grad()) clear_if(assign & 1u, A.g<T>(), A.numel);
 }
-
-void no_bwd(Graph&, Node&) {}
-void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
 // ---- neg ----
 template <class T>
@@ -414,42 +411,31 @@ void detach_fwd(Graph& g, Node& n) {
   std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
 }
 
-#define HINGE_ROW(op)                                                                                       \
-  OpImplRow {                                                                                               \
-    OpKind::op, OpImpl {                                                                                    \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
-          [](Graph& g, Node& n, unsigned as) {                                                              \
-            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
-          }                                                                                                 \
-    }                                                                                                       \
-  }
 constexpr OpImplRow kRows[] = {
-    HINGE_ROW(neg),
-    HINGE_ROW(abs),
+    HINGE_ASSIGN_ROW(neg),
+    HINGE_ASSIGN_ROW(abs),
     {OpKind::sign,
      {[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { sign_fwd<T>(g, n); }); }, no_bwd, no_vjp}},
-    HINGE_ROW(exp),
-    HINGE_ROW(log),
-    HINGE_ROW(sqrt),
-    HINGE_ROW(sin),
-    HINGE_ROW(cos),
-    HINGE_ROW(erf),
-    HINGE_ROW(powc),
-    HINGE_ROW(clamp),
-    HINGE_ROW(relu),
-    HINGE_ROW(leaky_relu),
-    HINGE_ROW(elu),
-    HINGE_ROW(gelu),
-    HINGE_ROW(softplus),
-    HINGE_ROW(sigmoid),
-    HINGE_ROW(tanh),
-    HINGE_ROW(step),
+    HINGE_ASSIGN_ROW(exp),
+    HINGE_ASSIGN_ROW(log),
+    HINGE_ASSIGN_ROW(sqrt),
+    HINGE_ASSIGN_ROW(sin),
+    HINGE_ASSIGN_ROW(cos),
+    HINGE_ASSIGN_ROW(erf),
+    HINGE_ASSIGN_ROW(powc),
+    HINGE_ASSIGN_ROW(clamp),
+    HINGE_ASSIGN_ROW(relu),
+    HINGE_ASSIGN_ROW(leaky_relu),
+    HINGE_ASSIGN_ROW(elu),
+    HINGE_ASSIGN_ROW(gelu),
+    HINGE_ASSIGN_ROW(softplus),
+    HINGE_ASSIGN_ROW(sigmoid),
+    HINGE_ASSIGN_ROW(tanh),
+    HINGE_ASSIGN_ROW(step),
     {OpKind::where, {where_fwd, where_bwd, where_vjp}},
     {OpKind::cast, {cast_fwd, cast_bwd, cast_vjp}},
     {OpKind::detach, {detach_fwd, no_bwd, no_vjp}},
 };
-#undef HINGE_ROW
 
 Tensor make_unary(OpKind op, Tensor a, const Attr& attr = {}) {
   const NodeId ins[1] = {a.id};

@@ -1,0 +1,38 @@
+// The rows of the implementation table (op_table.hpp), written once: each macro
+// instantiates an op's float32 and float64 kernels behind one function pointer each.
+// The family files (binary.cpp, unary.cpp, ...) list their rows with these.
+#pragma once
+
+#include "hinge/dtype.hpp"
+#include "op_table.hpp"
+
+namespace hinge::detail {
+
+// Ops without a gradient (comparisons, sign, detach) use these for their backward.
+inline void no_bwd(Graph&, Node&) {}
+inline void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
+
+}  // namespace hinge::detail
+
+// An op whose kernels are op_fwd<T>(g, n), op_bwd<T>(g, n) and op_vjp: its numeric
+// backward only adds.
+#define HINGE_ROW(op)                                                                                   \
+  OpImplRow {                                                                                           \
+    OpKind::op, OpImpl {                                                                                \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
+    }                                                                                                   \
+  }
+
+// An op whose backward op_bwd<T>(g, n, assign) can also overwrite the gradients of the
+// inputs named by the bits of `assign` (Note [Assigning backward] in backward.cpp).
+#define HINGE_ASSIGN_ROW(op)                                                                                \
+  OpImplRow {                                                                                               \
+    OpKind::op, OpImpl {                                                                                    \
+      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
+          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
+          [](Graph& g, Node& n, unsigned as) {                                                              \
+            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
+          }                                                                                                 \
+    }                                                                                                       \
+  }
