@@ -5,7 +5,7 @@
 
 cmake_minimum_required(VERSION 3.22)  # IN_LIST
 
-set(parts syntax eval builtins explain plot repl app)
+set(parts syntax eval builtins explain plot repl jupyter app)
 
 # Which parts of lang/ each part may include (its own folder always).
 set(allowed_syntax   syntax)
@@ -14,6 +14,7 @@ set(allowed_explain  explain)
 set(allowed_builtins builtins syntax eval)
 set(allowed_eval     eval syntax builtins explain plot)
 set(allowed_repl     repl syntax eval builtins explain plot)
+set(allowed_jupyter  jupyter syntax eval builtins explain plot)
 set(allowed_app      app syntax eval builtins explain plot repl)
 
 # Which engine headers each part may include: "all", "none", or a list.
@@ -23,6 +24,7 @@ set(engine_explain   all)
 set(engine_builtins  all)
 set(engine_eval      all)
 set(engine_repl      all)
+set(engine_jupyter   all)
 set(engine_app       all)
 
 # Words that mean "this code asks about the terminal": only app/ and repl/ may.

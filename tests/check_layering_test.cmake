@@ -33,7 +33,7 @@ set(cases
   "lang/syntax/source.cpp|#include \"hinge/tensor.hpp\"|syntax/ knows nothing of the engine"
   "lang/explain/text.cpp|#include \"eval/interpreter.hpp\"|explain/ may not include eval/interpreter.hpp"
   "lang/eval/train.cpp|#include \"repl/line.hpp\"|eval/ may not include repl/line.hpp"
-  "lang/builtins/math.cpp|#include \"repl/complete.hpp\"|builtins/ may not include repl/complete.hpp"
+  "lang/builtins/math.cpp|#include \"repl/line.hpp\"|builtins/ may not include repl/line.hpp"
   "lang/repl/loop.cpp|#include \"app/cli.hpp\"|repl/ may not include app/cli.hpp"
   "lang/eval/progress.cpp|bool t = isatty(1)|only app/ and repl/ know about terminals"
   "engine/src/tensor.cpp|#include \"eval/value.hpp\"|the engine includes"

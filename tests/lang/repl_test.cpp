@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "repl/complete.hpp"
+#include "eval/complete.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;

@@ -1,4 +1,4 @@
-// `:help` in the REPL: the overview of statements, commands and builtins, and the
+// `:help` (REPL and Jupyter kernel): the overview of statements, commands and builtins, and the
 // help of one builtin (signature, doc, example run in a scratch session), one
 // statement keyword or one command.
 #include <algorithm>
@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 
 #include "builtins/builtin.hpp"
+#include "eval/commands.hpp"
+#include "eval/complete.hpp"
 #include "eval/session.hpp"
-#include "repl/commands.hpp"
-#include "repl/complete.hpp"
 
 namespace hinge::lang {
 

@@ -1,5 +1,6 @@
-// The REPL's `:commands` (:help, :vars, :grad, :trace, :time, :load, :save,
-// :reset, :quit) and the state they change.
+// The `:commands` of interactive input (:help, :vars, :grad, :trace, :time, :load,
+// :save, :reset, :quit) and the state they change: the REPL and the Jupyter kernel
+// run them alike.
 #pragma once
 #include <cstdio>
 #include <memory>

@@ -1,4 +1,5 @@
-// REPL tab completion: which words can finish the one under the cursor — bound
+// Completion for the interactive front ends (the REPL's Tab, the Jupyter kernel's
+// complete_request): which words can finish the one under the cursor — bound
 // names, builtins, constants, keywords, and `:commands` — independent of libedit.
 #pragma once
 #include <span>
