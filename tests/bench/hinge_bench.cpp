@@ -1,11 +1,15 @@
 // hinge_bench: times one benchmark workload in hinge and prints one JSON line
 // (tests/bench/run compares it with torch_bench.py; README.md lists the workloads).
-//   hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]
-// (--mode times one mode only: step, fwd, fwdbwd, eager or sgemm; for profiling)
+//   hinge_bench <workload> <threads> <repeats> [--steps K] [--variant recorded|dynamic]
+//               [--n N] [--dtype f32|f64] [--mode M]
+// recorded: the graph is built once and replayed each step (hinge::Replay, as `train`
+// runs it); dynamic: the graph is built again every step, as a `for` loop or a REPL
+// user builds it. --mode times one mode only (fwd, fwdbwd or step), for profiling.
 #include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,6 +32,27 @@
 #include "hinge/engine.hpp"
 #include "hinge/optim.hpp"
 
+// Every C++ heap allocation of the process, counted: a replayed step must make none
+// (README.md, targets). OpenBLAS's own buffers come from malloc and are not counted.
+namespace {
+std::atomic<long> g_allocations{0};
+}
+// (GCC sees malloc/free behind operator new/delete once they are inlined and warns
+// of a mismatch that is not one: both ends are these replacements.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
 using namespace hinge;
 
 namespace {
@@ -38,25 +64,27 @@ struct Options {
   int steps = 0;  // steps per timed run; 0 = the workload's default
   int n = 100;    // hidden width (fit_curve_program)
   DType dtype = DType::f32;
-  std::string mode;  // --mode: time only this mode (for profiling one pass)
+  bool dynamic = false;  // --variant dynamic: rebuild the graph every step
+  std::string mode;      // --mode: time only this mode (for profiling one pass)
 };
 
-// One timing mode's result: microseconds per step of each timed run (the smaller
-// of wall and process CPU time, see time_runs), and the wall clock alone.
+// One timing mode's result, per step of each timed run: the wall clock (the
+// headline figure), the process's CPU time (all threads) and heap allocations.
 struct Timing {
-  std::vector<double> runs_us, wall_us;
-  double median() const {
-    std::vector<double> v = runs_us;
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-  }
+  std::vector<double> wall_us, cpu_us;
+  double allocs_per_step = 0;
 };
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.empty() ? 0.0 : v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
 
 // What one workload reports besides its timings.
 struct Report {
-  std::map<std::string, Timing> modes;    // "step", "fwd", "fwdbwd", "eager", "sgemm", ...
-  std::map<std::string, double> numbers;  // nodes, flops, loss0, loss_end, ...
+  std::map<std::string, Timing> modes;    // "fwd", "fwdbwd", "step", "sgemm"
+  std::map<std::string, double> numbers;  // nodes, loss0, loss_end, flops, bytes, ...
 };
 
 // CPU time of the whole process (every thread), in microseconds.
@@ -70,32 +98,134 @@ double process_cpu_us() {
 // (backward.hpp).
 const ReplayOptions kTraining{.fuse_layers = true, .fold_constants = true};
 
-// One warm-up run, then `repeats` timed runs of `steps` calls each. A run's figure
-// is the smaller of its wall time and the process's CPU time: on a loaded machine
-// the wall clock also counts the time the process waited for a core (a run of a
-// few ms is preempted several times at load 15 on 2 cores), which the CPU time
-// does not; with threads working in parallel the wall time is the smaller one.
-// torch_bench.py measures the same way (README.md, Method).
+// A warm-up of max(steps, kWarmupCalls) calls (PyTorch's TorchScript executor
+// optimizes after profiling the first calls; both sides warm up alike so that they
+// take the same number of steps), then `repeats` timed runs of `steps` calls each:
+// the wall time per step of each run, and beside it the process's CPU time
+// (README.md, Method). torch_bench.py measures the same way.
+constexpr int kWarmupCalls = 3;
+
 Timing time_runs(const Options& o, int steps, const std::function<void()>& step) {
   using clock = std::chrono::steady_clock;
-  for (int s = 0; s < steps; ++s) step();
+  for (int s = 0; s < std::max(steps, kWarmupCalls); ++s) step();
   Timing t;
+  long allocs = 0;
   for (int r = 0; r < o.repeats; ++r) {
+    const long a0 = g_allocations.load(std::memory_order_relaxed);
     const double c0 = process_cpu_us();
     const auto t0 = clock::now();
     for (int s = 0; s < steps; ++s) step();
     const auto t1 = clock::now();
-    const double wall = std::chrono::duration<double, std::micro>(t1 - t0).count();
     const double cpu = process_cpu_us() - c0;
-    t.wall_us.push_back(wall / steps);
-    t.runs_us.push_back(std::min(wall, cpu) / steps);
+    allocs += g_allocations.load(std::memory_order_relaxed) - a0;
+    t.wall_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
+    t.cpu_us.push_back(cpu / steps);
   }
+  t.allocs_per_step = static_cast<double>(allocs) / (static_cast<double>(o.repeats) * steps);
   return t;
 }
 
 bool want(const Options& o, std::string_view mode) { return o.mode.empty() || o.mode == mode; }
 
 int steps_or(const Options& o, int dflt) { return o.steps > 0 ? o.steps : dflt; }
+
+// ---- one model, recorded or dynamic ----
+
+enum class OptKind { none, sgd, adam };
+
+// A workload's model: its leaves (parameters and data), made once, and the function
+// that builds one step's graph from them and returns the loss.
+struct Model {
+  std::vector<Tensor> params;
+  std::function<Tensor()> build;
+  OptKind opt = OptKind::none;
+  double lr = 0;
+  int default_steps = 20;
+  // Work of one training step, for the roofline (README.md, "Roofline"); 0 = not
+  // counted (the scalar graph: its limit is the cost per node, not the machine's).
+  double flops = 0, bytes = 0;
+};
+
+std::unique_ptr<Optimizer> make_optimizer(const Model& m, std::vector<Tensor> params) {
+  if (m.opt == OptKind::sgd) return std::make_unique<Sgd>(std::move(params), SgdOptions{.lr = m.lr});
+  if (m.opt == OptKind::adam) return std::make_unique<Adam>(std::move(params), AdamOptions{.lr = m.lr});
+  return nullptr;
+}
+
+// Times fwd (forward alone), fwdbwd (forward + backward) and step (+ the optimizer
+// step), in that order. Only `step` changes the parameters, so every timed step
+// starts from the same initial weights on both sides and loss_end is the loss after
+// exactly max(steps, 3) + repeats * steps optimizer steps, which torch_bench.py reproduces.
+Report run_model(const Options& o, Graph& g, Model& m) {
+  Report rep;
+  for (const Tensor& p : m.params) g.ensure_grad(p.id);  // before the mark: rewinding keeps them
+  const Graph::Mark built = g.mark();
+  const int steps = steps_or(o, m.default_steps);
+  rep.numbers["steps"] = steps;
+  rep.numbers["flops"] = m.flops;
+  rep.numbers["bytes"] = m.bytes;
+  if (!o.dynamic) {
+    Tensor loss = m.build();
+    rep.numbers["loss0"] = loss.item();
+    Replay r(loss, kTraining);
+    rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
+    auto opt = make_optimizer(m, r.params());
+    if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
+    if (want(o, "fwdbwd"))
+      rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+        r.forward();
+        r.backward();
+      });
+    if (want(o, "step"))
+      rep.modes["step"] = time_runs(o, steps, [&] {
+        r.forward();
+        r.backward();
+        if (opt) opt->step();
+      });
+    if (m.opt == OptKind::none) rep.numbers["grad0"] = m.params[0].grad_at(0);
+    r.forward();
+    rep.numbers["loss_end"] = loss.item();
+    return rep;
+  }
+  {
+    Tensor loss = m.build();
+    rep.numbers["loss0"] = loss.item();
+    Replay count(loss);
+    rep.numbers["nodes"] = static_cast<double>(count.nodes().size());
+  }
+  g.rewind(built);
+  auto opt = make_optimizer(m, m.params);
+  auto clear_grads = [&] {
+    if (opt)
+      opt->zero_grad();
+    else
+      zero_grad(std::span<const Tensor>(m.params));
+  };
+  if (want(o, "fwd"))
+    rep.modes["fwd"] = time_runs(o, steps, [&] {
+      g.rewind(built);
+      (void)m.build();
+    });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      g.rewind(built);
+      Tensor l = m.build();
+      clear_grads();
+      backward(l);
+    });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      g.rewind(built);
+      Tensor l = m.build();
+      clear_grads();
+      backward(l);
+      if (opt) opt->step();
+    });
+  if (m.opt == OptKind::none) rep.numbers["grad0"] = m.params[0].grad_at(0);
+  g.rewind(built);
+  rep.numbers["loss_end"] = m.build().item();
+  return rep;
+}
 
 // ---- workload 1: micrograd's demo as a graph of rank-0 values ----
 
@@ -139,7 +269,8 @@ struct ScalarMlp {
 };
 
 // The demo's loss: mean(relu(1 - y score)) + 1e-4 * sum(p^2), as scalar nodes.
-Tensor scalar_loss(Graph& g, const ScalarMlp& model, const bench::Moons& m) {
+Tensor scalar_loss(Graph& g, const ScalarMlp& model, const std::vector<Tensor>& params,
+                   const bench::Moons& m) {
   const int n = static_cast<int>(m.y.size());
   Tensor data;
   for (int k = 0; k < n; ++k) {
@@ -149,135 +280,74 @@ Tensor scalar_loss(Graph& g, const ScalarMlp& model, const bench::Moons& m) {
   }
   Tensor reg;
   bool first = true;
-  for (const Tensor& p : model.params()) {
+  for (const Tensor& p : params) {
     reg = first ? p * p : reg + p * p;
     first = false;
   }
   return data * (1.0 / n) + 1e-4 * reg;
 }
 
-Report scalar_mlp(const Options& o) {
-  Report rep;
-  Graph g(o.dtype);
-  const auto moons = bench::two_moons();
-  ScalarMlp model(g);
-  const Graph::Mark built_params = g.mark();
-  Tensor loss = scalar_loss(g, model, moons);
-  rep.numbers["loss0"] = loss.item();
-  Replay r(loss, kTraining);
-  rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
-  rep.numbers["params"] = static_cast<double>(r.params().size());
-  Sgd opt(r.params(), {.lr = 0.05});
-  const int steps = steps_or(o, 20);
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-    });
-  if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-      opt.step();
-    });
-  r.forward();
-  rep.numbers["loss_end"] = loss.item();
-  // Eager: the graph rebuilt every step (what define-by-run libraries do).
-  if (want(o, "eager"))
-    rep.modes["eager"] = time_runs(o, std::max(1, steps / 4), [&] {
-      g.rewind(built_params);
-      Tensor l = scalar_loss(g, model, moons);
-      opt.zero_grad();
-      backward(l);
-      opt.step();
-    });
-  return rep;
+Model scalar_mlp(Graph& g) {
+  auto model = std::make_shared<ScalarMlp>(g);
+  auto moons = std::make_shared<bench::Moons>(bench::two_moons());
+  Model m{.params = model->params(), .opt = OptKind::sgd, .lr = 0.05, .default_steps = 2};
+  m.build = [&g, model, moons, params = m.params] { return scalar_loss(g, *model, params, *moons); };
+  return m;
 }
 
-// The same model and loss as tensors (matmul on the [100, 2] batch), for the row
-// that compares like with like against PyTorch's tensor version.
-Report scalar_mlp_tensors(const Options& o) {
-  Report rep;
-  Graph g(o.dtype);
+// The same model and loss as tensors (matmul on the [100, 2] batch).
+Model scalar_mlp_tensors(Graph& g) {
   const auto moons = bench::two_moons();
   Tensor X = g.constant({100, 2}, moons.x), Y = g.constant({100, 1}, moons.y);
   const int sizes[4] = {2, 16, 16, 1};
-  Tensor h = X, reg;
+  std::vector<Tensor> W, b;
   for (int l = 0; l < 3; ++l) {
     const int in = sizes[l], out = sizes[l + 1];
-    Tensor W = g.param({in, out}, bench::uniform(bench::kScalarW + l, int64_t{in} * out, -1.0, 1.0));
-    Tensor b = g.param({out}, std::vector<double>(static_cast<std::size_t>(out), 0.0));
-    h = matmul(h, W) + b;
-    if (l < 2) h = relu(h);
-    Tensor sq = sum(W * W) + sum(b * b);
-    reg = l == 0 ? sq : reg + sq;
+    W.push_back(g.param({in, out}, bench::uniform(bench::kScalarW + l, int64_t{in} * out, -1.0, 1.0)));
+    b.push_back(g.param({out}, std::vector<double>(static_cast<std::size_t>(out), 0.0)));
   }
-  Tensor loss = mean(relu(1.0 - Y * h)) + 1e-4 * reg;
-  rep.numbers["loss0"] = loss.item();
-  Replay r(loss, kTraining);
-  rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
-  Sgd opt(r.params(), {.lr = 0.05});
-  const int steps = steps_or(o, 20);
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-    });
-  if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-      opt.step();
-    });
-  r.forward();
-  rep.numbers["loss_end"] = loss.item();
-  return rep;
+  Model m{.params = {W[0], b[0], W[1], b[1], W[2], b[2]}, .opt = OptKind::sgd, .lr = 0.05};
+  m.build = [X, Y, W, b] {
+    Tensor h = X, reg;
+    for (int l = 0; l < 3; ++l) {
+      h = matmul(h, W[l]) + b[l];
+      if (l < 2) h = relu(h);
+      Tensor sq = sum(W[l] * W[l]) + sum(b[l] * b[l]);
+      reg = l == 0 ? sq : reg + sq;
+    }
+    return mean(relu(1.0 - Y * h)) + 1e-4 * reg;
+  };
+  // Forward 2*100*(2*16 + 16*16 + 16) multiply-adds and about as many elementwise
+  // ops, backward twice that; the arrays are a few KB, read and written once each way.
+  const double mac = 100.0 * (2 * 16 + 16 * 16 + 16);
+  m.flops = 3 * 2 * mac + 3 * 100.0 * 40;
+  m.bytes = 4.0 * 3 * 100 * (2 + 16 + 16 + 1) * 2;
+  return m;
 }
 
 // ---- workload 2: fit_curve, 1 -> N -> 1 ReLU network on sin, full-batch Adam ----
 
-struct FitCurve {
-  Tensor loss;
-  explicit FitCurve(Graph& g, int n) {
-    const auto xs = bench::fit_xs();
-    std::vector<double> ys;
-    for (double x : xs) ys.push_back(std::sin(x));
-    const double bound2 = 1.0 / std::sqrt(static_cast<double>(n));
-    Tensor X = g.constant({200, 1}, xs), Y = g.constant({200, 1}, ys);
-    Tensor W1 = g.param({1, n}, bench::uniform(bench::kFitW1, n, -1.0, 1.0));
-    Tensor b1 = g.param({n}, bench::uniform(bench::kFitB1, n, -1.0, 1.0));
-    Tensor W2 = g.param({n, 1}, bench::uniform(bench::kFitW2, n, -bound2, bound2));
-    Tensor b2 = g.param({1}, bench::uniform(bench::kFitB2, 1, -bound2, bound2));
-    loss = mse(matmul(relu(matmul(X, W1) + b1), W2) + b2, Y);
-  }
-};
-
-Report fit_curve(const Options& o, int n) {
-  Report rep;
-  Graph g(o.dtype);
-  FitCurve model(g, n);
-  rep.numbers["loss0"] = model.loss.item();
-  Replay r(model.loss, kTraining);
-  rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
-  Adam opt(r.params(), {.lr = 0.01});
-  const int steps = steps_or(o, n >= 1000 ? 20 : 100);
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-    });
-  if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-      opt.step();
-    });
-  r.forward();
-  rep.numbers["loss_end"] = model.loss.item();
-  return rep;
+Model fit_curve(Graph& g, int n) {
+  const auto xs = bench::fit_xs();
+  std::vector<double> ys;
+  for (double x : xs) ys.push_back(std::sin(x));
+  const double bound2 = 1.0 / std::sqrt(static_cast<double>(n));
+  Tensor X = g.constant({200, 1}, xs), Y = g.constant({200, 1}, ys);
+  Tensor W1 = g.param({1, n}, bench::uniform(bench::kFitW1, n, -1.0, 1.0));
+  Tensor b1 = g.param({n}, bench::uniform(bench::kFitB1, n, -1.0, 1.0));
+  Tensor W2 = g.param({n, 1}, bench::uniform(bench::kFitW2, n, -bound2, bound2));
+  Tensor b2 = g.param({1}, bench::uniform(bench::kFitB2, 1, -bound2, bound2));
+  Model m{
+      .params = {W1, b1, W2, b2}, .opt = OptKind::adam, .lr = 0.01, .default_steps = n >= 1000 ? 20 : 100};
+  m.build = [=] { return mse(matmul(relu(matmul(X, W1) + b1), W2) + b2, Y); };
+  // Per point and unit: forward X W1, + b1, relu, the output's multiply-add (5);
+  // backward dW2 (2), dH, the relu mask, db1 and dW1 (2) (6); Adam about 12 per
+  // parameter. The least traffic: the hidden layer H written once and read once,
+  // and each parameter's value, gradient and two moments read and written.
+  const double pn = 200.0 * n;
+  m.flops = 11 * pn + 12 * (3.0 * n + 1);
+  m.bytes = 4.0 * (2 * pn + 7 * (3.0 * n + 1));
+  return m;
 }
 
 // The whole program a fit_curve script runs (workload 5's C++ side): build the
@@ -285,8 +355,9 @@ Report fit_curve(const Options& o, int n) {
 Report fit_curve_program(const Options& o) {
   Report rep;
   Graph g(o.dtype);
-  FitCurve model(g, o.n);
-  Replay r(model.loss, kTraining);
+  Model m = fit_curve(g, o.n);
+  Tensor loss = m.build();
+  Replay r(loss, kTraining);
   Adam opt(r.params(), {.lr = 0.01});
   const int steps = steps_or(o, 2000);
   for (int s = 0; s < steps; ++s) {
@@ -295,92 +366,66 @@ Report fit_curve_program(const Options& o) {
     opt.step();
   }
   r.forward();
-  rep.numbers["loss_end"] = model.loss.item();
+  rep.numbers["loss_end"] = loss.item();
   return rep;
 }
 
 // ---- workload 3: MLP 784 -> 256 -> 256 -> 10, batch 128, cross-entropy, SGD ----
 
-Report mlp(const Options& o) {
-  Report rep;
-  Graph g(o.dtype);
+Model mlp(Graph& g) {
   const int B = 128, sizes[4] = {784, 256, 256, 10};
   Tensor X = g.constant({B, 784}, bench::uniform(bench::kMlpX, int64_t{B} * 784));
   std::vector<double> labels = bench::uniform(bench::kMlpLabels, B);
   for (double& l : labels) l = std::floor(l * 10);
   Tensor labels_t = g.constant({B}, labels);
-  Tensor h = X;
+  std::vector<Tensor> W, b, params;
+  double weights = 0, acts = 0;
   for (int l = 0; l < 3; ++l) {
     const int in = sizes[l], out = sizes[l + 1];
     const double bound = 1.0 / std::sqrt(static_cast<double>(in));
-    Tensor W = g.param({in, out}, bench::uniform(bench::kMlpW + 2 * l, int64_t{in} * out, -bound, bound));
-    Tensor b = g.param({out}, bench::uniform(bench::kMlpW + 2 * l + 1, out, -bound, bound));
-    h = matmul(h, W) + b;
-    if (l < 2) h = relu(h);
+    W.push_back(g.param({in, out}, bench::uniform(bench::kMlpW + 2 * l, int64_t{in} * out, -bound, bound)));
+    b.push_back(g.param({out}, bench::uniform(bench::kMlpW + 2 * l + 1, out, -bound, bound)));
+    params.push_back(W.back());
+    params.push_back(b.back());
+    weights += static_cast<double>(in) * out + out;
+    acts += static_cast<double>(B) * out;
   }
-  Tensor loss = cross_entropy(h, labels_t);
-  rep.numbers["loss0"] = loss.item();
-  Replay r(loss, kTraining);
-  rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
-  Sgd opt(r.params(), {.lr = 0.01});
-  const int steps = steps_or(o, 20);
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-    });
-  if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-      opt.step();
-    });
-  r.forward();
-  rep.numbers["loss_end"] = loss.item();
-  return rep;
+  Model m{.params = params, .opt = OptKind::sgd, .lr = 0.01};
+  m.build = [=] {
+    Tensor h = X;
+    for (int l = 0; l < 3; ++l) {
+      h = matmul(h, W[l]) + b[l];
+      if (l < 2) h = relu(h);
+    }
+    return cross_entropy(h, labels_t);
+  };
+  // The GEMMs: 3 forward, 3 for the weights' gradients, 2 for the activations'
+  // (the input batch needs none); the traffic: weights read 3 times and written
+  // once with their gradients, the batch and each activation written and read.
+  const double mac1 = 128.0 * 784 * 256, mac2 = 128.0 * 256 * 256, mac3 = 128.0 * 256 * 10;
+  m.flops = 2 * (3 * (mac1 + mac2 + mac3) - mac1);
+  m.bytes = 4.0 * (5 * weights + 128.0 * 784 + 4 * acts);
+  return m;
 }
 
 // ---- workload 4: per-op overhead, 1,000 small elementwise ops on a [16] tensor ----
 
-// y = x; 500 times { y = y * 1.0001; y = y + 0.001 }; loss = sum(y).
-Tensor op_chain_loss(Tensor x) {
-  Tensor y = x;
-  for (int k = 0; k < 500; ++k) {
-    y = y * 1.0001;
-    y = y + 0.001;
-  }
-  return sum(y);
-}
-
-Report op_chain(const Options& o) {
-  Report rep;
-  Graph g(o.dtype);
+Model op_chain(Graph& g) {
   Tensor x = g.param({16}, bench::uniform(bench::kChainX, 16, -1.0, 1.0));
-  g.ensure_grad(x.id);  // before the mark: eager mode rewinds to it and must keep x's gradient
-  const Graph::Mark after_x = g.mark();
-  Tensor loss = op_chain_loss(x);
-  rep.numbers["loss0"] = loss.item();
-  rep.numbers["ops"] = 1000;
-  Replay r(loss, kTraining);
-  rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
-  const int steps = steps_or(o, 200);
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      r.forward();
-      r.backward();
-    });
-  rep.numbers["grad0"] = x.grad_at(0);
-  rep.numbers["loss_end"] = loss.item();
-  // Eager: build the chain again each step, then backward (what the REPL does).
-  if (want(o, "eager"))
-    rep.modes["eager"] = time_runs(o, steps, [&] {
-      g.rewind(after_x);
-      zero_grad(std::span<const Tensor>(&x, 1));
-      backward(op_chain_loss(x));
-    });
-  return rep;
+  // y = x; 500 times { y = y * 1.0001; y = y + 0.001 }; loss = sum(y). No optimizer:
+  // a step is forward + backward.
+  Model m{.params = {x}, .default_steps = 20};
+  m.build = [x] {
+    Tensor y = x;
+    for (int k = 0; k < 500; ++k) {
+      y = y * 1.0001;
+      y = y + 0.001;
+    }
+    return sum(y);
+  };
+  m.flops = 1000.0 * 16 * 2;
+  m.bytes = 4.0 * 1000 * 16 * 4;
+  return m;
 }
 
 // ---- sgemm alone on the shapes a training step multiplies ----
@@ -392,7 +437,14 @@ struct Gemm {
   float beta;   // 1 accumulates into a gradient
 };
 
-Report sgemm(const Options& o, const std::vector<Gemm>& gemms, int dflt_steps) {
+// Workload 3's step: 3 forward products, then dW for every layer and dX for the
+// two upper layers (the input batch needs no gradient).
+Report sgemm_mlp(const Options& o) {
+  const int B = 128;
+  const std::vector<Gemm> gemms = {{B, 256, 784, false, false, 0}, {B, 256, 256, false, false, 0},
+                                   {B, 10, 256, false, false, 0},  {256, 10, B, true, false, 1},
+                                   {B, 256, 10, false, true, 1},   {256, 256, B, true, false, 1},
+                                   {B, 256, 256, false, true, 1},  {784, 256, B, true, false, 1}};
   Report rep;
   struct Bufs {
     std::vector<float> a, b, c;
@@ -413,38 +465,11 @@ Report sgemm(const Options& o, const std::vector<Gemm>& gemms, int dflt_steps) {
                   bufs[i].c.data(), q.n);
     }
   };
-  if (want(o, "sgemm")) rep.modes["sgemm"] = time_runs(o, steps_or(o, dflt_steps), step);
+  const int steps = steps_or(o, 20);
+  rep.numbers["steps"] = steps;
+  rep.modes["sgemm"] = time_runs(o, steps, step);
   rep.numbers["flops"] = flops;
-  if (rep.modes.count("sgemm")) rep.numbers["gflops"] = flops / (rep.modes["sgemm"].median() * 1e3);
   return rep;
-}
-
-// Workload 3's step: 3 forward products, then dW for every layer and dX for the
-// two upper layers (the input batch needs no gradient).
-Report sgemm_mlp(const Options& o) {
-  const int B = 128;
-  return sgemm(o,
-               {{B, 256, 784, false, false, 0},
-                {B, 256, 256, false, false, 0},
-                {B, 10, 256, false, false, 0},
-                {256, 10, B, true, false, 1},
-                {B, 256, 10, false, true, 1},
-                {256, 256, B, true, false, 1},
-                {B, 256, 256, false, true, 1},
-                {784, 256, B, true, false, 1}},
-               20);
-}
-
-// Workload 2's step at N = 1000: X[200,1] W1[1,N], H[200,N] W2[N,1]; dW2, dH, dW1.
-Report sgemm_fit_curve_1000(const Options& o) {
-  const int P = 200, N = 1000;
-  return sgemm(o,
-               {{P, N, 1, false, false, 0},
-                {P, 1, N, false, false, 0},
-                {N, 1, P, true, false, 1},
-                {P, N, 1, false, true, 1},
-                {1, N, P, true, false, 1}},
-               100);
 }
 
 // ---- output ----
@@ -467,15 +492,18 @@ std::string blas_config() {
 std::string to_json(const Options& o, const Report& rep) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::string s =
-      fmt::format(R"({{"side": "hinge", "workload": "{}", "threads": {}, "repeats": {}, "dtype": "{}")",
-                  json_escape(o.workload), o.threads, o.repeats, dtype_name(o.dtype));
+  std::string s = fmt::format(
+      R"({{"side": "hinge", "workload": "{}", "variant": "{}", "threads": {}, "repeats": {}, "dtype": "{}")",
+      json_escape(o.workload), o.dynamic ? "dynamic" : "recorded", o.threads, o.repeats, dtype_name(o.dtype));
   s += ", \"modes\": {";
   bool first = true;
   for (const auto& [name, t] : rep.modes) {
-    Timing wall{t.wall_us, {}};
-    s += fmt::format(R"({}"{}": {{"median_us": {:.4f}, "runs_us": [{:.4f}], "wall_median_us": {:.4f}}})",
-                     first ? "" : ", ", name, t.median(), fmt::join(t.runs_us, ", "), wall.median());
+    s += fmt::format(
+        R"({}"{}": {{"median_us": {:.4f}, "min_us": {:.4f}, "max_us": {:.4f}, "cpu_median_us": {:.4f}, )"
+        R"("allocs_per_step": {:.2f}, "runs_us": [{:.4f}]}})",
+        first ? "" : ", ", name, median_of(t.wall_us), *std::min_element(t.wall_us.begin(), t.wall_us.end()),
+        *std::max_element(t.wall_us.begin(), t.wall_us.end()), median_of(t.cpu_us), t.allocs_per_step,
+        fmt::join(t.wall_us, ", "));
     first = false;
   }
   s += "}";
@@ -485,29 +513,34 @@ std::string to_json(const Options& o, const Report& rep) {
   return s;
 }
 
+constexpr const char* kUsage =
+    "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--variant recorded|dynamic]\n"
+    "                   [--n N] [--dtype f32|f64] [--mode fwd|fwdbwd|step]\n"
+    "workloads: scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain\n"
+    "           sgemm_mlp fit_curve_program info";
+
 Options parse(int argc, char** argv) {
-  if (argc < 4)
-    throw std::runtime_error(
-        "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--n N] [--dtype f32|f64] [--mode M]\n"
-        "workloads: scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain "
-        "sgemm_mlp\n"
-        "           sgemm_fit_curve_1000 fit_curve_program info");
+  if (argc < 4) throw std::runtime_error(kUsage);
   Options o;
   o.workload = argv[1];
   o.threads = std::atoi(argv[2]);
   o.repeats = std::atoi(argv[3]);
-  for (int i = 4; i + 1 < argc; i += 2) {
+  for (int i = 4; i < argc; i += 2) {
     const std::string_view k = argv[i];
+    if (i + 1 >= argc) throw std::runtime_error(fmt::format("option {} needs a value", k));
+    const std::string_view v = argv[i + 1];
     if (k == "--steps")
       o.steps = std::atoi(argv[i + 1]);
     else if (k == "--n")
       o.n = std::atoi(argv[i + 1]);
     else if (k == "--mode")
-      o.mode = argv[i + 1];
-    else if (k == "--dtype")
-      o.dtype = std::string_view(argv[i + 1]) == "f64" ? DType::f64 : DType::f32;
+      o.mode = v;
+    else if (k == "--variant" && (v == "recorded" || v == "dynamic"))
+      o.dynamic = v == "dynamic";
+    else if (k == "--dtype" && (v == "f32" || v == "f64"))
+      o.dtype = v == "f64" ? DType::f64 : DType::f32;
     else
-      throw std::runtime_error(fmt::format("unknown option {}", k));
+      throw std::runtime_error(fmt::format("bad option {} {}\n{}", k, v.substr(0, 40), kUsage));
   }
   if (o.threads < 1 || o.repeats < 1) throw std::runtime_error("threads and repeats must be at least 1");
   return o;
@@ -519,22 +552,28 @@ int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     openblas_set_num_threads(o.threads);
-    const std::map<std::string, std::function<Report(const Options&)>> workloads = {
+    const std::map<std::string, std::function<Model(Graph&)>> models = {
         {"scalar_mlp", scalar_mlp},
         {"scalar_mlp_tensors", scalar_mlp_tensors},
-        {"fit_curve_10", [](const Options& p) { return fit_curve(p, 10); }},
-        {"fit_curve_100", [](const Options& p) { return fit_curve(p, 100); }},
-        {"fit_curve_1000", [](const Options& p) { return fit_curve(p, 1000); }},
-        {"fit_curve_program", fit_curve_program},
+        {"fit_curve_10", [](Graph& g) { return fit_curve(g, 10); }},
+        {"fit_curve_100", [](Graph& g) { return fit_curve(g, 100); }},
+        {"fit_curve_1000", [](Graph& g) { return fit_curve(g, 1000); }},
         {"mlp", mlp},
         {"op_chain", op_chain},
-        {"sgemm_mlp", sgemm_mlp},
-        {"sgemm_fit_curve_1000", sgemm_fit_curve_1000},
-        {"info", [](const Options&) { return Report{}; }},
     };
-    const auto it = workloads.find(o.workload);
-    if (it == workloads.end()) throw std::runtime_error(fmt::format("unknown workload '{}'", o.workload));
-    const Report rep = it->second(o);
+    Report rep;
+    if (const auto it = models.find(o.workload); it != models.end()) {
+      Graph g(o.dtype);
+      Model m = it->second(g);
+      rep = run_model(o, g, m);
+    } else if (o.workload == "sgemm_mlp") {
+      rep = sgemm_mlp(o);
+    } else if (o.workload == "fit_curve_program") {
+      rep = fit_curve_program(o);
+    } else if (o.workload != "info") {
+      throw std::runtime_error(
+          fmt::format("unknown workload '{}'\n{}", json_escape(o.workload.substr(0, 40)), kUsage));
+    }
     std::puts(to_json(o, rep).c_str());
     return 0;
   } catch (const std::exception& e) {

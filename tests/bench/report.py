@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """Runs every benchmark workload in hinge (hinge_bench) and PyTorch (torch_bench.py),
-each measurement in its own process, then prints the comparison table and writes
+each measurement in its own process, then prints the tables and writes
 tests/bench/RESULTS.md. Called by tests/bench/run, which installs and builds first.
 
-    report.py --build DIR [--repeats N] [--threads 1,2] [--only WORKLOAD,...] [--no-write]
+    report.py --build DIR [--repeats N] [--threads 1,2] [--only NAME,...] [--no-write] [--force]
+
+The run is a list of sections (SECTIONS at the end): each measures what it needs and
+returns its table. A new section is a function added to that list.
 """
 import argparse
 import datetime
@@ -11,48 +14,58 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PYTHON = "/usr/bin/python3"  # Debian's python, the one python3-torch installs into
 MARKER = "<!-- analysis: everything below this line is kept when the runner rewrites the file -->"
+LOAD_LIMIT = 1.5  # load average above which RESULTS.md is not written (2 cores)
 
-# Workloads and which side runs them.
-HINGE_WORKLOADS = ["scalar_mlp", "scalar_mlp_tensors", "fit_curve_10", "fit_curve_100", "fit_curve_1000", "mlp", "op_chain",
-                   "sgemm_fit_curve_1000", "sgemm_mlp"]
-TORCH_WORKLOADS = ["scalar_mlp", "scalar_mlp_0d", "fit_curve_10", "fit_curve_100", "fit_curve_1000", "mlp",
-                   "op_chain"]
-ORDER = ["scalar_mlp", "scalar_mlp_tensors", "scalar_mlp_0d", "fit_curve_10", "fit_curve_100", "fit_curve_1000",
-         "sgemm_fit_curve_1000", "mlp", "sgemm_mlp", "op_chain"]
+# Steps per timed run, passed to both sides (equal work), and the timed runs per
+# median where a workload needs fewer than --repeats (PyTorch's 0-d graph takes about
+# a second a step). Every process also runs max(steps, 3) warm-up calls.
+STEPS = {"scalar_mlp": 1, "scalar_mlp_tensors": 20, "fit_curve_10": 100, "fit_curve_100": 100,
+         "fit_curve_1000": 20, "mlp": 10, "op_chain": 20}
+REPEATS = {"scalar_mlp": 5}
+HINGE_VARIANTS = ["recorded", "dynamic"]
+TORCH_VARIANTS = ["eager", "script"]
 
-# The main table: (workload no., label, hinge (workload, mode), torch (workload, mode), unit, target).
-# unit "us" is microseconds per step; "ns/node" and "us/op" divide by each side's node / op count.
+# The main table: (workload no., label, workload, family, unit, targets).
+#   recorded: hinge's replay against PyTorch's best TorchScript;
+#   dynamic:  hinge building the graph every step against PyTorch's best eager;
+#   best:     hinge's replay against the best of every PyTorch variant.
+# PyTorch's best is the fastest median over its variants of that family and over its
+# thread counts up to the row's (README.md, "Reading the tables").
+# unit "us": per step; "ns/node" and "us/op" divide by the node / op count.
+# Targets: ("ns", x) at most x ns per node; ("x", r) ratio at least r; ("dyn/rec", r)
+# hinge's dynamic step at most r times its recorded one; ("sgemm", s) at least s of
+# sgemm alone; ("alloc0",) no allocation per replayed step.
 ROWS = [
-    ("1", "scalar MLP: hinge scalar graph vs torch tensors", ("scalar_mlp", "step"), ("scalar_mlp", "step"),
-     "us", "node20"),
-    ("1", "scalar MLP as tensors in both (matmul), like for like", ("scalar_mlp_tensors", "step"),
-     ("scalar_mlp", "step"), "us", None),
-    ("1", "scalar MLP: per node, vs torch 0-d tensors", ("scalar_mlp", "step"), ("scalar_mlp_0d", "step"),
-     "ns/node", "node20"),
-    ("1", "scalar MLP: hinge rebuilt each step vs torch 0-d", ("scalar_mlp", "eager"),
-     ("scalar_mlp_0d", "step"), "ns/node", None),
-    ("2", "fit_curve N=10, Adam", ("fit_curve_10", "step"), ("fit_curve_10", "step"), "us", "x10"),
-    ("2", "fit_curve N=100, Adam", ("fit_curve_100", "step"), ("fit_curve_100", "step"), "us", "x10"),
-    ("2", "fit_curve N=1000, Adam", ("fit_curve_1000", "step"), ("fit_curve_1000", "step"), "us",
-     "x1+sgemm:sgemm_fit_curve_1000"),
-    ("3", "MLP 784-256-256-10, b=128, SGD", ("mlp", "step"), ("mlp", "step"), "us", "x1+sgemm:sgemm_mlp"),
-    ("4", "1,000-op chain fwd+bwd (replay)", ("op_chain", "fwdbwd"), ("op_chain", "fwdbwd"), "us/op", "x20"),
-    ("4", "1,000-op chain, hinge rebuilt each step", ("op_chain", "eager"), ("op_chain", "fwdbwd"), "us/op",
-     None),
+    ("1", "scalar MLP, 65,075 nodes of 0-d values", "scalar_mlp", "recorded", "ns/node",
+     [("ns", 3.0), ("x", 10.0), ("alloc0",)]),
+    ("1", "scalar MLP, 65,075 nodes of 0-d values", "scalar_mlp", "dynamic", "ns/node", [("ns", 10.0)]),
+    ("1", "scalar MLP as tensors (matmul)", "scalar_mlp_tensors", "best", "us", [("alloc0",)]),
+    ("2", "fit_curve N=10, Adam", "fit_curve_10", "recorded", "us", [("x", 10.0), ("alloc0",)]),
+    ("2", "fit_curve N=10, Adam", "fit_curve_10", "dynamic", "us", [("x", 20.0), ("dyn/rec", 3.0)]),
+    ("2", "fit_curve N=100, Adam", "fit_curve_100", "recorded", "us", [("x", 10.0), ("alloc0",)]),
+    ("2", "fit_curve N=100, Adam", "fit_curve_100", "dynamic", "us", [("x", 20.0), ("dyn/rec", 3.0)]),
+    ("2", "fit_curve N=1000, Adam", "fit_curve_1000", "best", "us", [("x", 3.0), ("alloc0",)]),
+    ("2", "fit_curve N=1000, Adam", "fit_curve_1000", "dynamic", "us", []),
+    ("3", "MLP 784-256-256-10, b=128, SGD", "mlp", "best", "us", [("x", 1.1), ("sgemm", 0.9), ("alloc0",)]),
+    ("3", "MLP 784-256-256-10, b=128, SGD", "mlp", "dynamic", "us", []),
+    ("4", "1,000-op chain, fwd+bwd", "op_chain", "recorded", "us/op", [("x", 20.0), ("alloc0",)]),
+    ("4", "1,000-op chain, fwd+bwd", "op_chain", "dynamic", "us/op", [("x", 50.0)]),
 ]
-TARGET_TEXT = {"node20": "<= 20 ns/node", "x10": ">= 10x", "x20": ">= 20x", "x1": ">= 1x", None: "(info)"}
-GRAD_COST = [("1", "scalar MLP", "scalar_mlp"), ("2", "fit_curve N=10", "fit_curve_10"),
-             ("2", "fit_curve N=100", "fit_curve_100"), ("2", "fit_curve N=1000", "fit_curve_1000"),
-             ("4", "1,000-op chain", "op_chain")]
+TORCH_FAMILY = {"recorded": ["script"], "dynamic": ["eager"], "best": ["eager", "script"]}
+HINGE_FAMILY = {"recorded": "recorded", "dynamic": "dynamic", "best": "recorded"}
+LOSS0_TOL = 1e-5  # relative: the same weights and data, rounded to float32 once
+LOSS_END_TOL = 1e-3  # relative, after hundreds of steps of float32 rounding on both sides
 
 
 def log(msg):
@@ -70,77 +83,131 @@ def child_env(threads):
     return env
 
 
-def run_process(cmd, threads, timeout=600):
-    """Runs cmd; returns (rc, stdout, stderr, seconds, peak RSS in KB from wait4). The
-    seconds are the smaller of wall time and the child's CPU time (user + system, all
-    threads), as the per-step timings are measured (README.md, Method)."""
+def run_process(cmd, threads, timeout=900, cwd=ROOT, env=None):
+    """Runs cmd (killed after `timeout` seconds); returns (rc, stdout, stderr, wall
+    seconds, CPU seconds, peak RSS in KB from wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=child_env(threads), cwd=ROOT)
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or child_env(threads), cwd=cwd)
+        killer = threading.Timer(timeout, p.kill)  # nothing hangs the run
+        killer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
         except KeyboardInterrupt:
             p.kill()
             raise
-        wall = min(time.perf_counter() - t0, ru.ru_utime + ru.ru_stime)
-        p.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            killer.cancel()
+        wall = time.perf_counter() - t0
+        rc = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return p.returncode, out.read().decode(), err.read().decode(), wall, ru.ru_maxrss
+        return rc, out.read().decode(errors="replace"), err.read().decode(errors="replace"), wall, \
+            ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
-def measure(side, exe, workload, threads, repeats):
-    cmd = [exe, workload, str(threads), str(repeats)] if side == "hinge" else \
-        [PYTHON, os.path.join(HERE, "torch_bench.py"), workload, str(threads), str(repeats)]
-    if side == "torch" and workload == "scalar_mlp_0d":
-        cmd[-1] = str(max(5, min(repeats, 5)))  # ~1 s a step: 5 runs of one step
-    rc, out, err, wall, rss = run_process(cmd, threads)
+def short(text, n=300):
+    """The end of a process's error output, cut short and without control characters."""
+    text = "".join(c if c.isprintable() or c == " " else " " for c in text.strip())
+    return text[-n:]
+
+
+def measure(cmd, threads, label):
+    t0 = time.time()
+    rc, out, err, wall, _, rss = run_process(cmd, threads)
+    log(f"  {label:44} {time.time() - t0:6.1f} s")
     if rc != 0:
-        log(f"  {side} {workload} t={threads} FAILED ({rc}): {err.strip()[-400:]}")
-        return {"error": err.strip()[-400:] or f"exit {rc}"}
-    res = json.loads(out.strip().splitlines()[-1])
-    res["wall_s"] = wall
+        log(f"    FAILED ({rc}): {short(err)}")
+        return {"error": short(err) or f"exit status {rc}"}
+    try:
+        res = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": "no JSON line: " + short(out)}
     res["rss_wait4_kb"] = rss
     return res
 
 
+def hinge_cmd(ctx, workload, threads, variant=None, repeats=None):
+    cmd = [ctx.hinge_bench, workload, str(threads), str(repeats or ctx.repeats_of(workload))]
+    if workload in STEPS:
+        cmd += ["--steps", str(STEPS[workload])]
+    if variant:
+        cmd += ["--variant", variant]
+    return cmd
+
+
+def torch_cmd(ctx, workload, threads, variant=None, repeats=None):
+    cmd = [PYTHON, os.path.join(HERE, "torch_bench.py"), workload, str(threads),
+           str(repeats or ctx.repeats_of(workload))]
+    if workload in STEPS:
+        cmd += ["--steps", str(STEPS[workload])]
+    if variant:
+        cmd += ["--variant", variant]
+    return cmd
+
+
+def wall_stats(seconds):
+    """median, min, max of a list of process times, in seconds."""
+    return {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds)}
+
+
+def time_process(cmd, threads, runs, cwd=ROOT):
+    """Whole-process wall times of `runs` runs after one warm-up run (caches, page
+    cache): (stats in seconds, peak RSS KB, error or None)."""
+    walls, rss = [], 0
+    for k in range(runs + 1):
+        rc, _, err, wall, _, r = run_process(cmd, threads, cwd=cwd)
+        if rc != 0:
+            return None, 0, short(err) or f"exit status {rc}" + (" (crashed)" if rc < 0 else "")
+        if k > 0:
+            walls.append(wall)
+        rss = max(rss, r)
+    return wall_stats(walls), rss, None
+
+
 # ---- formatting ----
 
-def fmt_time(us, unit):
+def fmt_us(us):
     if us is None:
         return "-"
-    if unit == "ns/node":
-        return f"{us * 1e3:.1f} ns/node"
-    if unit == "us/op":
-        return f"{us:.3g} us/op" if us < 1000 else f"{us:.0f} us/op"
+    if us >= 1e6:
+        return f"{us / 1e6:.2f} s"
     if us >= 1e4:
         return f"{us / 1e3:.1f} ms"
     if us >= 1e3:
         return f"{us / 1e3:.2f} ms"
-    return f"{us:.1f} us"
+    return f"{us:.3g} us" if us < 10 else f"{us:.1f} us"
+
+
+def fmt_unit(v, unit):
+    if v is None:
+        return "-"
+    if unit == "ns/node":
+        return f"{v * 1e3:.1f} ns/node"
+    if unit == "us/op":
+        return f"{v * 1e3:.1f} ns/op"
+    return fmt_us(v)
+
+
+def fmt_spread(mode, unit, div=1.0):
+    """'median [min-max]' of a mode's wall times, per step / node / op."""
+    if not mode:
+        return "-"
+    return (f"{fmt_unit(mode['median_us'] / div, unit)} "
+            f"[{fmt_unit(mode['min_us'] / div, unit).split()[0]}-{fmt_unit(mode['max_us'] / div, unit)}]")
+
+
+def fmt_s(stats):
+    if not stats:
+        return "-"
+    m, lo, hi = stats["median"], stats["min"], stats["max"]
+    if m < 1:
+        return f"{m * 1e3:.1f} ms [{lo * 1e3:.1f}-{hi * 1e3:.1f}]"
+    return f"{m:.2f} s [{lo:.2f}-{hi:.2f}]"
 
 
 def fmt_mb(kb):
-    return "-" if kb is None else f"{kb / 1024:.1f} MB"
-
-
-def median(res, mode):
-    try:
-        return res["modes"][mode]["median_us"]
-    except (KeyError, TypeError):
-        return None
-
-
-def per_unit(res, mode, unit):
-    """Median us per step, divided by nodes or ops for the per-node / per-op units."""
-    m = median(res, mode)
-    if m is None:
-        return None
-    if unit == "ns/node":
-        return m / res["nodes"]
-    if unit == "us/op":
-        return m / res["ops"]
-    return m
+    return "-" if not kb else f"{kb / 1024:.1f} MB"
 
 
 def md_table(header, rows):
@@ -153,188 +220,286 @@ def yes_no(ok):
     return "-" if ok is None else ("yes" if ok else "**NO**")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--only", default="")
-    ap.add_argument("--no-write", action="store_true")
-    args = ap.parse_args()
-    if args.repeats < 5:
-        sys.exit("report.py: at least 5 timed runs (the issue asks for a median of 5 or more)")
-    threads_list = [int(t) for t in args.threads.split(",")]
-    only = set(filter(None, args.only.split(",")))
-    hinge_exe = os.path.join(args.build, "tests", "bench", "hinge_bench")
-    started = time.time()
-    load_before = os.getloadavg()
-    if load_before[0] > 1.5:
-        log(f"bench: load average {load_before[0]:.1f} on {os.cpu_count()} cores: other work is running, "
-            "timings will be noisy (PyTorch's 2-thread runs most)")
+def mode(res, name):
+    try:
+        return res["modes"][name]
+    except (KeyError, TypeError):
+        return None
 
-    R = {}  # (side, workload, threads) -> result
-    for w in ORDER:
-        if only and w not in only:
+
+def med(res, name):
+    m = mode(res, name)
+    return m["median_us"] if m else None
+
+
+def divisor(res, unit):
+    if unit == "ns/node":
+        return res.get("nodes") or 1
+    if unit == "us/op":
+        return res.get("ops") or 1000
+    return 1
+
+
+# ---- the run ----
+
+class Context:
+    """What the sections share: the options, the executables, every result."""
+
+    def __init__(self, args):
+        self.args = args
+        self.repeats = args.repeats
+        self.threads = [int(t) for t in args.threads.split(",")]
+        self.only = set(filter(None, args.only.split(",")))
+        args.build = os.path.abspath(args.build)
+        self.hinge_bench = os.path.join(args.build, "tests", "bench", "hinge_bench")
+        self.roofline_exe = os.path.join(args.build, "tests", "bench", "roofline")
+        self.hinge = os.path.join(args.build, "lang", "hinge")
+        self.parser_scaling = os.path.join(args.build, "tests", "fuzz", "parser_scaling")
+        self.R = {}  # (side, workload, variant, threads) -> result
+        self.failures = []  # what makes the run fail (NOT SAME, a crashed process)
+        self.roofline = {}
+
+    def wants(self, name):
+        return not self.only or name in self.only
+
+    def repeats_of(self, workload):
+        return max(5, min(self.repeats, REPEATS.get(workload, self.repeats)))
+
+    def get(self, side, workload, variant, threads):
+        return self.R.get((side, workload, variant, threads))
+
+    def torch_best(self, workload, variants, threads):
+        """(result, variant, threads) of PyTorch's fastest step among the variants
+        and the thread counts up to `threads`."""
+        best = None
+        for v in variants:
+            for t in self.threads:
+                if t > threads:
+                    continue
+                r = self.get("torch", workload, v, t)
+                if r and med(r, "step") is not None and (best is None or med(r, "step") < med(best[0], "step")):
+                    best = (r, v, t)
+        return best
+
+
+def measure_workloads(ctx):
+    for w in STEPS:
+        if not ctx.wants(w):
             continue
-        for t in threads_list:
-            for side, exe, names in (("hinge", hinge_exe, HINGE_WORKLOADS), ("torch", None, TORCH_WORKLOADS)):
-                if w in names:
-                    t0 = time.time()
-                    R[(side, w, t)] = measure(side, exe, w, t, args.repeats)
-                    log(f"  {side:5} {w:22} threads={t}  {time.time() - t0:5.1f} s")
+        for t in ctx.threads:
+            for v in HINGE_VARIANTS:
+                ctx.R[("hinge", w, v, t)] = measure(hinge_cmd(ctx, w, t, v), t, f"hinge {w} {v} threads={t}")
+            for v in TORCH_VARIANTS:
+                ctx.R[("torch", w, v, t)] = measure(torch_cmd(ctx, w, t, v), t, f"torch {w} {v} threads={t}")
+    if ctx.wants("mlp"):
+        for t in ctx.threads:
+            ctx.R[("hinge", "sgemm_mlp", None, t)] = measure(hinge_cmd(ctx, "sgemm_mlp", t), t,
+                                                             f"hinge sgemm_mlp threads={t}")
+    for key, res in ctx.R.items():
+        if "error" in res:
+            ctx.failures.append(f"{' '.join(str(k) for k in key if k)}: {res['error']}")
 
-    script = script_workload(args, threads_list, hinge_exe)
-    info = {t: measure("torch", None, "info", t, 5) for t in threads_list[:1]}
-    hinfo = measure("hinge", hinge_exe, "info", threads_list[0], 1)
-    load_after = os.getloadavg()
 
-    main_rows, notes = [], []
-    for num, label, (hw, hm), (tw, tm), unit, target in ROWS:
-        for t in threads_list:
-            h, p = R.get(("hinge", hw, t)), R.get(("torch", tw, t))
-            if h is None or p is None:
+def judge_row(ctx, targets, h, hinge_val, unit, ratio, workload, threads):
+    """(met or None, target text)."""
+    if not targets:
+        return None, "(info)"
+    oks, texts = [], []
+    for tg in targets:
+        kind = tg[0]
+        if kind == "ns":
+            texts.append(f"<= {tg[1]:g} ns/node")
+            oks.append(hinge_val is not None and hinge_val * 1e3 <= tg[1])
+        elif kind == "x":
+            texts.append(f">= {tg[1]:g}x")
+            oks.append(ratio is not None and ratio >= tg[1])
+        elif kind == "dyn/rec":
+            rec = med(ctx.get("hinge", workload, "recorded", threads), "step")
+            dyn = med(h, "step")
+            q = dyn / rec if dyn and rec else None
+            texts.append(f"dynamic <= {tg[1]:g}x recorded" + (f" (at {q:.2f}x)" if q else ""))
+            oks.append(q is not None and q <= tg[1])
+        elif kind == "sgemm":
+            s = med(ctx.get("hinge", "sgemm_mlp", None, threads), "sgemm")
+            eff = s / med(h, "step") if s and med(h, "step") else None
+            texts.append(f">= {tg[1]:.0%} of sgemm alone" + (f" (at {eff:.0%})" if eff else ""))
+            oks.append(eff is not None and eff >= tg[1])
+        elif kind == "alloc0":
+            a = (mode(h, "step") or {}).get("allocs_per_step")
+            texts.append("0 allocs/step")
+            oks.append(a == 0)
+    return all(oks), "; ".join(texts)
+
+
+def section_main(ctx):
+    measure_workloads(ctx)
+    rows = []
+    for num, label, w, family, unit, targets in ROWS:
+        for t in ctx.threads:
+            h = ctx.get("hinge", w, HINGE_FAMILY[family], t)
+            best = ctx.torch_best(w, TORCH_FAMILY[family], t)
+            eager = ctx.get("torch", w, "eager", t)
+            if h is None:
                 continue
-            hv, pv = per_unit(h, hm, unit), per_unit(p, tm, unit)
-            ratio = pv / hv if hv and pv else None
-            ok, ttext = judge(target, h, hm, ratio, R, t)
-            mem_ok = h.get("peak_rss_kb", 0) <= p.get("peak_rss_kb", 0) if "peak_rss_kb" in h and "peak_rss_kb" in p else None
-            extra = ""
-            if unit == "us" and "nodes" in h and hw == "scalar_mlp":
-                extra = f" ({hv * 1e3 / h['nodes']:.1f} ns/node)"
-            main_rows.append([num, label, t, fmt_time(hv, unit) + extra, fmt_time(pv, unit),
-                              f"{ratio:.2f}x" if ratio else "-", fmt_mb(h.get("peak_rss_kb")),
-                              fmt_mb(p.get("peak_rss_kb")), ttext, yes_no(ok), yes_no(mem_ok)])
-            for side, r in (("hinge", h), ("torch", p)):
-                if "error" in r:
-                    notes.append(f"{side} {r.get('workload', hw)} threads={t}: {r['error']}")
-    if script["rows"]:
-        main_rows += script["rows"]
-    else:
-        main_rows.append(["5", "fit_curve as a .hinge script vs the C++ API", "-", script["status"], "-", "-", "-",
-                          "-", "<= 1.1x of the API", "-", "-"])
+            hm, div = mode(h, "step"), divisor(h, unit)
+            hv = hm["median_us"] / div if hm else None
+            pv, ptext = None, "-"
+            if best:
+                p, pvar, pt = best
+                pv = med(p, "step") / divisor(p, unit)
+                ptext = f"{fmt_spread(mode(p, 'step'), unit, divisor(p, unit))} ({pvar}, {pt}t)"
+            ratio = pv / hv if pv and hv else None
+            ok, ttext = judge_row(ctx, targets, h, hv, unit, ratio, w, t)
+            prss = best[0].get("peak_rss_kb") if best else None
+            mem_ok = h.get("peak_rss_kb", 0) <= prss if prss and "peak_rss_kb" in h else None
+            allocs = (hm or {}).get("allocs_per_step")
+            rows.append([num, label, family, t, fmt_spread(hm, unit, div), ptext,
+                         fmt_spread(mode(eager, "step"), unit, divisor(eager, unit)) if eager else "-",
+                         f"{ratio:.2f}x" if ratio else "-", "-" if allocs is None else f"{allocs:g}",
+                         fmt_mb(h.get("peak_rss_kb")), fmt_mb(prss), ttext, yes_no(ok), yes_no(mem_ok)])
+    if not rows:
+        return None
+    header = ["#", "workload", "family", "threads", "hinge median [min-max]",
+              "PyTorch compared: median [min-max] (variant, threads)", "PyTorch eager at these threads",
+              "ratio (torch/hinge)", "hinge allocs/step", "hinge peak RSS", "PyTorch peak RSS", "target", "met",
+              "mem <= torch"]
+    return ("Time per training step (forward + backward + optimizer step; the op chain: forward + backward)",
+            md_table(header, rows))
 
-    grad_rows = []
-    for num, label, w in GRAD_COST:
-        for t in threads_list:
-            h, p = R.get(("hinge", w, t)), R.get(("torch", w, t))
-            if not h or "modes" not in h:
+
+def section_grad_cost(ctx):
+    rows = []
+    for w in STEPS:
+        for t in ctx.threads:
+            for v in HINGE_VARIANTS:
+                h = ctx.get("hinge", w, v, t)
+                if not h or "modes" not in h:
+                    continue
+                f, fb = med(h, "fwd"), med(h, "fwdbwd")
+                cost = fb / f if f and fb else None
+                refs = []
+                for tv in TORCH_VARIANTS:
+                    p = ctx.get("torch", w, tv, t)
+                    if p and med(p, "fwd") and med(p, "fwdbwd"):
+                        refs.append(f"{tv} {med(p, 'fwdbwd') / med(p, 'fwd'):.2f}x")
+                rows.append([w, v, t, fmt_us(f), fmt_us(fb), f"{cost:.2f}x" if cost else "-", ", ".join(refs) or "-",
+                             "<= 3x", yes_no(cost <= 3.0 if cost else None)])
+    if not rows:
+        return None
+    return ("Gradient cost: forward + backward against forward alone (hinge: recorded replays, dynamic builds "
+            "the graph; PyTorch's forward without recording, for reference)",
+            md_table(["workload", "hinge variant", "threads", "fwd", "fwd+bwd", "hinge cost", "PyTorch cost",
+                      "target", "met"], rows))
+
+
+def section_roofline(ctx):
+    if not ctx.wants("roofline") and ctx.only and not (ctx.only & set(STEPS)):
+        return None
+    res = measure([ctx.roofline_exe, str(ctx.repeats)], 1, "roofline probe")
+    if "error" in res:
+        ctx.failures.append(f"roofline: {res['error']}")
+        return ("Roofline", f"the probe failed: {res['error']}")
+    ctx.roofline = res
+    lines = ["Measured in this run: " + "; ".join(
+        f"{t} thread{'s' if t > 1 else ''}: FMA peak {res.get(f'fma_gflops_{t}t', 0):.0f} GFLOP/s, memory "
+        f"{res.get(f'mem_gbs_{t}t', 0):.1f} GB/s, cache {res.get(f'cache_gbs_{t}t', 0):.0f} GB/s"
+        for t in ctx.threads if f"fma_gflops_{t}t" in res) + ".", ""]
+    rows = []
+    for w in STEPS:
+        for t in ctx.threads:
+            h = ctx.get("hinge", w, "recorded", t)
+            if not h or not h.get("flops") or not med(h, "step"):
                 continue
-            f, fb = median(h, "fwd"), median(h, "fwdbwd")
-            pf, pfb = (median(p, "fwd"), median(p, "fwdbwd")) if p else (None, None)
-            cost = fb / f if f and fb else None
-            grad_rows.append([num, label, t, fmt_time(f, "us"), fmt_time(fb, "us"),
-                              f"{cost:.2f}x" if cost else "-", f"{pfb / pf:.2f}x" if pf and pfb else "-",
-                              "<= 3x", yes_no(cost <= 3.0 if cost else None)])
-
-    gemm_rows = []
-    for num, label, w, sg in (("2", "fit_curve N=1000", "fit_curve_1000", "sgemm_fit_curve_1000"),
-                              ("3", "MLP 784-256-256-10", "mlp", "sgemm_mlp")):
-        for t in threads_list:
-            h, p, s = R.get(("hinge", w, t)), R.get(("torch", w, t)), R.get(("hinge", sg, t))
-            if not h or not s or "modes" not in s:
-                continue
-            su, hs = median(s, "sgemm"), median(h, "step")
-            ps = median(p, "step") if p else None
-            gemm_rows.append([num, label, t, fmt_time(su, "us"), f"{s['gflops']:.1f}", fmt_time(hs, "us"),
-                              f"{su / hs:.0%}" if hs else "-", f"{su / ps:.0%}" if ps else "-", ">= 70%",
-                              yes_no(su / hs >= 0.7 if hs else None)])
-
-    check_rows = []
-    for w in ORDER:
-        for t in threads_list[:1]:
-            h = R.get(("hinge", w if w != "scalar_mlp_0d" else "scalar_mlp", t))
-            p = R.get(("torch", w if w != "scalar_mlp_tensors" else "scalar_mlp", t))
-            if not h or not p or "loss0" not in p or "loss0" not in h:
-                continue
-            rel = abs(h["loss0"] - p["loss0"]) / max(abs(p["loss0"]), 1e-30)
-            check_rows.append([w, f"{h['loss0']:.7g}", f"{p['loss0']:.7g}", f"{rel:.1e}",
-                               "same" if rel < 1e-4 else "**DIFFERENT**",
-                               f"{h.get('loss_end', float('nan')):.6g}", f"{p.get('loss_end', float('nan')):.6g}",
-                               f"{h.get('nodes', '-'):.0f}" if "nodes" in h else "-",
-                               f"{p['nodes']:.0f}" if "nodes" in p else "-"])
-
-    cpu = cpu_model()
-    elapsed = time.time() - started
-    env_pins = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    tinfo = info.get(threads_list[0], {})
-    header = ["#", "workload", "threads", "hinge median", "PyTorch median", "ratio (torch/hinge)",
-              "hinge peak RSS", "PyTorch peak RSS", "target", "met", "mem <= torch"]
-    out = []
-    out.append(f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; "
-               f"CPU: {cpu} ({os.cpu_count()} logical cores); run took {elapsed:.0f} s; "
-               f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}.")
-    out.append("")
-    out.append(f"Threads: OMP_WAIT_POLICY=PASSIVE; OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = torch.set_num_threads = "
-               f"openblas_set_num_threads = {', '.join(map(str, threads_list))} (one process per row and side). "
-               f"Pinned kernel settings, the same for both sides: "
-               + ", ".join(f"{k}={v}" for k, v in env_pins.items()) + ".")
-    out.append("")
-    out.append(f"- hinge's OpenBLAS: `{hinfo.get('blas', hinfo.get('error'))}`")
-    out.append(f"- PyTorch's OpenBLAS: `{tinfo.get('blas', tinfo.get('error'))}`")
-    out.append(f"- PyTorch {tinfo.get('torch', '?')}, float32 on both sides; medians of {args.repeats} timed runs "
-               f"after one warm-up run (the 0-d tensor graph: 5 runs of one step).")
-    out.append("")
-    out.append("### Time per training step (forward + backward + optimizer step unless stated)")
-    out.append("")
-    out.append(md_table(header, main_rows))
-    out.append("")
-    out.append("### Gradient cost: forward + backward vs forward alone (hinge replay; PyTorch for reference)")
-    out.append("")
-    out.append(md_table(["#", "workload", "threads", "hinge fwd", "hinge fwd+bwd", "hinge cost",
-                         "PyTorch cost", "target", "met"], grad_rows))
-    out.append("")
-    out.append("### GEMM efficiency: the step's sgemm calls alone vs the whole step")
-    out.append("")
-    out.append(md_table(["#", "workload", "threads", "sgemm alone", "sgemm GFLOP/s", "hinge step",
-                         "hinge at (sgemm/step)", "PyTorch at", "target", "met"], gemm_rows))
-    out.append("")
-    out.append("### Same model on both sides: initial loss (before any step), loss after the timed runs, node counts")
-    out.append("")
-    out.append(md_table(["workload", "hinge loss0", "PyTorch loss0", "rel. diff", "check", "hinge loss end",
-                         "PyTorch loss end", "hinge nodes", "PyTorch nodes"], check_rows))
-    if notes:
-        out.append("")
-        out.append("Failures: " + "; ".join(notes))
-    text = "\n".join(out)
-    print(text)
-    if not args.no_write and not only:
-        write_results(text)
+            s = med(h, "step") * 1e-6
+            gf, gb = h["flops"] / s * 1e-9, h["bytes"] / s * 1e-9
+            peak, mem, cache = (res.get(f"{k}_{t}t") for k in ("fma_gflops", "mem_gbs", "cache_gbs"))
+            rows.append([w, t, fmt_us(med(h, "step")), f"{h['flops'] / 1e6:.3g}", f"{h['bytes'] / 1e6:.3g}",
+                         f"{gf:.1f} ({gf / peak:.0%} of peak)" if peak else f"{gf:.1f}",
+                         f"{gb:.1f} ({gb / mem:.0%} of memory, {gb / cache:.0%} of cache)" if mem and cache
+                         else f"{gb:.1f}"])
+    lines.append(md_table(["workload (recorded)", "threads", "hinge step", "MFLOP/step", "MB/step",
+                           "GFLOP/s", "GB/s"], rows))
+    return ("Roofline: achieved against this machine's FMA peak and bandwidth (the work counts: README.md)",
+            "\n".join(lines))
 
 
-def judge(target, h, hmode, ratio, R, t):
-    """(met or None, target text) for a main-table row."""
-    if target is None:
-        return None, TARGET_TEXT[None]
-    if "error" in h:
-        return False, target
-    if target == "node20":
-        ns = median(h, hmode) * 1e3 / h["nodes"]
-        return ns <= 20.0, TARGET_TEXT[target]
-    if target.startswith("x1+sgemm:"):
-        s = R.get(("hinge", target.split(":")[1], t))
-        eff = median(s, "sgemm") / median(h, hmode) if s and median(s, "sgemm") else None
-        ok = ratio is not None and ratio >= 1.0 and eff is not None and eff >= 0.7
-        return ok, f">= 1x and >= 70% of sgemm alone (at {eff:.0%})" if eff else ">= 1x, >= 70% sgemm"
-    need = float(target[1:])
-    return (ratio is not None and ratio >= need), TARGET_TEXT[target]
+def section_sgemm(ctx):
+    rows = []
+    for t in ctx.threads:
+        h, s = ctx.get("hinge", "mlp", "recorded", t), ctx.get("hinge", "sgemm_mlp", None, t)
+        if not h or not s or not med(s, "sgemm") or not med(h, "step"):
+            continue
+        su, hs = med(s, "sgemm"), med(h, "step")
+        best = ctx.torch_best("mlp", TORCH_VARIANTS, t)
+        ps = med(best[0], "step") if best else None
+        rows.append(["MLP 784-256-256-10", t, fmt_us(su), f"{s['flops'] / su * 1e-3:.1f}", fmt_us(hs),
+                     f"{su / hs:.0%}", f"{su / ps:.0%}" if ps else "-", ">= 90%", yes_no(su / hs >= 0.9)])
+    if not rows:
+        return None
+    return ("GEMM efficiency (the MLP, where GEMM is the work): the step's sgemm calls alone against the step",
+            md_table(["workload", "threads", "sgemm alone", "sgemm GFLOP/s", "hinge step", "hinge at",
+                      "PyTorch's best at", "target", "met"], rows))
 
 
-def script_workload(args, threads_list, hinge_bench):
-    """Workload 5: `hinge tests/bench/fit_curve.hinge` vs the same program in C++, both
-    timed as whole processes (start-up, build, training)."""
-    exe = None
-    for dirpath, _, files in os.walk(args.build):
-        if "hinge" in files and os.access(os.path.join(dirpath, "hinge"), os.X_OK) and \
-                os.path.isfile(os.path.join(dirpath, "hinge")):
-            exe = os.path.join(dirpath, "hinge")
-            break
+def section_interpreter(ctx):
+    """What a script and a REPL user pay: the script against the C++ API, the loop's
+    cost per op, start-up, the eleven experiments, the parser's scaling, a clean build."""
+    parts = ("startup", "loop", "script", "experiments", "parser", "build")
+    if not any(ctx.wants(p) for p in parts):
+        return None
+    rows, extra = [], []
+    runs = max(5, ctx.repeats)
+    hinge_ok = os.access(ctx.hinge, os.X_OK)
+    if not hinge_ok:
+        return ("The interpreter", "pending: the interpreter did not build")
+    startup = None
+    if ctx.wants("startup") or ctx.wants("loop"):
+        startup, srss, err = time_process([ctx.hinge, "-e", "1"], 1, runs)
+        if err:
+            ctx.failures.append(f"start-up: {err}")
+        pt, prss, perr = time_process([PYTHON, "-c", "import torch"], 1, runs)
+        ok = startup["median"] <= 0.005 if startup else None
+        rows.append(["start-up: `hinge -e '1'` vs `python3 -c 'import torch'`", fmt_s(startup),
+                     fmt_s(pt) if pt else perr, f"{pt['median'] / startup['median']:.1f}x" if pt and startup else "-",
+                     "<= 5 ms", yes_no(ok)])
+        log(f"  start-up {fmt_s(startup)}")
+    if ctx.wants("loop") and startup:
+        script = os.path.join(HERE, "loop.hinge")
+        ops = int(re.search(r"#\s*bench:\s*ops=(\d+)", open(script).read()).group(1))
+        lt, _, err = time_process([ctx.hinge, "--dtype", "f32", script], 1, runs)
+        p = measure(torch_cmd(ctx, "loop", 1, repeats=runs), 1, "torch loop")
+        if err or "error" in p:
+            ctx.failures.append(f"loop: {err or p['error']}")
+        else:
+            per_op = (lt["median"] - startup["median"]) / ops * 1e9
+            tor = med(p, "torch") / p["ops"] * 1e3
+            flo = med(p, "floats") / p["ops"] * 1e3
+            rows.append([f"`for` loop building a {ops:,}-node scalar graph + its gradient, per op "
+                         f"(whole process {fmt_s(lt)} minus start-up)",
+                         f"{per_op:.0f} ns/op", f"{tor:.0f} ns/op (0-d tensors); {flo:.0f} ns/op (floats, no graph)",
+                         f"{tor / per_op:.1f}x" if per_op > 0 else "-", "<= 100 ns/op", yes_no(per_op <= 100)])
+    if ctx.wants("script"):
+        rows += script_vs_api(ctx)
+    if ctx.wants("experiments"):
+        exp_rows, total = experiments(ctx)
+        rows.append(["all eleven experiments end to end (`examples/run NAME`, the interpreter's part)",
+                     f"{total:.2f} s" if total is not None else "failed", "-", "-", "(info)", "-"])
+        extra.append(("The experiments, one by one (median of 3 runs after a warm-up)",
+                      md_table(["experiment", "time"], exp_rows)))
+    if ctx.wants("parser"):
+        extra.append(parser_scaling(ctx, rows))
+    if ctx.wants("build"):
+        rows.append(clean_build(ctx))
+    text = md_table(["workload", "hinge", "Python / PyTorch", "ratio", "target", "met"], rows)
+    for title, table in extra:
+        text += f"\n\n#### {title}\n\n{table}"
+    return ("The interpreter: what a script and a REPL user pay (whole processes, wall clock)", text)
+
+
+def script_vs_api(ctx):
+    """Workload 5: `hinge tests/bench/fit_curve.hinge` vs the same program in C++ through
+    the API, both timed as whole processes (start-up, build, training)."""
     script = os.path.join(HERE, "fit_curve.hinge")
-    if not os.path.exists(script):
-        return {"rows": [], "status": "pending: tests/bench/fit_curve.hinge" +
-                ("" if exe else " and the interpreter")}
-    if exe is None:
-        return {"rows": [], "status": "pending: interpreter"}
-    # The script states what it trains in a header line: "# bench: n=100 steps=2000 dtype=f32".
     cfg = {"n": "100", "steps": "2000", "dtype": "f32"}
     with open(script) as f:
         for line in f:
@@ -342,33 +507,119 @@ def script_workload(args, threads_list, hinge_bench):
             if m:
                 cfg.update(dict(kv.split("=", 1) for kv in m.group(1).split()))
     rows = []
-    for t in threads_list:
-        api = [hinge_bench, "fit_curve_program", str(t), "1", "--n", cfg["n"], "--steps", cfg["steps"],
+    for t in ctx.threads:
+        api = [ctx.hinge_bench, "fit_curve_program", str(t), "1", "--n", cfg["n"], "--steps", cfg["steps"],
                "--dtype", cfg["dtype"]]
-        res = {}
-        interp = [exe, "--dtype", cfg["dtype"], "--threads", str(t), script]
-        for name, cmd in (("script", interp), ("api", api)):
-            walls, rss, err = [], 0, None
-            for k in range(args.repeats + 1):
-                rc, _, e, wall, r = run_process(cmd, t)
-                if rc != 0:
-                    err = e.strip()[-300:] or f"exit status {rc}" + (" (crashed)" if rc < 0 else "")
-                    break
-                if k > 0:
-                    walls.append(wall)
-                rss = max(rss, r)
-            res[name] = (sorted(walls)[len(walls) // 2] if walls else None, rss, err)
-        s, a = res["script"], res["api"]
-        if s[2] or a[2]:
-            rows.append(["5", "fit_curve script vs C++ API", t, ("script" if s[2] else "API") + " failed: " + (s[2] or a[2]), "-", "-", "-", "-",
-                         "<= 1.1x of the API", "**NO**", "-"])
+        interp = [ctx.hinge, "--dtype", cfg["dtype"], "--threads", str(t), script]
+        s, _, serr = time_process(interp, t, max(5, ctx.repeats))
+        a, _, aerr = time_process(api, t, max(5, ctx.repeats))
+        if serr or aerr:
+            ctx.failures.append(f"script vs API: {serr or aerr}")
+            rows.append([f"5: fit_curve script vs C++ API, {t} threads", "failed: " + (serr or aerr), "-", "-",
+                         "<= 1.05x", "**NO**"])
             continue
-        over = s[0] / a[0]
-        rows.append(["5", f"fit_curve N={cfg['n']}, {cfg['steps']} steps: script vs C++ API (whole process)", t,
-                     f"{s[0] * 1e3:.1f} ms (script)", f"{a[0] * 1e3:.1f} ms (C++ API)", f"script/API {over:.2f}x",
-                     fmt_mb(s[1]), fmt_mb(a[1]), "script <= 1.1x of the API", yes_no(over <= 1.1), "-"])
+        over = s["median"] / a["median"]
+        rows.append([f"5: fit_curve N={cfg['n']}, {cfg['steps']} steps, {t} thread{'s' if t > 1 else ''}: "
+                     f"script vs the C++ API ({fmt_s(a)})", fmt_s(s), "-", f"script/API {over:.2f}x",
+                     "<= 1.05x", yes_no(over <= 1.05)])
         log(f"  script fit_curve threads={t}: {over:.2f}x")
-    return {"rows": rows, "status": ""}
+    return rows
+
+
+def experiments(ctx):
+    """Each examples/NAME.hinge as examples/run runs it (the same command and
+    arguments), in a scratch directory so that its plots do not land in examples/."""
+    rows, total = [], 0.0
+    names = sorted(f[:-6] for f in os.listdir(os.path.join(ROOT, "examples")) if f.endswith(".hinge"))
+    with tempfile.TemporaryDirectory(prefix="hinge-bench-") as scratch:
+        for name in names:
+            st, _, err = time_process([ctx.hinge, os.path.join(ROOT, "examples", name + ".hinge")], 1, 3, cwd=scratch)
+            if err:
+                ctx.failures.append(f"experiment {name}: {err}")
+                rows.append([name, "failed: " + err])
+                total = None
+                continue
+            rows.append([name, fmt_s(st)])
+            if total is not None:
+                total += st["median"]
+    log(f"  experiments: {len(names)}, total {total if total is None else round(total, 2)} s")
+    if len(names) != 11:
+        rows.append(["(count)", f"{len(names)} experiments found, 11 expected"])
+    return rows, total
+
+
+def parser_scaling(ctx, rows):
+    """The parser's time grows linearly (tests/fuzz/parser_scaling.cpp): parsing 8
+    times the input must take under 32 times as long, for each family of inputs."""
+    if not os.access(ctx.parser_scaling, os.X_OK):
+        rows.append(["parse time grows linearly", "not built", "-", "-", "< 32x for 8x input", "-"])
+        return ("Parser scaling", "not built")
+    rc, out, err, _, _, _ = run_process([ctx.parser_scaling], 1)
+    worst = max((float(x) for x in re.findall(r" x([0-9.]+)", out)), default=None)
+    rows.append(["parse time grows linearly: 15 input families, 8 times the input",
+                 f"worst x{worst:.1f}" if worst else short(err), "-", "-", "< 32x (quadratic: 64x)",
+                 yes_no(rc == 0)])
+    log(f"  parser scaling: worst x{worst}")
+    return ("Parser scaling (time for 8 times the input / time for the input)",
+            "```\n" + "\n".join(short(line, 200) for line in out.splitlines()[:40]) + "\n```")
+
+
+def clean_build(ctx):
+    """The newcomer's first wait: configure a fresh build tree, then time building the
+    `hinge` target with 2 jobs, without a compiler cache."""
+    with tempfile.TemporaryDirectory(prefix="hinge-build-") as tree:
+        env = dict(os.environ, CCACHE_DISABLE="1")
+        rc, _, err, _, _, _ = run_process(["cmake", "-S", ROOT, "-B", tree, "-G", "Ninja",
+                                           "-DCMAKE_BUILD_TYPE=Release"], 2, env=env)
+        if rc == 0:
+            rc, _, err, wall, cpu, _ = run_process(["cmake", "--build", tree, "-j", "2", "--target", "hinge"], 2,
+                                                   timeout=1800, env=env)
+        if rc != 0:
+            ctx.failures.append(f"clean build: {short(err)}")
+            return ["clean build of `hinge`, 2 jobs", "failed: " + short(err), "-", "-", "<= 90 s", "**NO**"]
+    log(f"  clean build of hinge: {wall:.1f} s (CPU {cpu:.0f} s)")
+    return ["clean build of `hinge`, 2 jobs, no compiler cache", f"{wall:.1f} s (CPU {cpu:.0f} s)", "-", "-",
+            "<= 90 s", yes_no(wall <= 90)]
+
+
+def section_check(ctx):
+    """Both sides computed the same thing: the loss before any step, and after the same
+    steps, agree within float32 rounding for every process of a workload."""
+    rows = []
+    for w in STEPS:
+        results = [(k, r) for k, r in ctx.R.items() if k[1] == w and "loss0" in r and "loss_end" in r]
+        if not results:
+            continue
+        ref = ctx.get("hinge", w, "recorded", ctx.threads[0]) or results[0][1]
+        worst0 = max(abs(r["loss0"] - ref["loss0"]) / max(abs(ref["loss0"]), 1e-30) for _, r in results)
+        worst_end = max(abs(r["loss_end"] - ref["loss_end"]) / max(abs(ref["loss_end"]), 1e-30) for _, r in results)
+        if "grad0" in ref:  # no optimizer (the op chain): its gradient is checked instead
+            worst_end = max([worst_end] + [abs(r.get("grad0", 0) - ref["grad0"]) / max(abs(ref["grad0"]), 1e-30)
+                                           for _, r in results])
+        same = worst0 <= LOSS0_TOL and worst_end <= LOSS_END_TOL
+        if not same:
+            ctx.failures.append(f"{w}: NOT SAME (loss0 differs by {worst0:.1e}, loss_end by {worst_end:.1e})")
+        ends = {}
+        for (side, _, v, t), r in results:
+            ends.setdefault(f"{side} {v}", []).append(f"{r['loss_end']:.7g}")
+        steps = ref.get("steps", STEPS[w])
+        rep = ctx.repeats_of(w)
+        rows.append([w, f"{max(steps, 3) + rep * steps}", f"{ref['loss0']:.7g}", f"{worst0:.1e}",
+                     "; ".join(f"{k}: {', '.join(sorted(set(v)))}" for k, v in sorted(ends.items())),
+                     f"{worst_end:.1e}", "same" if same else "**NOT SAME**"])
+    if not rows:
+        return None
+    return ("Same work on both sides: the loss before any step and after the same number of optimizer steps "
+            f"(every process, every variant and thread count; tolerance {LOSS0_TOL:g} / {LOSS_END_TOL:g} relative)",
+            md_table(["workload", "steps taken", "loss0", "worst rel. diff", "loss at the end",
+                      "worst rel. diff (the op chain: and its gradient)",
+                      "check"], rows))
+
+
+# The run, in order. Each section measures what it needs and returns (title, markdown)
+# or None; a new table (another build's figures, say) is one more function here.
+SECTIONS = [section_main, section_grad_cost, section_roofline, section_sgemm, section_check,
+            section_interpreter]
 
 
 def cpu_model():
@@ -380,6 +631,89 @@ def cpu_model():
     except OSError:
         pass
     return "unknown"
+
+
+def wait_for_quiet(limit_s):
+    """The 1-minute load average, after waiting up to limit_s for it to fall below
+    LOAD_LIMIT (the build just before the run raises it)."""
+    waited = 0
+    while os.getloadavg()[0] > LOAD_LIMIT and waited < limit_s:
+        if waited == 0:
+            log(f"bench: load average {os.getloadavg()[0]:.2f}; waiting up to {limit_s} s for it to fall "
+                f"below {LOAD_LIMIT}")
+        time.sleep(10)
+        waited += 10
+    return os.getloadavg()[0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--only", default="", help="workloads or parts: " + ",".join(
+        list(STEPS) + ["roofline", "startup", "loop", "script", "experiments", "parser", "build"]))
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--force", action="store_true", help="write RESULTS.md even on a busy machine (marked)")
+    ap.add_argument("--wait", type=int, default=180, help="seconds to wait for the load to fall")
+    args = ap.parse_args()
+    if args.repeats < 5:
+        sys.exit("report.py: at least 5 timed runs per median")
+    ctx = Context(args)
+    writing = not args.no_write and not ctx.only
+    load_before = wait_for_quiet(args.wait if writing else 0)
+    busy = load_before > LOAD_LIMIT
+    if busy:
+        log(f"bench: load average {load_before:.2f} on {os.cpu_count()} cores (limit {LOAD_LIMIT}): other work is "
+            "running and the timings will be noisy" + ("; RESULTS.md will not be written (--force writes it, "
+                                                       "marked)" if writing and not args.force else ""))
+    started = time.time()
+    sections = []
+    for section in SECTIONS:
+        out = section(ctx)
+        if out:
+            sections.append(out)
+    load_after = os.getloadavg()[0]
+
+    env_pins = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    tinfo = measure(torch_cmd(ctx, "info", 1, repeats=5), 1, "torch info")
+    hinfo = measure([ctx.hinge_bench, "info", "1", "1"], 1, "hinge info")
+    out = []
+    out.append(f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; "
+               f"CPU: {cpu_model()} ({os.cpu_count()} logical cores); run took {time.time() - started:.0f} s; "
+               f"load average before {load_before:.2f}, after {load_after:.2f}.")
+    if busy:
+        out.append("")
+        out.append(f"**Taken on a busy machine (load average {load_before:.2f} > {LOAD_LIMIT} before the run): "
+                   "the timings are noisy.**")
+    out.append("")
+    out.append("Threads: OMP_WAIT_POLICY=PASSIVE; OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = torch.set_num_threads = "
+               f"openblas_set_num_threads = {', '.join(map(str, ctx.threads))} (one process per row, side and "
+               "variant). Kernel settings, the same for both sides: "
+               + ", ".join(f"{k}={v}" for k, v in env_pins.items()) + ".")
+    out.append("")
+    out.append(f"- hinge's OpenBLAS: `{hinfo.get('blas', hinfo.get('error'))}`")
+    out.append(f"- PyTorch's OpenBLAS: `{tinfo.get('blas', tinfo.get('error'))}`")
+    out.append(f"- PyTorch {tinfo.get('torch', '?')}, float32 on both sides; wall-clock medians of {ctx.repeats} "
+               "timed runs (5 for the scalar MLP) after max(K, 3) warm-up calls, with [min-max]; steps per run K: "
+               + ", ".join(f"{w} {k}" for w, k in STEPS.items()) + ".")
+    for title, body in sections:
+        out += ["", f"### {title}", "", body]
+    if ctx.failures:
+        out += ["", "**Failures:** " + "; ".join(ctx.failures)]
+    text = "\n".join(out)
+    print(text)
+    status = 1 if ctx.failures else 0
+    if writing:
+        if busy and not args.force:
+            log(f"bench: RESULTS.md not written: the load average was {load_before:.2f} before the run "
+                f"(limit {LOAD_LIMIT}); run again on a quiet machine, or pass --force")
+            status = status or 2
+        else:
+            write_results(text)
+    if ctx.failures:
+        log("bench: FAILED: " + "; ".join(ctx.failures))
+    sys.exit(status)
 
 
 def write_results(text):
@@ -394,10 +728,23 @@ def write_results(text):
             "Written by `tests/bench/run` (see README.md for how to read it); the tables above the marker\n"
             "are the runner's own output, the analysis below it is written by hand.\n\n" + text + "\n\n" + MARKER
             + (kept if kept else "\n\n## Analysis\n\n(not written yet)\n"))
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(body)
-    os.replace(tmp, path)
+    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isfile(path)):
+        sys.exit(f"report.py: {path} is not a regular file; not replaced")
+    # An exclusive temporary with an unpredictable name, the old file's mode kept.
+    fd, tmp = tempfile.mkstemp(prefix=".RESULTS.", suffix=".tmp", dir=HERE)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(body)
+        if os.path.exists(path):
+            shutil.copymode(path, tmp)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
     log(f"wrote {os.path.relpath(path, ROOT)}")
 
 

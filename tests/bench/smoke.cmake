@@ -1,13 +1,33 @@
-# Runs every hinge_bench workload once with one step per run: it must exit 0 and
-# print a JSON line. A functional check only; no timing is judged here.
-foreach(w scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_1000 mlp op_chain sgemm_mlp sgemm_fit_curve_1000)
-  execute_process(COMMAND ${EXE} ${w} 1 1 --steps 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0 OR NOT out MATCHES "^\\{\"side\": \"hinge\"")
-    message(FATAL_ERROR "hinge_bench ${w} failed (${rc}): ${err}${out}")
-  endif()
+# Runs every hinge_bench workload once in each variant with one step per run: it
+# must exit 0 and print a JSON line with a final loss. A functional check only;
+# nothing is timed or judged here (timing is never a ctest), and the losses are
+# compared by the bench run itself (report.py, within float32 rounding).
+foreach(w scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_1000 mlp op_chain)
+  foreach(v recorded dynamic)
+    execute_process(COMMAND ${EXE} ${w} 1 1 --steps 1 --variant ${v} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                    ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0 OR NOT out MATCHES "^\\{\"side\": \"hinge\"")
+      message(FATAL_ERROR "hinge_bench ${w} --variant ${v} failed (${rc}): ${err}${out}")
+    endif()
+    if(NOT out MATCHES "\"loss_end\": [0-9]")
+      message(FATAL_ERROR "hinge_bench ${w} --variant ${v}: no final loss in ${out}")
+    endif()
+  endforeach()
 endforeach()
+execute_process(COMMAND ${EXE} sgemm_mlp 1 1 --steps 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\"sgemm\"")
+  message(FATAL_ERROR "hinge_bench sgemm_mlp failed (${rc}): ${err}${out}")
+endif()
 execute_process(COMMAND ${EXE} fit_curve_program 1 1 --steps 3 --n 10 RESULT_VARIABLE rc OUTPUT_VARIABLE out
                 ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "hinge_bench fit_curve_program failed (${rc}): ${err}")
+endif()
+execute_process(COMMAND ${EXE} fit_curve_10 1 1 --variant sideways RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "hinge_bench accepted an unknown variant")
+endif()
+execute_process(COMMAND ${ROOFLINE} 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\"fma_gflops_1t\": [0-9]")
+  message(FATAL_ERROR "roofline failed (${rc}): ${err}${out}")
 endif()

@@ -2,10 +2,13 @@
 """torch_bench: times one benchmark workload in PyTorch (CPU, float32) and prints one
 JSON line, the counterpart of hinge_bench.cpp (same data, weights, optimizer, steps).
 
-    torch_bench.py <workload> <threads> <repeats> [--steps K]
+    torch_bench.py <workload> <threads> <repeats> [--steps K] [--variant eager|script]
 
-Workloads: scalar_mlp (the micrograd demo as tensors), scalar_mlp_0d (the same graph
-of 0-d tensors), fit_curve_10 / _100 / _1000, mlp, op_chain, info.
+Workloads: scalar_mlp (the micrograd demo as a graph of 0-d tensors, node for node
+as hinge builds it), scalar_mlp_tensors (the same model as tensors), fit_curve_10 /
+_100 / _1000, mlp, op_chain, loop (the interpreter workload's Python side), info.
+eager runs the Python code (define-by-run, the graph rebuilt every step); script
+runs it compiled by TorchScript (torch.jit.script).
 """
 import ctypes
 import json
@@ -14,6 +17,7 @@ import resource
 import statistics
 import sys
 import time
+from typing import List
 
 import numpy as np
 import torch
@@ -72,22 +76,90 @@ def linear(fan_in, fan_out, w, b):
 
 # ---- timing ----
 
-def time_runs(repeats, steps, step):
-    """One warm-up run, then `repeats` timed runs of `steps` calls: us per step.
-    A run's figure is the smaller of its wall time and the process's CPU time (all
-    threads): on a loaded machine the wall clock also counts the time the process
-    waited for a core (README.md, Method); hinge_bench.cpp does the same."""
-    for _ in range(steps):
+WARMUP_CALLS = 3  # at least, before the timed runs (hinge_bench.cpp: kWarmupCalls)
+
+
+def time_runs(repeats, steps, step, warmup=WARMUP_CALLS):
+    """A warm-up of max(steps, 3) calls (TorchScript's executor profiles the first
+    calls and optimizes after them), then `repeats` timed runs of `steps` calls: per step, the
+    wall time of each run (median, min, max: the headline) and the process's CPU
+    time (all threads) beside it; hinge_bench.cpp measures the same way."""
+    for _ in range(max(steps, warmup)):
         step()
-    runs, walls = [], []
+    walls, cpus = [], []
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         walls.append(wall * 1e6 / steps)
-        runs.append(min(wall, cpu) * 1e6 / steps)
-    return {"median_us": statistics.median(runs), "runs_us": runs, "wall_median_us": statistics.median(walls)}
+        cpus.append(cpu * 1e6 / steps)
+    return {"median_us": statistics.median(walls), "min_us": min(walls), "max_us": max(walls),
+            "cpu_median_us": statistics.median(cpus), "runs_us": walls}
+
+
+def run_model(o, loss_fn, params, make_opt):
+    """Times fwd (forward alone, without recording: the faster of no_grad and
+    inference_mode for eager), fwdbwd and step, in that order, as hinge_bench's run_model does:
+    only `step` changes the parameters, so loss_end is the loss after exactly
+    max(steps, 3) + repeats * steps optimizer steps from the initial weights."""
+    steps, repeats = o["steps"], o["repeats"]
+    out = {"loss0": loss_fn().item(), "steps": steps}
+    opt = make_opt(params) if make_opt else None
+
+    def clear_grads():
+        if opt is not None:
+            opt.zero_grad(set_to_none=True)
+        else:
+            for p in params:
+                p.grad = None
+
+    def fwdbwd():
+        clear_grads()
+        loss_fn().backward()
+
+    def step():
+        fwdbwd()
+        if opt is not None:
+            opt.step()
+
+    def forward_in(context):
+        def fwd():
+            with context():
+                loss_fn()
+        return fwd
+
+    modes = {}
+    fwd_best = None
+    # TorchScript's executor keeps tensors it made under inference_mode, which
+    # autograd then refuses ("Inference tensors cannot be saved for backward"):
+    # the compiled variant's forward runs under no_grad only.
+    contexts = [("no_grad", torch.no_grad)]
+    if o["variant"] == "eager":
+        contexts.append(("inference_mode", torch.inference_mode))
+    for name, context in contexts:
+        t = time_runs(repeats, steps, forward_in(context))
+        t["context"] = name
+        if fwd_best is None or t["median_us"] < fwd_best["median_us"]:
+            fwd_best = t
+    modes["fwd"] = fwd_best
+    modes["fwdbwd"] = time_runs(repeats, steps, fwdbwd)
+    modes["step"] = time_runs(repeats, steps, step)
+    out["modes"] = modes
+    if opt is None:
+        out["grad0"] = params[0].grad.reshape(-1)[0].item()
+    with torch.no_grad():
+        out["loss_end"] = loss_fn().item()
+    return out
+
+
+def variant_of(o, fn):
+    """The function (or module) itself for eager, compiled by TorchScript for script."""
+    return fn if o["variant"] == "eager" else torch.jit.script(fn)
+
+
+def sgd(lr):
+    return lambda params: torch.optim.SGD(params, lr=lr)
 
 
 # ---- workload 1: micrograd's demo MLP 2 -> 16 -> 16 -> 1 ----
@@ -99,180 +171,170 @@ def scalar_weights():
     return [uniform(K_SCALAR_W + l, SIZES[l] * SIZES[l + 1], -1.0, 1.0) for l in range(3)]
 
 
+def scalar_graph_loss(w: List[List[torch.Tensor]], b: List[List[torch.Tensor]], X: List[List[torch.Tensor]],
+                      Y: List[torch.Tensor], params: List[torch.Tensor]) -> torch.Tensor:
+    """hinge's scalar_mlp graph node for node, from 0-d tensors (65,075 nodes)."""
+    sizes = [2, 16, 16, 1]
+    data = torch.zeros(())
+    for k in range(len(Y)):
+        x = X[k]
+        for l in range(3):
+            n_in, n_out = sizes[l], sizes[l + 1]
+            y: List[torch.Tensor] = []
+            for j in range(n_out):
+                act = b[l][j]
+                for i in range(n_in):
+                    act = act + w[l][i * n_out + j] * x[i]
+                if l < 2:
+                    act = torch.relu(act)
+                y.append(act)
+            x = y
+        loss_k = torch.relu(1.0 - Y[k] * x[0])
+        data = loss_k if k == 0 else data + loss_k
+    reg = torch.zeros(())
+    for n in range(len(params)):
+        reg = params[n] * params[n] if n == 0 else reg + params[n] * params[n]
+    return data * (1.0 / len(Y)) + 1e-4 * reg
+
+
+def scalar_graph_nodes(points):
+    """The graph's computed nodes, counted as hinge counts them (its Replay's nodes)."""
+    per_point = sum(SIZES[l + 1] * 2 * SIZES[l] + (SIZES[l + 1] if l < 2 else 0) for l in range(3)) + 3
+    n_params = sum(SIZES[l] * SIZES[l + 1] + SIZES[l + 1] for l in range(3))
+    return points * per_point + (points - 1) + 2 * n_params - 1 + 3
+
+
 def scalar_mlp(o):
-    xs, ys = two_moons()
-    X, Y = f32(xs), f32(ys, (100, 1))
-    w = scalar_weights()
-    model = nn.Sequential(linear(2, 16, w[0], np.zeros(16)), nn.ReLU(),
-                          linear(16, 16, w[1], np.zeros(16)), nn.ReLU(),
-                          linear(16, 1, w[2], np.zeros(1)))
-    params = list(model.parameters())
-    opt = torch.optim.SGD(params, lr=0.05)
-
-    def loss_fn():
-        data = torch.relu(1.0 - Y * model(X)).mean()
-        reg = sum((p * p).sum() for p in params)
-        return data + 1e-4 * reg
-
-    def fwdbwd():
-        opt.zero_grad()
-        loss_fn().backward()
-
-    def step():
-        fwdbwd()
-        opt.step()
-
-    steps = o["steps"] or 20
-    out = {"loss0": loss_fn().item()}
-    out["modes"] = {"fwd": time_runs(o["repeats"], steps, loss_fn),
-                    "fwdbwd": time_runs(o["repeats"], steps, fwdbwd),
-                    "step": time_runs(o["repeats"], steps, step)}
-    out["loss_end"] = loss_fn().item()
-    return out
-
-
-def scalar_mlp_0d(o):
-    """The same graph as hinge's scalar_mlp, node for node, from 0-d tensors."""
     xs, ys = two_moons()
     X = [[f32(x[0]), f32(x[1])] for x in xs]
     Y = [f32(y) for y in ys]
     w = [[f32(v).requires_grad_() for v in wl] for wl in scalar_weights()]
     b = [[f32(0.0).requires_grad_() for _ in range(SIZES[l + 1])] for l in range(3)]
     params = [p for l in range(3) for p in w[l] + b[l]]
-    opt = torch.optim.SGD(params, lr=0.05)
-    nodes = [0]
-
-    def loss_fn():
-        count = 0
-        data = None
-        for k in range(len(Y)):
-            x = X[k]
-            for l in range(3):
-                n_in, n_out = SIZES[l], SIZES[l + 1]
-                y = []
-                for j in range(n_out):
-                    act = b[l][j]
-                    for i in range(n_in):
-                        act = act + w[l][i * n_out + j] * x[i]
-                    count += 2 * n_in
-                    if l < 2:
-                        act = torch.relu(act)
-                        count += 1
-                    y.append(act)
-                x = y
-            loss_k = torch.relu(1.0 - Y[k] * x[0])
-            count += 3
-            data = loss_k if k == 0 else data + loss_k
-            count += k > 0
-        reg = None
-        for p in params:
-            count += 1 if reg is None else 2
-            reg = p * p if reg is None else reg + p * p
-        nodes[0] = count + 3  # data * (1/n) + 1e-4 * reg
-        return data * (1.0 / len(Y)) + 1e-4 * reg
-
-    def step():
-        opt.zero_grad()
-        loss_fn().backward()
-        opt.step()
-
-    out = {"loss0": loss_fn().item(), "nodes": nodes[0]}
-    out["modes"] = {"step": time_runs(o["repeats"], o["steps"] or 1, step)}
-    out["loss_end"] = loss_fn().item()
+    fn = variant_of(o, scalar_graph_loss)
+    out = run_model(o, lambda: fn(w, b, X, Y, params), params, sgd(0.05))
+    out["nodes"] = scalar_graph_nodes(len(Y))
     return out
+
+
+class ScalarMlpTensors(nn.Module):
+    """The same model as tensors (three nn.Linear on the [100, 2] batch)."""
+
+    def __init__(self):
+        super().__init__()
+        w = scalar_weights()
+        self.l0 = linear(2, 16, w[0], np.zeros(16))
+        self.l1 = linear(16, 16, w[1], np.zeros(16))
+        self.l2 = linear(16, 1, w[2], np.zeros(1))
+
+    def forward(self, X, Y):
+        h = self.l2(torch.relu(self.l1(torch.relu(self.l0(X)))))
+        reg = (self.l0.weight * self.l0.weight).sum() + (self.l0.bias * self.l0.bias).sum()
+        reg = reg + (self.l1.weight * self.l1.weight).sum() + (self.l1.bias * self.l1.bias).sum()
+        reg = reg + (self.l2.weight * self.l2.weight).sum() + (self.l2.bias * self.l2.bias).sum()
+        return torch.relu(1.0 - Y * h).mean() + 1e-4 * reg
+
+
+def scalar_mlp_tensors(o):
+    xs, ys = two_moons()
+    X, Y = f32(xs), f32(ys, (100, 1))
+    model = ScalarMlpTensors()
+    fn = variant_of(o, model)
+    return run_model(o, lambda: fn(X, Y), list(model.parameters()), sgd(0.05))
 
 
 # ---- workload 2: fit_curve 1 -> N -> 1 on sin, full-batch Adam ----
 
+class FitCurve(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        bound2 = 1.0 / math.sqrt(n)
+        self.l1 = linear(1, n, uniform(K_FIT_W1, n, -1.0, 1.0), uniform(K_FIT_B1, n, -1.0, 1.0))
+        self.l2 = linear(n, 1, uniform(K_FIT_W2, n, -bound2, bound2), uniform(K_FIT_B2, 1, -bound2, bound2))
+
+    def forward(self, X, Y):
+        return F.mse_loss(self.l2(torch.relu(self.l1(X))), Y)
+
+
 def fit_curve(o, n):
     xs = [-3.0 + 6.0 * i / 199 for i in range(200)]
     X, Y = f32(xs, (200, 1)), f32([math.sin(x) for x in xs], (200, 1))
-    bound2 = 1.0 / math.sqrt(n)
-    model = nn.Sequential(
-        linear(1, n, uniform(K_FIT_W1, n, -1.0, 1.0), uniform(K_FIT_B1, n, -1.0, 1.0)), nn.ReLU(),
-        linear(n, 1, uniform(K_FIT_W2, n, -bound2, bound2), uniform(K_FIT_B2, 1, -bound2, bound2)))
-    opt = torch.optim.Adam(model.parameters(), lr=0.01)
-
-    def loss_fn():
-        return F.mse_loss(model(X), Y)
-
-    def fwdbwd():
-        opt.zero_grad()
-        loss_fn().backward()
-
-    def step():
-        fwdbwd()
-        opt.step()
-
-    steps = o["steps"] or (20 if n >= 1000 else 100)
-    out = {"loss0": loss_fn().item()}
-    out["modes"] = {"fwd": time_runs(o["repeats"], steps, loss_fn),
-                    "fwdbwd": time_runs(o["repeats"], steps, fwdbwd),
-                    "step": time_runs(o["repeats"], steps, step)}
-    out["loss_end"] = loss_fn().item()
-    return out
+    model = FitCurve(n)
+    fn = variant_of(o, model)
+    return run_model(o, lambda: fn(X, Y), list(model.parameters()),
+                     lambda params: torch.optim.Adam(params, lr=0.01))
 
 
 # ---- workload 3: MLP 784 -> 256 -> 256 -> 10, batch 128, cross-entropy, SGD ----
 
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        sizes = [784, 256, 256, 10]
+        ls = []
+        for l in range(3):
+            fi, fo = sizes[l], sizes[l + 1]
+            bound = 1.0 / math.sqrt(fi)
+            ls.append(linear(fi, fo, uniform(K_MLP_W + 2 * l, fi * fo, -bound, bound),
+                             uniform(K_MLP_W + 2 * l + 1, fo, -bound, bound)))
+        self.l0, self.l1, self.l2 = ls
+
+    def forward(self, X, labels):
+        return F.cross_entropy(self.l2(torch.relu(self.l1(torch.relu(self.l0(X))))), labels)
+
+
 def mlp(o):
-    B, sizes = 128, [784, 256, 256, 10]
+    B = 128
     X = f32(uniform(K_MLP_X, B * 784), (B, 784))
     labels = torch.tensor(np.floor(uniform(K_MLP_LABELS, B) * 10), dtype=torch.long)
-    layers = []
-    for l in range(3):
-        fi, fo = sizes[l], sizes[l + 1]
-        bound = 1.0 / math.sqrt(fi)
-        layers.append(linear(fi, fo, uniform(K_MLP_W + 2 * l, fi * fo, -bound, bound),
-                             uniform(K_MLP_W + 2 * l + 1, fo, -bound, bound)))
-        if l < 2:
-            layers.append(nn.ReLU())
-    model = nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-
-    def loss_fn():
-        return F.cross_entropy(model(X), labels)
-
-    def fwdbwd():
-        opt.zero_grad()
-        loss_fn().backward()
-
-    def step():
-        fwdbwd()
-        opt.step()
-
-    steps = o["steps"] or 20
-    out = {"loss0": loss_fn().item()}
-    out["modes"] = {"fwd": time_runs(o["repeats"], steps, loss_fn),
-                    "fwdbwd": time_runs(o["repeats"], steps, fwdbwd),
-                    "step": time_runs(o["repeats"], steps, step)}
-    out["loss_end"] = loss_fn().item()
-    return out
+    model = Mlp()
+    fn = variant_of(o, model)
+    return run_model(o, lambda: fn(X, labels), list(model.parameters()), sgd(0.01))
 
 
 # ---- workload 4: 1,000 small elementwise ops on a [16] tensor ----
 
+def chain(x: torch.Tensor) -> torch.Tensor:
+    y = x
+    for _ in range(500):
+        y = y * 1.0001
+        y = y + 0.001
+    return y.sum()
+
+
 def op_chain(o):
     x = f32(uniform(K_CHAIN_X, 16, -1.0, 1.0)).requires_grad_()
-
-    def loss_fn():
-        y = x
-        for _ in range(500):
-            y = y * 1.0001
-            y = y + 0.001
-        return y.sum()
-
-    def fwdbwd():
-        x.grad = None
-        loss_fn().backward()
-
-    steps = o["steps"] or 10
-    out = {"loss0": loss_fn().item(), "ops": 1000}
-    out["modes"] = {"fwd": time_runs(o["repeats"], steps, loss_fn),
-                    "fwdbwd": time_runs(o["repeats"], steps, fwdbwd)}
-    out["grad0"] = x.grad[0].item()
-    out["loss_end"] = loss_fn().item()
+    fn = variant_of(o, chain)
+    out = run_model(o, lambda: fn(x), [x], None)
+    out["ops"] = 1000
     return out
+
+
+# ---- the interpreter's loop: a 100,000-node scalar graph built one op at a time ----
+
+def loop(o):
+    """What tests/bench/loop.hinge does, in Python: with 0-d tensors (the graph, then
+    its gradient) and with plain floats (the arithmetic alone, no graph). Per op."""
+    iterations = 50000
+    ops = 2 * iterations
+
+    def with_torch():
+        w = torch.tensor(0.5, requires_grad=True)
+        y = w
+        for _ in range(iterations):
+            y = y * 1.0001 + 0.001
+        y.backward()
+        return w.grad.item()
+
+    def with_floats():
+        y = 0.5
+        for _ in range(iterations):
+            y = y * 1.0001 + 0.001
+        return y
+
+    modes = {"torch": time_runs(o["repeats"], 1, with_torch, warmup=1),
+             "floats": time_runs(o["repeats"], 1, with_floats, warmup=1)}
+    return {"modes": modes, "ops": ops, "grad": with_torch()}
 
 
 # ---- the BLAS this process runs ----
@@ -298,33 +360,40 @@ def openblas():
     return "no OpenBLAS found in the process: " + ", ".join(paths), None
 
 
+DEFAULT_STEPS = {"scalar_mlp": 2, "scalar_mlp_tensors": 20, "fit_curve_10": 100, "fit_curve_100": 100,
+                 "fit_curve_1000": 20, "mlp": 20, "op_chain": 20}
+
+
 def main(argv):
     if len(argv) < 4:
         sys.exit(__doc__)
-    o = {"workload": argv[1], "threads": int(argv[2]), "repeats": int(argv[3]), "steps": 0}
+    o = {"workload": argv[1], "threads": int(argv[2]), "repeats": int(argv[3]), "steps": 0, "variant": "eager"}
     rest = argv[4:]
     while rest:
-        if rest[0] == "--steps":
+        if rest[0] == "--steps" and len(rest) > 1:
             o["steps"] = int(rest[1])
-            rest = rest[2:]
+        elif rest[0] == "--variant" and len(rest) > 1 and rest[1] in ("eager", "script"):
+            o["variant"] = rest[1]
         else:
-            sys.exit(f"torch_bench: unknown option {rest[0]}")
+            sys.exit(f"torch_bench: bad option {rest[0][:40]!r}\n{__doc__}")
+        rest = rest[2:]
+    o["steps"] = o["steps"] or DEFAULT_STEPS.get(o["workload"], 1)
     torch.set_num_threads(o["threads"])
     torch.manual_seed(0)
     blas, lib = openblas()
     if lib is not None:
         lib.openblas_set_num_threads(o["threads"])
     workloads = {
-        "scalar_mlp": scalar_mlp, "scalar_mlp_0d": scalar_mlp_0d, "mlp": mlp, "op_chain": op_chain,
+        "scalar_mlp": scalar_mlp, "scalar_mlp_tensors": scalar_mlp_tensors, "mlp": mlp, "op_chain": op_chain,
         "fit_curve_10": lambda o: fit_curve(o, 10), "fit_curve_100": lambda o: fit_curve(o, 100),
-        "fit_curve_1000": lambda o: fit_curve(o, 1000),
+        "fit_curve_1000": lambda o: fit_curve(o, 1000), "loop": loop,
         "info": lambda o: {"torch": torch.__version__, "config": torch.__config__.show(),
                            "parallel": torch.__config__.parallel_info()},
     }
     if o["workload"] not in workloads:
-        sys.exit(f"torch_bench: unknown workload {o['workload']}")
-    out = {"side": "torch", "workload": o["workload"], "threads": o["threads"], "repeats": o["repeats"],
-           "dtype": "f32"}
+        sys.exit(f"torch_bench: unknown workload {o['workload'][:40]!r}")
+    out = {"side": "torch", "workload": o["workload"], "variant": o["variant"], "threads": o["threads"],
+           "repeats": o["repeats"], "dtype": "f32"}
     out.update(workloads[o["workload"]](o))
     out["torch_threads"] = torch.get_num_threads()
     out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
