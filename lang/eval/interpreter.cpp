@@ -98,9 +98,22 @@ void Interpreter::report(const SourcedError& e) {
   std::fflush(options_.err);
 }
 
-// Parses `text`; a syntax error becomes a SourcedError marked as such.
-static std::shared_ptr<const syntax::Program> parse_or_throw(const std::shared_ptr<const Source>& src) {
-  ParseResult r = parse_program(*src);
+// Note [One parse per entry]
+// The REPL asks is_incomplete() about each entry before it runs it. A complete entry
+// (a program or a syntax error) is then run as it was parsed there: its tree, or its
+// error with the position the first parse found, is kept with its text and taken by
+// the run of that same text. An entry is parsed once, whether it fails or not.
+
+// Parses `src` (or takes the kept parse of the same text); a syntax error becomes a
+// SourcedError marked as such.
+std::shared_ptr<const syntax::Program> Interpreter::parse_or_throw(const std::shared_ptr<const Source>& src) {
+  ParseResult r;
+  if (checked_entry_ && checked_entry_->first == src->text) {
+    r = std::move(checked_entry_->second);
+  } else {
+    r = parse_program(*src);
+  }
+  checked_entry_.reset();
   if (!r.ok()) throw SourcedError(src, *r.error, true);
   return std::make_shared<const syntax::Program>(std::move(r.program));
 }
@@ -226,7 +239,10 @@ Status Interpreter::run_file(const std::string& path) {
 bool Interpreter::is_incomplete(const std::string& text) const {
   Source src = make_source("<repl>", text);
   ParseResult r = parse_program(src);
-  return !r.ok() && r.incomplete;
+  checked_entry_.reset();
+  if (!r.ok() && r.incomplete) return true;
+  checked_entry_.emplace(text, std::move(r));  // Note [One parse per entry]
+  return false;
 }
 
 void Interpreter::import_file(const std::string& path, Span at, const Ctx& ctx) {

@@ -20,6 +20,7 @@
 #include "hinge/graph.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/diagnostics.hpp"
+#include "syntax/parse.hpp"
 #include "syntax/tree.hpp"
 
 namespace hinge::lang {
@@ -174,6 +175,7 @@ class Interpreter {
   void run_program(const std::shared_ptr<const Source>& src,
                    const std::shared_ptr<const syntax::Program>& prog, Ctx& ctx);
   void report(const SourcedError& e);
+  std::shared_ptr<const syntax::Program> parse_or_throw(const std::shared_ptr<const Source>& src);
 
   SessionOptions options_;
   Graph graph_;
@@ -189,6 +191,9 @@ class Interpreter {
   std::vector<NodeId> remap_;  // its old-id -> new-id table (kept to reuse the memory)
   int call_depth_ = 0;
   int eval_depth_ = 0;
+  // The text and parse of the last entry is_incomplete() found complete: running that
+  // entry takes this parse (Note [One parse per entry]).
+  mutable std::optional<std::pair<std::string, ParseResult>> checked_entry_;
 };
 
 // Converts engine and allocation failures raised while running `fn` into
