@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "builtins/builtin.hpp"
+#include "syntax/keywords.hpp"
 
 namespace hinge::lang {
 
@@ -22,13 +23,6 @@ constexpr ReplCommand kCommands[] = {
     {"quit", "", "leave (Ctrl-D on an empty line does too)"},
 };
 
-constexpr std::string_view kKeywords[] = {
-    "and",    "as",   "at",        "batch", "check",   "def",   "else",   "every", "false",  "for",
-    "from",   "grad", "gradcheck", "grads", "hist",    "if",    "import", "in",    "let",    "load",
-    "none",   "not",  "or",        "param", "pattern", "plot",  "print",  "quiet", "record", "regions",
-    "return", "save", "scatter",   "steps", "to",      "trace", "train",  "true",  "with",   "wrt",
-};
-
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 std::string_view trim_left(std::string_view s) {
@@ -39,7 +33,6 @@ std::string_view trim_left(std::string_view s) {
 }  // namespace
 
 std::span<const ReplCommand> repl_commands() { return kCommands; }
-std::span<const std::string_view> repl_keywords() { return kKeywords; }
 
 Completion complete_word(std::string_view line, std::size_t start, std::size_t end,
                          std::span<const std::string> names) {
@@ -65,7 +58,7 @@ Completion complete_word(std::string_view line, std::size_t start, std::size_t e
       offer("off");
     } else if (cmd == "help") {
       for (const Builtin& b : builtins()) offer(b.name);
-      for (std::string_view k : kKeywords) offer(k);
+      for (const syntax::Keyword& k : syntax::kKeywords) offer(k.word);
       for (const ReplCommand& rc : kCommands) offer(std::string(":") + std::string(rc.name));
     } else if (cmd == "grad" || cmd == "trace") {
       for (const std::string& n : names) offer(n);
@@ -79,7 +72,7 @@ Completion complete_word(std::string_view line, std::size_t start, std::size_t e
     for (const Builtin& b : builtins())
       if (std::find(names.begin(), names.end(), b.name) == names.end()) offer(b.name, "(");
     for (const auto& [name, value] : constants()) offer(name);
-    for (std::string_view k : kKeywords) offer(k);
+    for (const syntax::Keyword& k : syntax::kKeywords) offer(k.word);
   }
   std::sort(c.words.begin(), c.words.end());
   c.words.erase(std::unique(c.words.begin(), c.words.end()), c.words.end());

@@ -17,9 +17,6 @@ struct ReplCommand {
 };
 std::span<const ReplCommand> repl_commands();
 
-// Statement keywords and the contextual words of statements (`steps`, `wrt`, `to`...).
-std::span<const std::string_view> repl_keywords();
-
 // Characters that end a word for completion: whitespace, brackets, operators.
 inline constexpr const char* kCompletionBreaks = " \t\n()[]{},;+-*/^@<>=!%&|\"";
 

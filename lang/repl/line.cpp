@@ -17,6 +17,7 @@
 
 #include "eval/complete.hpp"
 #include "eval/session.hpp"
+#include "syntax/keywords.hpp"
 
 namespace hinge::lang {
 
@@ -133,8 +134,7 @@ extern "C" char** on_complete(const char* text, int start, int end) {
   const std::string& only = g_edit->matches.front();
   const bool word_like = only.front() == ':' || (g_edit->matches.size() == 1 && only.back() != '(' &&
                                                  std::find(names.begin(), names.end(), only) == names.end() &&
-                                                 std::find(repl_keywords().begin(), repl_keywords().end(),
-                                                           only) != repl_keywords().end());
+                                                 syntax::find_keyword(only) != nullptr);
   rl_completion_append_character = word_like ? ' ' : '\0';
   return rl_completion_matches(text, next_match);
 }

@@ -9,7 +9,7 @@
 #include <boost/optional.hpp>
 #include <boost/spirit/home/x3/support/ast/variant.hpp>
 
-#include "syntax/tree.hpp"
+#include "syntax/operators.hpp"
 
 namespace hinge::lang::ast {
 

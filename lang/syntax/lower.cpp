@@ -7,22 +7,20 @@
 
 #include <fmt/format.h>
 
-#include "syntax/prepass.hpp"
+#include "syntax/interpolation.hpp"
+#include "syntax/lexer.hpp"
 
 namespace hinge::lang {
 
 namespace {
 
 namespace sx = syntax;
+using syntax::is_ident_char;
 namespace x3 = boost::spirit::x3;
 
 Span span_of(const ast::Located& node) { return {node.begin, node.end}; }
 
 sx::Identifier identifier(const ast::Name& name) { return {name.text, span_of(name)}; }
-
-bool is_ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
 
 // The span of whichever node a variant holds.
 struct SpanOf {
@@ -200,30 +198,7 @@ class Lowerer {
     auto first = static_cast<uint32_t>(base + open + 1);
     auto last = static_cast<uint32_t>(base + expr_end);
 
-    // The same limits as for the whole program (brackets, nesting depth).
-    Prepared prep = prepare(raw.substr(open + 1, expr_end - open - 1));
-    for (auto* d : {&prep.error, &prep.unclosed}) {
-      if (*d) {
-        Diagnostic shifted = **d;
-        shifted.span = {shifted.span.begin + first, shifted.span.end + first};
-        throw Error(shifted);
-      }
-    }
-    ast::Expression tree;
-    uint32_t stop = 0;
-    const char* data = text_.data();
-    std::string_view upto = text_.substr(0, last);
-    if (auto failure = grammar::parse_expression(data, data + first, data + last, tree, stop)) {
-      Diagnostic d = syntax_error(upto, *failure);
-      bool blank = text_.substr(first, last - first).find_first_not_of(" \t") == std::string_view::npos;
-      if (blank && d.message == "expected an expression")
-        throw Error({at, at + 1}, "expected an expression inside '{}'; write '{{' for a literal brace");
-      throw Error(d);
-    }
-    uint32_t after = stop;
-    while (after < last && (text_[after] == ' ' || text_[after] == '\t')) ++after;
-    if (after < last)
-      throw Error(syntax_error(upto, {after, "'}' or ':' after the interpolated expression"}));
+    ast::Expression tree = parse_interpolation(text_, at, first, last);
     std::string spec;
     if (colon != std::string_view::npos) spec = raw.substr(colon + 1, close - colon - 1);
     out.parts.push_back({"", expr(tree), std::move(spec), {at, static_cast<uint32_t>(base + close + 1)}});

@@ -1,12 +1,10 @@
-// Lowering of the verbose X3 tree (ast.hpp) into the compact syntax tree (tree.hpp),
-// plus the grammar-failure-to-message translation both parse.cpp and lower.cpp use.
+// Lowering of the verbose X3 tree (ast.hpp) into the compact syntax tree (tree.hpp).
 #pragma once
 
 #include <string_view>
 
 #include "syntax/ast.hpp"
 #include "syntax/diagnostics.hpp"
-#include "syntax/grammar.hpp"
 #include "syntax/tree.hpp"
 
 namespace hinge::lang {
@@ -16,8 +14,5 @@ namespace hinge::lang {
 /// grammar lets through: a positional argument after a keyword one, a duplicate
 /// parameter or train option, bad escapes and bad {interpolations} in strings.
 syntax::Program lower(const ast::Program& program, std::string_view text);
-
-/// The diagnostic for a grammar failure in `text` (defined in parse.cpp).
-Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure);
 
 }  // namespace hinge::lang

@@ -9,6 +9,7 @@
 #include "syntax/ast.hpp"
 #include "syntax/ast_adapted.hpp"
 #include "syntax/config.hpp"
+#include "syntax/keywords.hpp"
 #include "syntax/parser.hpp"
 
 namespace hinge::lang::parser {
@@ -96,17 +97,25 @@ namespace hinge::lang::parser {
 
 auto const ident_char = x3::alnum | lit('_');
 
+// A word of the keyword table (keywords.hpp); anything else does not compile, so the
+// table cannot miss a word the grammar uses (Note [Keywords]).
+consteval const char* word(const char* w) {
+  if (syntax::find_keyword(w) == nullptr) throw "not in the keyword table (keywords.hpp)";
+  return w;
+}
+struct KeywordText {
+  const char* text;
+  consteval KeywordText(const char* w) : text(word(w)) {}  // NOLINT(google-explicit-constructor)
+};
+
 // A keyword: the word, not followed by a name character (`let` is not in `letter`).
-inline auto kw(const char* word) { return lexeme[lit(word) >> !ident_char]; }
+inline auto kw(KeywordText w) { return lexeme[lit(w.text) >> !ident_char]; }
 
 // Reserved words can never be names (contextual words like `steps` or `log` can).
 struct ReservedWords : x3::symbols<> {
   ReservedWords() {
-    for (const char* w :
-         {"let",   "param",  "def",  "return", "if",    "else",      "for",  "in",      "print",
-          "train", "with",   "wrt",  "grad",   "trace", "gradcheck", "plot", "pattern", "save",
-          "load",  "import", "true", "false",  "and",   "or",        "not"})
-      add(w);
+    for (const syntax::Keyword& k : syntax::kKeywords)
+      if (k.reserved) add(std::string(k.word));
   }
 } const reserved_words;
 auto const reserved = lexeme[reserved_words >> !ident_char];
@@ -209,7 +218,7 @@ auto const number_def = x3::raw[lexeme[((+x3::digit >> -('.' >> *x3::digit)) | (
 auto const string_def = x3::raw[lexeme['"' >> *(('\\' >> x3::char_) | ~x3::char_('"')) >> '"']];
 
 struct BoolWords : x3::symbols<bool> {
-  BoolWords() { add("true", true)("false", false); }
+  BoolWords() { add(word("true"), true)(word("false"), false); }
 } const bool_words;
 // bool := 'true' | 'false'
 auto const boolean_def = lexeme[bool_words >> !ident_char];
@@ -227,13 +236,13 @@ auto const boolean_def = lexeme[bool_words >> !ident_char];
 //   calls f(x), indexing x[i]
 
 struct OrOp : x3::symbols<BinaryOp> {
-  OrOp() { add("or", BinaryOp::or_); }
+  OrOp() { add(word("or"), BinaryOp::or_); }
 } const or_words;
 struct AndOp : x3::symbols<BinaryOp> {
-  AndOp() { add("and", BinaryOp::and_); }
+  AndOp() { add(word("and"), BinaryOp::and_); }
 } const and_words;
 struct NotOp : x3::symbols<UnaryOp> {
-  NotOp() { add("not", UnaryOp::not_); }
+  NotOp() { add(word("not"), UnaryOp::not_); }
 } const not_word;
 struct CmpOp : x3::symbols<BinaryOp> {
   CmpOp() {
@@ -371,7 +380,7 @@ auto const grad_stmt_def = kw("grad") > expr > -(kw("wrt") > expr_list);
 
 // trace := 'trace' expression {'check' | 'full'} ['to' expression]
 struct TraceFlags : x3::symbols<ast::TraceFlag> {
-  TraceFlags() { add("check", ast::TraceFlag::check)("full", ast::TraceFlag::full); }
+  TraceFlags() { add(word("check"), ast::TraceFlag::check)(word("full"), ast::TraceFlag::full); }
 } const trace_flags;
 auto const trace_flag_list_def = *lexeme[trace_flags >> !ident_char];
 auto const trace_stmt_def = kw("trace") > expr > trace_flag_list > -(kw("to") > expr) >
@@ -388,16 +397,17 @@ auto const gradcheck_stmt_def = kw("gradcheck") > expr > -(kw("wrt") > expr_list
 // series := expression ['as' expression];  kwarg := NAME '=' expression
 struct PlotKinds : x3::symbols<PlotKind> {
   PlotKinds() {
-    add("line", PlotKind::line)("scatter", PlotKind::scatter)("regions", PlotKind::regions)("hist",
-                                                                                            PlotKind::hist);
+    add(word("line"), PlotKind::line)(word("scatter"), PlotKind::scatter)(word("regions"), PlotKind::regions)(
+        word("hist"), PlotKind::hist);
   }
 } const plot_kinds;
 auto const expr_start = x3::alnum | x3::char_("_\".[(");
 // (the lookahead runs first: a symbol match whose sequence fails later would leave its
 // value in the attribute)
-auto const plot_kind = &lexeme[(lit("line") | lit("scatter") | lit("regions") | lit("hist")) >> !ident_char >>
-                               +x3::blank >> expr_start] >>
-                       lexeme[plot_kinds];
+auto const plot_kind =
+    &lexeme[(lit(word("line")) | lit(word("scatter")) | lit(word("regions")) | lit(word("hist"))) >>
+            !ident_char >> +x3::blank >> expr_start] >>
+    lexeme[plot_kinds];
 // A bare word followed by another expression where a kind would go: a misspelt kind.
 auto const unknown_kind =
     -(&(!kw("to") >> !kw("as") >> lexeme[(x3::alpha | '_') >> *ident_char >> +x3::blank] >> !kw("to") >>
@@ -419,8 +429,8 @@ auto const save_stmt_def = kw("save") > expr_list > expect("'to' after the saved
 // load := 'load' expression;  import := 'import' expression;  return := 'return' expression
 struct KeywordWords : x3::symbols<ast::KeywordKind> {
   KeywordWords() {
-    add("load", ast::KeywordKind::load)("import", ast::KeywordKind::import)("return",
-                                                                            ast::KeywordKind::return_);
+    add(word("load"), ast::KeywordKind::load)(word("import"), ast::KeywordKind::import)(
+        word("return"), ast::KeywordKind::return_);
   }
 } const keyword_words;
 auto const keyword_stmt_def = lexeme[keyword_words >> !ident_char] > expr;

@@ -6,23 +6,23 @@
 
 #include <vector>
 
+#include "syntax/keywords.hpp"
+#include "syntax/lexer.hpp"
+
 namespace hinge::lang {
 
-namespace {
+using syntax::is_digit;
+using syntax::is_ident_char;
+using syntax::is_ident_start;
 
-bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+namespace {
 
 char closer_of(char open) { return open == '(' ? ')' : open == '[' ? ']' : '}'; }
 
 // Reserved words after which a '-' is a prefix minus (they cannot end an operand).
 bool is_keyword(std::string_view w) {
-  for (std::string_view k : {"let",     "param", "def",  "return", "if",   "else",  "for",       "in",
-                             "print",   "train", "with", "wrt",    "grad", "trace", "gradcheck", "plot",
-                             "pattern", "save",  "load", "import", "and",  "or",    "not"})
-    if (w == k) return true;
-  return false;
+  const syntax::Keyword* k = syntax::find_keyword(w);
+  return k != nullptr && k->reserved && !k->operand;
 }
 
 // One open bracket (or the whole text, open == 0) and the recursion its contents add:

@@ -1,4 +1,4 @@
-// Names of operators and an S-expression printer for the compact syntax tree, used by
+// An S-expression printer for the compact syntax tree, used by
 // the parser's golden tests (tests/golden/parse/*.expect) and for debugging.
 #include <fmt/format.h>
 
@@ -8,38 +8,6 @@
 #include "syntax/tree.hpp"
 
 namespace hinge::lang::syntax {
-
-const char* to_string(BinaryOp op) {
-  switch (op) {  // ORDER BINARYOP
-    case BinaryOp::add: return "+";
-    case BinaryOp::sub: return "-";
-    case BinaryOp::mul: return "*";
-    case BinaryOp::div: return "/";
-    case BinaryOp::matmul: return "@";
-    case BinaryOp::pow: return "^";
-    case BinaryOp::eq: return "==";
-    case BinaryOp::ne: return "!=";
-    case BinaryOp::lt: return "<";
-    case BinaryOp::le: return "<=";
-    case BinaryOp::gt: return ">";
-    case BinaryOp::ge: return ">=";
-    case BinaryOp::and_: return "and";
-    case BinaryOp::or_: return "or";
-  }
-  return "?";
-}
-
-const char* to_string(UnaryOp op) { return op == UnaryOp::neg ? "-" : "not"; }
-
-const char* to_string(PlotKind kind) {
-  switch (kind) {  // ORDER PLOTKIND
-    case PlotKind::line: return "line";
-    case PlotKind::scatter: return "scatter";
-    case PlotKind::regions: return "regions";
-    case PlotKind::hist: return "hist";
-  }
-  return "?";
-}
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "syntax/operators.hpp"
 #include "syntax/source.hpp"
 
 // Note [Reading the tree]
@@ -58,30 +59,7 @@ struct Identifier {
 
 // ---------------------------------------------------------------- expressions
 
-enum class UnaryOp { neg, not_ };  // -x, not x
-
-// ORDER BINARYOP: to_string() and the printer follow this order.
-enum class BinaryOp {
-  add,
-  sub,
-  mul,
-  div,
-  matmul,
-  pow,  // + - * / @ ^
-  eq,
-  ne,
-  lt,
-  le,
-  gt,
-  ge,  // == != < <= > >=
-  and_,
-  or_,  // and, or (short-circuit: evaluate rhs only if needed)
-};
-
-/// The operator as written in source: "+", "@", "and", ...
-const char* to_string(BinaryOp op);
-/// "-" or "not".
-const char* to_string(UnaryOp op);
+// The operators (UnaryOp, BinaryOp) and plot kinds are in operators.hpp.
 
 /// 3, 1.5, 1e-3, .5 (never signed: -3 is Unary{neg, 3}).
 struct Number {
@@ -279,10 +257,6 @@ struct GradCheck {
   Expr target;
   std::vector<Expr> wrt;
 };
-
-// ORDER PLOTKIND
-enum class PlotKind { line, scatter, regions, hist };
-const char* to_string(PlotKind kind);
 
 /// One plotted series: `expr [as label]`.
 struct Series {

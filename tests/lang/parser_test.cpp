@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "syntax/diagnostics.hpp"
+#include "syntax/keywords.hpp"
 #include "syntax/parse.hpp"
 #include "syntax/source.hpp"
 #include "syntax/tree.hpp"
@@ -228,4 +229,18 @@ TEST_CASE("error messages at the offending token", "[parser][errors]") {
         "t.hinge:1:5: error: 'for' is a reserved word\n    let for = 1\n        ^~~\n");
   CHECK(error_of("let letter = 1") == "ok");
   CHECK(error_of("let log = log(2)") == "ok");
+}
+
+TEST_CASE("the keyword table: reserved words are never names, contextual words are", "[parser]") {
+  for (const syntax::Keyword& k : syntax::kKeywords) {
+    const std::string w(k.word);
+    INFO(w);
+    ParseResult r = parse("let " + w + " = 1");
+    if (k.reserved) {
+      REQUIRE(!r.ok());
+      CHECK(r.error->message == "'" + w + "' is a reserved word");
+    } else {
+      CHECK(tree("let " + w + " = 1\nprint " + w) == "(let " + w + " 1)\n(print " + w + ")\n");
+    }
+  }
 }

@@ -482,8 +482,8 @@ TEST_CASE("repl terminal: prompt, continuation, completion, Ctrl-C, Ctrl-D", "[r
   REQUIRE(t.wait_text("x = 3\n"));
   REQUIRE(t.wait_prompts(2));
 
-  // Tab completes a builtin to its call.
-  t.send("lin\t");
+  // Tab completes a builtin to its call (`lin` alone is also the plot kind `line`).
+  t.send("lins\t");
   REQUIRE(t.wait_line("> linspace("));
   t.send("-1, 1, 3)\r");
   REQUIRE(t.wait_text("[-1, 0, 1]\n"));
@@ -607,6 +607,9 @@ TEST_CASE("repl completion: names, builtins, keywords and commands", "[repl]") {
   };
   CHECK(words("lins") == std::vector<std::string>{"linspace("});
   CHECK(contains(words("lin"), "linear_w"));
+  // Every word of the keyword table, and nothing else: `none` is no keyword.
+  for (const char* w : {"line", "full", "log", "steps", "wrt"}) CHECK(contains(words(w), w));
+  CHECK(!contains(words("no"), "none"));
   CHECK(contains(words("let y = relu(los"), "loss"));
   CHECK(contains(words("tra"), "train"));
   for (const char* w : {"param", "pattern", "pi", "plot", "print"}) CHECK(contains(words("p"), w));

@@ -1,0 +1,90 @@
+// syntax_error(): a grammar failure as a short message with the caret on the
+// offending token (Note [Expectation names] in parser_def.hpp).
+#include "syntax/syntax_error.hpp"
+
+#include <fmt/format.h>
+
+#include "syntax/keywords.hpp"
+#include "syntax/lexer.hpp"
+
+namespace hinge::lang {
+
+using syntax::is_ident_char;
+using syntax::is_reserved;
+using syntax::skip_blanks;
+using syntax::token_at;
+using syntax::utf8_length;
+
+namespace {
+
+// Characters that can start or continue a token of the language (or be blank).
+bool is_language_char(char c) {
+  if (is_ident_char(c)) return true;
+  for (char k : std::string_view(" \t\n+-*/@^=!<>()[]{},:;\".#"))
+    if (c == k) return true;
+  return false;
+}
+
+std::string quoted(std::string_view text, Span tok) {
+  if (tok.size() == 0) return tok.begin >= text.size() ? "end of input" : "end of line";
+  std::string_view shown = text.substr(tok.begin, tok.size());
+  if (shown.size() > 24) return fmt::format("'{}...'", shown.substr(0, 20));
+  return fmt::format("'{}'", shown);
+}
+
+// "unexpected character 'c'", with hints for characters people bring from elsewhere.
+std::optional<Diagnostic> bad_character(std::string_view text, uint32_t pos) {
+  if (pos >= text.size()) return std::nullopt;
+  char c = text[pos];
+  char next = pos + 1 < text.size() ? text[pos + 1] : '\0';
+  if (c == '!' && next != '=') return Diagnostic{{pos, pos + 1}, "unexpected '!'; use 'not'"};
+  if (c == '&') return Diagnostic{{pos, pos + 1 + (next == '&')}, "unexpected '&'; use 'and'"};
+  if (c == '|') return Diagnostic{{pos, pos + 1 + (next == '|')}, "unexpected '|'; use 'or'"};
+  if (c == '\'') return Diagnostic{{pos, pos + 1}, "unexpected \"'\"; strings use double quotes"};
+  if (is_language_char(c)) return std::nullopt;
+  uint32_t n = utf8_length(text, pos);
+  auto b = static_cast<unsigned char>(c);
+  std::string shown = (b < 0x20 || b == 0x7F || (n == 1 && b >= 0x80)) ? fmt::format("\\x{:02x}", b)
+                                                                       : std::string(text.substr(pos, n));
+  return Diagnostic{{pos, pos + n}, fmt::format("unexpected character '{}'", shown)};
+}
+
+}  // namespace
+
+Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) {
+  uint32_t pos = skip_blanks(text, failure.offset);
+  if (auto bad = bad_character(text, pos)) return *bad;
+  // At the end of the input, point just after the last token rather than at an
+  // empty last line.
+  if (pos >= text.size())
+    while (pos > 0 && std::string_view(" \t\r\n").find(text[pos - 1]) != std::string_view::npos) --pos;
+  Span tok = token_at(text, pos);
+  std::string_view word = text.substr(tok.begin, tok.size());
+  const std::string& which = failure.which;
+
+  if (!which.empty() && which[0] == '!') {  // a whole message (Note [Expectation names])
+    std::string msg = which.substr(1);
+    if (auto at = msg.find("{tok}"); at != std::string::npos) msg.replace(at, 5, quoted(text, tok));
+    return {tok, msg};
+  }
+  if (word == "else" && (which == "a statement" || which == "'}' to close '{'"))
+    return {tok, "'else' must be on the same line as the '}' before it"};
+  if (which.find("name") != std::string::npos && is_reserved(word))
+    return {tok, fmt::format("'{}' is a reserved word", word)};
+  // `def f(x, in)`: a list gave back its comma at a reserved word; blame the word.
+  if (which.find("to close") != std::string::npos && word == ",") {
+    Span next = token_at(text, skip_blanks(text, tok.end));
+    std::string_view next_word = text.substr(next.begin, next.size());
+    if (is_reserved(next_word) && next_word != "true" && next_word != "false" && next_word != "not")
+      return {next, fmt::format("'{}' is a reserved word", next_word)};
+  }
+  if (which == "an expression" && word == "*" && pos > 0 && text[pos - 1] == '*')
+    return {{pos - 1, pos + 1}, "'**' is not an operator; use '^' for powers"};
+  if (which == "a statement" && is_reserved(word))
+    return {tok, fmt::format("'{}' cannot start a statement", word)};
+  if (which == "a statement" && word == "+")
+    return {tok, "expected a statement ('+' is not a prefix operator)"};
+  return {tok, "expected " + which};
+}
+
+}  // namespace hinge::lang
