@@ -50,17 +50,7 @@ bool is_arith(BinaryOp op) {
          op == BinaryOp::pow || op == BinaryOp::matmul;
 }
 
-bool compare_numbers(BinaryOp op, double a, double b) {
-  switch (op) {
-    case BinaryOp::eq: return a == b;
-    case BinaryOp::ne: return a != b;
-    case BinaryOp::lt: return a < b;
-    case BinaryOp::le: return a <= b;
-    case BinaryOp::gt: return a > b;
-    default: return a >= b;
-  }
-}
-
+// a OP b for a comparison operator, over numbers or strings.
 template <class T>
 bool compare_ordered(BinaryOp op, const T& a, const T& b) {
   switch (op) {
@@ -262,7 +252,7 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
         return Value(x / y);
       case BinaryOp::pow: return Value(std::pow(x, y));
       case BinaryOp::matmul: throw Error(b.op_span, type_error(op, l, r));
-      default: return Value(compare_numbers(op, x, y));
+      default: return Value(compare_ordered(op, x, y));
     }
   }
   if (l.is_tensor() || r.is_tensor()) {

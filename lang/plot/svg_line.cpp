@@ -10,6 +10,7 @@
 #include "plot/color.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_frame.hpp"
+#include "plot/svg_markers.hpp"
 
 namespace hinge::lang::report {
 
@@ -195,7 +196,7 @@ Rendered render_scatter_svg(const ScatterPlot& plot) {
   }
   Rendered result;
   Extent ex, ey;
-  std::map<int, std::vector<std::size_t>> by_class;  // sorted classes -> point indices
+  PointsByClass by_class;
   std::size_t skipped = 0;
   for (std::size_t k = 0; k < plot.xs.size(); ++k) {
     if (!drawable(plot.xs[k], plot.x.log) || !drawable(plot.ys[k], plot.y.log)) {
@@ -230,36 +231,14 @@ Rendered render_scatter_svg(const ScatterPlot& plot) {
   AxisLayout x = make_axis(plot.x, xlo, xhi, true);
   AxisLayout y = make_axis(plot.y, ylo, yhi, true);
 
-  auto class_label = [&](int c) {
-    if (c >= 0 && static_cast<std::size_t>(c) < plot.class_labels.size()) return plot.class_labels[c];
-    return fmt::format("class {}", c);
-  };
   std::vector<LegendEntry> legend;
-  std::size_t rank = 0;
-  for (const auto& [c, points] : by_class) {
-    LegendEntry e{LegendEntry::Kind::marker, class_label(c), series_color(rank).hex(), "",
-                  static_cast<int>(rank)};
-    legend.push_back(e);
-    ++rank;
-  }
+  add_class_legend(legend, by_class, plot.class_labels);
   Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
   SvgWriter svg(f.width, f.height);
   draw_background(svg, f, x, y);
   open_clip(svg, f);
-  rank = 0;
-  for (const auto& [c, points] : by_class) {
-    PathData d;
-    for (std::size_t k : points) {
-      double fx = f.sx.fraction(plot.xs[k]), fy = f.sy.fraction(plot.ys[k]);
-      if (fx < -0.1 || fx > 1.1 || fy < -0.1 || fy > 1.1) continue;  // outside a fixed range
-      d.marker(static_cast<int>(rank), f.sx.pixel(fx), f.sy.pixel(fy), 4);
-    }
-    svg.raw(
-        fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" "
-                    "stroke=\"#ffffff\" stroke-width=\"0.8\"/>\n",
-                    xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
-    ++rank;
-  }
+  draw_class_markers(svg, f, by_class, plot.xs, plot.ys, plot.class_labels,
+                     R"(fill-opacity="0.85" stroke="#ffffff" stroke-width="0.8")");
   close_clip(svg);
   draw_axes(svg, f, plot.title, x, y);
   draw_legend(svg, f, legend);

@@ -10,6 +10,7 @@
 #include "plot/color.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_frame.hpp"
+#include "plot/svg_markers.hpp"
 
 namespace hinge::lang::report {
 
@@ -156,7 +157,7 @@ Rendered render_region_svg(const RegionMap& map) {
   Rendered result;
   CellColors colors = by_region ? region_fills(map) : value_fills(map);
 
-  std::map<int, std::vector<std::size_t>> by_class;
+  PointsByClass by_class;
   std::size_t skipped = 0;
   for (std::size_t k = 0; k < map.xs.size(); ++k) {
     if (!std::isfinite(map.xs[k]) || !std::isfinite(map.ys[k])) {
@@ -179,16 +180,7 @@ Rendered render_region_svg(const RegionMap& map) {
     legend.push_back({LegendEntry::Kind::line, fmt::format("{} ({})", map.lines_label, map.lines.size()),
                       "#222222", "", 0});
   }
-  auto class_label = [&](int c) {
-    if (c >= 0 && static_cast<std::size_t>(c) < map.class_labels.size()) return map.class_labels[c];
-    return fmt::format("class {}", c);
-  };
-  std::size_t rank = 0;
-  for (const auto& entry : by_class) {
-    legend.push_back({LegendEntry::Kind::marker, class_label(entry.first), series_color(rank).hex(), "",
-                      static_cast<int>(rank)});
-    ++rank;
-  }
+  add_class_legend(legend, by_class, map.class_labels);
 
   AxisLayout x = make_axis(map.x_title, map.x0, map.x1, false, false);
   AxisLayout y = make_axis(map.y_title, map.y0, map.y1, false, false);
@@ -214,20 +206,8 @@ Rendered render_region_svg(const RegionMap& map) {
                     "stroke-opacity=\"0.8\"/>\n",
                     lines.str()));
   }
-  rank = 0;
-  for (const auto& [c, points] : by_class) {
-    PathData d;
-    for (std::size_t k : points) {
-      double fx = f.sx.fraction(map.xs[k]), fy = f.sy.fraction(map.ys[k]);
-      if (fx < -0.1 || fx > 1.1 || fy < -0.1 || fy > 1.1) continue;  // far outside the box
-      d.marker(static_cast<int>(rank), f.sx.pixel(fx), f.sy.pixel(fy), 4);
-    }
-    svg.raw(
-        fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\" stroke=\"#111111\" "
-                    "stroke-width=\"0.8\"/>\n",
-                    xml_escape(class_label(c)), d.str(), series_color(rank).hex()));
-    ++rank;
-  }
+  draw_class_markers(svg, f, by_class, map.xs, map.ys, map.class_labels,
+                     R"(stroke="#111111" stroke-width="0.8")");
   close_clip(svg);
   draw_axes(svg, f, map.title, x, y);
   if (by_value) draw_colorbar(svg, f, colors.value_max);
