@@ -140,6 +140,8 @@ int cli_main(int argc, char** argv) {
   if (i < args.size()) {
     if (have_expr) return usage("give either -e EXPR or a script, not both");
     script = args[i++];
+    // An empty path would otherwise mean "no script" and start the REPL silently.
+    if (script.empty()) return usage("the script path is empty");
     options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
   }
   if (threads > 0) openblas_set_num_threads(static_cast<int>(threads));

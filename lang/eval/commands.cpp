@@ -48,7 +48,7 @@ CommandLine split(const std::string& line) {
 Status fail(ReplState& st, const CommandLine& c, Span span, const std::string& message) {
   std::FILE* out = st.current().options().out;
   std::fflush(out);
-  const Source src = make_source("<repl>", c.text);
+  const Source src = make_source("<repl>", c.text, st.line_no);
   fmt::print(st.current().options().err, "{}", render(src, {span, message}));
   return Status::runtime_error;
 }
@@ -143,7 +143,8 @@ Status cmd_vars(ReplState& st) {
 Status cmd_grad(ReplState& st, const CommandLine& c) {
   if (c.arg.empty())
     return fail(st, c, c.arg_span, "':grad' needs a target: ':grad loss' or ':grad loss wrt w'");
-  return st.current().run_entry("grad " + c.arg);  // without wrt: every param it depends on
+  return st.current().run_entry("grad " + c.arg, "<repl>",
+                                st.line_no);  // without wrt: every param it depends on
 }
 
 // ---------------------------------------------------------------- :load, :save
@@ -221,7 +222,7 @@ Status run_command(ReplState& st, const std::string& line) {
   if (n == "grad") return cmd_grad(st, c);
   if (n == "trace") {
     if (c.arg.empty()) return fail(st, c, c.arg_span, "':trace' needs a target: ':trace loss'");
-    return st.current().run_entry("trace " + c.arg);
+    return st.current().run_entry("trace " + c.arg, "<repl>", st.line_no);
   }
   if (n == "time") return cmd_time(st, c);
   if (n == "load") return cmd_load(st, c);

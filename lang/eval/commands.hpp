@@ -22,6 +22,7 @@ struct ReplState {
   std::unique_ptr<Session> owned;  // the session made by the last :reset
   bool timing = false;             // :time on
   bool quit = false;               // :quit
+  uint32_t line_no = 1;            // the line of the input the command is on (for errors)
 };
 
 // Runs one command line (it starts with ':'). Errors are rendered like any other

@@ -171,13 +171,13 @@ Status on_big_stack(std::function<Status()> fn) {
 }  // namespace
 
 Status Interpreter::run_script(const std::string& name, std::string text, bool echo,
-                               const std::string& base_dir) {
-  return on_big_stack([&] { return run_script_here(name, std::move(text), echo, base_dir); });
+                               const std::string& base_dir, uint32_t first_line) {
+  return on_big_stack([&] { return run_script_here(name, std::move(text), echo, base_dir, first_line); });
 }
 
 Status Interpreter::run_script_here(const std::string& name, std::string text, bool echo,
-                                    const std::string& base_dir) {
-  auto src = std::make_shared<const Source>(make_source(name, std::move(text)));
+                                    const std::string& base_dir, uint32_t first_line) {
+  auto src = std::make_shared<const Source>(make_source(name, std::move(text), first_line));
   iterations_ = 0;
   call_depth_ = 0;
   eval_depth_ = 0;
@@ -200,8 +200,10 @@ Status Interpreter::run_script_here(const std::string& name, std::string text, b
     if (i.reported) {
       // train printed where it stopped
     } else if (i.source) {
-      Location loc = i.source->location(i.span.begin);
-      fmt::print(options_.err, "{}:{}:{}: interrupted\n", i.source->name, loc.line, loc.column);
+      // Where it stopped, shown like every other error. On a terminal the ^C the
+      // terminal echoed is still on the current line: start a fresh one.
+      if (options_.terminal) fmt::print(options_.err, "\n");
+      fmt::print(options_.err, "{}", render(*i.source, {i.span, "interrupted (Ctrl-C)"}));
     } else {
       fmt::print(options_.err, "interrupted\n");
     }
@@ -313,8 +315,8 @@ Status Session::run_script(const std::string& name, std::string text) {
   std::string base = fs::path(name).parent_path().string();
   return impl_->run_script(name, std::move(text), false, base.empty() ? "." : base);
 }
-Status Session::run_entry(std::string text, const std::string& name) {
-  Status st = impl_->run_script(name, std::move(text), true, ".");
+Status Session::run_entry(std::string text, const std::string& name, uint32_t first_line) {
+  Status st = impl_->run_script(name, std::move(text), true, ".", first_line);
   impl_->collect_garbage();  // Note [Compaction at entry boundaries]
   return st;
 }

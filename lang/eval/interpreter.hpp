@@ -102,8 +102,12 @@ class Interpreter {
 
   // ---- running (interpreter.cpp) ----
   // Runs on a thread with a large stack (Note [A stack of its own]).
-  Status run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir);
-  Status run_script_here(const std::string& name, std::string text, bool echo, const std::string& base_dir);
+  // `first_line` numbers the text's first line (a piped REPL entry continues the
+  // numbering of the whole input).
+  Status run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir,
+                    uint32_t first_line = 1);
+  Status run_script_here(const std::string& name, std::string text, bool echo, const std::string& base_dir,
+                         uint32_t first_line = 1);
   Status run_file(const std::string& path);
   bool is_incomplete(const std::string& text) const;
   // Parses and runs a file inside the running program (import); errors propagate.

@@ -66,8 +66,9 @@ class Session {
   /// Runs `text` as a script called `name` (bare expressions print nothing).
   Status run_script(const std::string& name, std::string text);
   /// Runs one REPL entry: bare expressions print their value, `let`/`param`
-  /// show what they bound. A failed entry keeps every earlier binding.
-  Status run_entry(std::string text, const std::string& name = "<repl>");
+  /// show what they bound. A failed entry keeps every earlier binding. Its lines
+  /// are numbered from `first_line` in diagnostics.
+  Status run_entry(std::string text, const std::string& name = "<repl>", uint32_t first_line = 1);
   /// True when `text` fails to parse only because it ended early (an open
   /// bracket or block): the REPL then asks for another line.
   bool is_incomplete(const std::string& text) const;

@@ -187,7 +187,14 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
 
     case StmtKind::expr: {
       Value v = eval(s.as<ExprStmt>().value, ctx);
-      if (ctx.echo && !v.is_none()) fmt::print(out(), "{}\n", format_repr(v));
+      if (ctx.echo && !v.is_none()) {
+        fmt::print(out(), "{}\n", format_repr(v));
+        // `_` is the last value the REPL printed, as in Python (a param named `_`
+        // is left alone).
+        auto it = globals_.find("_");
+        if (it == globals_.end() || !it->second.is_param)
+          globals_["_"] = Binding{std::move(v), false, nullptr, ctx.source};
+      }
       return false;
     }
 

@@ -32,21 +32,26 @@ class PipeReader final : public LineReader {
   explicit PipeReader(std::FILE* in) : in_(in) {}
 
   ReadResult read(const std::string&, std::string& line) override {
+    // Byte by byte rather than fgets: a NUL stays in the line (where the parser
+    // reports it) instead of cutting the line and merging it with the next one.
     line.clear();
-    char buf[4096];
     for (;;) {
-      if (!std::fgets(buf, sizeof buf, in_)) {
+      const int c = std::getc(in_);
+      if (c == EOF) {
         // SIGINT while waiting on a pipe: the person wants out, not a fresh prompt.
         if (interrupt_requested()) return ReadResult::interrupted;
+        if (std::ferror(in_) && errno == EINTR) {
+          std::clearerr(in_);
+          continue;
+        }
         if (line.empty()) return ReadResult::eof;
         return ReadResult::line;  // a last line without '\n'
       }
-      line += buf;
-      if (!line.empty() && line.back() == '\n') {
-        line.pop_back();
+      if (c == '\n') {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         return ReadResult::line;
       }
+      line += static_cast<char>(c);
     }
   }
 
@@ -212,9 +217,13 @@ class EditReader final : public LineReader {
     return ReadResult::line;
   }
 
-  void remember(const std::string& line) override {
-    if (line.find_first_not_of(" \t") == std::string::npos) return;
-    add_history(line.c_str());
+  void remember(const std::string& entry) override {
+    std::string item = entry;
+    while (!item.empty() && (item.back() == '\n' || item.back() == '\r')) item.pop_back();
+    if (item.find_first_not_of(" \t\n") == std::string::npos) return;
+    if (item == last_) return;  // a recalled entry run again is not a new item
+    last_ = item;
+    add_history(item.c_str());
     save();
   }
 
@@ -241,6 +250,7 @@ class EditReader final : public LineReader {
   }
 
   EditState state_;
+  std::string last_;  // the newest history item of this session
   std::string history_file_;
   std::FILE* err_;
   bool installed_ = false;

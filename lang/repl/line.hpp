@@ -20,8 +20,9 @@ class LineReader {
   virtual ~LineReader() = default;
   // Shows `prompt` (a terminal only) and reads one line into `line`.
   virtual ReadResult read(const std::string& prompt, std::string& line) = 0;
-  // Adds an entered line to the history (and the history file), if there is one.
-  virtual void remember(const std::string& line) { (void)line; }
+  // Adds an entry to the history (and the history file), if there is one. An entry
+  // of several lines is one item: Up recalls it whole.
+  virtual void remember(const std::string& entry) { (void)entry; }
 };
 
 // Lines from `in`, no prompts, no escape codes.

@@ -3,9 +3,12 @@
 // session, times entries, and picks the exit status.
 #include "repl/repl.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -23,6 +26,36 @@ constexpr int kExitInterrupted = 130;  // a piped session stopped by Ctrl-C
 constexpr std::size_t kMaxEntry = std::size_t{16} << 20;
 
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r") == std::string::npos; }
+
+std::string trimmed(const std::string& s) {
+  const std::size_t a = s.find_first_not_of(" \t\r");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t\r") - a + 1);
+}
+
+// Note [Bare help, quit and exit]
+// Python's REPL answers `help`, `quit` and `exit` typed without parentheses, and
+// people type them here too. A line that is only one of these words (or the word
+// with `()`, or `help NAME`), while the word is not a bound name, runs the command
+// it means (`:help`, `:quit`). Anything else is an ordinary entry.
+std::string bare_command(const std::string& line, const Session& session) {
+  const std::string t = trimmed(line);
+  std::string word = t.substr(0, t.find_first_of(" \t("));
+  if (word != "help" && word != "quit" && word != "exit") return "";
+  const std::vector<std::string> names = session.names();
+  if (std::find(names.begin(), names.end(), word) != names.end()) return "";
+  std::string rest = trimmed(t.substr(word.size()));
+  if (rest == "()") rest.clear();
+  if (rest.size() >= 2 && rest.front() == '(' && rest.back() == ')')
+    rest = trimmed(rest.substr(1, rest.size() - 2));
+  if (rest.size() >= 2 && (rest.front() == '"' || rest.front() == '\'') && rest.back() == rest.front())
+    rest = rest.substr(1, rest.size() - 2);
+  if (word != "help" && !rest.empty()) return "";
+  // `help NAME` only for a plain name: `help + 1` stays an expression (and an error).
+  for (char ch : rest)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == ':')) return "";
+  return word == "help" ? (rest.empty() ? ":help" : ":help " + rest) : ":quit";
+}
 
 std::string format_wall(double seconds) {
   if (seconds < 1e-3) return fmt::format("{:.0f} us", seconds * 1e6);
@@ -61,6 +94,11 @@ int run_repl(Session& session) {
     if (s == Status::interrupted && !terminal) interrupted = true;
   };
 
+  // Lines are numbered across the whole input, as in a script, when it comes from a
+  // pipe; on a terminal each entry starts at line 1 (the person sees the entry).
+  uint32_t line_no = 0;     // lines read so far
+  uint32_t entry_line = 1;  // the number of the current entry's first line
+  auto first_line = [&] { return terminal ? 1u : entry_line; };
   while (!interrupted) {
     std::string line;
     const ReadResult r = reader->read(entry.empty() ? "> " : "... ", line);
@@ -69,24 +107,38 @@ int run_repl(Session& session) {
         interrupted = true;
         break;
       }
+      if (!entry.empty()) reader->remember(entry);  // to recall and finish
       entry.clear();  // Ctrl-C at a prompt abandons the entry, continuation lines and all
       continue;
     }
     if (r == ReadResult::eof) {
-      if (!entry.empty()) run([&] { return st.current().run_entry(entry); });  // says what was left open
+      if (!entry.empty() && terminal) {
+        // Ctrl-D in an unfinished block cancels the block, as Ctrl-C does; only
+        // Ctrl-D at an empty prompt ends the session.
+        fmt::print("(the unfinished entry was dropped; Ctrl-D at an empty prompt quits)\n");
+        std::fflush(stdout);
+        reader->remember(entry);
+        entry.clear();
+        continue;
+      }
+      if (!entry.empty()) run([&] { return st.current().run_entry(entry, "<repl>", first_line()); });
       break;
     }
+    ++line_no;
+    if (entry.empty()) entry_line = line_no;
 
-    reader->remember(line);
     if (entry.empty()) {
       if (blank(line)) continue;
-      const std::size_t first = line.find_first_not_of(" \t");
-      if (line[first] == ':') {
+      std::string command =
+          line.substr(line.find_first_not_of(" \t")).front() == ':' ? line : bare_command(line, st.current());
+      if (!command.empty()) {
+        reader->remember(line);
+        st.line_no = first_line();
         // Only the commands that run statements are timed (not :time itself).
-        const bool timed = line.find(":grad") != std::string::npos ||
-                           line.find(":trace") != std::string::npos ||
-                           line.find(":load") != std::string::npos || line.find(":save") != std::string::npos;
-        run([&] { return run_command(st, line); }, timed);
+        const bool timed =
+            command.find(":grad") != std::string::npos || command.find(":trace") != std::string::npos ||
+            command.find(":load") != std::string::npos || command.find(":save") != std::string::npos;
+        run([&] { return run_command(st, command); }, timed);
         if (st.quit) break;
         continue;
       }
@@ -100,7 +152,8 @@ int run_repl(Session& session) {
       continue;
     }
     if (st.current().is_incomplete(entry)) continue;
-    run([&] { return st.current().run_entry(entry); });
+    reader->remember(entry);
+    run([&] { return st.current().run_entry(entry, "<repl>", first_line()); });
     entry.clear();
   }
   std::fflush(stdout);

@@ -19,8 +19,8 @@ bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 
 
 }  // namespace
 
-Source make_source(std::string name, std::string text) {
-  Source src{std::move(name), std::move(text), {}};
+Source make_source(std::string name, std::string text, uint32_t first_line) {
+  Source src{std::move(name), std::move(text), {}, std::max<uint32_t>(first_line, 1)};
   src.line_starts = compute_line_starts(src.text);
   return src;
 }
@@ -39,12 +39,13 @@ Location Source::location(uint32_t offset) const {
   uint32_t column = 1;
   for (uint32_t i = (*starts)[line - 1]; i < offset; ++i)
     if (!is_continuation(text[i])) ++column;
-  return {line, column};
+  return {line + first_line - 1, column};
 }
 
 uint32_t Source::line_start(uint32_t line) const {
-  if (line_starts.empty()) return make_source(name, text).line_start(line);
-  if (line == 0) return 0;
+  if (line_starts.empty()) return make_source(name, text, first_line).line_start(line);
+  if (line < first_line) return 0;
+  line -= first_line - 1;  // 1-based within the text
   if (line > line_starts.size()) return static_cast<uint32_t>(text.size());
   return line_starts[line - 1];
 }

@@ -33,16 +33,20 @@ struct Source {
   std::string name;                   // shown in diagnostics: "model.hinge", "<repl>"
   std::string text;                   // the bytes as read (UTF-8 expected, not required)
   std::vector<uint32_t> line_starts;  // offset of the first byte of each line; [0] == 0
+  uint32_t first_line = 1;            // the number of the text's first line (a piped REPL
+                                      // entry continues the numbering of the input)
 
   /// Line and column of a byte offset (offsets past the end clamp to the end).
   Location location(uint32_t offset) const;
-  /// The text of a 1-based line, without its '\n' (nor a trailing '\r').
+  /// The text of a line numbered as location() numbers it, without its '\n' (nor a
+  /// trailing '\r').
   std::string_view line_text(uint32_t line) const;
-  /// Offset of the first byte of a 1-based line.
+  /// Offset of the first byte of a line numbered as location() numbers it.
   uint32_t line_start(uint32_t line) const;
 };
 
-/// Makes a Source and computes its line table.
-Source make_source(std::string name, std::string text);
+/// Makes a Source and computes its line table; its lines are numbered from
+/// `first_line`.
+Source make_source(std::string name, std::string text, uint32_t first_line = 1);
 
 }  // namespace hinge::lang

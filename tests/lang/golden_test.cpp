@@ -248,6 +248,10 @@ TEST_CASE("the hinge command's exit statuses", "[golden][cli]") {
   CHECK(run({HINGE_EXE, "--seed", "x", "-e", "1"}, tmp.path).status == 64);
   CHECK(run({HINGE_EXE, "--dtype", "f16", "-e", "1"}, tmp.path).status == 64);
   CHECK(run({HINGE_EXE, "no-such-file.hinge"}, tmp.path).status == 66);
+  // An empty script path is a usage error, not a silent REPL.
+  RunResult empty = run({HINGE_EXE, ""}, tmp.path);
+  CHECK(empty.status == 64);
+  CHECK(empty.err.find("the script path is empty") != std::string::npos);
   RunResult e = run({HINGE_EXE, "-e", "1 + 2"}, tmp.path);
   CHECK(e.status == 0);
   CHECK(e.out == "3\n");

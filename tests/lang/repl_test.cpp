@@ -336,6 +336,7 @@ class Terminal {
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
   }
   std::string text() const { return screen_.text(); }
+  const Screen& screen() const { return screen_; }
   const std::string& raw() const { return raw_; }
 
  private:
@@ -363,7 +364,7 @@ TEST_CASE("repl pipe: an error keeps earlier bindings; the exit status reports i
   Piped r = run_piped("let a = 2\nfoo + 1\na * 3\n", home);
   INFO(r.err);
   CHECK(r.out == "a = 2\n6\n");
-  CHECK(has(r.err, "<repl>:1:1: error: unknown name 'foo'"));
+  CHECK(has(r.err, "<repl>:2:1: error: unknown name 'foo'"));  // the second line of the input
   CHECK(has(r.err, "    foo + 1\n    ^~~"));
   CHECK(r.status == 70);
 }
@@ -468,6 +469,55 @@ TEST_CASE("repl pipe: Ctrl-C during train stops the piped session with status 13
   CHECK(r.status == 130);
 }
 
+TEST_CASE("repl pipe: errors name the line of the whole input", "[repl]") {
+  TempHome home;
+  Piped r = run_piped("let a = 1\nfoo\ndef f(x) {\n  return x +\n    bar\n}\nf(1)\n:nope\n", home);
+  INFO(r.err);
+  CHECK(has(r.err, "<repl>:2:1: error: unknown name 'foo'"));
+  CHECK(has(r.err, "<repl>:5:5: error: unknown name 'bar'"));  // inside the entry of lines 3-6
+  CHECK(has(r.err, "<repl>:8:1: error: unknown command ':nope'"));
+  CHECK(r.status == 70);
+}
+
+TEST_CASE("repl pipe: a NUL is an error in its line; the next entry still runs", "[repl]") {
+  TempHome home;
+  Piped r = run_piped(std::string("let a = 1\0 + 2\nprint 5\n", 24), home);
+  INFO(r.err);
+  CHECK(has(r.err, "<repl>:1:10: error: unexpected character '\\x00'"));
+  CHECK(r.out == "5\n");  // not merged with the NUL's line
+  CHECK(r.status == 70);
+}
+
+TEST_CASE("repl pipe: _ is the last printed value", "[repl]") {
+  TempHome home;
+  Piped r = run_piped("2 + 3\n_ * 10\nlet k = 7\n_\nprint 100\n_ + 1\n", home);
+  INFO(r.err);
+  // `let` and `print` show text but do not set `_`, as in Python.
+  CHECK(r.out == "5\n50\nk = 7\n50\n100\n51\n");
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("repl pipe: help, quit and exit without the colon", "[repl]") {
+  TempHome home;
+  Piped h = run_piped("help\nhelp relu\nhelp(\"sigmoid\")\nquit\nprint 1\n", home);
+  INFO(h.out << h.err);
+  CHECK(has(h.out, "commands\n"));
+  CHECK(has(h.out, "relu(x)  [activation]\n"));
+  CHECK(has(h.out, "sigmoid(x)"));
+  CHECK_FALSE(has(h.out, "\n1\n"));  // quit ended the session
+  CHECK(h.err.empty());
+  CHECK(h.status == 0);
+
+  Piped e = run_piped("exit()\nprint 1\n", home);
+  CHECK(e.out.empty());
+  CHECK(e.status == 0);
+
+  // A bound name of the same spelling is a name; `help + 1` is an expression.
+  Piped bound = run_piped("let exit = 4\nexit\nhelp + 1\n", home);
+  CHECK(bound.out == "exit = 4\n4\n");
+  CHECK(has(bound.err, "unknown name 'help'"));
+}
+
 // ---------------------------------------------------------------- terminal tests
 
 TEST_CASE("repl terminal: prompt, continuation, completion, Ctrl-C, Ctrl-D", "[repl]") {
@@ -549,6 +599,78 @@ TEST_CASE("repl terminal: Ctrl-C stops a long train and keeps the params", "[rep
   CHECK(w < 3);
   REQUIRE(t.wait_prompt());
   t.send(":quit\r");
+  CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: Up recalls a multi-line entry whole", "[repl]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("def g(x) {\r");
+  REQUIRE(t.wait_line("..."));
+  t.send("  return x * 2\r");
+  REQUIRE(t.wait_line("..."));
+  t.send("}\r");
+  REQUIRE(t.wait_prompts(2));
+  t.send("\x1b[A");  // Up: the whole definition, not its last line
+  REQUIRE(t.wait_text("> def g(x) {\n  return x * 2\n}"));
+  t.send("\r");
+  REQUIRE(t.wait_prompts(3));
+  t.send("g(21)\r");
+  REQUIRE(t.wait_text("> g(21)\n42\n"));
+  REQUIRE(t.wait_prompt());
+  t.send("\x04");
+  REQUIRE(t.wait_exit() == 0);
+  // The history file keeps it as one item (libedit encodes the newlines).
+  std::ifstream f(home.history());
+  std::string line, items;
+  while (std::getline(f, line)) items += line + "|";
+  CHECK(has(items, "|def\\040g(x)\\040{\\012"));
+  CHECK_FALSE(has(items, "|}|"));  // no item of its own for the last line
+}
+
+TEST_CASE("repl terminal: Ctrl-D in an unfinished block cancels it and keeps the session", "[repl]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("let kept = 5\r");
+  REQUIRE(t.wait_prompts(2));
+  t.send("def g(x) {\r");
+  REQUIRE(t.wait_line("..."));
+  t.send("\x04");
+  REQUIRE(t.wait_text("the unfinished entry was dropped"));
+  REQUIRE(t.wait_prompt());
+  CHECK_FALSE(has(t.text(), "never closed"));
+  t.send("kept + 1\r");
+  REQUIRE(t.wait_text("> kept + 1\n6\n"));
+  REQUIRE(t.wait_prompt());
+  t.send("\x04");  // at an empty prompt: quits
+  CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: Ctrl-C in a long loop says where it stopped, on a line of its own", "[repl]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("let s = 0\r");
+  REQUIRE(t.wait_prompts(2));
+  t.send("for i in range(100000000) { s = s + i }\r");
+  REQUIRE(t.wait_line(""));  // running: the cursor is on the line after the entry
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  t.send("\x03");
+  REQUIRE(t.wait_text("error: interrupted", 20000));
+  REQUIRE(t.wait_prompt());
+  const std::vector<std::string> lines = Screen(t.screen()).lines();
+  std::size_t at = 0;
+  while (at < lines.size() && lines[at].find("error: interrupted") == std::string::npos) ++at;
+  REQUIRE(at + 2 < lines.size());
+  CHECK(lines[at].rfind("<repl>:1:", 0) == 0);  // starts its own line (not after the ^C)
+  CHECK(lines[at + 1] == "    for i in range(100000000) { s = s + i }");
+  CHECK(lines[at + 2].find('^') != std::string::npos);
+  t.send("s > 0\r");
+  REQUIRE(t.wait_text("> s > 0\ntrue\n"));
+  REQUIRE(t.wait_prompt());
+  t.send("\x04");
   CHECK(t.wait_exit() == 0);
 }
 
