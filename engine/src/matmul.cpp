@@ -1,8 +1,6 @@
 // matmul through OpenBLAS: vectors, matrices and batches of matrices (a rank-2 or
 // rank-1 side broadcasts over the batch). Backward uses gemm's transpose flags and
 // beta = 1 to accumulate straight into the gradient buffers.
-#include <cblas.h>
-
 #include <cstring>
 #include <optional>
 #include <type_traits>
@@ -10,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "blas.hpp"
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
 #include "op_rows.hpp"
@@ -112,11 +111,11 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   const auto m = static_cast<blasint>(M), n = static_cast<blasint>(N), k = static_cast<blasint>(K);
   if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, A, static_cast<blasint>(lda), B,
-                static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+    blas().sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, A, static_cast<blasint>(lda), B,
+                 static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
   else
-    cblas_dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, A, static_cast<blasint>(lda), B,
-                static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+    blas().dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, A, static_cast<blasint>(lda), B,
+                 static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
 }
 
 // Every operand seen as a batch of matrices: a is [batch?, m, k], b is [batch?, k, n]

@@ -13,9 +13,8 @@
 #include <unistd.h>
 
 #include "eval/session.hpp"
+#include "hinge/blas.hpp"
 #include "repl/repl.hpp"
-
-extern "C" void openblas_set_num_threads(int);
 
 namespace hinge::lang {
 
@@ -144,7 +143,7 @@ int cli_main(int argc, char** argv) {
     if (script.empty()) return usage("the script path is empty");
     options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
   }
-  if (threads > 0) openblas_set_num_threads(static_cast<int>(threads));
+  if (threads > 0) set_blas_threads(static_cast<int>(threads));
   options.terminal = isatty(fileno(stdout)) != 0;
   // Golden tests: a clock that advances 1 ms per reading, so reports are repeatable.
   if (const char* fake = std::getenv("HINGE_FAKE_CLOCK"); fake && *fake) {
