@@ -29,18 +29,68 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
     throw DomainError(fmt::format("{} needs a one-element value, not shape {}", what, to_string(y.shape())));
 }
 
-// The numeric pass shared by backward() and grad(): grads of interior nodes are
-// reset, leaves accumulate, the root is seeded with 1.
-void run_backward(Graph& g, NodeId root, std::span<const NodeId> list) {
-  for (NodeId id : list) {
+// Note [Scalar steps in backward]
+// A graph built anew every step (a `for` loop, a REPL line, micrograd's demo) is
+// differentiated by backward(), not by a Replay with its compiled scalar program;
+// in a scalar graph most of its nodes are +, -, * and relu of one-number inputs.
+// For those the pass computes the adjoint right here, with the same formulas as
+// the kernels (binary.cpp, unary.cpp: bit-identical results), instead of a table
+// lookup, an indirect call and the kernel's shape cases per node. Anything else
+// goes to the op's kernel.
+template <class T>
+bool scalar_step(Graph& g, Node& n) {
+  if (n.numel != 1) return false;
+  const T go = *n.g<T>();
+  switch (n.op) {
+    case OpKind::add:
+    case OpKind::sub:
+    case OpKind::mul: {
+      Node& A = g[n.in[0]];
+      Node& B = g[n.in[1]];
+      if (A.numel != 1 || B.numel != 1) return false;
+      const T a = *A.v<T>(), b = *B.v<T>();
+      if (A.requires_grad()) *A.g<T>() += n.op == OpKind::mul ? go * b : go;
+      if (B.requires_grad()) *B.g<T>() += n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go;
+      return true;
+    }
+    case OpKind::relu: {
+      Node& A = g[n.in[0]];
+      if (A.numel != 1) return false;
+      if (A.requires_grad()) *A.g<T>() += go * (*A.v<T>() > T(0) ? T(1) : T(0));
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// Readies node id's gradient for a pass: an interior node's is reset, a leaf's
+// accumulates; a fresh buffer comes zeroed.
+void prepare_grad(Graph& g, Node& n, NodeId id) {
+  if (!n.grad)
     g.ensure_grad(id);
-    if (!g[id].is_leaf()) zero_buffer(g[id]);
-  }
+  else if (!n.is_leaf())
+    zero_buffer(n);
+}
+
+// Seeds the root with 1 and runs each node's backward, nodes given in reverse tape order.
+template <class It>
+void reverse_pass(Graph& g, NodeId root, It first, It last) {
   seed_one(g[root]);
-  for (auto it = list.rbegin(); it != list.rend(); ++it) {
-    Node& n = g[*it];
-    if (!n.is_leaf()) detail::op_impl(n.op).backward(g, n);
-  }
+  const DType t = g[root].dtype;
+  dispatch(t, [&]<class T>() {
+    for (It it = first; it != last; ++it) {
+      Node& n = g[*it];
+      if (n.is_leaf() || (n.dtype == t && scalar_step<T>(g, n))) continue;
+      detail::op_impl(n.op).backward(g, n);
+    }
+  });
+}
+
+// The numeric pass shared by backward() and grad() over `list` (tape order): grads
+// of interior nodes are reset, leaves accumulate, the root is seeded with 1.
+void run_backward(Graph& g, NodeId root, std::span<const NodeId> list) {
+  for (NodeId id : list) prepare_grad(g, g[id], id);
+  reverse_pass(g, root, list.rbegin(), list.rend());
 }
 
 }  // namespace
@@ -67,8 +117,25 @@ void backward(Tensor y) {
   check_scalar_root(y, "backward");
   if (!y.requires_grad())
     throw DomainError("backward: the value does not depend on any parameter or variable");
-  auto list = ancestors(*y.g, y.id, true);
-  run_backward(*y.g, y.id, list);
+  // ancestors() and run_backward() in one walk down the tape: the nodes that need a
+  // gradient are collected in reverse tape order (the pass's order) and their
+  // gradients readied as they are found, one pass over the node records fewer.
+  Graph& g = *y.g;
+  std::vector<NodeId> order;
+  order.reserve(std::min<std::size_t>(y.id + 1u, std::size_t{1} << 20));
+  g[y.id].flags |= kNeeded;
+  for (NodeId i = y.id + 1; i-- > 0;) {
+    Node& n = g[i];
+    if (!(n.flags & kNeeded)) continue;
+    n.flags &= ~kNeeded;
+    order.push_back(i);
+    prepare_grad(g, n, i);
+    for (int k = 0; k < n.nin; ++k) {
+      Node& m = g[n.input(k)];
+      if (m.requires_grad()) m.flags |= kNeeded;
+    }
+  }
+  reverse_pass(g, y.id, order.begin(), order.end());
 }
 
 void zero_grad(Graph& g) {

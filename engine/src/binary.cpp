@@ -18,8 +18,9 @@ Tensor make_binary(OpKind op, Tensor a, Tensor b) {
   if (a.dtype() != b.dtype())
     throw DomainError(fmt::format("dtype mismatch in '{}': {} vs {} (use cast)", op_name(op),
                                   dtype_name(a.dtype()), dtype_name(b.dtype())));
-  const Shape s = broadcast_shapes(a.shape(), b.shape(), op_name(op));
   const NodeId ins[2] = {a.id, b.id};
+  if (a.rank() == 0 && b.rank() == 0) return {a.g, a.g->add_node(op, ins, Shape{}, a.dtype())};  // scalars
+  const Shape s = broadcast_shapes(a.shape(), b.shape(), op_name(op));
   return {a.g, a.g->add_node(op, ins, s, a.dtype())};
 }
 

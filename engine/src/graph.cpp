@@ -31,6 +31,26 @@ static void attach_value(Graph& g, Node& n) {
   n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
 }
 
+// The value of a one-number +, -, * or relu of one-number inputs, computed here
+// with the kernels' formulas (binary.cpp, unary.cpp) instead of through the op
+// table: the scalar graphs a loop builds are mostly these (Note [Scalar steps in
+// backward] has the other half). False for anything else.
+template <class T>
+static bool scalar_forward(Graph& g, Node& n) {
+  const Node& A = g[n.in[0]];
+  if (A.numel != 1) return false;
+  const T a = *A.v<T>();
+  if (n.op == OpKind::relu) {
+    *n.v<T>() = a > T(0) ? a : T(0);
+    return true;
+  }
+  const Node& B = g[n.in[1]];
+  if (B.numel != 1) return false;
+  const T b = *B.v<T>();
+  *n.v<T>() = n.op == OpKind::add ? a + b : n.op == OpKind::sub ? a - b : a * b;
+  return true;
+}
+
 NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
                        const Attr& attr) {
   const int64_t numel = shape.numel();
@@ -63,6 +83,9 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   }
   if (rg && grad_enabled_) n.flags |= kRequiresGrad;
   attach_value(*this, n);
+  const bool scalar_op = op == OpKind::add || op == OpKind::sub || op == OpKind::mul || op == OpKind::relu;
+  if (numel == 1 && scalar_op && dispatch(t, [&]<class T>() { return scalar_forward<T>(*this, n); }))
+    return id;
   detail::op_impl(op).forward(*this, n);
   return id;
 }
@@ -107,7 +130,12 @@ void Graph::ensure_grad(NodeId id) {
   Node& n = (*this)[id];
   if (n.grad) return;
   const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
-  n.grad = bytes <= sizeof(n.inline_grad) ? static_cast<void*>(n.inline_grad) : alloc(bytes);
+  if (bytes <= sizeof(n.inline_grad)) {  // a scalar: one store, not a call to memset
+    std::memset(n.inline_grad, 0, sizeof(n.inline_grad));
+    n.grad = n.inline_grad;
+    return;
+  }
+  n.grad = alloc(bytes);
   std::memset(n.grad, 0, bytes);
 }
 

@@ -65,7 +65,7 @@ ROWS = [
 TORCH_FAMILY = {"recorded": ["script"], "dynamic": ["eager"], "best": ["eager", "script"]}
 HINGE_FAMILY = {"recorded": "recorded", "dynamic": "dynamic", "best": "recorded"}
 LOSS0_TOL = 1e-5  # relative: the same weights and data, rounded to float32 once
-LOSS_END_TOL = 1e-3  # relative, after hundreds of steps of float32 rounding on both sides
+LOSS_END_TOL = 1e-4  # relative: float32 rounding over hundreds of steps (seen: up to 2e-6)
 
 
 def log(msg):
