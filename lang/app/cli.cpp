@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "eval/session.hpp"
@@ -145,6 +146,21 @@ int cli_main(int argc, char** argv) {
   }
   if (threads > 0) set_blas_threads(static_cast<int>(threads));
   options.terminal = isatty(fileno(stdout)) != 0;
+  if (options.terminal) {
+    // Colour as https://no-color.org asks: any non-empty NO_COLOR turns it off, and
+    // a dumb terminal has none.
+    const char* no_color = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    options.color = !(no_color && *no_color) && !(term && std::strcmp(term, "dumb") == 0);
+    winsize ws{};
+    if (ioctl(fileno(stdout), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) options.columns = ws.ws_col;
+    // As `ls` does: COLUMNS when the terminal does not say. Output to a file or a
+    // pipe has no width: nothing is cut there.
+    int64_t n = 0;
+    if (const char* columns = std::getenv("COLUMNS");
+        options.columns == 0 && columns && parse_int(columns, 20, 10000, n))
+      options.columns = static_cast<int>(n);
+  }
   // Golden tests: a clock that advances 1 ms per reading, so reports are repeatable.
   if (const char* fake = std::getenv("HINGE_FAKE_CLOCK"); fake && *fake) {
     auto ticks = std::make_shared<int64_t>(0);

@@ -1,7 +1,10 @@
 // The plot statement: turns values into plain vectors for the report layer's
 // SVG writers (line, scatter, region map, histogram) or, without `to`, a plot in
 // the terminal.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -121,7 +124,29 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       throw Error(k.name.span, fmt::format("plot has no option '{}' (options: {})", n, kOptionNames));
   }
   std::string path;
-  if (p.to) path = to_path(*p.to, ctx, "plot");
+  if (p.to) {
+    path = to_path(*p.to, ctx, "plot");
+    // plot writes SVG only: a .png or .pdf path would get SVG text under a name
+    // that promises something else.
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    // The extension is echoed only when it is short and plain (it is user data).
+    const bool plain = ext.size() <= 12 && std::all_of(ext.begin(), ext.end(), [](char ch) {
+                         return ch == '.' || std::isalnum(static_cast<unsigned char>(ch));
+                       });
+    if (ext != ".svg")
+      throw Error(p.to->span, fmt::format("plot writes SVG files only: give a path ending in .svg{}{}",
+                                          plain && !ext.empty() ? ", not " + ext : std::string(),
+                                          ext.empty() ? std::string()
+                                                      : " (make a PNG from the SVG with `rsvg-convert -o "
+                                                        "plot.png plot.svg`)"));
+  }
+  // The terminal's colour and width, as the command line found them.
+  report::TerminalPlotOptions t;
+  t.unicode = options_.terminal;
+  t.color = options_.color;
+  t.title = o.title;
+  if (options_.columns > 0) t.width = std::clamp(options_.columns - 14, 20, 60);
   auto page = [&](report::PageSize& s) {
     if (o.width) s.width = o.width;
     if (o.height) s.height = o.height;
@@ -170,9 +195,6 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         write(at_span(p.subject.span, [&] { return report::render_line_svg(lp); }));
         return;
       }
-      report::TerminalPlotOptions t;
-      t.unicode = options_.terminal;
-      t.title = o.title;
       fmt::print(out(), "{}",
                  at_span(p.subject.span, [&] { return report::render_terminal_plot(series, t); }));
       return;
@@ -217,10 +239,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         write(at_span(p.subject.span, [&] { return report::render_scatter_svg(sp); }));
         return;
       }
-      report::TerminalPlotOptions t;
-      t.unicode = options_.terminal;
-      t.title = o.title;
-      fmt::print(out(), "{}", report::render_terminal_plot({{"points", sp.xs, sp.ys}}, t));
+      fmt::print(out(), "{}", report::render_terminal_scatter(sp.xs, sp.ys, sp.classes, sp.class_labels, t));
       return;
     }
 
@@ -316,7 +335,10 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       }
       if (k > 1) fmt::print(out(), "{} regions on a {}x{} grid\n", distinct, map.nx, map.ny);
       if (!p.to) {
-        if (k == 1) fmt::print(out(), "a map of values (write it with `to \"map.svg\"`)\n");
+        // A character map: cells are about twice as tall as wide, so half the rows.
+        t.height = std::max(8, t.width * 2 / 5);
+        fmt::print(out(), "{}", report::render_terminal_regions(map, t));
+        fmt::print(out(), "(an SVG with the unit boundaries: add `to \"regions.svg\"`)\n");
         return;
       }
       page(map.size);

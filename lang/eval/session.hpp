@@ -43,6 +43,8 @@ struct SessionOptions {
   std::FILE* out = stdout;        // print, reports, REPL echo
   std::FILE* err = stderr;        // diagnostics
   bool terminal = false;          // `out` is a terminal: progress bars, braille plots
+  bool color = false;             // ANSI colours in `out` (a terminal, NO_COLOR unset)
+  int columns = 0;                // the width of `out` in characters (0: not a terminal)
   std::vector<std::string> args;  // script arguments, bound to `args` as strings
   // Time source for training reports; empty means the steady clock. Golden tests
   // use a fake clock so "steps/s" reads the same on every run.

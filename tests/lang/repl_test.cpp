@@ -44,11 +44,13 @@ struct TempHome {
 };
 
 // The environment of a child: ours, with HOME and XDG_STATE_HOME replaced.
+// NO_COLOR and COLUMNS are dropped too, so that only a test sets them.
 std::vector<std::string> child_env(const TempHome& home) {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
-    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TERM=", 0) == 0)
+    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TERM=", 0) == 0 ||
+        kv.rfind("NO_COLOR=", 0) == 0 || kv.rfind("COLUMNS=", 0) == 0)
       continue;
     env.push_back(kv);
   }
@@ -252,11 +254,13 @@ std::string escaped(const std::string& bytes) {
 // to show something.
 class Terminal {
  public:
-  explicit Terminal(const TempHome& home) {
-    const std::vector<std::string> env = child_env(home);
+  explicit Terminal(const TempHome& home, const std::vector<std::string>& extra_env = {},
+                    unsigned short columns = 120) {
+    std::vector<std::string> env = child_env(home);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     winsize ws{};
     ws.ws_row = 40;
-    ws.ws_col = 120;
+    ws.ws_col = columns;
     pid_ = forkpty(&master_, nullptr, nullptr, &ws);
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) exec_hinge(env, home.path);
@@ -670,6 +674,46 @@ TEST_CASE("repl terminal: Ctrl-C in a long loop says where it stopped, on a line
   t.send("s > 0\r");
   REQUIRE(t.wait_text("> s > 0\ntrue\n"));
   REQUIRE(t.wait_prompt());
+  t.send("\x04");
+  CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: plots in colour unless NO_COLOR is set", "[repl][plot]") {
+  for (const bool no_color : {false, true}) {
+    TempHome home;
+    Terminal t(home, no_color ? std::vector<std::string>{"NO_COLOR=1"} : std::vector<std::string>{});
+    REQUIRE(t.wait_line(">"));
+    t.send("let xs = linspace(0, 1, 30)\r");
+    REQUIRE(t.wait_prompts(2));
+    t.send("plot xs: xs as \"up\", 1 - xs as \"down\"\r");
+    REQUIRE(t.wait_text("+ down"));
+    REQUIRE(t.wait_prompt());
+    INFO("NO_COLOR " << (no_color ? "set" : "unset") << "; bytes: " << escaped(t.raw()));
+    CHECK(has(t.raw(), "\x1b[34m* up\x1b[0m") == !no_color);
+    CHECK(has(t.raw(), "\x1b[31m") == !no_color);
+    CHECK(has(t.text(), "* up  + down"));  // the markers tell the series apart either way
+    t.send("\x04");
+    CHECK(t.wait_exit() == 0);
+  }
+}
+
+TEST_CASE("repl terminal: a scatter shows classes and a region map draws", "[repl][plot]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("let d = moons(40)\r");
+  REQUIRE(t.wait_prompts(2));
+  t.send("plot scatter d[0]: d[1]\r");
+  REQUIRE(t.wait_text("o class 0  x class 1"));
+  REQUIRE(t.wait_prompt());
+  t.send("def h(X) = X @ [[1, 0], [0, 1]]\r");
+  REQUIRE(t.wait_prompts(4));
+  t.send("plot regions h: d[0], d[1]\r");
+  REQUIRE(t.wait_text("regions, one letter each"));
+  REQUIRE(t.wait_prompt());
+  const std::string text = t.text();
+  CHECK(has(text, "4 regions on a 100x100 grid"));
+  CHECK(has(text, "aaaa"));  // the map itself, not only its count
   t.send("\x04");
   CHECK(t.wait_exit() == 0);
 }

@@ -372,6 +372,68 @@ TEST_CASE("terminal plots: legend markers, NaN gaps, size", "[report][terminal]"
   CHECK(empty.find("no finite points") != std::string::npos);
 }
 
+TEST_CASE("terminal plots: colour per series only when asked", "[report][terminal]") {
+  auto xs = range(40, 0, 1);
+  std::vector<double> up(xs), down;
+  for (double x : xs) down.push_back(1 - x);
+  const std::string plain = render_terminal_plot({{"up", xs, up}, {"down", xs, down}});
+  CHECK(plain.find('\x1b') == std::string::npos);
+  const std::string colour = render_terminal_plot({{"up", xs, up}, {"down", xs, down}}, {.color = true});
+  CHECK(colour.find("\x1b[34m") != std::string::npos);  // series 0: blue
+  CHECK(colour.find("\x1b[31m") != std::string::npos);  // series 1: red
+  CHECK(colour.find("\x1b[34m* up\x1b[0m") != std::string::npos);
+  CHECK(colour.find("\x1b[31m+ down\x1b[0m") != std::string::npos);
+}
+
+TEST_CASE("terminal scatter: dots, one glyph per class, a legend, never joined", "[report][terminal]") {
+  // Class 0 at (0, 0) and (10, 10), class 1 at (0, 10) and (10, 0).
+  const std::vector<double> xs = {0, 10, 0, 10}, ys = {0, 10, 10, 0};
+  const std::vector<int> classes = {0, 0, 1, 1};
+  const std::string out =
+      render_terminal_scatter(xs, ys, classes, {}, {.width = 11, .height = 5, .unicode = false});
+  INFO(out);
+  CHECK(std::count(out.begin(), out.end(), 'o') == 2 + 1);  // two class-0 points, the legend's glyph
+  CHECK(std::count(out.begin(), out.end(), 'x') == 2 + 1);
+  CHECK(out.find("o class 0  x class 1\n") != std::string::npos);
+  // No line between (0, 0) and (10, 10): the rows between hold no marks.
+  const std::vector<std::string> expected_rows = {"10 +x         o\n", "   |           \n",
+                                                  "   |           \n", "   |           \n",
+                                                  " 0 +o         x\n"};
+  for (const std::string& row : expected_rows) CHECK(out.find(row) != std::string::npos);
+  // Labels name the classes when given; colours follow the classes.
+  const std::string named = render_terminal_scatter(xs, ys, classes, {"inner", "outer"}, {.color = true});
+  CHECK(named.find("\x1b[34mo inner\x1b[0m  \x1b[31mx outer\x1b[0m") != std::string::npos);
+  // Without classes: braille dots, each point alone.
+  const std::string dots = render_terminal_scatter({0, 1, 2}, {0, 2, 1}, {}, {}, {.width = 3, .height = 1});
+  CHECK(dots.find("\xE2\xA0") != std::string::npos);
+}
+
+TEST_CASE("terminal region map: a letter per region, points on top", "[report][terminal]") {
+  RegionMap map;
+  map.x0 = 0, map.x1 = 4, map.y0 = 0, map.y1 = 2;
+  map.nx = 4, map.ny = 2;
+  map.regions = {0, 0, 1, 1,   // bottom row (y from 0 to 1)
+                 2, 2, 1, 1};  // top row
+  map.xs = {0.5};
+  map.ys = {1.5};
+  map.classes = {1};
+  const std::string out = render_terminal_regions(map, {.width = 4, .height = 2, .unicode = false});
+  INFO(out);
+  CHECK(out.find("2 +ocbb\n") != std::string::npos);  // the point in region "c" (id 2), top left
+  CHECK(out.find("0 +aabb\n") != std::string::npos);
+  CHECK(out.find("3 regions, one letter each\n") != std::string::npos);
+  CHECK(out.find("o class 1\n") != std::string::npos);
+
+  RegionMap values;
+  values.x0 = 0, values.x1 = 1, values.y0 = 0, values.y1 = 1;
+  values.nx = 5, values.ny = 1;
+  values.values = {0, 1, 2, 3, 4};
+  const std::string shades = render_terminal_regions(values, {.width = 5, .height = 2, .unicode = false});
+  INFO(shades);
+  CHECK(shades.find("+ .:=%\n") != std::string::npos);
+  CHECK(shades.find("values from 0 (' ') to 4 ('%')") != std::string::npos);
+}
+
 namespace {
 
 // A clock the test moves by hand.
