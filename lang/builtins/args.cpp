@@ -189,10 +189,28 @@ Args::Args(const Builtin& b, std::vector<Arg> positional, std::vector<std::pair<
       std::vector<std::string> candidates;
       for (const Param& p : sig.params)
         if (!p.variadic) candidates.push_back(p.name);
-      const std::string guess = detail::closest_name(name, candidates);
-      throw Error(a.span, guess.empty() ? fmt::format("unknown keyword '{}' for {}()", name, b.name)
-                                        : fmt::format("unknown keyword '{}' for {}(); did you mean '{}'?",
-                                                      name, b.name, guess));
+      std::string guess = detail::closest_name(name, candidates);
+      // Long spellings of a short keyword: `learning_rate` is `lr` (its initials),
+      // `weight` is in `weight_decay`.
+      std::string initials;
+      for (std::size_t i = 0; i < name.size(); ++i)
+        if (i == 0 || name[i - 1] == '_') initials += name[i];
+      for (const std::string& c : candidates) {
+        if (!guess.empty()) break;
+        if (initials.size() > 1 && c == initials) guess = c;
+      }
+      for (const std::string& c : candidates) {
+        if (!guess.empty()) break;
+        if (name.size() >= 3 && c.size() >= 3 &&
+            (c.find(name) != std::string::npos || name.find(c) != std::string::npos))
+          guess = c;
+      }
+      const std::string known = candidates.empty()
+                                    ? std::string(" (it takes no keywords)")
+                                    : fmt::format(" (its keywords: {})", fmt::join(candidates, ", "));
+      throw Error(a.span,
+                  fmt::format("unknown keyword '{}' for {}(){}{}", name, b.name, known,
+                              guess.empty() ? std::string() : fmt::format("; did you mean '{}'?", guess)));
     }
     if (given_[k]) throw Error(a.span, fmt::format("'{}' given twice", name));
     values_[k] = std::move(a.value);

@@ -2,7 +2,9 @@
 // shape changes (col, reshape, concat...), reductions, matmul, softmax, and
 // questions about a value (shape, numel, item, len).
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -287,6 +289,60 @@ Value len_fn(BuiltinContext&, const Args& args) {
                              describe(v)));
 }
 
+// ---- numbers from text ----
+
+// User text in a message: control bytes escaped, cut to 40 characters.
+std::string shown_text(const std::string& s) {
+  std::string r;
+  for (unsigned char ch : s.substr(0, 40)) {
+    if (ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '\'')
+      r += ch == '\\' ? "\\\\" : ch == '\'' ? "\\'" : fmt::format("\\x{:02x}", ch);
+    else
+      r += static_cast<char>(ch);
+  }
+  return s.size() > 40 ? r + "..." : r;
+}
+
+// The number a string spells ("3", " -2.5e-3 "), as Python's float() reads it but
+// finite only; nullopt when it spells none.
+std::optional<double> parse_number_text(const std::string& s) {
+  const std::size_t a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string::npos) return std::nullopt;
+  const std::size_t b = s.find_last_not_of(" \t\r\n") + 1;
+  const char* first = s.data() + a;
+  if (*first == '+') ++first;  // from_chars takes no '+'
+  double v = 0;
+  const auto [end, ec] = std::from_chars(first, s.data() + b, v, std::chars_format::general);
+  if (ec != std::errc() || end != s.data() + b || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+Value number_fn(BuiltinContext&, const Args& args) {
+  const Value& v = args.value("x");
+  if (v.is_number()) return v;
+  if (v.is_string()) {
+    if (auto n = parse_number_text(v.string())) return Value(*n);
+    args.fail("x",
+              fmt::format("number: '{}' is not a number (write digits, as in \"3\", \"-0.5\" or \"1e-3\")",
+                          shown_text(v.string())));
+  }
+  args.fail("x", fmt::format("number: 'x' must be a string or a number, got {}", describe(v)));
+}
+
+Value int_fn(BuiltinContext&, const Args& args) {
+  const Value& v = args.value("x");
+  if (v.is_number()) return Value(std::trunc(v.number()));  // toward zero, as Python's int()
+  if (v.is_string()) {
+    const auto n = parse_number_text(v.string());
+    if (n && *n == std::trunc(*n)) return Value(*n);
+    args.fail(
+        "x",
+        n ? fmt::format("int: '{}' is not a whole number (number() reads fractions)", shown_text(v.string()))
+          : fmt::format("int: '{}' is not a number (write digits, as in \"3\")", shown_text(v.string())));
+  }
+  args.fail("x", fmt::format("int: 'x' must be a string or a number, got {}", describe(v)));
+}
+
 // ---- reductions ----
 
 template <Tensor (*Op)(Tensor, std::span<const int>, bool)>
@@ -386,9 +442,13 @@ const Builtin kTensor[] = {
      concat_fn, "shape"},
     {"detach", "x", "the same values with no gradient path back", "detach(linspace(0, 1, 3))", detach_fn,
      "shape"},
+    {"int", "x", "a whole number from a string (\"3\"), or a number cut toward 0; script args are strings",
+     "int(\"12\") + 1", int_fn, "shape"},
     {"item", "x", "the number in a one-element tensor", "item(sum(ones([3])))", item_fn, "shape"},
     {"len", "x", "length of a list or string, or a tensor's first dimension", "len(zeros([4, 2]))", len_fn,
      "shape"},
+    {"number", "x", "the number a string spells (\"0.5\", \"1e-3\"); script args are strings",
+     "number(\"0.5\") * 2", number_fn, "shape"},
     {"numel", "x", "the number of elements of a tensor", "numel(zeros([4, 2]))", numel_fn, "shape"},
     {"reshape", "x, shape", "the same elements in a new shape (one size may be -1)",
      "reshape(linspace(1, 6, 6), [2, -1])", reshape_fn, "shape"},

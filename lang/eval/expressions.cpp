@@ -294,6 +294,20 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
     return Value(compare_ordered(op, std::get<bool>(l.v), std::get<bool>(r.v)));
   if (op == BinaryOp::eq) return Value(false);
   if (op == BinaryOp::ne) return Value(true);
+  if (op == BinaryOp::add && (l.is_string() != r.is_string())) {
+    // "loss: " + 3: what Python and JavaScript users try. Interpolation is the way,
+    // shown on their own code when it is short: "loss: {3}".
+    const std::string ls = text_of(ctx, b.lhs->span), rs = text_of(ctx, b.rhs->span);
+    const std::string& lit = l.is_string() ? ls : rs;
+    const std::string& other = l.is_string() ? rs : ls;
+    std::string example = "\"text {x}\"";
+    if (lit.size() >= 2 && lit.front() == '"' && lit.back() == '"' && lit.find('{') == std::string::npos &&
+        other.find('\n') == std::string::npos && lit.size() + other.size() < 60)
+      example = l.is_string() ? fmt::format("{}{{{}}}\"", lit.substr(0, lit.size() - 1), other)
+                              : fmt::format("\"{{{}}}{}", other, lit.substr(1));
+    throw Error(b.op_span, fmt::format("{}; to put a value in a string, write it in braces: {}",
+                                       type_error(op, l, r), example));
+  }
   throw Error(b.op_span, type_error(op, l, r));
 }
 

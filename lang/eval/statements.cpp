@@ -2,6 +2,7 @@
 // expressions) and the helpers every statement uses: scopes, names with a
 // did-you-mean, conversions with clear errors, the iteration budget.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
+#include "syntax/keywords.hpp"
 
 namespace hinge::lang {
 
@@ -306,6 +308,9 @@ Value Interpreter::lookup_value(const std::string& name, Span span, Ctx& ctx) {
   if (const Builtin* b = find_builtin(name)) return Value(b);
   for (const auto& [cname, value] : constants())
     if (cname == name) return Value(value);
+  // `none`: "not given" for an optional argument (`transpose(x, perm=none)`, as the
+  // signatures write it), Python's None.
+  if (name == "none") return Value();
   unknown_name(name, span, ctx);
 }
 
@@ -331,6 +336,28 @@ void Interpreter::unknown_name(const std::string& name, Span span, Ctx& ctx, con
   for (const auto& [n, b] : globals_) consider(n);
   for (const Builtin& b : builtins()) consider(b.name);
   for (const auto& [n, v] : constants()) consider(n);
+  consider("none");
+  // A name that differs only in case is what was meant (`Relu` is `relu`, not `elu`;
+  // Python's `True` is `true`), whatever the edit distance says.
+  auto folded = [](std::string_view w) {
+    std::string r(w);
+    for (char& ch : r) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return r;
+  };
+  const std::string want = folded(name);
+  std::string same_but_case;
+  auto consider_case = [&](std::string_view cand) {
+    if (same_but_case.empty() && cand != name && folded(cand) == want) same_but_case = cand;
+  };
+  if (ctx.locals)
+    for (const auto& [n, b] : *ctx.locals) consider_case(n);
+  for (const auto& [n, b] : globals_) consider_case(n);
+  for (const Builtin& b : builtins()) consider_case(b.name);
+  for (const auto& [n, v] : constants()) consider_case(n);
+  consider_case("none");
+  for (const syntax::Keyword& k : syntax::kKeywords)
+    if (k.operand) consider_case(k.word);  // true, false
+  if (!same_but_case.empty()) best = same_but_case;
   std::string msg = fmt::format("unknown name '{}'", name);
   if (!best.empty())
     msg += fmt::format("; did you mean '{}'?", best);

@@ -175,18 +175,25 @@ TEST_CASE("matmul") {
     Graph g;
     auto a = g.constant(Shape{2, 3}, std::vector<double>(6, 1.0));
     auto b = g.constant(Shape{4, 5}, std::vector<double>(20, 1.0));
-    CHECK_THROWS_MATCHES(matmul(a, b), ShapeError,
-                         Catch::Message("shape mismatch in 'matmul': [2, 3] vs [4, 5]"));
+    CHECK_THROWS_MATCHES(
+        matmul(a, b), ShapeError,
+        Catch::Message("shape mismatch in 'matmul': [2, 3] vs [4, 5]; the inner dimensions must "
+                       "agree: 3 vs 4 (the left's last, the right's first)"));
     auto s = g.scalar(2.0);
-    CHECK_THROWS_MATCHES(matmul(s, a), ShapeError,
-                         Catch::Message("shape mismatch in 'matmul': [] vs [2, 3]"));
+    CHECK_THROWS_MATCHES(
+        matmul(s, a), ShapeError,
+        Catch::Message("shape mismatch in 'matmul': [] vs [2, 3]; both sides need rank 1, 2 or 3"));
     auto b1 = g.constant(Shape{2, 2, 3}, std::vector<double>(12, 1.0));
     auto b2 = g.constant(Shape{3, 3, 2}, std::vector<double>(18, 1.0));
-    CHECK_THROWS_MATCHES(matmul(b1, b2), ShapeError,
-                         Catch::Message("shape mismatch in 'matmul': [2, 2, 3] vs [3, 3, 2]"));
+    CHECK_THROWS_MATCHES(
+        matmul(b1, b2), ShapeError,
+        Catch::Message("shape mismatch in 'matmul': [2, 2, 3] vs [3, 3, 2]; the batch dimensions "
+                       "must agree: 2 vs 3"));
     auto r4 = g.constant(Shape{1, 1, 2, 3}, std::vector<double>(6, 1.0));
-    CHECK_THROWS_MATCHES(matmul(r4, transpose(a)), ShapeError,
-                         Catch::Message("shape mismatch in 'matmul': [1, 1, 2, 3] vs [3, 2]"));
+    CHECK_THROWS_MATCHES(
+        matmul(r4, transpose(a)), ShapeError,
+        Catch::Message("shape mismatch in 'matmul': [1, 1, 2, 3] vs [3, 2]; both sides need rank 1, "
+                       "2 or 3"));
     auto f = g.constant(Shape{3, 2}, std::vector<double>(6, 1.0), DType::f32);
     CHECK_THROWS_MATCHES(matmul(a, f), DomainError,
                          Catch::Message("dtype mismatch in 'matmul': f64 vs f32 (use cast)"));

@@ -217,15 +217,18 @@ TEST_CASE("binder: error messages and where they point", "[builtins][binder]") {
   }
   SECTION("unknown keyword, at the keyword, with a suggestion when one is close") {
     auto d = error_of(s, "adam", {}, {{"lrr", Value(0.1)}});
-    CHECK(d.message == "unknown keyword 'lrr' for adam(); did you mean 'lr'?");
+    CHECK(d.message ==
+          "unknown keyword 'lrr' for adam() (its keywords: lr, beta1, beta2, eps, weight_decay, schedule, "
+          "step_size, gamma, min_lr); did you mean 'lr'?");
     CHECK(d.span == kw_span(0));
     d = error_of(s, "sum", {Value(1.0)}, {{"keepdim", Value(true)}});
-    CHECK(d.message == "unknown keyword 'keepdim' for sum(); did you mean 'keepdims'?");
+    CHECK(d.message ==
+          "unknown keyword 'keepdim' for sum() (its keywords: x, axis, keepdims); did you mean 'keepdims'?");
     d = error_of(s, "relu", {Value(1.0)}, {{"banana", Value(1.0)}});
-    CHECK(d.message == "unknown keyword 'banana' for relu()");
+    CHECK(d.message == "unknown keyword 'banana' for relu() (its keywords: x)");
     // *parts is positional only
     d = error_of(s, "concat", {Value(1.0)}, {{"parts", Value(1.0)}});
-    CHECK(d.message == "unknown keyword 'parts' for concat()");
+    CHECK(d.message == "unknown keyword 'parts' for concat() (its keywords: axis)");
   }
   SECTION("missing argument, at the call") {
     auto d = error_of(s, "linspace", {Value(0.0), Value(1.0)});
