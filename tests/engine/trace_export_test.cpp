@@ -12,21 +12,13 @@
 #include <fmt/format.h>
 
 #include "hinge/engine.hpp"
+#include "temp_dir.hpp"
 
 using namespace hinge;
 namespace fs = std::filesystem;
+using hinge::test::TempDir;
 
 namespace {
-
-bool have_command(const char* name) {
-  return std::system(fmt::format("command -v {} >/dev/null 2>&1", name).c_str()) == 0;
-}
-
-std::string temp_file(const std::string& name) {
-  return (fs::temp_directory_path() / fmt::format("hinge_trace_{}_{}", ::getpid(), name)).string();
-}
-
-void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 // Outside strings, braces and brackets balance; every string closes.
 bool json_balanced(const std::string& s) {
@@ -129,19 +121,15 @@ TEST_CASE("trace dot: micrograd records, params and root coloured, accepted by g
   const std::string odd_dot = trace_dot(n.y, odd);
   CHECK_THAT(odd_dot, Catch::Contains(R"(a\{b\}\|\<c\> \"d\" \\e)"));
 
-  if (!have_command("dot")) {
-    WARN("graphviz 'dot' is not installed: DOT syntax not checked");
-    return;
-  }
+  // graphviz is installed by tests/run: dot must accept both files.
+  TempDir tmp("hinge-trace-export");
   for (const std::string& text : {dot, odd_dot}) {
-    const std::string in = temp_file("g.dot"), out = temp_file("g.svg");
-    write_text(in, text);
+    const std::string in = tmp.file("g.dot"), out = tmp.file("g.svg");
+    tmp.write("g.dot", text);
     const int rc = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>/dev/null", in, out).c_str());
     CHECK(rc == 0);
     CHECK(fs::exists(out));
     CHECK(fs::file_size(out) > 100);
-    fs::remove(in);
-    fs::remove(out);
   }
 }
 
@@ -171,14 +159,11 @@ TEST_CASE("trace json: every field, the same ids, escaped strings, valid JSON") 
   CHECK_THAT(json2, Catch::Contains(R"("value": "inf")"));
   CHECK(json_balanced(json2));
 
-  if (!have_command("python3")) {
-    WARN("python3 is not installed: JSON not checked with json.tool");
-    return;
-  }
+  // python3 is installed by tests/run: its json module must parse both.
+  TempDir tmp("hinge-trace-export");
   for (const std::string& text : {json, json2}) {
-    const std::string in = temp_file("t.json");
-    write_text(in, text);
+    const std::string in = tmp.file("t.json");
+    tmp.write("t.json", text);
     CHECK(std::system(fmt::format("python3 -m json.tool '{}' >/dev/null 2>&1", in).c_str()) == 0);
-    fs::remove(in);
   }
 }

@@ -22,11 +22,13 @@
 #include "hinge/init.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/parse.hpp"
+#include "temp_dir.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
+using hinge::test::TempDir;
 
 namespace {
 
@@ -626,24 +628,8 @@ TEST_CASE("optimizer options are validated at the argument", "[builtins][optimiz
 
 // ---------------------------------------------------------------- csv
 
-namespace {
-
-// A fresh directory for one test's files.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) {
-    path = std::filesystem::temp_directory_path() / fmt::format("hinge_builtins_{}_{}", name, ::getpid());
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  void write(const std::string& file, const std::string& text) const { std::ofstream(path / file) << text; }
-};
-
-}  // namespace
-
 TEST_CASE("csv: a good table, a column, blank lines, CRLF, quoted names", "[builtins][data]") {
-  TempDir dir("csv_good");
+  TempDir dir("hinge-builtins-csv_good");
   dir.write("good.csv", "\"x\", y ,z\r\n1, 2, 3\r\n\r\n-4.5,+5,6e1\r\n\n");
   Session s;
   s.ctx.base_dir = dir.path.string();
@@ -663,7 +649,7 @@ TEST_CASE("csv: a good table, a column, blank lines, CRLF, quoted names", "[buil
 }
 
 TEST_CASE("csv: each kind of bad file names the file, line and cell", "[builtins][data]") {
-  TempDir dir("csv_bad");
+  TempDir dir("hinge-builtins-csv_bad");
   Session s;
   s.ctx.base_dir = dir.path.string();
   auto err = [&](const std::string& file, const std::string& text) {
@@ -864,7 +850,9 @@ std::string render_builtins_markdown() {
 TEST_CASE("BUILTINS.md lists every builtin as the table says", "[builtins][docs]") {
   const std::string path = std::string(HINGE_TEST_DIR) + "/../lang/BUILTINS.md";
   const std::string want = render_builtins_markdown();
-  if (std::getenv("HINGE_UPDATE_DOCS")) hinge::write_file_atomic(path, want);
+  // Update mode writes the file and still checks it, then fails: never left on.
+  const bool update = std::getenv("HINGE_UPDATE_DOCS") != nullptr;
+  if (update) hinge::write_file_atomic(path, want);
   std::string have;
   try {
     have = hinge::read_file(path);
@@ -876,4 +864,5 @@ TEST_CASE("BUILTINS.md lists every builtin as the table says", "[builtins][docs]
     CHECK(have.find(fmt::format("- `{}(", b.name)) != std::string::npos);
   }
   CHECK(have == want);
+  if (update) FAIL("HINGE_UPDATE_DOCS is set: lang/BUILTINS.md was rewritten; review it and unset it");
 }

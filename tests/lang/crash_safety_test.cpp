@@ -24,31 +24,14 @@
 #include <fmt/format.h>
 
 #include "hinge/engine.hpp"
+#include "temp_dir.hpp"
 
 using namespace hinge;
 namespace fs = std::filesystem;
+using hinge::test::slurp;
+using hinge::test::TempDir;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed at the end of the test.
-struct ScratchDir {
-  fs::path path;
-  explicit ScratchDir(const std::string& tag) {
-    path = fs::temp_directory_path() / fmt::format("hinge_crash_{}_{}", tag, ::getpid());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> listing() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    return out;
-  }
-};
 
 // Generation `gen` of the file: a scalar "gen" and a large "w" whose every element
 // equals gen, so a file mixing two generations (or a torn write) is detectable.
@@ -143,15 +126,10 @@ struct HingeProcess {
   }
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 }  // namespace
 
 TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
-  ScratchDir dir("ckpt");
+  TempDir dir("hinge-crash-ckpt");
   const std::string path = dir.file("model.ckpt");
   const int64_t n = 1 << 18;  // 2 MB of values: a write takes long enough to be hit
   save_checkpoint(path, generation(1, n));
@@ -209,7 +187,7 @@ TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
 }
 
 TEST_CASE("a save removes the temp files of dead writers of the same file, and only those") {
-  ScratchDir dir("leftovers");
+  TempDir dir("hinge-crash-leftovers");
   pid_t gone = ::fork();
   REQUIRE(gone >= 0);
   if (gone == 0) ::_exit(0);
@@ -232,7 +210,7 @@ TEST_CASE("a save removes the temp files of dead writers of the same file, and o
 }
 
 TEST_CASE("SIGINT during train in a script exits 130 with the report so far and no half-written file") {
-  ScratchDir dir("sigint");
+  TempDir dir("hinge-crash-sigint");
   std::ofstream(dir.path / "fit.hinge") << R"(param w = normal([1, 16], std=0.5)
 param b = zeros([16])
 param v = normal([16, 1], std=0.5)
@@ -267,7 +245,7 @@ plot xs: sin(xs) to "fit.svg"
 }
 
 TEST_CASE("a NaN during training stops a script with the place, status 70, and nothing saved") {
-  ScratchDir dir("nan");
+  TempDir dir("hinge-crash-nan");
   // sgd on w^4 with a large rate: w grows as w - 40 w^3 until the loss overflows.
   std::ofstream(dir.path / "blowup.hinge") << "param w = 1\n"
                                               "let loss = w^4\n"

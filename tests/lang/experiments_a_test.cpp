@@ -18,103 +18,19 @@
 #include <thread>
 #include <vector>
 
-#include "run_process.hpp"
-#include "xml_check.hpp"
+#include "experiment.hpp"
 
 namespace fs = std::filesystem;
 
-namespace {
-
-using ScratchDir = hinge::test::TempDir;
-
-struct Experiment {
-  std::string out;  // stdout
-  std::string err;  // stderr
-  int status = -1;
-  fs::path dir;  // where it ran (its plots are here)
-  double seconds = 0;
-};
-
-// Runs `hinge FILE` with its working directory `dir`; stdout, stderr and status.
-Experiment run_hinge(const std::string& file, const ScratchDir& dir) {
-  const auto r = hinge::test::run_process({HINGE_EXE, file}, dir.path);
-  return {r.out, r.err, r.status, dir.path, r.seconds};
-}
-
-// A script written into `dir` and run there.
-Experiment run_text(const std::string& text, const ScratchDir& dir) {
-  std::ofstream(dir.path / "t.hinge") << text;
-  return run_hinge("t.hinge", dir);
-}
-
-// Runs examples/NAME.hinge with its working directory a fresh temp dir. The script
-// is copied there first, so the plots land in that directory whether the
-// interpreter resolves `plot ... to` against the working directory (as
-// lang/README.md says) or against the script's own directory.
-Experiment run_experiment(const std::string& name, const ScratchDir& dir) {
-  const fs::path src = fs::path(HINGE_TEST_DIR) / ".." / "examples" / (name + ".hinge");
-  REQUIRE(fs::exists(src));
-  fs::copy_file(src, dir.path / (name + ".hinge"), fs::copy_options::overwrite_existing);
-  Experiment ex = run_hinge(name + ".hinge", dir);
-  INFO(name << " stdout:\n" << ex.out << "\nstderr:\n" << ex.err);
-  REQUIRE(ex.status == 0);
-  CHECK(ex.seconds < 30);  // a few seconds on a quiet machine; generous for loaded CI
-  return ex;
-}
-
-// Every match of `pattern` in `text`, each as its capture groups (1..n).
-std::vector<std::vector<std::string>> all_matches(const std::string& text, const std::string& pattern) {
-  std::vector<std::vector<std::string>> found;
-  const std::regex re(pattern);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
-    std::vector<std::string> groups;
-    for (std::size_t i = 1; i < it->size(); ++i) groups.push_back((*it)[i].str());
-    found.push_back(std::move(groups));
-  }
-  return found;
-}
-
-// The capture groups of the one match of `pattern`.
-std::vector<std::string> one_match(const std::string& text, const std::string& pattern) {
-  const auto found = all_matches(text, pattern);
-  INFO("pattern: " << pattern << "\nin:\n" << text);
-  REQUIRE(found.size() == 1);
-  return found[0];
-}
-
-double num(const std::string& s) {
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  INFO("not a number: '" << s << "'");
-  REQUIRE((end != s.c_str() && *end == '\0'));
-  return v;
-}
-
-// A number as hinge prints it: 0.25, -1, 1.5e-05, 3.3e-16, nan.
-const std::string kNum = R"(([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?))";
-
-// The SVG is well-formed, its root is <svg>, and it draws `series` series.
-void check_svg(const Experiment& ex, const std::string& file, std::size_t series) {
-  INFO(file);
-  const fs::path p = ex.dir / file;
-  REQUIRE(fs::exists(p));
-  const hinge::test::XmlDoc doc = hinge::test::parse_xml(hinge::test::slurp(p));
-  REQUIRE_FALSE(doc.error.has_value());
-  REQUIRE(doc.elements.at(0).name == "svg");
-  CHECK(doc.count("path", "series") == series);
-  CHECK(ex.out.find("wrote " + file) != std::string::npos);
-}
-
-}  // namespace
+using namespace hinge::test;
 
 TEST_CASE("experiment bends: each shifted ReLU adds one bend and 1 to the slope", "[experiments][bends]") {
-  ScratchDir dir;
-  const Experiment ex = run_experiment("bends", dir);
-  INFO(ex.out);
+  const auto ex = run_experiment("bends");
+  INFO(ex->out);
   // "  f_k:  s1  s2  s3  s4   bends": slopes on (-3,-1), (-1,0), (0,1), (1,3).
   const std::string row =
       R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"(\s+(\d+))";
-  const auto rows = all_matches(ex.out, R"(f_(\d):)" + row);
+  const auto rows = all_matches(ex->out, R"(f_(\d):)" + row);
   REQUIRE(rows.size() == 3);
   for (const auto& r : rows) {
     const int k = static_cast<int>(num(r[0]));
@@ -123,22 +39,21 @@ TEST_CASE("experiment bends: each shifted ReLU adds one bend and 1 to the slope"
     CHECK(num(r[5]) == k);
   }
   // The negative weight: slopes 0, 1, 2, then 2 - 3 = -1; still one bend per unit.
-  const auto g = one_match(ex.out, R"(\n  g:)" + row);
+  const auto g = one_match(ex->out, R"(\n  g:)" + row);
   CHECK(num(g[0]) == 0);
   CHECK(num(g[1]) == 1);
   CHECK(num(g[2]) == 2);
   CHECK(num(g[3]) == -1);
   CHECK(num(g[4]) == 3);
-  check_svg(ex, "bends.svg", 3);
-  check_svg(ex, "bends_negative.svg", 4);
+  check_svg(*ex, "bends.svg", 3);
+  check_svg(*ex, "bends_negative.svg", 4);
 }
 
 TEST_CASE("experiment fit_curve: the error falls with N and the fit has at most N bends",
           "[experiments][fit_curve]") {
-  ScratchDir dir;
-  const Experiment ex = run_experiment("fit_curve", dir);
-  INFO(ex.out);
-  const auto rows = all_matches(ex.out, R"(\n\s*(\d+)\s+)" + kNum + R"(\s+(\d+) \(at most (\d+)\))");
+  const auto ex = run_experiment("fit_curve");
+  INFO(ex->out);
+  const auto rows = all_matches(ex->out, R"(\n\s*(\d+)\s+)" + kNum + R"(\s+(\d+) \(at most (\d+)\))");
   REQUIRE(rows.size() == 3);
   std::vector<double> ns, errors;
   for (const auto& r : rows) {
@@ -154,16 +69,15 @@ TEST_CASE("experiment fit_curve: the error falls with N and the fit has at most 
   CHECK(errors[0] > errors[1]);
   CHECK(errors[1] > errors[2]);
   CHECK(errors[2] < 2e-4);  // well under 1e-3
-  CHECK(ex.out.find("the error falls as N grows") != std::string::npos);
-  check_svg(ex, "fit_curve.svg", 4);
+  CHECK(ex->out.find("the error falls as N grows") != std::string::npos);
+  check_svg(*ex, "fit_curve.svg", 4);
 }
 
 TEST_CASE("experiment linear_collapse: a linear stack is one line; one ReLU layer is not",
           "[experiments][linear_collapse]") {
-  ScratchDir dir;
-  const Experiment ex = run_experiment("linear_collapse", dir);
-  INFO(ex.out);
-  const auto gaps = all_matches(ex.out, R"(max \|stack\(x\) - \(x W \+ b\)\|[^=]*= )" + kNum);
+  const auto ex = run_experiment("linear_collapse");
+  INFO(ex->out);
+  const auto gaps = all_matches(ex->out, R"(max \|stack\(x\) - \(x W \+ b\)\|[^=]*= )" + kNum);
   REQUIRE(gaps.size() == 2);  // at init and after training
   for (const auto& g : gaps) CHECK(num(g[0]) <= 1e-12);
 
@@ -184,34 +98,33 @@ TEST_CASE("experiment linear_collapse: a linear stack is one line; one ReLU laye
   const double slope = sxy / sxx, intercept = my - slope * mx;
   double line_mse = 0;
   for (int i = 0; i < 200; ++i) line_mse += std::pow(slope * x[i] + intercept - y[i], 2) / 200;
-  const double printed_line = num(one_match(ex.out, R"(its mse: )" + kNum)[0]);
+  const double printed_line = num(one_match(ex->out, R"(its mse: )" + kNum)[0]);
   CHECK_THAT(printed_line, Catch::Matchers::WithinRel(line_mse, 1e-9));
 
   // The stack never beats the line (down to rounding) and reaches it.
-  const auto fin = one_match(ex.out, R"(stack final mse )" + kNum + R"(, best line )" + kNum);
+  const auto fin = one_match(ex->out, R"(stack final mse )" + kNum + R"(, best line )" + kNum);
   const double stack = num(fin[0]);
   CHECK(num(fin[1]) == printed_line);
   CHECK(stack >= line_mse - 1e-12);
   CHECK(stack - line_mse < 1e-6);
-  const auto rounds = all_matches(ex.out, R"(\n\s+(\d+)\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))");
+  const auto rounds = all_matches(ex->out, R"(\n\s+(\d+)\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))");
   REQUIRE(rounds.size() >= 5);
   for (const auto& r : rounds) CHECK(num(r[2]) >= -1e-12);
-  CHECK(num(one_match(ex.out, R"(lowest excess over the line in any round: )" + kNum)[0]) >= -1e-12);
+  CHECK(num(one_match(ex->out, R"(lowest excess over the line in any round: )" + kNum)[0]) >= -1e-12);
 
   // One hidden ReLU layer goes far below the line.
-  const double relu = num(one_match(ex.out, R"(16 units\), same steps: mse )" + kNum)[0]);
+  const double relu = num(one_match(ex->out, R"(16 units\), same steps: mse )" + kNum)[0]);
   CHECK(relu < line_mse / 50);
-  check_svg(ex, "linear_collapse.svg", 4);
+  check_svg(*ex, "linear_collapse.svg", 4);
 }
 
 TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of magnitude below relu's",
           "[experiments][vanishing]") {
-  ScratchDir dir;
-  const Experiment ex = run_experiment("vanishing", dir);
-  INFO(ex.out);
+  const auto ex = run_experiment("vanishing");
+  INFO(ex->out);
   // "  layer  sigmoid-norm  relu-norm  sigmoid's largest local slope"
   const auto rows =
-      all_matches(ex.out, R"(\n\s+(\d+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))");
+      all_matches(ex->out, R"(\n\s+(\d+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))");
   REQUIRE(rows.size() == 20);
   std::vector<double> sig, relu;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -223,7 +136,7 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
     CHECK(slope > 0.2);    // at init the pre-activations are near 0: close to the bound
   }
   const double largest =
-      num(one_match(ex.out, R"(largest local slope of any sigmoid unit on any input: )" + kNum)[0]);
+      num(one_match(ex->out, R"(largest local slope of any sigmoid unit on any input: )" + kNum)[0]);
   CHECK(largest <= 0.25);
   CHECK(largest > 0.2499);
   // Sigmoid's gradient shrinks going back towards the input, by orders of magnitude.
@@ -231,20 +144,20 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
   for (std::size_t i = 0; i + 1 < sig.size(); ++i) CHECK(sig[i] < sig[i + 1]);
 
   const auto init = one_match(
-      ex.out, R"(first layer at init: sigmoid )" + kNum + ", relu " + kNum + ", ratio relu/sigmoid " + kNum);
+      ex->out, R"(first layer at init: sigmoid )" + kNum + ", relu " + kNum + ", ratio relu/sigmoid " + kNum);
   CHECK(num(init[0]) == Approx(sig[0]).epsilon(1e-2));
   CHECK(num(init[1]) == Approx(relu[0]).epsilon(1e-2));
   CHECK(num(init[2]) > 1e3);
   CHECK(num(init[2]) == Approx(num(init[1]) / num(init[0])).epsilon(1e-2));
-  const auto trained = one_match(ex.out, R"(first layer after training: sigmoid )" + kNum + ", relu " + kNum +
-                                             ", ratio relu/sigmoid " + kNum);
+  const auto trained = one_match(ex->out, R"(first layer after training: sigmoid )" + kNum + ", relu " +
+                                              kNum + ", ratio relu/sigmoid " + kNum);
   CHECK(num(trained[2]) > 1e3);
 
   // The explanatory trace's per-layer summary (in a file: it lists all 150 nodes):
   // the 20 sigmoid layers, each with a mean local slope (the last number on its
   // row) below 1/4.
-  const std::string trace = hinge::test::slurp(ex.dir / "vanishing_trace.txt");
-  CHECK(ex.out.find("to vanishing_trace.txt") != std::string::npos);
+  const std::string trace = hinge::test::slurp(ex->dir.path / "vanishing_trace.txt");
+  CHECK(ex->out.find("to vanishing_trace.txt") != std::string::npos);
   const auto layers =
       all_matches(trace, R"(\n\s+\d+\s+%\d+\.\.%\d+\s+matmul add sigmoid[^\n]*\s)" + kNum + R"(\s*(?=\n))");
   CHECK(layers.size() == 20);
@@ -252,48 +165,46 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
     CHECK(num(l[0]) > 0.1);
     CHECK(num(l[0]) <= 0.25);
   }
-  const auto mse = one_match(ex.out, R"(after 300 Adam steps: mse sigmoid )" + kNum + ", relu " + kNum);
+  const auto mse = one_match(ex->out, R"(after 300 Adam steps: mse sigmoid )" + kNum + ", relu " + kNum);
   CHECK(num(mse[1]) < num(mse[0]) / 10);  // relu learns, sigmoid barely moves
-  const fs::path csv = ex.dir / "vanishing_grads.csv";
+  const fs::path csv = ex->dir.path / "vanishing_grads.csv";
   REQUIRE(fs::exists(csv));
   CHECK(hinge::test::slurp(csv).rfind("step,", 0) == 0);
-  check_svg(ex, "vanishing.svg", 4);
+  check_svg(*ex, "vanishing.svg", 4);
 }
 
 TEST_CASE("experiment sparsity: about half the activations are zero; dead units stay dead",
           "[experiments][sparsity]") {
-  ScratchDir dir;
-  const Experiment ex = run_experiment("sparsity", dir);
-  INFO(ex.out);
-  const auto rows = all_matches(ex.out, R"((at init|after training):\s+zero activations )" + kNum +
-                                            R"(% of 200 x 100, dead units (\d+) of 100)");
+  const auto ex = run_experiment("sparsity");
+  INFO(ex->out);
+  const auto rows = all_matches(ex->out, R"((at init|after training):\s+zero activations )" + kNum +
+                                             R"(% of 200 x 100, dead units (\d+) of 100)");
   REQUIRE(rows.size() == 2);
   const double zero0 = num(rows[0][1]), dead0 = num(rows[0][2]);
   // The figures after training mean something only if it trained.
-  CHECK(num(one_match(ex.out, R"(trained 2000 Adam steps: mse )" + kNum)[0]) < 1e-2);
+  CHECK(num(one_match(ex->out, R"(trained 2000 Adam steps: mse )" + kNum)[0]) < 1e-2);
   CHECK(zero0 > 40);
   CHECK(zero0 < 60);
   CHECK(num(rows[1][1]) > 20);
   CHECK(num(rows[1][1]) < 80);
   CHECK(dead0 >= 1);  // the seed gives some: the lesson needs one
   CHECK(num(rows[1][2]) >= dead0);
-  const auto still =
-      one_match(ex.out, R"(dead at init (\d+), still dead after training (\d+), died during training (\d+))");
+  const auto still = one_match(
+      ex->out, R"(dead at init (\d+), still dead after training (\d+), died during training (\d+))");
   CHECK(num(still[0]) == dead0);
   CHECK(num(still[1]) == dead0);  // no gradient reaches a dead unit, so none revives
   CHECK(num(still[0]) + num(still[2]) == num(rows[1][2]));
-  check_svg(ex, "sparsity_init.svg", 1);
-  check_svg(ex, "sparsity_trained.svg", 1);
+  check_svg(*ex, "sparsity_init.svg", 1);
+  check_svg(*ex, "sparsity_trained.svg", 1);
 }
 
 TEST_CASE("experiment activations: derivatives by reverse mode; sigmoid at most 1/4, tanh 1 at 0",
           "[experiments][activations]") {
-  ScratchDir dir;
-  const Experiment ex = run_experiment("activations", dir);
-  INFO(ex.out);
+  const auto ex = run_experiment("activations");
+  INFO(ex->out);
   std::map<std::string, std::vector<double>> table;  // name -> slope at 0, max slope, check error
   for (const auto& r :
-       all_matches(ex.out, R"(\n(\S+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))"))
+       all_matches(ex->out, R"(\n(\S+)\s+)" + kNum + R"(\s+)" + kNum + R"(\s+)" + kNum + R"((?=\n))"))
     table[r[0]] = {num(r[1]), num(r[2]), num(r[3])};
   REQUIRE(table.size() == 6);
   for (const auto& [name, v] : table) {
@@ -308,17 +219,16 @@ TEST_CASE("experiment activations: derivatives by reverse mode; sigmoid at most 
   CHECK(table.at("relu")[0] == 0);
   CHECK(table.at("relu")[1] == 1);
   CHECK(table.at("gelu")[0] == Approx(0.5).margin(1e-12));
-  CHECK(num(one_match(ex.out, R"(sigmoid: largest slope )" + kNum)[0]) == 0.25);
-  CHECK(num(one_match(ex.out, R"(tanh:    slope )" + kNum + " at x = 0")[0]) == 1);
-  check_svg(ex, "activations.svg", 6);
-  check_svg(ex, "activations_derivatives.svg", 6);
+  CHECK(num(one_match(ex->out, R"(sigmoid: largest slope )" + kNum)[0]) == 0.25);
+  CHECK(num(one_match(ex->out, R"(tanh:    slope )" + kNum + " at x = 0")[0]) == 1);
+  check_svg(*ex, "activations.svg", 6);
+  check_svg(*ex, "activations_derivatives.svg", 6);
 }
 
 // ---------------------------------------------------------------- the builtins
 
 TEST_CASE("gradient(y, x): reverse mode's dy/dx as a tensor", "[experiments][builtins][analysis]") {
-  ScratchDir dir;
-  const Experiment ex = run_text(
+  const auto ex = run_script(
       "param p = [-2, -0.5, 0, 0.5, 2]\n"
       "print gradient(sum(relu(p)), p)\n"
       "print gradient(sum(p ^ 3), p)\n"   // 3 p^2
@@ -328,11 +238,10 @@ TEST_CASE("gradient(y, x): reverse mode's dy/dx as a tensor", "[experiments][bui
       "param q = 1\n"
       "print gradient(sum(p), q)\n"  // y does not depend on q
       "let g = gradient(sum(p ^ 2), p)\n"
-      "print g + 0 * p\n",
-      dir);
-  INFO(ex.out << ex.err);
-  REQUIRE(ex.status == 0);
-  CHECK(ex.out ==
+      "print g + 0 * p\n");
+  INFO(ex->out << ex->err);
+  REQUIRE(ex->status == 0);
+  CHECK(ex->out ==
         "[0, 0, 0, 1, 1]\n"
         "[12, 0.75, 0, 0.75, 12]\n"
         "[-0.8, -0.2, 0, 0.2, 0.8]\n"
@@ -343,7 +252,6 @@ TEST_CASE("gradient(y, x): reverse mode's dy/dx as a tensor", "[experiments][bui
 
 TEST_CASE("gradient: a constant x, a y of many elements and non-tensors are errors at the argument",
           "[experiments][builtins][analysis]") {
-  ScratchDir dir;
   struct Case {
     std::string script, message, caret;
   };
@@ -359,32 +267,31 @@ TEST_CASE("gradient: a constant x, a y of many elements and non-tensors are erro
        "t.hinge:2:24: error: gradient: 'x' must be a tensor (a param), got the number 2", "^"},
   };
   for (const Case& c : cases) {
-    const Experiment ex = run_text(c.script, dir);
-    INFO(c.script << "\n" << ex.err);
-    CHECK(ex.status == 70);
-    CHECK(ex.err.rfind(c.message, 0) == 0);
+    const auto ex = run_script(c.script);
+    INFO(c.script << "\n" << ex->err);
+    CHECK(ex->status == 70);
+    CHECK(ex->err.rfind(c.message, 0) == 0);
     const std::string line =
         c.script.substr(c.script.find('\n') + 1, c.script.size() - c.script.find('\n') - 2);
-    CHECK(ex.err.find("\n    " + line + "\n") != std::string::npos);  // the source line, then the caret
+    CHECK(ex->err.find("\n    " + line + "\n") != std::string::npos);  // the source line, then the caret
     const std::size_t col = std::stoul(c.message.substr(c.message.find(':', 8) + 1));
-    CHECK(ex.err.find("\n    " + std::string(col - 1, ' ') + c.caret + "\n") != std::string::npos);
-    CHECK(ex.out.empty());
+    CHECK(ex->err.find("\n    " + std::string(col - 1, ' ') + c.caret + "\n") != std::string::npos);
+    CHECK(ex->out.empty());
   }
 }
 
 TEST_CASE("snapshot(x) keeps the values from before train; detach does not",
           "[experiments][builtins][analysis]") {
-  ScratchDir dir;
-  const Experiment ex = run_text(
+  const auto ex = run_script(
       "param w = [1, -1]\n"
       "let before = snapshot(w * 2)\n"
       "let refreshed = detach(w * 2)\n"
       "train sum((w - 3) ^ 2) with sgd(lr=0.5) for 1 steps quiet\n"
       "print w, before, refreshed\n"
       "print snapshot(2.5)\n"
-      "print gradient(sum(before * w), w)\n",  // a constant: no gradient through it, but a factor
-      dir);
-  INFO(ex.out << ex.err);
-  REQUIRE(ex.status == 0);
-  CHECK(ex.out == "[3, 3] [2, -2] [6, 6]\n2.5\n[2, -2]\n");
+      // a constant: no gradient through it, but a factor
+      "print gradient(sum(before * w), w)\n");
+  INFO(ex->out << ex->err);
+  REQUIRE(ex->status == 0);
+  CHECK(ex->out == "[3, 3] [2, -2] [6, 6]\n2.5\n[2, -2]\n");
 }

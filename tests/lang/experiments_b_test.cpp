@@ -18,10 +18,9 @@
 
 #include "builtins/builtin.hpp"
 #include "eval/format_value.hpp"
+#include "experiment.hpp"
 #include "hinge/graph.hpp"
 #include "hinge/rng.hpp"
-#include "run_process.hpp"
-#include "xml_check.hpp"
 
 namespace fs = std::filesystem;
 using namespace hinge;
@@ -29,78 +28,7 @@ using namespace hinge::lang;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
-namespace {
-
-using hinge::test::slurp;
-using hinge::test::TempDir;
-
-// One run of an experiment: its exit status, stdout, stderr and the directory
-// holding the files it wrote (alive as long as the Experiment).
-struct Experiment {
-  TempDir dir{"hinge-exp-b"};
-  int status = -1;
-  std::string out, err;
-  double seconds = 0;
-
-  fs::path file(const std::string& name) const { return dir.path / name; }
-};
-
-// Runs examples/NAME.hinge with the built `hinge` in a fresh directory. The script
-// is copied there first, so its plots land there whether output paths are taken
-// relative to the working directory or to the script.
-std::unique_ptr<Experiment> run_experiment(const std::string& name) {
-  auto ex = std::make_unique<Experiment>();
-  const fs::path source = fs::path(HINGE_TEST_DIR) / ".." / "examples" / (name + ".hinge");
-  REQUIRE(fs::exists(source));
-  const fs::path script = ex->dir.path / (name + ".hinge");
-  fs::copy_file(source, script);
-  const auto r = hinge::test::run_process({HINGE_EXE, script.filename().string()}, ex->dir.path);
-  ex->seconds = r.seconds;
-  ex->status = r.status;
-  ex->out = r.out;
-  ex->err = r.err;
-  INFO(name << " stdout:\n" << ex->out << "\nstderr:\n" << ex->err);
-  REQUIRE(ex->status == 0);
-  CHECK(ex->err.empty());
-  return ex;
-}
-
-// Every match of `pattern` in `text`, each as its numbered groups parsed as numbers.
-std::vector<std::vector<double>> all_numbers(const std::string& text, const std::string& pattern) {
-  std::vector<std::vector<double>> rows;
-  const std::regex re(pattern);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) {
-    std::vector<double> row;
-    for (std::size_t g = 1; g < it->size(); ++g) row.push_back(std::strtod((*it)[g].str().c_str(), nullptr));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-// The groups of the one match of `pattern` (the test fails when there is none).
-std::vector<double> numbers(const std::string& text, const std::string& pattern) {
-  const auto rows = all_numbers(text, pattern);
-  INFO("pattern: " << pattern << "\nin:\n" << text);
-  REQUIRE(rows.size() == 1);
-  return rows[0];
-}
-
-const std::string kNum = R"(([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf))";
-
-// The SVG is a whole, well-formed document with `series` marked data series.
-void check_svg(const Experiment& ex, const std::string& name, std::size_t series) {
-  INFO("plot " << name);
-  REQUIRE(fs::exists(ex.file(name)));
-  const std::string svg = slurp(ex.file(name));
-  const hinge::test::XmlDoc doc = hinge::test::parse_xml(svg);
-  INFO(doc.error.value_or(""));
-  REQUIRE(!doc.error);
-  REQUIRE(!doc.elements.empty());
-  CHECK(doc.elements[0].name == "svg");
-  CHECK(doc.count("path", "series") + doc.count("polyline", "series") == series);
-}
-
-}  // namespace
+using namespace hinge::test;
 
 // ---------------------------------------------------------------- the experiments
 

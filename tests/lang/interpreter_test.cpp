@@ -14,10 +14,13 @@
 #include "eval/interpreter.hpp"
 #include "eval/session.hpp"
 #include "hinge/graph.hpp"
+#include "temp_dir.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;
 namespace fs = std::filesystem;
+using hinge::test::slurp;
+using hinge::test::TempDir;
 
 namespace {
 
@@ -279,14 +282,13 @@ TEST_CASE("mini-batches re-evaluate the loss over batch leaves", "[interp][train
 
 TEST_CASE("record grads writes a CSV of gradient norms", "[interp][train]") {
   Harness h;
-  const fs::path p = fs::temp_directory_path() / "hinge_interp_grads.csv";
+  TempDir dir("hinge-interp");
+  const fs::path p = dir.path / "grads.csv";
   h.script("param a = 1; param b = [1, 1]\nlet loss = a^2 + sum(b^2)\n");
   h.script("train loss with sgd(lr=0.25) for 2 steps record grads to \"" + p.string() + "\" quiet\n");
-  std::ifstream in(p);
-  std::string all((std::istreambuf_iterator<char>(in)), {});
+  const std::string all = slurp(p);
   // d/da = 2a, |d/db| = |2b|: step 1 a=1 -> 2, b=[1,1] -> 2*sqrt(2); then halved.
   CHECK(all == "step,a,b\n1,2,2.8284271247461903\n2,1,1.4142135623730951\n");
-  fs::remove(p);
 }
 
 TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters",
@@ -321,7 +323,8 @@ TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters
 
 TEST_CASE("save and load round-trip; a corrupt file changes nothing", "[interp][io]") {
   Harness h;
-  const fs::path p = fs::temp_directory_path() / "hinge_interp_model.ckpt";
+  TempDir dir("hinge-interp");
+  const fs::path p = dir.path / "model.ckpt";
   h.script("param w = [1, 2]\nparam b = 3\n");
   h.script("save w, b to \"" + p.string() + "\"\n");
   h.script("w = [7, 7]\nb = 0\n");
@@ -337,12 +340,11 @@ TEST_CASE("save and load round-trip; a corrupt file changes nothing", "[interp][
   h.script("w = [9, 9]\n");
   h.script("load \"" + p.string() + "\"\n", Status::runtime_error);
   CHECK(h.entry("w") == "[9, 9]\n");
-  fs::remove(p);
 }
 
 TEST_CASE("import runs a file in the session; cycles are errors", "[interp][import]") {
-  const fs::path dir = fs::temp_directory_path() / "hinge_interp_import";
-  fs::create_directories(dir);
+  TempDir tmp("hinge-interp");
+  const fs::path dir = tmp.path;
   { std::ofstream(dir / "lib.hinge") << "def sq(x) = x * x\nlet k = 4\n"; }
   { std::ofstream(dir / "a.hinge") << "import \"b.hinge\"\n"; }
   { std::ofstream(dir / "b.hinge") << "import \"a.hinge\"\n"; }
@@ -352,7 +354,6 @@ TEST_CASE("import runs a file in the session; cycles are errors", "[interp][impo
   CHECK(read_all(h.out) == "16\n");
   CHECK(h.session.run_file((dir / "a.hinge").string()) == Status::runtime_error);
   CHECK(read_all(h.err).find("import cycle: a.hinge -> b.hinge -> a.hinge") != std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("the tensor size cap gives a clear error", "[interp][limits]") {

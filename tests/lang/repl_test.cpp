@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "eval/complete.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -28,17 +29,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // A scratch HOME and XDG_STATE_HOME, so the user's history is never touched.
-struct TempHome {
-  fs::path path;
-  TempHome() {
-    std::string templ = (fs::temp_directory_path() / "hinge-repl-XXXXXX").string();
-    REQUIRE(mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~TempHome() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempHome : hinge::test::TempDir {
+  TempHome() : TempDir("hinge-repl") {}
   fs::path state() const { return path / "state"; }
   fs::path history() const { return state() / "hinge" / "history"; }
 };
