@@ -215,15 +215,15 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
 
 // ---- files ----
 
-void save_checkpoint(const std::string& path, std::span<const CheckpointEntry> entries) {
-  write_file_atomic(path, encode_checkpoint(entries));
+WriteReport save_checkpoint(const std::string& path, std::span<const CheckpointEntry> entries) {
+  return write_file_atomic(path, encode_checkpoint(entries));
 }
 
-void save_checkpoint(const std::string& path, std::span<const NamedTensor> tensors) {
+WriteReport save_checkpoint(const std::string& path, std::span<const NamedTensor> tensors) {
   std::vector<CheckpointEntry> entries;
   entries.reserve(tensors.size());
   for (const auto& [name, t] : tensors) entries.push_back(CheckpointEntry::of(name, t));
-  save_checkpoint(path, entries);
+  return save_checkpoint(path, entries);
 }
 
 std::vector<CheckpointEntry> load_checkpoint(const std::string& path) {

@@ -11,6 +11,7 @@
 #include "builtins/family.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/init.hpp"
+#include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
 
 namespace hinge::lang::detail {
@@ -142,6 +143,8 @@ double fan_bound(const Args& args, Bound bound) {
   const auto dims = args.shape("shape");
   try {
     return bound(Shape::of(dims));
+  } catch (const hinge::Interrupted&) {
+    throw;
   } catch (const hinge::Error& e) {
     args.fail("shape", e.what());
   }

@@ -269,6 +269,8 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
       Tensor a = l.is_tensor() ? l.tensor() : graph_.scalar(l.number(), dt);
       Tensor c = r.is_tensor() ? r.tensor() : graph_.scalar(r.number(), dt);
       return Value(tensor_op(op, a, c));
+    } catch (const hinge::Interrupted&) {
+      throw;
     } catch (const hinge::Error& err) {
       throw Error(e.span, engine_message_for(op, err.what()));
     } catch (const std::bad_alloc&) {

@@ -26,20 +26,44 @@ namespace fs = std::filesystem;
 
 namespace {
 volatile std::sig_atomic_t g_interrupt = 0;
+// The engine's long kernels poll the same flag (hinge/interrupt.hpp).
+const bool g_engine_sees_flag = (hinge::set_interrupt_flag(&g_interrupt), true);
+
 // A second Ctrl-C before the first was handled means "now": nothing is half
-// written (every file hinge writes goes through a temporary and a rename).
+// written (every file hinge writes goes through a temporary and a rename, and the
+// temporary of a write in progress is removed here).
 extern "C" void on_sigint(int) {
-  if (g_interrupt) _exit(130);
+  if (g_interrupt) {
+    abandon_atomic_write();
+    _exit(130);
+  }
   g_interrupt = 1;
+}
+
+// SIGTERM asks the process to end, not to stop a step: it ends at once, as the
+// default action would, but first removes the temporary of a write in progress
+// (the file being replaced stays as it was). 143 = 128 + SIGTERM, as the shell says.
+extern "C" void on_sigterm(int) {
+  abandon_atomic_write();
+  _exit(143);
 }
 }  // namespace
 
 void install_interrupt_handler() {
+  (void)g_engine_sees_flag;
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a blocking read in the REPL returns
   sigaction(SIGINT, &sa, nullptr);
+  sa.sa_handler = on_sigterm;
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+void Interpreter::note_write(const WriteReport& r, const std::string& path) {
+  if (r.stale_temps_removed == 0) return;
+  fmt::print(options_.err, "note: removed {} temporary file{} ({} bytes) that killed saves of {} left\n",
+             r.stale_temps_removed, r.stale_temps_removed == 1 ? "" : "s", r.stale_bytes_removed, path);
 }
 bool interrupt_requested() { return g_interrupt != 0; }
 void clear_interrupt() { g_interrupt = 0; }

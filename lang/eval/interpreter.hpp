@@ -16,8 +16,10 @@
 #include "builtins/builtin.hpp"
 #include "eval/session.hpp"
 #include "eval/value.hpp"
+#include "hinge/atomic_file.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/graph.hpp"
+#include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/diagnostics.hpp"
 #include "syntax/parse.hpp"
@@ -146,7 +148,12 @@ class Interpreter {
   double to_number(const Value& v, Span span, const char* what);
   int64_t to_integer(const Value& v, Span span, const char* what);
   bool truthy(const Value& v, Span span, const char* what);
-  std::string to_path(const syntax::Expr& e, Ctx& ctx, const char* what);
+  // A path a statement names, resolved as Note [Paths] (statements.cpp) says.
+  enum class PathBase { working_dir, script_dir };
+  std::string to_path(const syntax::Expr& e, Ctx& ctx, const char* what,
+                      PathBase base = PathBase::working_dir);
+  // Says what a write cleaned up (temporaries that killed saves of the file left).
+  void note_write(const WriteReport& r, const std::string& path);
   std::string text_of(const Ctx& ctx, Span span) const;  // the source text of a span
 
   // Counts one loop iteration or call against the budget and polls SIGINT.
@@ -208,6 +215,8 @@ decltype(auto) at_span(Span span, F&& fn) {
     return fn();
   } catch (const Error&) {
     throw;
+  } catch (const hinge::Interrupted&) {
+    throw;  // exec() gives it the statement's place
   } catch (const hinge::Error& e) {
     throw Error(span, e.what());
   } catch (const std::bad_alloc&) {

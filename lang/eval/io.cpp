@@ -30,8 +30,9 @@ void Interpreter::exec_save(const Save& s, Ctx& ctx) {
     shown.push_back(n->text);
   }
   const std::string path = to_path(s.path, ctx, "save");
-  at_span(s.path.span, [&] { save_checkpoint(path, named); });
+  const WriteReport r = at_span(s.path.span, [&] { return save_checkpoint(path, named); });
   fmt::print(out(), "saved {} to {}\n", fmt::join(shown, ", "), path);
+  note_write(r, path);
 }
 
 // load PATH: every saved tensor becomes (or refills) a param of its name.

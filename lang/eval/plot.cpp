@@ -158,8 +158,9 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
   };
   auto write = [&](const report::Rendered& r) {
     // Atomic: a reader never sees half a plot.
-    at_span(p.to->span, [&] { write_file_atomic(path, r.svg); });
+    const WriteReport w = at_span(p.to->span, [&] { return write_file_atomic(path, r.svg); });
     fmt::print(out(), "wrote {}\n", path);
+    note_write(w, path);
     for (const std::string& note : r.notes) fmt::print(out(), "  note: {}\n", note);
   };
 

@@ -61,6 +61,8 @@ bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
     throw;
   } catch (const Error& e) {
     throw SourcedError(ctx.source, e.diagnostic());
+  } catch (const hinge::Interrupted&) {  // a long kernel saw Ctrl-C
+    throw Interrupted{ctx.source, s.span};
   } catch (const hinge::Error& e) {
     throw SourcedError(ctx.source, {s.span, e.what()});
   } catch (const std::bad_alloc&) {
@@ -211,7 +213,7 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
     case StmtKind::import: {
       const Import& im = s.as<Import>();
       if (ctx.locals) throw Error(s.span, "'import' runs a file at top level, not inside a function");
-      import_file(to_path(im.path, ctx, "import"), im.path.span, ctx);
+      import_file(to_path(im.path, ctx, "import", PathBase::script_dir), im.path.span, ctx);
       return false;
     }
   }
@@ -401,13 +403,17 @@ bool Interpreter::truthy(const Value& v, Span span, const char* what) {
   throw Error(span, fmt::format("{} needs a bool, got {}", what, a_kind(v)));
 }
 
-std::string Interpreter::to_path(const Expr& e, Ctx& ctx, const char* what) {
+// Note [Paths]: what a program writes, and the checkpoints it loads, are relative to
+// the working directory; the code it runs (import) is relative to the file that names
+// it (csv, in builtins/data.cpp, likewise), so a script finds the files shipped beside it.
+std::string Interpreter::to_path(const Expr& e, Ctx& ctx, const char* what, PathBase base) {
   Value v = eval(e, ctx);
   if (!v.is_string())
     throw Error(e.span, fmt::format("{} needs a file path (a string), got {}", what, a_kind(v)));
   if (v.string().empty()) throw Error(e.span, "the file path is empty");
   std::filesystem::path p(v.string());
-  if (p.is_absolute() || ctx.base_dir.empty() || ctx.base_dir == ".") return p.string();
+  if (base == PathBase::working_dir || p.is_absolute() || ctx.base_dir.empty() || ctx.base_dir == ".")
+    return p.string();
   return (std::filesystem::path(ctx.base_dir) / p).string();
 }
 

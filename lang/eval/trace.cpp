@@ -69,7 +69,7 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
     doc = render_json(ex, t.full);
   else
     doc = render_text(ex, text_opt);
-  at_span(t.to->span, [&] { write_file_atomic(path, doc); });
+  note_write(at_span(t.to->span, [&] { return write_file_atomic(path, doc); }), path);
   fmt::print(out(), "wrote the trace of {} ({} nodes) to {}\n", text_opt.title, ex.rows.size(), path);
 }
 

@@ -352,7 +352,8 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
         (csv += ',') += format_number(norms[st * params.size() + k]);
       csv += "\n";
     }
-    at_span(t.record_grads->span, [&] { write_file_atomic(record_path, csv); });
+    note_write(at_span(t.record_grads->span, [&] { return write_file_atomic(record_path, csv); }),
+               record_path);
   };
 
   // The searches for the op that made a NaN read interior nodes, which a fused

@@ -143,14 +143,19 @@ TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
     pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) save_forever(path, last_gen + 1, n);
-    const std::string tmp = fmt::format("{}.tmp.{}", path, static_cast<long>(child));
-    allowed_leftovers.push_back(fs::path(tmp).filename().string());
+    // The child's temp files are model.ckpt.tmp.<pid>.<random>.
+    const std::string tmp_prefix = fmt::format("model.ckpt.tmp.{}.", static_cast<long>(child));
+    allowed_leftovers.push_back(tmp_prefix);
+    auto temp_exists = [&] {
+      for (const auto& name : dir.listing())
+        if (name.rfind(tmp_prefix, 0) == 0) return true;
+      return false;
+    };
 
     if (round % 2 == 0) {
       // Wait for the child's temp file to appear, then kill it: certainly mid-write.
-      struct stat st {};
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (::stat(tmp.c_str(), &st) != 0 && std::chrono::steady_clock::now() < deadline) {
+      while (!temp_exists() && std::chrono::steady_clock::now() < deadline) {
       }
       ::kill(child, SIGKILL);
       ++killed_mid_write;
@@ -173,10 +178,11 @@ TEST_CASE("kill -9 during a checkpoint save leaves the previous file intact") {
   CHECK(killed_mid_write == kRounds / 2);
 
   // Documented leftovers: each killed writer may leave its own temp file
-  // ("model.ckpt.tmp.<pid>"); nothing else appears in the directory.
+  // ("model.ckpt.tmp.<pid>.<random>"); nothing else appears in the directory.
   for (const auto& name : dir.listing()) {
     if (name == "model.ckpt") continue;
-    CHECK(std::find(allowed_leftovers.begin(), allowed_leftovers.end(), name) != allowed_leftovers.end());
+    CHECK(std::any_of(allowed_leftovers.begin(), allowed_leftovers.end(),
+                      [&](const std::string& prefix) { return name.rfind(prefix, 0) == 0; }));
   }
 
   // A later save still works over the leftovers, replaces the file and removes
@@ -194,14 +200,19 @@ TEST_CASE("a save removes the temp files of dead writers of the same file, and o
   int status = 0;
   REQUIRE(::waitpid(gone, &status, 0) == gone);  // its pid now names no process
   const std::vector<std::string> kept = {
-      "model.ckpt.tmp.1",                            // a live process (init)
-      "model.ckpt.tmp.x12",                          // not a pid
-      fmt::format("other.ckpt.tmp.{}", long{gone}),  // another file's writer
+      "model.ckpt.tmp.1",                                      // a live process (init)
+      "model.ckpt.tmp.x12",                                    // not a pid
+      fmt::format("other.ckpt.tmp.{}", long{gone}),            // another file's writer
+      fmt::format("model.ckpt.tmp.{}.notrandom", long{gone}),  // not a temp name of ours
   };
   for (const std::string& name : kept) std::ofstream(dir.path / name) << "partial";
+  // Both forms of a dead writer's temp: the old PATH.tmp.PID and PATH.tmp.PID.RANDOM.
   std::ofstream(dir.file(fmt::format("model.ckpt.tmp.{}", long{gone}))) << "partial";
+  std::ofstream(dir.file(fmt::format("model.ckpt.tmp.{}.0123456789abcdef", long{gone}))) << "partial!";
 
-  save_checkpoint(dir.file("model.ckpt"), generation(1, 4));
+  const WriteReport report = save_checkpoint(dir.file("model.ckpt"), generation(1, 4));
+  CHECK(report.stale_temps_removed == 2);
+  CHECK(report.stale_bytes_removed == 15);
   std::vector<std::string> want = kept, got = dir.listing();
   want.push_back("model.ckpt");
   std::sort(want.begin(), want.end());

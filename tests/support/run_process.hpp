@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@ struct RunResult {
 struct RunOptions {
   int timeout_s = 120;       // then the child is killed and the test fails
   int sigint_after_ms = -1;  // send SIGINT this long after the start (Ctrl-C)
+  int signal = SIGINT;       // ... or this signal instead (SIGTERM)
+  long memory_limit = 0;     // RLIMIT_AS of the child in bytes (ulimit -v), 0 = none
   bool fake_clock = false;   // HINGE_FAKE_CLOCK=1: training reports read the same every run
 };
 
@@ -51,6 +54,10 @@ inline RunResult run_process(const std::vector<std::string>& argv, const fs::pat
     dup2(e, 2);
     dup2(n, 0);
     if (opt.fake_clock) setenv("HINGE_FAKE_CLOCK", "1", 1);
+    if (opt.memory_limit > 0) {
+      rlimit lim{static_cast<rlim_t>(opt.memory_limit), static_cast<rlim_t>(opt.memory_limit)};
+      if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(126);
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -65,7 +72,7 @@ inline RunResult run_process(const std::vector<std::string>& argv, const fs::pat
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
             .count();
     if (opt.sigint_after_ms >= 0 && !sent && ms >= opt.sigint_after_ms) {
-      kill(pid, SIGINT);
+      kill(pid, opt.signal);
       sent = true;
     }
     if (ms > opt.timeout_s * 1000) {

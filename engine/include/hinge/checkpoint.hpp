@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "hinge/atomic_file.hpp"
 #include "hinge/tensor.hpp"
 
 namespace hinge {
@@ -65,10 +66,10 @@ using NamedTensor = std::pair<std::string, Tensor>;
 // Writes the tensors' current values to `path` atomically. Names must be unique
 // (DomainError otherwise); IoError ("PATH: reason") when the file cannot be written,
 // in which case any previous file at `path` is untouched.
-void save_checkpoint(const std::string& path, std::span<const NamedTensor> tensors);
-void save_checkpoint(const std::string& path, std::span<const CheckpointEntry> entries);
-inline void save_checkpoint(const std::string& path, std::initializer_list<NamedTensor> tensors) {
-  save_checkpoint(path, std::span<const NamedTensor>(tensors.begin(), tensors.size()));
+WriteReport save_checkpoint(const std::string& path, std::span<const NamedTensor> tensors);
+WriteReport save_checkpoint(const std::string& path, std::span<const CheckpointEntry> entries);
+inline WriteReport save_checkpoint(const std::string& path, std::initializer_list<NamedTensor> tensors) {
+  return save_checkpoint(path, std::span<const NamedTensor>(tensors.begin(), tensors.size()));
 }
 
 // Every entry of the file, in the saved order, after full validation.
