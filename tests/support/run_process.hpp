@@ -32,9 +32,9 @@ struct RunResult {
 struct RunOptions {
   int timeout_s = 120;       // then the child is killed and the test fails
   int sigint_after_ms = -1;  // send SIGINT this long after the start (Ctrl-C)
-  int signal = SIGINT;       // ... or this signal instead (SIGTERM)
-  long memory_limit = 0;     // RLIMIT_AS of the child in bytes (ulimit -v), 0 = none
   bool fake_clock = false;   // HINGE_FAKE_CLOCK=1: training reports read the same every run
+  int signal = SIGINT;       // the signal sigint_after_ms sends (SIGTERM, say)
+  long memory_limit = 0;     // RLIMIT_AS of the child in bytes (ulimit -v), 0 = none
 };
 
 // Runs `argv` (argv[0] is the program's path) in `cwd`, stdin from /dev/null,
