@@ -105,7 +105,12 @@ class Graph {
   Node& push_node();
   Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
 
-  std::vector<std::unique_ptr<Node[]>> blocks_;  // fixed-size blocks: node addresses never move
+  // Fixed-size blocks, so node addresses never move; each is mapped with its pages
+  // made present at once (Note [Node blocks] in graph.cpp).
+  struct BlockUnmap {
+    void operator()(Node* p) const;
+  };
+  std::vector<std::unique_ptr<Node[], BlockUnmap>> blocks_;
   NodeId size_ = 0;
   Arena arena_;
   DType dtype_;
