@@ -35,6 +35,8 @@ set(cases
   "lang/eval/train.cpp|#include \"repl/line.hpp\"|eval/ may not include repl/line.hpp"
   "lang/builtins/math.cpp|#include \"repl/line.hpp\"|builtins/ may not include repl/line.hpp"
   "lang/repl/loop.cpp|#include \"app/cli.hpp\"|repl/ may not include app/cli.hpp"
+  "lang/jupyter/kernel.cpp|#include \"repl/line.hpp\"|jupyter/ may not include repl/line.hpp"
+  "lang/jupyter/main.cpp|bool t = isatty(1)|only app/ and repl/ know about terminals"
   "lang/eval/progress.cpp|bool t = isatty(1)|only app/ and repl/ know about terminals"
   "engine/src/tensor.cpp|#include \"eval/value.hpp\"|the engine includes"
   "engine/src/graph.cpp|#include <boost/variant.hpp>|the engine includes"

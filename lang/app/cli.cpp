@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "app/kernelspec.hpp"
 #include "eval/session.hpp"
 #include "hinge/blas.hpp"
 #include "repl/repl.hpp"
@@ -35,6 +36,8 @@ options:
   --threads N          threads for matrix products (OpenBLAS)
   --max-elements N     largest tensor allowed, in elements (default 268435456)
   --max-iterations N   budget of loop iterations and calls per run (default 100000000)
+  --install-kernel [--user | --prefix DIR]
+                       register the Jupyter kernel (hinge-kernel) and exit
   --version            print the version and exit
   --help               print this help and exit
 
@@ -73,6 +76,8 @@ int cli_main(int argc, char** argv) {
   bool have_expr = false;
   int64_t threads = 0;
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--install-kernel")
+    return install_kernel(std::vector<std::string>(args.begin() + 1, args.end()));
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
     std::string a = args[i];

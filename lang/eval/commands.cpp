@@ -69,12 +69,9 @@ std::string quote(const std::string& s) {
   return r + "\"";
 }
 
-// ---------------------------------------------------------------- :vars
+}  // namespace
 
-// "param", "[16, 1] f64", "0.5" — kind, shape and a short value of one binding.
-struct VarRow {
-  std::string name, kind, shape, value;
-};
+// ---------------------------------------------------------------- :vars
 
 VarRow describe_binding(const std::string& name, const Binding& b) {
   VarRow r{name, {}, {}, {}};
@@ -110,6 +107,8 @@ VarRow describe_binding(const std::string& name, const Binding& b) {
   if (r.value.size() > 48) r.value = r.value.substr(0, 45) + "...";
   return r;
 }
+
+namespace {
 
 Status cmd_vars(ReplState& st) {
   std::FILE* out = st.current().options().out;

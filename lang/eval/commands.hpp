@@ -25,6 +25,15 @@ struct ReplState {
   uint32_t line_no = 1;            // the line of the input the command is on (for errors)
 };
 
+struct Binding;
+
+// "param", "[16, 1] f64", "0.5": the kind, shape and a short value of one binding,
+// as :vars lists it and the Jupyter kernel's inspect shows it.
+struct VarRow {
+  std::string name, kind, shape, value;
+};
+VarRow describe_binding(const std::string& name, const Binding& b);
+
 // Runs one command line (it starts with ':'). Errors are rendered like any other
 // (`<repl>:1:2: error: unknown command ':hepl'; did you mean ':help'?`) and give
 // runtime_error; a command that runs hinge statements returns their status.

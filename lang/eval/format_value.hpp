@@ -16,6 +16,10 @@ std::string format_plain(const Value& v, std::size_t indent = 0);
 // What the REPL echoes: strings quoted, lists with their items' reprs.
 std::string format_repr(const Value& v, std::size_t indent = 0);
 
+// The HTML form of a value for hosts that show it (format_html.cpp): a tensor of
+// rank 1 or 2 as a table; "" for values that have none.
+std::string format_html(const Value& v);
+
 // Applies a format spec (".4f", ">8", "e") to a value: a number, a tensor (each
 // element), a string or a bool. Throws fmt::format_error when the spec does not
 // suit the value; the caller turns that into an error at the interpolation.

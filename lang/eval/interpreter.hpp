@@ -170,6 +170,13 @@ class Interpreter {
   std::FILE* out() const { return options_.out; }
   Scope& globals() { return globals_; }
 
+  // Hands a picture, table or value to the host (SessionOptions::display), after
+  // what was printed so far, so text and pictures keep their order.
+  void show(const Display& d) {
+    std::fflush(options_.out);
+    options_.display(d);
+  }
+
   // Sets the graph's origin to the tag of this span (Note [Origin tags]).
   void stamp(const Ctx& ctx, Span span) { graph_.set_origin(origins_.tag(ctx.source, span)); }
   // Gives node t (built by the current statement) a tag that names its binding.

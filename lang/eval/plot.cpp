@@ -22,6 +22,16 @@ using namespace syntax;
 
 namespace {
 
+// Source text for a plot's plain-text stand-in, on one line and short.
+std::string abbreviate_text(const std::string& text) {
+  std::string s;
+  for (char c : text) s += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  if (s.size() <= 60) return s;
+  std::size_t cut = 57;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  return s.substr(0, cut) + "...";
+}
+
 // Note [Unit lines in region maps]
 // A ReLU unit of the first layer switches where its pre-activation a*x + b*y + c
 // crosses 0: a straight line in the plane. Rather than guess which weights form
@@ -156,12 +166,20 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     Value l = eval(*s.label, ctx);
     return l.is_string() ? l.string() : format_plain(l);
   };
+  // With `to`, the SVG goes to the file; a host that shows pictures (the Jupyter
+  // kernel) gets it too, with or without `to`.
+  const bool as_svg = p.to || options_.display;
   auto write = [&](const report::Rendered& r) {
-    // Atomic: a reader never sees half a plot.
-    const WriteReport w = at_span(p.to->span, [&] { return write_file_atomic(path, r.svg); });
-    fmt::print(out(), "wrote {}\n", path);
-    note_write(w, path);
+    if (p.to) {
+      // Atomic: a reader never sees half a plot.
+      const WriteReport w = at_span(p.to->span, [&] { return write_file_atomic(path, r.svg); });
+      fmt::print(out(), "wrote {}\n", path);
+      note_write(w, path);
+    }
     for (const std::string& note : r.notes) fmt::print(out(), "  note: {}\n", note);
+    if (options_.display)
+      show({{{"text/plain", fmt::format("<plot of {}>", abbreviate_text(text_of(ctx, p.subject.span)))},
+             {"image/svg+xml", r.svg}}});
   };
 
   switch (p.kind) {
@@ -186,7 +204,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
                                                 ys.size(), xs.size()));
         series.push_back({label_of(s), xs, std::move(ys)});
       }
-      if (p.to) {
+      if (as_svg) {
         report::LinePlot lp;
         lp.title = o.title;
         lp.x = {o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel, o.logx, o.x0, o.x1};
@@ -235,7 +253,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         sp.x.title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;
         sp.y.title = o.ylabel.empty() ? text_of(ctx, p.series[0].value.span) : o.ylabel;
       }
-      if (p.to) {
+      if (as_svg) {
         page(sp.size);
         write(at_span(p.subject.span, [&] { return report::render_scatter_svg(sp); }));
         return;
@@ -335,7 +353,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
                          map.lines);
       }
       if (k > 1) fmt::print(out(), "{} regions on a {}x{} grid\n", distinct, map.nx, map.ny);
-      if (!p.to) {
+      if (!as_svg) {
         // A character map: cells are about twice as tall as wide, so half the rows.
         t.height = std::max(8, t.width * 2 / 5);
         fmt::print(out(), "{}", report::render_terminal_regions(map, t));
@@ -356,7 +374,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       if (!o.ylabel.empty()) hp.y_title = o.ylabel;
       hp.values = numbers_of(*this, eval(p.subject, ctx), p.subject.span, "the values");
       hp.bins = o.bins;
-      if (p.to) {
+      if (as_svg) {
         page(hp.size);
         write(at_span(p.subject.span, [&] { return report::render_histogram_svg(hp); }));
         return;

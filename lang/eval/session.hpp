@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hinge/dtype.hpp"
@@ -36,6 +37,16 @@ struct Limits {
   int max_call_depth = 200;                 // nested user-function calls
 };
 
+/// A picture, table or value for a host that shows rich output (the Jupyter
+/// kernel), as MIME type -> content: {"image/svg+xml", "<svg ..."}, {"text/html",
+/// "<table>..."}, always with a "text/plain" form first.
+struct Display {
+  std::vector<std::pair<std::string, std::string>> data;
+  bool result = false;  // the value of a bare expression (what the REPL echoes)
+  std::string id;       // names a display that later ones with `update` replace ("" none)
+  bool update = false;  // replaces the display `id` in place (training progress)
+};
+
 struct SessionOptions {
   DType dtype = DType::f64;  // of new tensors (`--dtype f32`)
   uint64_t seed = 0;         // of the session RNG (`--seed N`)
@@ -49,6 +60,10 @@ struct SessionOptions {
   // Time source for training reports; empty means the steady clock. Golden tests
   // use a fake clock so "steps/s" reads the same on every run.
   std::function<std::chrono::steady_clock::time_point()> clock;
+  // Set by a host that shows pictures (the Jupyter kernel): plots without `to` give
+  // their SVG, `trace` its HTML table, echoed values their text and HTML, and
+  // training its progress here, instead of drawing text on `out`.
+  std::function<void(const Display&)> display;
 };
 
 /// **Example**

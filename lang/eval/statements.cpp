@@ -192,7 +192,15 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
     case StmtKind::expr: {
       Value v = eval(s.as<ExprStmt>().value, ctx);
       if (ctx.echo && !v.is_none()) {
-        fmt::print(out(), "{}\n", format_repr(v));
+        if (options_.display) {
+          // A host that shows rich output gets the value itself (Jupyter's execute_result).
+          Display d{{{"text/plain", format_repr(v)}}, true};
+          if (std::string html = format_html(v); !html.empty())
+            d.data.emplace_back("text/html", std::move(html));
+          show(d);
+        } else {
+          fmt::print(out(), "{}\n", format_repr(v));
+        }
         // `_` is the last value the REPL printed, as in Python (a param named `_`
         // is left alone).
         auto it = globals_.find("_");

@@ -58,6 +58,11 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
   text_opt.title = abbreviate(text_of(ctx, t.target.span), 40);
 
   if (!t.to) {
+    if (options_.display) {
+      Display d{{{"text/plain", render_text(ex, text_opt)}, {"text/html", render_html(ex, text_opt)}}};
+      show(d);
+      return;
+    }
     fmt::print(out(), "{}", render_text(ex, text_opt));
     return;
   }

@@ -1,0 +1,179 @@
+"""The hinge kernel driven through Debian's jupyter_client, as a notebook would.
+
+    /usr/bin/python3 kernel_test.py HINGE_COMMAND
+
+Installs the kernel spec with `hinge --install-kernel --prefix` into a fresh
+temporary folder, starts the kernel from it, and checks each request the issue
+names. Exits non-zero with a message on the first failure.
+"""
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 30
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def run(kc, code, timeout=TIMEOUT):
+    """Executes code; returns (reply content, list of iopub messages for it)."""
+    msg_id = kc.execute(code)
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        outputs.append(msg)
+    return reply["content"], outputs
+
+
+def stdout_of(outputs):
+    return "".join(m["content"]["text"] for m in outputs
+                   if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+
+
+def of_type(outputs, kind):
+    return [m["content"] for m in outputs if m["msg_type"] == kind]
+
+
+def main():
+    hinge = sys.argv[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([hinge, "--install-kernel", "--prefix", tmp], check=True,
+                       stdout=subprocess.DEVNULL)
+        os.environ["JUPYTER_PATH"] = os.path.join(tmp, "share", "jupyter")
+        specs = KernelSpecManager().find_kernel_specs()
+        check(specs.get("hinge", "").startswith(tmp), f"the kernel spec is not found: {specs}")
+        km, kc = start_new_kernel(kernel_name="hinge", cwd=tmp)
+        try:
+            checks(km, kc)
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    print("kernel test: ok")
+
+
+def checks(km, kc):
+    # kernel_info
+    kc.kernel_info()
+    info = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(info["language_info"]["name"] == "hinge", f"kernel_info: {info}")
+    check(info["language_info"]["file_extension"] == ".hinge", f"kernel_info: {info}")
+    check(info["language_info"]["mimetype"] == "text/x-hinge", f"kernel_info: {info}")
+
+    # A value: execute_result with text/plain (and text/html for a tensor).
+    reply, out = run(kc, "param w = 0.5\nlet y = (w - 3)^2\ny")
+    check(reply["status"] == "ok", f"execute: {reply}")
+    results = of_type(out, "execute_result")
+    check(len(results) == 1 and results[0]["data"]["text/plain"] == "6.25", f"value: {out}")
+    check("w = 0.5 (param)" in stdout_of(out), f"param echo: {out}")
+    reply, out = run(kc, "linspace(0, 1, 3)")
+    data = of_type(out, "execute_result")[0]["data"]
+    check(data["text/plain"] == "[0, 0.5, 1]", f"tensor text: {data}")
+    check("<table" in data["text/html"] and ">0.5<" in data["text/html"], f"tensor html: {data}")
+
+    # print
+    reply, out = run(kc, 'print "hello {1 + 1}"')
+    check(stdout_of(out) == "hello 2\n", f"print: {out}")
+
+    # An error: ename, the message, the cell's own line and column with a caret.
+    reply, out = run(kc, "let a = 1\n\nlet b = a + nope")
+    check(reply["status"] == "error", f"error reply: {reply}")
+    check("unknown name 'nope'" in reply["evalue"], f"evalue: {reply}")
+    errors = of_type(out, "error")
+    check(len(errors) == 1, f"error message: {out}")
+    tb = "\n".join(errors[0]["traceback"])
+    check(":3:13: error:" in tb, f"line and column of the error: {tb}")
+    caret_line = [l for l in errors[0]["traceback"] if l.strip().startswith("^")]
+    source_line = [l for l in errors[0]["traceback"] if "let b = a + nope" in l]
+    check(caret_line and source_line, f"source line and caret: {tb}")
+    check(caret_line[0].index("^") == source_line[0].index("nope"), f"caret under the name: {tb}")
+    reply, out = run(kc, "a")  # the session goes on, with the bindings made before the error
+    check(reply["status"] == "ok" and of_type(out, "execute_result")[0]["data"]["text/plain"] == "1",
+          f"after an error: {out}")
+    reply, out = run(kc, "let c = (1 +")
+    check(reply["status"] == "error" and reply["ename"] == "SyntaxError", f"syntax error: {reply}")
+
+    # plot without `to`: an inline SVG that parses.
+    reply, out = run(kc, "let xs = linspace(-2, 2, 50)\nplot xs: relu(xs) as \"relu\"")
+    check(reply["status"] == "ok", f"plot: {reply}")
+    shown = [d for d in of_type(out, "display_data") if "image/svg+xml" in d["data"]]
+    check(len(shown) == 1, f"plot display: {out}")
+    root = ET.fromstring(shown[0]["data"]["image/svg+xml"])
+    check(root.tag.endswith("svg"), f"not an SVG: {root.tag}")
+
+    # trace: text/html with the note.
+    reply, out = run(kc, "param v = -1\nlet r = relu(v)\ntrace r")
+    htmls = [d["data"]["text/html"] for d in of_type(out, "display_data") if "text/html" in d["data"]]
+    check(len(htmls) == 1 and "relu closed" in htmls[0] and "hinge-note" in htmls[0], f"trace: {out}")
+
+    # Completion, inspection, completeness.
+    kc.complete("let q = rel", 11)
+    comp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(any(m.startswith("relu") for m in comp["matches"]), f"complete: {comp}")
+    check(comp["cursor_start"] == 8 and comp["cursor_end"] == 11, f"complete cursor: {comp}")
+    kc.complete(":he", 3)
+    comp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(":help" in comp["matches"], f"complete a command: {comp}")
+    kc.inspect("relu", 4)
+    insp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(insp["found"] and insp["data"]["text/plain"].startswith("relu("), f"inspect: {insp}")
+    kc.inspect("xs", 1)
+    insp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(insp["found"] and "[50]" in insp["data"]["text/plain"], f"inspect a binding: {insp}")
+    kc.is_complete("def f(x) {\n  let y = x")
+    isc = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(isc["status"] == "incomplete", f"is_complete of an open def: {isc}")
+    kc.is_complete("def f(x) = x * 2")
+    isc = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    check(isc["status"] == "complete", f"is_complete of a whole def: {isc}")
+
+    # A :command runs as in the REPL.
+    reply, out = run(kc, ":vars")
+    check(reply["status"] == "ok" and "xs" in stdout_of(out), f":vars: {out}")
+
+    # An interrupt during a long train: back within 2 s, the session usable.
+    msg_id = kc.execute("param p = zeros([256]) + 5\nlet l = mean((p - 1)^2)\ntrain l with sgd(lr=0.0000001) for 10000000 steps")
+    # Interrupt once training reports its first steps (an interrupt that comes
+    # before the cell starts is dropped, as one sent to an idle kernel is).
+    while True:
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
+                and "step " in msg["content"]["text"]):
+            break
+    started = time.monotonic()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+    waited = time.monotonic() - started
+    check(waited < 2.0, f"the interrupt took {waited:.2f} s")
+    check(reply["content"]["status"] == "error", f"interrupted train: {reply['content']}")
+    reply, out = run(kc, "sum(p) < 256 * 5")
+    check(reply["status"] == "ok" and of_type(out, "execute_result")[0]["data"]["text/plain"] == "1",
+          f"after the interrupt: {reply} {out}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (AssertionError, queue.Empty) as e:
+        import traceback
+        traceback.print_exc()
+        print(f"kernel test FAILED: {e!r}", file=sys.stderr)
+        sys.exit(1)
