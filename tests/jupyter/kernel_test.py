@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
 
-TIMEOUT = 30
+TIMEOUT = 60
 
 
 def check(cond, what):
