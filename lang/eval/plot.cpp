@@ -32,6 +32,14 @@ std::string abbreviate_text(const std::string& text) {
   return s.substr(0, cut) + "...";
 }
 
+// The <svg> element alone, without the XML declaration in front: a notebook puts
+// it inside an HTML page, where a declaration is out of place (nbconvert's HTML
+// export refuses one).
+std::string svg_element(const std::string& svg) {
+  const std::size_t at = svg.find("<svg");
+  return at == std::string::npos ? svg : svg.substr(at);
+}
+
 // Note [Unit lines in region maps]
 // A ReLU unit of the first layer switches where its pre-activation a*x + b*y + c
 // crosses 0: a straight line in the plane. Rather than guess which weights form
@@ -179,7 +187,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     for (const std::string& note : r.notes) fmt::print(out(), "  note: {}\n", note);
     if (options_.display)
       show({{{"text/plain", fmt::format("<plot of {}>", abbreviate_text(text_of(ctx, p.subject.span)))},
-             {"image/svg+xml", r.svg}}});
+             {"image/svg+xml", svg_element(r.svg)}}});
   };
 
   switch (p.kind) {

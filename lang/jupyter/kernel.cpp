@@ -239,11 +239,13 @@ nl::json Kernel::is_complete_request_impl(const std::string& code) {
 
 nl::json Kernel::kernel_info_request_impl() {
   nl::json reply = xeus::create_info_reply(
-      "5.3", "hinge-kernel", kVersion, "hinge", kVersion, "text/x-hinge", ".hinge", "", "hinge", "",
+      "5.3", "hinge-kernel", kVersion, "hinge", kVersion, "text/x-hinge", ".hinge", "python", "hinge", "",
       fmt::format("hinge {}: reverse-mode autodiff with a small language; :help lists statements, "
                   "commands and builtins",
                   kVersion));
-  reply["language_info"]["codemirror_mode"] = "python";  // the closest mode Jupyter ships
+  // Highlighting: hinge has no mode of its own in Jupyter; Python's (comments with #,
+  // strings, numbers, def) is the closest one Jupyter ships.
+  reply["language_info"]["codemirror_mode"] = "python";
   return reply;
 }
 
