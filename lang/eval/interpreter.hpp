@@ -124,6 +124,7 @@ class Interpreter {
   bool exec_block(const std::vector<syntax::Stmt>& stmts, Ctx& ctx, Value* ret);  // statements.cpp
   bool exec(const syntax::Stmt& s, Ctx& ctx, Value* ret);
   bool exec_stmt(const syntax::Stmt& s, Ctx& ctx, Value* ret);
+  void exec_let_unpack(const syntax::Let& l, Ctx& ctx, NodeId first_new);  // let A, B = value
   bool exec_for(const syntax::For& f, Ctx& ctx, Value* ret);
 
   // Statement handlers beyond the core ones (stmt_*.cpp, train.cpp).

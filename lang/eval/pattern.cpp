@@ -89,10 +89,20 @@ void show_preactivations(Interpreter& in, const Pattern& p, Ctx& ctx, const Valu
     const std::string at = rows == 1 ? in.text_of(ctx, p.point.span) : fmt::format("row {}", r);
     fmt::print(o, "pattern {} at {}: {} ({} of {} units open)\n", in.text_of(ctx, p.model.span), at, bits,
                open, units);
-    if (rows == 1 && units <= 16)
+    if (rows == 1 && units <= 16) {
+      // Six significant digits, aligned on the widest: a table, not a dump
+      // (printing the layer's output gives every digit).
+      std::vector<std::string> shown;
+      std::size_t width = 0;
+      for (int64_t k = 0; k < units; ++k) {
+        shown.push_back(fmt::format("{:.6g}", pre[k]));
+        width = std::max(width, shown.back().size());
+      }
+      const std::size_t unit_width = std::to_string(units).size();
       for (int64_t k = 0; k < units; ++k)
-        fmt::print(o, "  unit {:<3} {:>12}  {}\n", k + 1, format_number(pre[k]),
+        fmt::print(o, "  unit {:<{}}  {:>{}}  {}\n", k + 1, unit_width, shown[k], width,
                    pre[k] > 0 ? "open" : "closed");
+    }
   }
 }
 

@@ -80,11 +80,56 @@ bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
   }
 }
 
+// let A, B = value: as Python unpacks `A, B = value`. A list gives its items, a
+// tensor its slices along the first axis (as iterating a PyTorch tensor does); the
+// count must match. Every name is bound only once all of them have a value.
+void Interpreter::exec_let_unpack(const Let& l, Ctx& ctx, NodeId first_new) {
+  std::vector<const Identifier*> names{&l.name};
+  for (const Identifier& m : l.more) {
+    for (const Identifier* n : names)
+      if (n->text == m.text)
+        throw Error(m.span, fmt::format("'{}' appears twice on the left of '='", m.text));
+    names.push_back(&m);
+  }
+  const Value v = eval(l.value, ctx);
+  std::vector<Value> items;
+  if (v.is_list()) {
+    items = v.list();
+    if (items.size() != names.size())
+      throw Error(l.value.span, fmt::format("{} names on the left of '=' but the list has {} items",
+                                            names.size(), items.size()));
+  } else if (v.is_tensor() && v.tensor().rank() >= 1) {
+    const int64_t n = v.tensor().shape().dims[0];
+    if (n != static_cast<int64_t>(names.size()))
+      throw Error(l.value.span,
+                  fmt::format("{} names on the left of '=' but the tensor {} unpacks into {} values",
+                              names.size(), to_string(v.tensor().shape()), n));
+    for (int64_t k = 0; k < n; ++k)
+      items.push_back(Value(at_span(l.value.span, [&] { return index(v.tensor(), k); })));
+  } else {
+    throw Error(l.value.span, fmt::format("cannot unpack {} into {} names (a list or a tensor unpacks)",
+                                          a_kind(v), names.size()));
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const Identifier& n = *names[k];
+    if (items[k].is_tensor()) name_node(items[k].tensor(), n.text, first_new);
+    if (ctx.echo) fmt::print(out(), "{} = {}\n", n.text, format_repr(items[k], n.text.size() + 3));
+  }
+  // No `defining` expression: it gives the whole value, not this name's part (train
+  // rebuilds a loss from its defining expression).
+  for (std::size_t k = 0; k < names.size(); ++k)
+    bind(names[k]->text, Binding{std::move(items[k]), false, nullptr, ctx.source}, ctx);
+}
+
 bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
   const NodeId first_new = graph_.size();
   switch (s.kind()) {
     case StmtKind::let: {
       const Let& l = s.as<Let>();
+      if (!l.more.empty()) {
+        exec_let_unpack(l, ctx, first_new);
+        return false;
+      }
       Value v = eval(l.value, ctx);
       if (v.is_tensor()) name_node(v.tensor(), l.name.text, first_new);
       if (ctx.echo) fmt::print(out(), "{} = {}\n", l.name.text, format_repr(v, l.name.text.size() + 3));

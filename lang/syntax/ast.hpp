@@ -124,6 +124,7 @@ struct ForStmt;
 
 struct LetStmt : Located {
   Name name;
+  std::vector<Name> more;  // `let X, y = ...`: the names after the first
   Expression value;
 };
 struct ParamStmt : Located {

@@ -22,7 +22,7 @@ BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::Subscript, start, tail)
 BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::Subscripts, items)
 BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::Postfix, primary, suffixes)
 
-BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::LetStmt, name, value)
+BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::LetStmt, name, more, value)
 BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::ParamStmt, name, value)
 BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::AssignStmt, name, value)
 BOOST_FUSION_ADAPT_STRUCT(hinge::lang::ast::PrintStmt, values)

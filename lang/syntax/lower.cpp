@@ -226,7 +226,11 @@ class Lowerer {
 
   sx::Stmt stmt(const ast::Statement& s);
 
-  sx::Let lower(const ast::LetStmt& s) { return {identifier(s.name), expr(s.value)}; }
+  sx::Let lower(const ast::LetStmt& s) {
+    sx::Let l{identifier(s.name), expr(s.value), {}};
+    for (const ast::Name& n : s.more) l.more.push_back(identifier(n));
+    return l;
+  }
   sx::Param lower(const ast::ParamStmt& s) { return {identifier(s.name), expr(s.value)}; }
   sx::Assign lower(const ast::AssignStmt& s) { return {identifier(s.name), expr(s.value)}; }
   sx::Print lower(const ast::PrintStmt& s) { return {exprs(s.values)}; }

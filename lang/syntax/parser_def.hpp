@@ -169,6 +169,7 @@ HINGE_RULE(subscripts, ast::Subscripts, "'['")
 
 HINGE_RULE(expr_list, std::vector<ast::Expression>, "an expression")
 HINGE_RULE(let_stmt, ast::LetStmt, "a statement")
+HINGE_RULE(let_more_names, std::vector<ast::Name>, "a name")
 HINGE_RULE(param_stmt, ast::ParamStmt, "a statement")
 HINGE_RULE(param_names, std::vector<ast::Name>, "a parameter name")
 HINGE_RULE(def_body, ast::DefBody, "'=' or '{' after the parameter list")
@@ -333,8 +334,10 @@ auto const expr = expression;  // short alias for the statement rules below
 auto const expr_list_def = expression % ',';
 auto const equals_after_name = expect("'=' after the name", assign_eq);
 
-// let := 'let' NAME '=' expression
-auto const let_stmt_def = kw("let") > expect("a name after 'let'", name) > equals_after_name > expr;
+// let := 'let' NAME {',' NAME} '=' expression   (several names unpack a list or tuple)
+auto const let_more_names_def = *(lit(',') > expect("a name after ','", name));
+auto const let_stmt_def = kw("let") > expect("a name after 'let'", name) > let_more_names > equals_after_name
+                          > expr;
 // param := 'param' NAME '=' expression
 auto const param_stmt_def = kw("param") > expect("a name after 'param'", name) > equals_after_name > expr;
 
@@ -465,11 +468,11 @@ BOOST_SPIRIT_DEFINE(name, number, string, boolean, expression, or_operation, and
                     mul_operation, neg_expr, neg_unary, pow_expr, pow_operation, postfix, primary, list,
                     list_items, keyword_prefix, arg, arg_list, call_args, step_part, slice_tail, subscript,
                     subscript_list, subscripts)
-BOOST_SPIRIT_DEFINE(expr_list, let_stmt, param_stmt, param_names, def_body, def_stmt, else_part, if_stmt,
-                    for_stmt, print_stmt, log_every, data_names, batch_option, record_grads, quiet,
-                    train_options, train_stmt, grad_stmt, trace_flag_list, trace_stmt, gradcheck_stmt, series,
-                    series_list, kwarg, kwarg_list, plot_stmt, pattern_stmt, save_stmt, keyword_stmt,
-                    assign_stmt, expr_stmt, statement, block, block_body, program)
+BOOST_SPIRIT_DEFINE(expr_list, let_stmt, let_more_names, param_stmt, param_names, def_body, def_stmt,
+                    else_part, if_stmt, for_stmt, print_stmt, log_every, data_names, batch_option,
+                    record_grads, quiet, train_options, train_stmt, grad_stmt, trace_flag_list, trace_stmt,
+                    gradcheck_stmt, series, series_list, kwarg, kwarg_list, plot_stmt, pattern_stmt,
+                    save_stmt, keyword_stmt, assign_stmt, expr_stmt, statement, block, block_body, program)
 
 #undef HINGE_RULE
 

@@ -106,7 +106,9 @@ class Printer {
   }
 
   std::string node(const Let& n, const std::string& s, int) const {
-    return fmt::format("(let{} {} {})", s, id(n.name), expr(n.value));
+    std::string names = id(n.name);
+    for (const Identifier& m : n.more) names += " " + id(m);
+    return fmt::format("(let{} {} {})", s, names, expr(n.value));
   }
   std::string node(const Param& n, const std::string& s, int) const {
     return fmt::format("(param{} {} {})", s, id(n.name), expr(n.value));

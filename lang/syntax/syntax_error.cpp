@@ -62,6 +62,20 @@ Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) 
   std::string_view word = text.substr(tok.begin, tok.size());
   const std::string& which = failure.which;
 
+  // `while cond {`: hinge has none (a loop that might not end would need Ctrl-C);
+  // show the loop it does have.
+  {
+    const std::size_t nl = pos == 0 ? std::string_view::npos : text.rfind('\n', pos - 1);
+    const auto line_begin = static_cast<uint32_t>(nl == std::string_view::npos ? 0 : nl + 1);
+    const uint32_t first = skip_blanks(text, line_begin);
+    if (text.substr(first, 5) == "while" && (first + 5 >= text.size() || !is_ident_char(text[first + 5])) &&
+        pos > first)
+      return {{first, first + 5},
+              "hinge has no 'while'; loop a number of times with 'for': for i in range(3) { ... }"};
+  }
+  // `if x = 1 {`: '=' binds; a condition compares with '=='.
+  if (which == "'{' after the condition" && word == "=")
+    return {tok, "expected '{' after the condition; to compare, write '==' ('=' assigns)"};
   if (!which.empty() && which[0] == '!') {  // a whole message (Note [Expectation names])
     std::string msg = which.substr(1);
     if (auto at = msg.find("{tok}"); at != std::string::npos) msg.replace(at, 5, quoted(text, tok));

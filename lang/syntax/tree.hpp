@@ -167,9 +167,11 @@ struct Block {
 };
 
 /// let NAME = value: binds (or rebinds) a name in the current scope.
+/// let A, B = value: unpacks a list (or a tensor's first axis) into A and B.
 struct Let {
   Identifier name;
   Expr value;
+  std::vector<Identifier> more;  // the names after the first (empty for one name)
 };
 
 /// param NAME = value: a trainable leaf, initialised from value.
