@@ -3,14 +3,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 #include <fmt/format.h>
 
 #include "plot/scale.hpp"
+#include "plot/svg.hpp"
 
 namespace hinge::lang::report {
 
 namespace {
+
+// Display mode: how often the progress display is updated, and the most loss
+// values kept for the curve.
+constexpr std::chrono::milliseconds kDisplayInterval{250};
+constexpr std::size_t kCurvePoints = 2000;
 
 std::string format_rate(double steps, double seconds) {
   if (!(seconds > 0)) return "- steps/s";
@@ -67,6 +74,28 @@ void Progress::update(std::int64_t step, double loss) {
     best_loss_ = loss;
     best_step_ = step;
   }
+  if (options_.display) {
+    if (step % stride_ == 0) {
+      curve_steps_.push_back(static_cast<double>(step));
+      curve_losses_.push_back(loss);
+      if (curve_steps_.size() >= kCurvePoints) {  // keep every other point, record half as often
+        std::size_t k = 0;
+        for (std::size_t i = 1; i < curve_steps_.size(); i += 2, ++k) {
+          curve_steps_[k] = curve_steps_[i];
+          curve_losses_[k] = curve_losses_[i];
+        }
+        curve_steps_.resize(k);
+        curve_losses_.resize(k);
+        stride_ *= 2;
+      }
+    }
+    TimePoint t = now();
+    if (!drawn_ || t - last_draw_ >= kDisplayInterval || step == total_) {
+      last_draw_ = t;
+      show_live();
+    }
+    return;
+  }
   if (terminal_) {
     TimePoint t = now();
     if (!drawn_ || t - last_draw_ >= options_.redraw_interval || step == total_) {
@@ -99,6 +128,38 @@ void Progress::draw_bar() {
   drawn_ = true;
 }
 
+void Progress::show_live() {
+  const double seconds = elapsed_seconds();
+  const std::string text = fmt::format("step {}/{}  loss {:.4g}  {}", step_, total_, last_loss_,
+                                       format_rate(static_cast<double>(step_), seconds));
+  const std::string html =
+      fmt::format("<progress value=\"{}\" max=\"{}\" style=\"width:20em\"></progress> <code>{}</code>", step_,
+                  std::max<std::int64_t>(total_, 1), text);
+  options_.display(Display{{{"text/plain", text}, {"text/html", html}}, false, options_.display_id, drawn_});
+  drawn_ = true;
+}
+
+void Progress::show_loss_curve() {
+  if (curve_steps_.size() < 2) return;
+  if (curve_steps_.back() != static_cast<double>(step_)) {  // end on the last step
+    curve_steps_.push_back(static_cast<double>(step_));
+    curve_losses_.push_back(last_loss_);
+  }
+  LinePlot plot;
+  plot.title = "loss during training";
+  plot.x.title = "step";
+  plot.y.title = "loss";
+  // A log scale when the loss is positive and spans decades, as losses do.
+  double lo = INFINITY, hi = 0;
+  for (double l : curve_losses_)
+    if (std::isfinite(l)) lo = std::min(lo, l), hi = std::max(hi, l);
+  plot.y.log = lo > 0 && hi / lo > 100;
+  plot.series.push_back({"loss", curve_steps_, curve_losses_});
+  std::string svg = render_line_svg(plot).svg;
+  if (const std::size_t at = svg.find("<svg"); at != std::string::npos) svg.erase(0, at);
+  options_.display(Display{{{"text/plain", "<loss curve>"}, {"image/svg+xml", std::move(svg)}}});
+}
+
 void Progress::print_line() {
   if (total_ > 0)
     fmt::print(out_, "step {}/{}  loss {:.4g}\n", step_, total_, last_loss_);
@@ -115,7 +176,9 @@ void Progress::interrupted() { report(true); }
 void Progress::report(bool stopped) {
   if (done_) return;
   done_ = true;
-  if (terminal_) {
+  if (options_.display) {
+    if (step_ > 0) show_live();  // the display as it stands at the end
+  } else if (terminal_) {
     if (step_ > 0) {
       draw_bar();  // the bar as it stands at the end, then leave it on its own line
       fmt::print(out_, "\n");
@@ -136,6 +199,13 @@ void Progress::report(bool stopped) {
     fmt::print(out_, "\n");
   }
   std::fflush(out_);
+  if (options_.display) {
+    try {
+      show_loss_curve();
+    } catch (const std::exception&) {
+      // No curve for losses that cannot be drawn (all NaN): the report said what happened.
+    }
+  }
 }
 
 }  // namespace hinge::lang::report

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "eval/session.hpp"
 
 namespace hinge::lang::report {
 
@@ -20,6 +23,11 @@ struct ProgressOptions {
   int bar_width = 20;
   // The time source; tests inject a fake. Default: std::chrono::steady_clock::now.
   std::function<std::chrono::steady_clock::time_point()> clock;
+  // A host that shows rich output (SessionOptions::display, the Jupyter kernel):
+  // the progress is one display, `display_id`, updated in place instead of log
+  // lines, and the loss curve is shown when training ends.
+  std::function<void(const Display&)> display;
+  std::string display_id;
 };
 
 // Example:
@@ -56,6 +64,8 @@ class Progress {
   void draw_bar();
   void print_line();
   void report(bool stopped);
+  void show_live();        // display mode: the progress display, made or updated
+  void show_loss_curve();  // display mode: the recorded losses as an SVG
 
   std::int64_t total_;
   bool terminal_;
@@ -69,6 +79,9 @@ class Progress {
   std::int64_t logged_step_ = 0;  // the last step printed in plain mode
   double first_loss_ = NAN, last_loss_ = NAN, best_loss_ = NAN;
   std::int64_t best_step_ = 0;
+  // Display mode: every stride_-th step's loss (at most kCurvePoints of them).
+  std::vector<double> curve_steps_, curve_losses_;
+  std::int64_t stride_ = 1;
 };
 
 // A count with thousands separators: 8312 -> "8,312".

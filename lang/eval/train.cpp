@@ -338,6 +338,11 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   report::ProgressOptions popts;
   popts.log_every = log_every;
   if (options_.clock) popts.clock = options_.clock;
+  if (options_.display) {
+    static int trains = 0;  // each run's display has its own id
+    popts.display = [this](const Display& d) { show(d); };
+    popts.display_id = fmt::format("train-{}", ++trains);
+  }
   std::unique_ptr<report::Progress> progress;
   if (!t.quiet) progress = std::make_unique<report::Progress>(steps, options_.terminal, out(), popts);
 

@@ -147,14 +147,25 @@ def checks(km, kc):
     reply, out = run(kc, ":vars")
     check(reply["status"] == "ok" and "xs" in stdout_of(out), f":vars: {out}")
 
+    # Training: one display updated in place, then the loss curve.
+    reply, out = run(kc, "param u = 3\nlet lu = (u - 1)^2\ntrain lu with sgd(lr=0.01) for 200 steps")
+    shown = of_type(out, "display_data")
+    live = [d for d in shown if d.get("transient", {}).get("display_id")]
+    check(len(live) == 1 and "step" in live[0]["data"]["text/plain"], f"train progress display: {out}")
+    ids = {d["transient"]["display_id"] for d in of_type(out, "update_display_data")}
+    check(ids == {live[0]["transient"]["display_id"]}, f"train progress updates: {out}")
+    curves = [d for d in shown if "image/svg+xml" in d["data"]]
+    check(len(curves) == 1 and ET.fromstring(curves[0]["data"]["image/svg+xml"]).tag.endswith("svg"),
+          f"loss curve: {out}")
+    check("loss  first 4" in stdout_of(out), f"train report: {out}")
+
     # An interrupt during a long train: back within 2 s, the session usable.
     msg_id = kc.execute("param p = zeros([256]) + 5\nlet l = mean((p - 1)^2)\ntrain l with sgd(lr=0.0000001) for 10000000 steps")
-    # Interrupt once training reports its first steps (an interrupt that comes
-    # before the cell starts is dropped, as one sent to an idle kernel is).
+    # Interrupt once training shows its progress (an interrupt that comes before
+    # the cell starts is dropped, as one sent to an idle kernel is).
     while True:
         msg = kc.get_iopub_msg(timeout=TIMEOUT)
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
-                and "step " in msg["content"]["text"]):
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
             break
     started = time.monotonic()
     km.interrupt_kernel()

@@ -19,8 +19,9 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-# Lines that differ between two runs of the same script: wall-clock rates.
-TIMING = re.compile(r"steps/s|\d+ steps in ")
+# Lines that differ between two runs of the same script: wall-clock rates; and
+# training's log lines, which a notebook shows as one updating display instead.
+TIMING = re.compile(r"steps/s|\d+ steps in |^step \d+/\d+  loss")
 
 
 def fail(message):
