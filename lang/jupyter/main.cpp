@@ -19,6 +19,8 @@
 #include <string>
 #include <thread>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <sys/prctl.h>
 #include <xeus/xkernel.hpp>
@@ -27,6 +29,7 @@
 #include <zmq.hpp>
 
 #include "eval/session.hpp"
+#include "hinge/atomic_file.hpp"
 #include "jupyter/kernel.hpp"
 
 namespace {
@@ -37,6 +40,14 @@ constexpr const char* kUsage =
     "`jupyter notebook` offers hinge notebooks.\n";
 
 extern "C" void on_kernel_sigint(int) { hinge::lang::request_interrupt(); }
+
+// SIGTERM (Jupyter ending a kernel that did not answer shutdown, or the parent
+// gone: PR_SET_PDEATHSIG) ends at once, as the default action would, but first
+// removes the temporary of a write in progress, as the hinge command does.
+extern "C" void on_kernel_sigterm(int) {
+  hinge::abandon_atomic_write();
+  _exit(143);
+}
 
 void take_interrupts(sigset_t set) {
   for (;;) {
@@ -78,6 +89,8 @@ int main(int argc, char* argv[]) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);  // also undoes a launcher's "ignore", which would drop it
+  sa.sa_handler = on_kernel_sigterm;
+  sigaction(SIGTERM, &sa, nullptr);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
