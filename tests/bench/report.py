@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -93,8 +94,9 @@ def run_process(cmd, threads, timeout=900, cwd=ROOT, env=None):
         killer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C or SIGTERM: the child goes too
             p.kill()
+            p.wait()
             raise
         finally:
             killer.cancel()
@@ -657,6 +659,9 @@ def main():
     ap.add_argument("--force", action="store_true", help="write RESULTS.md even on a busy machine (marked)")
     ap.add_argument("--wait", type=int, default=180, help="seconds to wait for the load to fall")
     args = ap.parse_args()
+    # SIGTERM unwinds like Ctrl-C: the running child is killed and the scratch
+    # directories (the clean build's tree) are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.repeats < 5:
         sys.exit("report.py: at least 5 timed runs per median")
     ctx = Context(args)
