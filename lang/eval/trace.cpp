@@ -55,6 +55,7 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
   const Explanation ex = at_span(t.target.span, [&] { return explain(y, opt); });
   TextOptions text_opt;
   text_opt.full = t.full;
+  text_opt.width = options_.columns > 0 ? static_cast<std::size_t>(options_.columns) : 0;
   text_opt.title = abbreviate(text_of(ctx, t.target.span), 40);
 
   if (!t.to) {

@@ -149,6 +149,7 @@ struct TextOptions {
   int max_depth = 60;           // rows further than this from the root are omitted
   int fold_min = 3;             // runs of at least this many equal layers fold
   std::size_t text_width = 24;  // source text longer than this is abbreviated
+  std::size_t width = 0;        // lines fit this many columns (0: no limit; `full` ignores it)
   std::string title;            // what was traced, as written ("loss")
 };
 std::string render_text(const Explanation& ex, const TextOptions& opt);  // text.cpp

@@ -192,9 +192,76 @@ std::string marker(const Explanation& ex, const Visibility& vis, std::size_t fro
   return s;
 }
 
+// Columns a line takes on a terminal (code points; the trace is ASCII but for names).
+std::size_t columns_of(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// `s` cut to `width` columns, ending in "..." when cut (at a code point boundary).
+std::string cut_to(const std::string& s, std::size_t width) {
+  if (width == 0 || columns_of(s) <= width) return s;
+  std::size_t cols = 0, i = 0;
+  while (i < s.size() && cols + 3 < width) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+    ++cols;
+  }
+  return s.substr(0, i) + "...";
+}
+
+// Note [Traces fit the terminal]
+// A trace row holds the node, where it was built, its value, then the partials, the
+// gradient and the check; on one line that reaches 200 columns and more. Like `ls`
+// and `git log`, the text fits the terminal when it knows the width: the fields after
+// the value move to lines of their own (indented) when they would pass the edge, and
+// a line still too long is cut with "...". `trace Y full` shows everything, unfolded.
+// Output to a file or a pipe has no width and is never cut.
+void emit_folded(std::string& out, const std::string& base, const std::vector<std::string>& extras,
+                 std::size_t width) {
+  const std::string indent(6, ' ');
+  std::string line = base;
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  for (const std::string& e : extras) {
+    if (e.empty()) continue;
+    if (width == 0 || columns_of(line) + 2 + columns_of(e) <= width) {
+      line += "  " + e;
+    } else {
+      out += cut_to(line, width) + "\n";
+      line = indent + e;
+    }
+  }
+  out += cut_to(line, width) + "\n";
+}
+
+// Prose (notes) wrapped at word boundaries to `width`, continuation lines indented.
+std::string wrapped(const std::string& first_prefix, const std::string& text, std::size_t width) {
+  if (width == 0 || columns_of(first_prefix) + columns_of(text) <= width) return first_prefix + text + "\n";
+  const std::string hang(columns_of(first_prefix), ' ');
+  std::string out, line = first_prefix;
+  std::size_t i = 0;
+  bool line_empty = true;
+  while (i < text.size()) {
+    std::size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    const std::string word = text.substr(i, j - i);
+    if (!line_empty && columns_of(line) + 1 + columns_of(word) > width) {
+      out += line + "\n";
+      line = hang;
+      line_empty = true;
+    }
+    line += (line_empty ? "" : " ") + word;
+    line_empty = false;
+    i = j + 1;
+  }
+  return out + cut_to(line, width) + "\n";
+}
+
 }  // namespace
 
 std::string render_text(const Explanation& ex, const TextOptions& opt) {
+  const std::size_t width = opt.full ? 0 : opt.width;
   const auto& rows = ex.rows;
   const std::string title = opt.title.empty() ? "the value" : opt.title;
   std::string out;
@@ -231,19 +298,18 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
       }
       continue;
     }
-    std::string line =
+    const std::string base =
         fmt::format("{:<{}}  {:<{}}  value={:<{}}", heads[i], head_w, wheres[i], where_w, values[i], value_w);
-    if (const std::string p = partials_text(ex, r); !p.empty()) line += "  " + p;
-    if (!r.grad.empty()) line += "  grad=" + values_text(r.grad, r, true);
-    if (const std::string c = check_text(r); !c.empty()) line += "  " + c;
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
+    emit_folded(out, base,
+                {partials_text(ex, r),
+                 r.grad.empty() ? std::string() : "grad=" + values_text(r.grad, r, true), check_text(r)},
+                width);
     if (opt.full && r.value.size() > 1)
       out += indent + "value = " + whole(r.value, r, indent.size() + 8) + "\n";
     if (opt.full && r.grad.size() > 1)
       out += indent + "grad  = " + whole(r.grad, r, indent.size() + 8) + "\n";
-    if (r.contributions.size() > 1) out += indent + contributions_text(r) + "\n";
-    for (const Note& n : r.notes) out += indent + "note: " + n.text + "\n";
+    if (r.contributions.size() > 1) out += cut_to(indent + contributions_text(r), width) + "\n";
+    for (const Note& n : r.notes) out += wrapped(indent + "note: ", n.text, width);
   }
 
   if (!ex.unused_params.empty())

@@ -710,6 +710,42 @@ TEST_CASE("repl terminal: a scatter shows classes and a region map draws", "[rep
   CHECK(t.wait_exit() == 0);
 }
 
+TEST_CASE("repl terminal: a trace fits the terminal's width; full shows everything", "[repl][trace]") {
+  TempHome home;
+  Terminal t(home, {}, 80);
+  REQUIRE(t.wait_line(">"));
+  t.send("let d = moons(20)\r");
+  REQUIRE(t.wait_prompts(2));
+  t.send("param W = normal([2, 8])\r");
+  REQUIRE(t.wait_prompts(3));
+  t.send("param V = normal([8, 1])\r");
+  REQUIRE(t.wait_prompts(4));
+  t.send("let loss = mean((relu(d[0] @ W) @ V - col(d[1]))^2)\r");
+  REQUIRE(t.wait_prompts(5));
+  t.send("trace loss\r");
+  REQUIRE(t.wait_text("layers ("));
+  REQUIRE(t.wait_prompt());
+  std::vector<std::string> lines = t.screen().lines();
+  std::size_t rows = 0, folded = 0;
+  for (const std::string& l : lines) {
+    if (l.rfind("layers (", 0) == 0) break;  // the layer table follows
+    if (l.rfind("%", 0) == 0) ++rows;
+    if (l.rfind("      grad=", 0) == 0) ++folded;  // the gradient moved to a line of its own
+    INFO(l);
+    CHECK(l.size() <= 80);
+  }
+  CHECK(rows >= 8);
+  CHECK(folded >= 4);
+  t.send("trace loss full\r");
+  REQUIRE(t.wait_prompts(7));
+  lines = t.screen().lines();
+  std::size_t longest = 0;
+  for (const std::string& l : lines) longest = std::max(longest, l.size());
+  CHECK(longest > 80);  // full: nothing cut or folded
+  t.send("\x04");
+  CHECK(t.wait_exit() == 0);
+}
+
 TEST_CASE("repl terminal: history is written and recalled in the next session", "[repl]") {
   TempHome home;
   {
