@@ -221,18 +221,21 @@ std::string cut_to(const std::string& s, std::size_t width) {
 void emit_folded(std::string& out, const std::string& base, const std::vector<std::string>& extras,
                  std::size_t width) {
   const std::string indent(6, ' ');
-  std::string line = base;
-  while (!line.empty() && line.back() == ' ') line.pop_back();
+  auto trimmed = [](std::string l) {
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    return l;
+  };
+  std::string line = base;  // padded: the extras of all rows start in one column
   for (const std::string& e : extras) {
     if (e.empty()) continue;
     if (width == 0 || columns_of(line) + 2 + columns_of(e) <= width) {
       line += "  " + e;
     } else {
-      out += cut_to(line, width) + "\n";
+      out += cut_to(trimmed(line), width) + "\n";
       line = indent + e;
     }
   }
-  out += cut_to(line, width) + "\n";
+  out += cut_to(trimmed(line), width) + "\n";
 }
 
 // Prose (notes) wrapped at word boundaries to `width`, continuation lines indented.
