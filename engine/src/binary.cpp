@@ -257,12 +257,12 @@ void compare_fwd(Graph& g, Node& n) {
 }
 
 // A comparison: its kernel takes the comparison as a type; it has no gradient.
-#define HINGE_COMPARE_ROW(op, Cmp)                                                                    \
-  OpImplRow {                                                                                         \
-    OpKind::op, OpImpl {                                                                              \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { compare_fwd<T, Cmp<T>>(g, n); }); }, \
-          no_bwd, no_vjp                                                                              \
-    }                                                                                                 \
+#define HINGE_COMPARE_ROW(op, Cmp)                                                                           \
+  OpImplRow {                                                                                                \
+    OpKind::op, OpImpl {                                                                                     \
+      [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { compare_fwd<T, Cmp<T>>(g, n); }); }, \
+          no_bwd, no_vjp                                                                                     \
+    }                                                                                                        \
   }
 
 constexpr OpImplRow kRows[] = {

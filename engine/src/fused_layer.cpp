@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "cpu_dispatch.hpp"
 #include "kernels.hpp"
 #include "scalar_math.hpp"
 
@@ -151,7 +152,7 @@ void backward_all(const FusedLayer& f, const Act& act, unsigned assign) {
 // activation as compile-time choices.
 template <class Fn>
 void dispatch_layer(const FusedLayer& f, Fn&& fn) {
-  dispatch(f.h->dtype, [&]<class T>() {
+  dispatch_kernel(f.h->dtype, [&]<class T>() {
     auto with_k = [&](auto act) {
       switch (f.K) {
         case 1: return fn.template operator()<T, 1>(act);

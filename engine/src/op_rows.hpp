@@ -1,8 +1,10 @@
 // The rows of the implementation table (op_table.hpp), written once: each macro
-// instantiates an op's float32 and float64 kernels behind one function pointer each.
+// instantiates an op's float32 and float64 kernels behind one function pointer each,
+// run with the kernel set of this CPU (Note [Kernel sets] in cpu_dispatch.hpp).
 // The family files (binary.cpp, unary.cpp, ...) list their rows with these.
 #pragma once
 
+#include "cpu_dispatch.hpp"
 #include "hinge/dtype.hpp"
 #include "op_table.hpp"
 
@@ -16,23 +18,24 @@ inline void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
 // An op whose kernels are op_fwd<T>(g, n), op_bwd<T>(g, n) and op_vjp: its numeric
 // backward only adds.
-#define HINGE_ROW(op)                                                                                   \
-  OpImplRow {                                                                                           \
-    OpKind::op, OpImpl {                                                                                \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },              \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, op##_vjp \
-    }                                                                                                   \
+#define HINGE_ROW(op)                                                                                 \
+  OpImplRow {                                                                                         \
+    OpKind::op, OpImpl {                                                                              \
+      [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },     \
+          [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, \
+          op##_vjp                                                                                    \
+    }                                                                                                 \
   }
 
 // An op whose backward op_bwd<T>(g, n, assign) can also overwrite the gradients of the
 // inputs named by the bits of `assign` (Note [Assigning backward] in backward.cpp).
-#define HINGE_ASSIGN_ROW(op)                                                                                \
-  OpImplRow {                                                                                               \
-    OpKind::op, OpImpl {                                                                                    \
-      [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },                  \
-          [](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp, \
-          [](Graph& g, Node& n, unsigned as) {                                                              \
-            dispatch(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                                   \
-          }                                                                                                 \
-    }                                                                                                       \
+#define HINGE_ASSIGN_ROW(op)                                                                             \
+  OpImplRow {                                                                                            \
+    OpKind::op, OpImpl {                                                                                 \
+      [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },        \
+          [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, \
+          op##_vjp, [](Graph& g, Node& n, unsigned as) {                                                 \
+            dispatch_kernel(n.dtype, [&]<class T>() { op##_bwd<T>(g, n, as); });                         \
+          }                                                                                              \
+    }                                                                                                    \
   }

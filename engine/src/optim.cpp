@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cpu_dispatch.hpp"
 #include "hinge/errors.hpp"
 
 namespace hinge {
@@ -83,7 +84,7 @@ Sgd::Sgd(std::vector<Tensor> params, const SgdOptions& opt)
 
 void Sgd::update(std::size_t k, int64_t t) {
   Node& n = params_[k].node();
-  dispatch(n.dtype, [&]<class T>() {
+  detail::dispatch_kernel(n.dtype, [&]<class T>() {
     T* __restrict p = n.v<T>();
     const T* __restrict g = n.g<T>();
     const T lr = T(lr_), wd = T(opt_.weight_decay), mu = T(opt_.momentum);
@@ -128,7 +129,7 @@ void Adam::update(std::size_t k, int64_t t) {
   // Bias corrections in double, then rounded once to the parameter's type.
   const double c1 = 1 - std::pow(opt_.beta1, static_cast<double>(t));
   const double c2 = 1 - std::pow(opt_.beta2, static_cast<double>(t));
-  dispatch(n.dtype, [&]<class T>() {
+  detail::dispatch_kernel(n.dtype, [&]<class T>() {
     // Four distinct buffers: with __restrict the loop vectorizes.
     T* __restrict p = n.v<T>();
     const T* __restrict g = n.g<T>();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cpu_dispatch.hpp"
 #include "scalar_math.hpp"
 
 namespace hinge::detail {
@@ -104,6 +105,14 @@ class Program final : public ScalarProgram {
   }
 
   void forward() override {
+    run_kernel([&] { run_forward(); });
+  }
+  void backward() override {
+    run_kernel([&] { run_backward(); });
+  }
+
+ private:
+  void run_forward() {
     T* v = val_.data();
     const std::size_t n = code_.size();
     for (std::size_t k = 0; k < n; ++k) {
@@ -148,7 +157,7 @@ class Program final : public ScalarProgram {
     }
   }
 
-  void backward() override {
+  void run_backward() {
     T* v = val_.data();
     T* gr = grad_.data();
     const std::size_t n = code_.size();
@@ -223,7 +232,6 @@ class Program final : public ScalarProgram {
     }
   }
 
- private:
   struct Ins {
     OpKind op = OpKind::leaf;
     uint8_t need = 0;       // bit 0: input a requires grad; bit 1: input b does

@@ -366,12 +366,12 @@ void where_bwd_k(Graph& g, Node& n) {
   }
 }
 void where_fwd(Graph& g, Node& n) {
-  dispatch(n.dtype,
-           [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_fwd_k<T, C>(g, n); }); });
+  dispatch_kernel(
+      n.dtype, [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_fwd_k<T, C>(g, n); }); });
 }
 void where_bwd(Graph& g, Node& n) {
-  dispatch(n.dtype,
-           [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_bwd_k<T, C>(g, n); }); });
+  dispatch_kernel(
+      n.dtype, [&]<class T>() { dispatch(in(g, n, 0).dtype, [&]<class C>() { where_bwd_k<T, C>(g, n); }); });
 }
 void where_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor cond = arg(g, self, 0), a = arg(g, self, 1), b = arg(g, self, 2);
@@ -415,7 +415,8 @@ constexpr OpImplRow kRows[] = {
     HINGE_ASSIGN_ROW(neg),
     HINGE_ASSIGN_ROW(abs),
     {OpKind::sign,
-     {[](Graph& g, Node& n) { dispatch(n.dtype, [&]<class T>() { sign_fwd<T>(g, n); }); }, no_bwd, no_vjp}},
+     {[](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { sign_fwd<T>(g, n); }); }, no_bwd,
+      no_vjp}},
     HINGE_ASSIGN_ROW(exp),
     HINGE_ASSIGN_ROW(log),
     HINGE_ASSIGN_ROW(sqrt),

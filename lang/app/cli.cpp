@@ -16,6 +16,7 @@
 #include "app/kernelspec.hpp"
 #include "eval/session.hpp"
 #include "hinge/blas.hpp"
+#include "hinge/platform.hpp"
 #include "repl/repl.hpp"
 
 namespace hinge::lang {
@@ -38,8 +39,11 @@ options:
   --max-iterations N   budget of loop iterations and calls per run (default 100000000)
   --install-kernel [--user | --prefix DIR]
                        register the Jupyter kernel (hinge-kernel) and exit
-  --version            print the version and exit
+  --version            print the version and the kernel set in use, and exit
   --help               print this help and exit
+
+environment: HINGE_CPU=baseline|avx2|avx512 forces a kernel set (default: the
+             best this CPU runs); OPENBLAS_NUM_THREADS as --threads
 
 exit status: 0 ok, 64 usage error, 65 syntax error, 66 cannot read the script,
              70 error while running, 130 interrupted (Ctrl-C)
@@ -71,6 +75,9 @@ bool parse_int(const std::string& s, int64_t lo, int64_t hi, int64_t& out) {
 }  // namespace
 
 int cli_main(int argc, char** argv) {
+  // A kernel set forced with HINGE_CPU that cannot run here is a usage error, not a
+  // silent fallback: whoever compares sets must know which one ran.
+  if (auto problem = cpu_kernels_problem()) return usage(*problem);
   SessionOptions options;
   std::string expr, script;
   bool have_expr = false;
@@ -105,7 +112,7 @@ int cli_main(int argc, char** argv) {
       return kExitOk;
     }
     if (a == "--version") {
-      fmt::print("hinge {}\n", kVersion);
+      fmt::print("hinge {}\nkernels: {}\n", kVersion, cpu_kernels_name(cpu_kernels()));
       return kExitOk;
     }
     if (a == "-e") {

@@ -1,0 +1,58 @@
+// Running a kernel with the instruction set chosen for this CPU (hinge/platform.hpp).
+//
+// Note [Kernel sets]: a portable build targets baseline x86-64. Each hot kernel is
+// called through run_kernel(f), which calls f() from a wrapper compiled for AVX2+FMA
+// or AVX-512 when the CPU has them. The wrappers are `flatten`: GCC inlines the whole
+// kernel (templates, lambdas, loop helpers) into them, and the vectorizer then works
+// with the wider registers. The code is the same in every set and the build compiles
+// it with -ffp-contract=off, so no set fuses a multiply and an add, and none reorders
+// a sum (without -ffast-math GCC keeps the source's order of additions): the numbers
+// are the same bit for bit whichever set runs. A build with HINGE_DISPATCH=OFF (not
+// GCC/Clang on x86-64, or HINGE_NATIVE) has one set, the compiler's.
+#pragma once
+
+#include "hinge/dtype.hpp"
+#include "hinge/platform.hpp"
+
+#ifndef HINGE_DISPATCH
+#define HINGE_DISPATCH 0
+#endif
+
+namespace hinge::detail {
+
+#if HINGE_DISPATCH
+// The ISA features only, never arch=: GCC inlines a baseline function into one with
+// more features, not into one of another arch.
+#define HINGE_AVX2_FEATURES "avx2,fma,bmi,bmi2,f16c,lzcnt,movbe,popcnt,sse4.2"
+#define HINGE_AVX512_FEATURES HINGE_AVX2_FEATURES ",avx512f,avx512cd,avx512vl,avx512bw,avx512dq"
+
+template <class F>
+[[gnu::target(HINGE_AVX2_FEATURES), gnu::flatten]] void run_avx2(F& f) {
+  f();
+}
+template <class F>
+[[gnu::target(HINGE_AVX512_FEATURES), gnu::flatten]] void run_avx512(F& f) {
+  f();
+}
+#endif
+
+// f() with the kernel set of this CPU.
+template <class F>
+void run_kernel(F&& f) {
+#if HINGE_DISPATCH
+  switch (cpu_kernels()) {
+    case CpuKernels::avx512: return run_avx512(f);
+    case CpuKernels::avx2: return run_avx2(f);
+    case CpuKernels::baseline: break;
+  }
+#endif
+  f();
+}
+
+// dispatch(t, f) (hinge/dtype.hpp) with the kernel set of this CPU.
+template <class F>
+void dispatch_kernel(DType t, F&& f) {
+  run_kernel([&] { dispatch(t, f); });
+}
+
+}  // namespace hinge::detail

@@ -1,0 +1,13 @@
+# hinge_run(COMMAND... [OUTPUT var]): runs a command, fails the test with its output
+# when it exits non-zero; OUTPUT keeps its stdout.
+function(hinge_run)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "OUTPUT" "")
+  execute_process(COMMAND ${arg_UNPARSED_ARGUMENTS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    string(JOIN " " cmd ${arg_UNPARSED_ARGUMENTS})
+    message(FATAL_ERROR "failed (${rc}): ${cmd}\n${out}\n${err}")
+  endif()
+  if(arg_OUTPUT)
+    set(${arg_OUTPUT} "${out}" PARENT_SCOPE)
+  endif()
+endfunction()

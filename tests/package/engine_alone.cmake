@@ -1,0 +1,41 @@
+# The engine alone: hinge configured with -DHINGE_LANG=OFF, with Boost and pkg-config
+# (hence libedit) hidden from find_package, builds the engine, its tests, the C++
+# examples and the bench, and its tests pass. Nothing in the build names Boost or
+# libedit.
+#   cmake -DROOT=<source> -DWORK=<scratch dir> [-DLAUNCHER=ccache] -P engine_alone.cmake
+cmake_minimum_required(VERSION 3.22)
+foreach(v ROOT WORK)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "engine_alone.cmake needs -D${v}=...")
+  endif()
+endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
+
+file(REMOVE_RECURSE ${WORK})
+set(launcher)
+if(LAUNCHER)
+  set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
+endif()
+hinge_run(${CMAKE_COMMAND} -S ${ROOT} -B ${WORK} -G Ninja -DHINGE_LANG=OFF ${launcher}
+          -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON)
+file(READ ${WORK}/build.ninja ninja)
+string(TOLOWER "${ninja}" ninja)
+foreach(dep boost libedit editline)
+  string(FIND "${ninja}" "${dep}" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "the engine-alone build names ${dep}")
+  endif()
+endforeach()
+foreach(target hinge lang_tests hinge_syntax)
+  string(FIND "${ninja}" "build ${target}:" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "the engine-alone build has the target ${target}")
+  endif()
+endforeach()
+hinge_run(${CMAKE_COMMAND} --build ${WORK} -j 2)
+execute_process(COMMAND ctest --output-on-failure --no-tests=error -R "^(engine|example): " WORKING_DIRECTORY ${WORK}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the engine-alone tests failed:\n${out}")
+endif()
+file(REMOVE_RECURSE ${WORK})
