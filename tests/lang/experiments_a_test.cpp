@@ -74,7 +74,7 @@ TEST_CASE("experiment fit_curve: the error falls with N and the fit has at most 
   // The README shows the tracked examples/fit_curve.svg: it must be what the code
   // draws now, byte for byte (examples/run writes to .out/, never over it).
   const fs::path tracked = fs::path(HINGE_TEST_DIR) / ".." / "examples" / "fit_curve.svg";
-  const bool same_picture = hinge::test::slurp(ex->dir / "fit_curve.svg") == hinge::test::slurp(tracked);
+  const bool same_picture = hinge::test::slurp(ex->dir.path / "fit_curve.svg") == hinge::test::slurp(tracked);
   INFO("examples/fit_curve.svg differs from what fit_curve.hinge draws: copy the new one over it");
   CHECK(same_picture);
 }
