@@ -253,9 +253,10 @@ void restore_checkpoint(const std::string& path, std::span<const NamedTensor> te
   }
   for (std::size_t k = 0; k < tensors.size(); ++k) {
     const Node& n = tensors[k].second.node();
-    if (n.dtype == found[k]->dtype)
+    if (n.dtype == found[k]->dtype) {
       copy_elements(static_cast<unsigned char*>(n.val), found[k]->data.data(), found[k]->data.size(), 1);
-    else
+      tensors[k].second.g->touch(tensors[k].second.id);  // Note [Live values]
+    } else
       tensors[k].second.set_values(found[k]->values());
   }
 }

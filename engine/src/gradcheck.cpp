@@ -22,6 +22,7 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
   for (const Tensor& x : wrt)
     if (!x.node().is_leaf()) throw DomainError("gradcheck: every input must be a leaf (a param or variable)");
   GradcheckResult r;
+  y.g->refresh(y.id);  // the analytic gradient at the current values (Note [Live values])
   const auto analytic = grad(y, wrt);
   Replay replay(y);
   const double floor = opt.atol / opt.rtol;

@@ -43,6 +43,8 @@ Node& Graph::push_node() {
     blocks_.emplace_back(static_cast<Node*>(p));
   }
   Node* n = new (&(*this)[id]) Node{};
+  // A new leaf is current; add_node lowers `checked` when an input is stale.
+  versions_.push_back({clock_, UINT64_MAX});
   ++size_;
   return *n;
 }
@@ -79,10 +81,14 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   if (numel > max_elements_)
     throw LimitError(fmt::format("'{}' would make a tensor of {} elements ({}), above the limit of {}",
                                  op_name(op), numel, to_string(shape), max_elements_));
-  bool rg = false;
-  for (NodeId i : inputs) rg |= (*this)[i].requires_grad();
+  bool rg = false, current = true;
+  for (NodeId i : inputs) {
+    rg |= (*this)[i].requires_grad();
+    current &= is_current(i);
+  }
   Node& n = push_node();
   const NodeId id = size_ - 1;
+  versions_[id].checked = current ? clock_ : 0;  // Note [Live values]
   n.op = op;
   n.dtype = t;
   n.origin = origin_;
@@ -163,6 +169,7 @@ void Graph::ensure_grad(NodeId id) {
 
 void Graph::rewind(Mark m) {
   size_ = std::min(size_, m.nodes);
+  versions_.resize(size_);
   arena_.rewind(m.arena);
 }
 
@@ -211,9 +218,11 @@ std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
       n.attr.aux = a;
     }
     dst = n;
+    versions_[j] = versions_[i];
     remap[i] = j++;
   }
   size_ = j;
+  versions_.resize(size_);
   arena_ = std::move(fresh);
   return remap;
 }

@@ -48,7 +48,10 @@ void Optimizer::set_lr(double lr) {
 void Optimizer::step() {
   ++t_;
   for (std::size_t k = 0; k < params_.size(); ++k)
-    if (params_[k].node().has_grad()) update(k, t_);
+    if (params_[k].node().has_grad()) {
+      update(k, t_);
+      params_[k].g->touch(params_[k].id);  // Note [Live values]
+    }
 }
 
 void Optimizer::zero_grad() {

@@ -44,6 +44,7 @@ void Tensor::set_values(std::span<const double> v) const {
   dispatch(n.dtype, [&]<class T>() {
     for (int64_t k = 0; k < n.numel; ++k) n.v<T>()[k] = static_cast<T>(v[k]);
   });
+  g->touch(id);  // what was computed from this leaf is stale (Note [Live values])
 }
 
 // A number next to a tensor becomes a scalar constant of the tensor's dtype.

@@ -115,7 +115,8 @@ Status cmd_vars(ReplState& st) {
   std::vector<VarRow> rows;
   for (const auto& [name, b] : st.current().interpreter().globals()) {
     if (name == "args" && b.value.is_list() && b.value.list().empty())
-      continue;  // the REPL has no script arguments
+      continue;                                   // the REPL has no script arguments
+    st.current().interpreter().refresh(b.value);  // current values (Note [Live bindings])
     rows.push_back(describe_binding(name, b));
   }
   if (rows.empty()) {

@@ -299,34 +299,38 @@ void Interpreter::import_file(const std::string& path, Span at, const Ctx& ctx) 
   run_program(src, prog, ictx);
 }
 
-// Note [Refreshing after train]
-// Training replays only the loss's subgraph, so other bindings computed from the
-// params (`let pred = f(xs)`) still hold their old values. Afterwards we replay the
-// forward pass of every bound tensor once: a throwaway scalar that depends on all
-// of them is the root, and the graph is rewound past it when done.
-void Interpreter::refresh_bindings() {
-  std::vector<Tensor> ts;
-  std::function<void(const Value&)> collect = [&](const Value& v) {
-    if (v.is_tensor() && v.tensor().g == &graph_ && !v.tensor().node().is_leaf()) ts.push_back(v.tensor());
-    if (v.is_list())
-      for (const Value& x : v.list()) collect(x);
-  };
-  for (const auto& [name, b] : globals_) collect(b.value);
-  if (ts.empty()) return;
-  const Graph::Mark mark = graph_.mark();
-  try {
-    NoGradScope ng(graph_);
-    Tensor root = graph_.scalar(0.0, DType::f64);
-    for (const Tensor& t : ts) {
-      Tensor piece = t.numel() == 0 ? graph_.scalar(0.0, DType::f64) : cast(reshape(t, {-1}), DType::f64);
-      piece = index(piece, 0);
-      root = add(root, piece);
-    }
-    Replay(root).forward();
-  } catch (const hinge::Error&) {
-    // Refreshing is best effort: a failure leaves the old values in place.
+// Note [Live bindings]
+// A `let` binding names a node of the graph, and what it shows is always that
+// node's value for the current params and data. Whatever writes a param (an
+// assignment, load, an optimizer step in train, the restore after a failed step)
+// goes through the engine, which marks what depends on it stale (Note [Live
+// values] in hinge/graph.hpp). Every read of a binding goes through lookup_value,
+// which refreshes the tensors the value holds first: only the stale nodes whose
+// inputs changed are recomputed, and a current value costs one comparison. So
+// print, interpolation, grad, gradient(), gradcheck, trace, pattern, plot, save
+// and the REPL all see current values; snapshot() is the one way to keep old ones.
+void Interpreter::refresh(const Value& v) {
+  if (const Tensor* t = std::get_if<Tensor>(&v.v)) {
+    if (t->g == &graph_) graph_.refresh(t->id);
+    return;
   }
-  graph_.rewind(mark);
+  if (!v.is_list()) return;
+  // Lists nest without bound: an explicit stack, each list once.
+  std::vector<NodeId> roots;
+  std::vector<const std::vector<Value>*> stack{&v.list()};
+  std::set<const std::vector<Value>*> seen{&v.list()};
+  while (!stack.empty()) {
+    const std::vector<Value>* l = stack.back();
+    stack.pop_back();
+    for (const Value& x : *l) {
+      if (const Tensor* t = std::get_if<Tensor>(&x.v)) {
+        if (t->g == &graph_) roots.push_back(t->id);
+      } else if (x.is_list() && seen.insert(&x.list()).second) {
+        stack.push_back(&x.list());
+      }
+    }
+  }
+  graph_.refresh(roots);
 }
 
 // ---------------------------------------------------------------- session

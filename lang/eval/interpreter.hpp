@@ -183,8 +183,9 @@ class Interpreter {
   // Gives node t (built by the current statement) a tag that names its binding.
   void name_node(const Tensor& t, const std::string& name, NodeId first_new);
 
-  // After train: recompute every tensor binding from the current leaves.
-  void refresh_bindings();
+  // Brings the tensors a value holds (directly or in lists) up to date with the
+  // current params (Note [Live bindings]).
+  void refresh(const Value& v);
   // Between REPL entries: drop graph nodes no binding reaches (session_memory.cpp).
   void collect_garbage();
 

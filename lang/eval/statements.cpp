@@ -359,7 +359,10 @@ Binding* Interpreter::lookup(const std::string& name, Ctx& ctx) {
 }
 
 Value Interpreter::lookup_value(const std::string& name, Span span, Ctx& ctx) {
-  if (Binding* b = lookup(name, ctx)) return b->value;
+  if (Binding* b = lookup(name, ctx)) {
+    at_span(span, [&] { refresh(b->value); });  // Note [Live bindings]
+    return b->value;
+  }
   if (const Builtin* b = find_builtin(name)) return Value(b);
   for (const auto& [cname, value] : constants())
     if (cname == name) return Value(value);

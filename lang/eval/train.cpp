@@ -150,8 +150,10 @@ class Snapshot {
       std::memcpy(bytes_[k].data(), params_[k].node().val, bytes_[k].size());
   }
   void restore() {
-    for (std::size_t k = 0; k < params_.size(); ++k)
+    for (std::size_t k = 0; k < params_.size(); ++k) {
       std::memcpy(params_[k].node().val, bytes_[k].data(), bytes_[k].size());
+      params_[k].g->touch(params_[k].id);  // Note [Live bindings]
+    }
   }
 
  private:
@@ -178,6 +180,7 @@ struct Batcher {
       auto* out = static_cast<unsigned char*>(dst.val);
       const auto* in = static_cast<const unsigned char*>(src.val);
       for (int64_t k = 0; k < size; ++k) std::memcpy(out + k * row, in + order[k] * row, row);
+      leaf[t].g->touch(leaf[t].id);
     }
   }
 };
@@ -217,6 +220,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
         throw Error(id.span, fmt::format("batches are drawn from tensors with rows; '{}' is {}", id.text,
                                          a_kind(bd->value)));
       if (bd->is_param) throw Error(id.span, fmt::format("'{}' is a param; batches come from data", id.text));
+      at_span(id.span, [&] { refresh(bd->value); });
       const Tensor& x = bd->value.tensor();
       if (batcher.rows == 0) batcher.rows = x.shape().dims[0];
       if (x.shape().dims[0] != batcher.rows)
@@ -309,7 +313,6 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   if (!loss.requires_grad())
     throw Error(t.loss.span, "the loss does not depend on any param (declare trainable values with `param`)");
 
-  // The replay must be gone before refresh_bindings rewinds the graph (backward.hpp).
   // The loop reads only the loss and the params, so layers may run fused (Note
   // [Fused layers]); data prepared by ops is computed once, unless it comes from a
   // batch leaf.
@@ -377,7 +380,6 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     if (interrupt_requested()) {
       if (progress) progress->interrupted();
       replay.reset();
-      refresh_bindings();
       finish_record(done);
       fmt::print(out(), "training interrupted after step {} of {}; the parameters are those of step {}\n",
                  done, steps, done);
@@ -410,7 +412,6 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       if (step > 1) snapshot.restore();
       if (progress) progress->interrupted();
       replay.reset();
-      refresh_bindings();
       finish_record(done);
       const std::string restored =
           step > 1
@@ -449,7 +450,6 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       }
       if (progress) progress->interrupted();
       replay.reset();
-      refresh_bindings();
       finish_record(done);
       const std::string what = fmt::format(
           "training stopped at step {}: the gradient of '{}' is not finite; {}", step,
@@ -472,7 +472,6 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   }
   if (progress) progress->finish();
   replay.reset();
-  refresh_bindings();
   finish_record(done);
 }
 

@@ -49,6 +49,8 @@ TEST_CASE("a script trains to the same loss as the C++ API", "[script_vs_api]") 
   lang::Session session(opts);
   REQUIRE(session.run_script("fit.hinge", script()) == lang::Status::ok);
   lang::Interpreter& in = session.interpreter();
+  // Bindings are refreshed when read (Note [Live bindings]); this reads the tensor itself.
+  in.refresh(in.globals().at("loss").value);
   const double script_loss = in.globals().at("loss").value.tensor().item();
   // The data, taken from the session (the comparison is about the model and training).
   const auto xs = in.globals().at("X").value.tensor().values();

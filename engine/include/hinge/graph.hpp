@@ -26,6 +26,24 @@ struct Tensor;
 // down in their old order (still a topological order) and their buffers into a
 // fresh arena, then frees the old one: memory is bounded by what is reachable.
 
+// Note [Live values]
+// A node's value is computed when it is created, from its inputs' values then.
+// Writing a leaf in place (set_values, an optimizer step, a checkpoint) leaves
+// every node computed from it stale. touch() records such a write and refresh()
+// brings what a reader needs up to date, recomputing only the nodes whose inputs
+// changed. Two counters per node make that cheap:
+//   stamp    the clock when the node's value last changed (its creation, a write
+//            of a leaf, a recomputation); a node is recomputed when an input's
+//            stamp is newer than its own;
+//   checked  the clock when the node was last known current; it is current while
+//            no leaf was written since (checked >= last_write_), so refreshing a
+//            current node is one comparison, and the walk stops at current nodes.
+// Leaves are always current. A node built from a stale input is not current
+// either (checked 0), and the refresh that recomputes that input gives it a newer
+// stamp, so the node follows. Replay (training) writes values without stamping
+// them: after an optimizer step the params are touched, and what depends on them
+// is recomputed once when it is next refreshed.
+
 class Graph {
  public:
   explicit Graph(DType dtype = DType::f64);
@@ -77,6 +95,17 @@ class Graph {
   uint32_t origin() const { return origin_; }
   void set_origin(uint32_t tag) { origin_ = tag; }
 
+  // ---- live values (Note [Live values]) ----
+  // Records that leaf `id` holds new values: every node computed from it is stale.
+  void touch(NodeId id);
+  // True when node `id` holds its op's value over its inputs' current values.
+  bool is_current(NodeId id) const { return versions_[id].checked >= last_write_; }
+  // Brings `roots` and everything they depend on up to date: the stale nodes whose
+  // inputs changed run their forward kernels again, in tape order. Nothing is done
+  // (one comparison per root) when they are current.
+  void refresh(std::span<const NodeId> roots);
+  void refresh(NodeId root) { refresh(std::span<const NodeId>(&root, 1)); }
+
   // ---- limits ----
   // Largest tensor (elements) a node may hold; exceeding it throws LimitError.
   int64_t max_elements() const { return max_elements_; }
@@ -103,6 +132,11 @@ class Graph {
   static constexpr NodeId kBlockMask = (1u << kBlockBits) - 1;
 
   Node& push_node();
+  // Clock readings of one node (Note [Live values]).
+  struct Version {
+    uint64_t stamp = 0;
+    uint64_t checked = 0;
+  };
   Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
 
   // Fixed-size blocks, so node addresses never move; each is mapped with its pages
@@ -112,6 +146,9 @@ class Graph {
   };
   std::vector<std::unique_ptr<Node[], BlockUnmap>> blocks_;
   NodeId size_ = 0;
+  std::vector<Version> versions_;  // one per node (versions_.size() == size_)
+  uint64_t clock_ = 1;             // advanced by every write and every refresh that recomputes
+  uint64_t last_write_ = 1;        // the clock of the latest touch()
   Arena arena_;
   DType dtype_;
   bool grad_enabled_ = true;
