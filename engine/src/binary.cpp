@@ -8,16 +8,15 @@
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
 #include "op_rows.hpp"
+#include "operand_errors.hpp"
 
 namespace hinge {
 namespace detail {
 
 // Checks that a and b can meet in `op` and returns the node a op b.
 Tensor make_binary(OpKind op, Tensor a, Tensor b) {
-  if (a.g != b.g) throw DomainError(fmt::format("'{}' of tensors from different graphs", op_name(op)));
-  if (a.dtype() != b.dtype())
-    throw DomainError(fmt::format("dtype mismatch in '{}': {} vs {} (use cast)", op_name(op),
-                                  dtype_name(a.dtype()), dtype_name(b.dtype())));
+  if (a.g != b.g) throw_graph_error(op_name(op));
+  if (a.dtype() != b.dtype()) throw_dtype_error(op_name(op), a.dtype(), b.dtype());
   const NodeId ins[2] = {a.id, b.id};
   if (a.rank() == 0 && b.rank() == 0) return {a.g, a.g->add_node(op, ins, Shape{}, a.dtype())};  // scalars
   const Shape s = broadcast_shapes(a.shape(), b.shape(), op_name(op));

@@ -7,24 +7,21 @@
 
 #include "hinge/errors.hpp"
 #include "hinge/tensor.hpp"
+#include "operand_errors.hpp"
 
 namespace hinge {
 namespace {
 
 void check_pair(Tensor a, Tensor b, std::string_view op) {
-  if (a.g != b.g) throw DomainError(fmt::format("'{}' of tensors from different graphs", op));
-  if (a.dtype() != b.dtype())
-    throw DomainError(fmt::format("dtype mismatch in '{}': {} vs {} (use cast)", op, dtype_name(a.dtype()),
-                                  dtype_name(b.dtype())));
+  if (a.g != b.g) detail::throw_graph_error(op);
+  if (a.dtype() != b.dtype()) detail::throw_dtype_error(op, a.dtype(), b.dtype());
 }
 
 // Losses do not broadcast: a [N, 1] prediction against [N] targets would silently
 // become an [N, N] comparison.
 void check_same_shape(Tensor a, Tensor b, std::string_view op) {
   check_pair(a, b, op);
-  if (!(a.shape() == b.shape()))
-    throw ShapeError(
-        fmt::format("shape mismatch in '{}': {} vs {}", op, to_string(a.shape()), to_string(b.shape())));
+  if (!(a.shape() == b.shape())) detail::throw_broadcast_error(op, a.shape(), b.shape());
 }
 
 // Throws DomainError naming `op` for the first target value `ok` rejects.

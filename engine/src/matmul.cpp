@@ -12,6 +12,7 @@
 #include "hinge/errors.hpp"
 #include "kernels.hpp"
 #include "op_rows.hpp"
+#include "operand_errors.hpp"
 
 namespace hinge {
 namespace detail {
@@ -234,34 +235,10 @@ const std::span<const OpImplRow> kLinalgImpls = kRows;
 }  // namespace detail
 
 Tensor matmul(Tensor a, Tensor b) {
-  if (a.g != b.g) throw DomainError("'matmul' of tensors from different graphs");
-  if (a.dtype() != b.dtype())
-    throw DomainError(fmt::format("dtype mismatch in 'matmul': {} vs {} (use cast)", dtype_name(a.dtype()),
-                                  dtype_name(b.dtype())));
+  if (a.g != b.g) detail::throw_graph_error("matmul");
+  if (a.dtype() != b.dtype()) detail::throw_dtype_error("matmul", a.dtype(), b.dtype());
   const auto d = detail::matmul_dims(a.shape(), b.shape());
-  if (!d) {
-    // Say which dimensions disagree: the shapes alone ("[2, 3] vs [2, 3]") leave
-    // the reader to remember the rule.
-    const Shape& sa = a.shape();
-    const Shape& sb = b.shape();
-    std::string why;
-    if (sa.rank < 1 || sa.rank > 3 || sb.rank < 1 || sb.rank > 3) {
-      why = "both sides need rank 1, 2 or 3";
-    } else {
-      const int64_t ka = sa.dims[sa.rank - 1];
-      const int64_t kb = sb.rank == 1 ? sb.dims[0] : sb.dims[sb.rank - 2];
-      if (ka != kb)
-        why =
-            fmt::format("the inner dimensions must agree: {} vs {} (the left's last, the right's {})", ka, kb,
-                        sb.rank == 1   ? "only"
-                        : sb.rank == 2 ? "first"
-                                       : "second");
-      else
-        why = fmt::format("the batch dimensions must agree: {} vs {}", sa.dims[0], sb.dims[0]);
-    }
-    throw ShapeError(
-        fmt::format("shape mismatch in 'matmul': {} vs {}; {}", to_string(sa), to_string(sb), why));
-  }
+  if (!d) detail::throw_matmul_error(a.shape(), b.shape());
   std::vector<int64_t> out;
   if (d->batched()) out.push_back(d->batch);
   if (a.rank() >= 2) out.push_back(d->m);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "operand_errors.hpp"
 
 namespace hinge {
 
@@ -34,8 +35,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
     // Align from the right, as numpy does.
     int ia = a.rank - out.rank + i, ib = b.rank - out.rank + i;
     int32_t da = ia >= 0 ? a.dims[ia] : 1, db = ib >= 0 ? b.dims[ib] : 1;
-    if (da != db && da != 1 && db != 1)
-      throw ShapeError(fmt::format("shape mismatch in '{}': {} vs {}", op, to_string(a), to_string(b)));
+    if (da != db && da != 1 && db != 1) detail::throw_broadcast_error(op, a, b);
     out.dims[i] = da == 1 ? db : da;
   }
   return out;

@@ -1,7 +1,6 @@
 // Evaluation of expressions: literals, names, list literals, operators (numbers stay
 // doubles, tensors go through engine ops), string interpolation, calls and indexing.
 #include <cmath>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -14,22 +13,34 @@ using namespace syntax;
 
 namespace {
 
-// The engine names ops ("mul"); the user wrote an operator ("*").
-std::string engine_message_for(BinaryOp op, const char* what) {
-  std::string msg = what;
-  const char* engine_name = nullptr;
-  switch (op) {
-    case BinaryOp::add: engine_name = "'add'"; break;
-    case BinaryOp::sub: engine_name = "'sub'"; break;
-    case BinaryOp::mul: engine_name = "'mul'"; break;
-    case BinaryOp::div: engine_name = "'div'"; break;
-    case BinaryOp::pow: engine_name = "'pow'"; break;
-    case BinaryOp::matmul: engine_name = "'matmul'"; break;
-    default: return msg;
+// The engine's error about the operands of `op`, worded with the operator the user
+// wrote ('*' where the engine says 'mul') from the error's detail (Note [Structured
+// errors] in hinge/errors.hpp); an error without one keeps the engine's message.
+std::string operand_error_message(BinaryOp op, const hinge::Error& err) {
+  const hinge::ErrorDetail& d = err.detail();
+  auto shape = [&](std::size_t k) { return hinge::to_string(Shape::of(d.shapes.at(k))); };
+  switch (d.rule) {
+    case hinge::ErrorRule::broadcast:
+    case hinge::ErrorRule::matmul:
+      return fmt::format("shape mismatch in '{}': {} vs {}{}", to_string(op), shape(0), shape(1),
+                         d.why.empty() ? "" : "; " + d.why);
+    case hinge::ErrorRule::dtype:
+      return fmt::format("dtype mismatch in '{}': {} vs {} (use cast)", to_string(op), d.dtypes.at(0),
+                         d.dtypes.at(1));
+    case hinge::ErrorRule::graph: return fmt::format("'{}' of tensors from different graphs", to_string(op));
+    case hinge::ErrorRule::none: break;
   }
-  auto at = msg.find(engine_name);
-  if (at != std::string::npos) msg.replace(at, std::strlen(engine_name), fmt::format("'{}'", to_string(op)));
-  return msg;
+  return err.what();
+}
+
+// Where the caret goes: under the operand that broke the rule, or under the whole
+// expression when the operands broke it together (or the error has no detail).
+Span operand_error_span(const hinge::Error& err, const Expr& e) {
+  const Binary& b = e.as<Binary>();
+  if (err.detail().rule == hinge::ErrorRule::none) return e.span;
+  if (err.detail().operand == 0) return b.lhs->span;
+  if (err.detail().operand == 1) return b.rhs->span;
+  return e.span;
 }
 
 std::string type_error(BinaryOp op, const Value& a, const Value& b) {
@@ -272,7 +283,7 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
     } catch (const hinge::Interrupted&) {
       throw;
     } catch (const hinge::Error& err) {
-      throw Error(e.span, engine_message_for(op, err.what()));
+      throw Error(operand_error_span(err, e), operand_error_message(op, err));
     } catch (const std::bad_alloc&) {
       throw Error(e.span, "out of memory");
     }

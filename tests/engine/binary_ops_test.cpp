@@ -82,6 +82,47 @@ TEST_CASE("a shape mismatch names the op and both shapes") {
   CHECK_THROWS_AS(a + b, ShapeError);
 }
 
+TEST_CASE("operand errors carry what they are about: op, rule, shapes, dtypes, operand") {
+  Graph g;
+  auto a = g.constant(Shape{3}, std::vector<double>{1, 2, 3});
+  auto b = g.constant(Shape{2, 4}, std::vector<double>(8, 1.0));
+  auto detail_of = [](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.detail();
+    }
+    FAIL("no error");
+    return ErrorDetail{};
+  };
+  ErrorDetail d = detail_of([&] { return a * b; });
+  CHECK(d.rule == ErrorRule::broadcast);
+  CHECK(d.op == "mul");
+  CHECK(d.shapes == std::vector<std::vector<int64_t>>{{3}, {2, 4}});
+  CHECK(d.operand == -1);
+
+  d = detail_of([&] { return matmul(b, b); });
+  CHECK(d.rule == ErrorRule::matmul);
+  CHECK(d.shapes == std::vector<std::vector<int64_t>>{{2, 4}, {2, 4}});
+  CHECK(d.why == "the inner dimensions must agree: 4 vs 2 (the left's last, the right's first)");
+
+  auto f = g.constant(Shape{3}, std::vector<double>{1, 2, 3}, DType::f32);
+  d = detail_of([&] { return a + f; });
+  CHECK(d.rule == ErrorRule::dtype);
+  CHECK(d.dtypes == std::vector<std::string>{"f64", "f32"});
+  CHECK(d.operand == 1);
+
+  Graph other;
+  auto c = other.constant(Shape{3}, std::vector<double>{1, 2, 3});
+  d = detail_of([&] { return a - c; });
+  CHECK(d.rule == ErrorRule::graph);
+  CHECK(d.op == "sub");
+
+  // Errors that are not about operands fitting together carry no detail.
+  d = detail_of([&] { return reshape(a, {4}); });
+  CHECK(d.rule == ErrorRule::none);
+}
+
 TEST_CASE("mixing dtypes is an error that names both") {
   Graph g;
   auto a = g.scalar(1.0, DType::f32);
