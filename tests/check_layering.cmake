@@ -14,7 +14,7 @@ set(allowed_explain  explain)
 set(allowed_builtins builtins syntax eval)
 set(allowed_eval     eval syntax builtins explain plot)
 set(allowed_repl     repl syntax eval builtins explain plot)
-set(allowed_jupyter  jupyter syntax eval builtins explain plot)
+set(allowed_jupyter  jupyter syntax eval builtins explain plot repl)
 set(allowed_app      app syntax eval builtins explain plot repl)
 
 # Which engine headers each part may include: "all", "none", or a list.
@@ -26,6 +26,10 @@ set(engine_eval      all)
 set(engine_repl      all)
 set(engine_jupyter   all)
 set(engine_app       all)
+
+# repl/'s terminal side (the line editor and the loop): only app/ and repl/ may
+# include it; jupyter/ shares the rest of repl/ (completion, commands, help).
+set(terminal_headers line.hpp repl.hpp)
 
 # Words that mean "this code asks about the terminal": only app/ and repl/ may.
 set(terminal_words "isatty|tcgetattr|tcsetattr|TIOCGWINSZ|termios|getenv\\(\"(TERM|NO_COLOR|COLUMNS)\"")
@@ -57,6 +61,9 @@ foreach(part ${parts})
         set(header ${CMAKE_MATCH_2})
         if(top IN_LIST parts AND NOT top IN_LIST allowed_${part})
           fail(${f} "${part}/ may not include ${top}/${header}")
+        elseif(top STREQUAL "repl" AND header IN_LIST terminal_headers AND NOT part STREQUAL "app"
+               AND NOT part STREQUAL "repl")
+          fail(${f} "${part}/ may not include repl/${header}: only app/ and repl/ know about terminals")
         elseif(top STREQUAL "hinge")
           if(engine_${part} STREQUAL "none")
             fail(${f} "${part}/ knows nothing of the engine, but includes hinge/${header}")

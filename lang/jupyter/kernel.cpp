@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 #include <xeus/xhelper.hpp>
 
-#include "eval/complete.hpp"
 #include "eval/interpreter.hpp"
+#include "repl/complete.hpp"
 
 namespace hinge::lang::jupyter {
 

@@ -10,9 +10,9 @@
 
 #include <xeus/xinterpreter.hpp>
 
-#include "eval/commands.hpp"
 #include "eval/session.hpp"
 #include "jupyter/stream.hpp"
+#include "repl/commands.hpp"
 
 namespace hinge::lang::jupyter {
 

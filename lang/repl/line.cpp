@@ -15,8 +15,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "eval/complete.hpp"
 #include "eval/session.hpp"
+#include "repl/complete.hpp"
 #include "syntax/keywords.hpp"
 
 namespace hinge::lang {

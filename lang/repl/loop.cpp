@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "eval/commands.hpp"
 #include "eval/session.hpp"
+#include "repl/commands.hpp"
 #include "repl/line.hpp"
 
 namespace hinge::lang {

@@ -19,10 +19,10 @@
 
 #include <fmt/format.h>
 
-#include "eval/commands.hpp"
 #include "eval/interpreter.hpp"
 #include "hinge/checkpoint.hpp"
 #include "hinge/engine.hpp"
+#include "repl/commands.hpp"
 #include "run_process.hpp"
 
 using namespace hinge;

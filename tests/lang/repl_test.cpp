@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "eval/complete.hpp"
+#include "repl/complete.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;

@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 
 #include "builtins/builtin.hpp"
-#include "eval/commands.hpp"
-#include "eval/complete.hpp"
 #include "eval/session.hpp"
+#include "repl/commands.hpp"
+#include "repl/complete.hpp"
 
 namespace hinge::lang {
 

@@ -1,6 +1,6 @@
 // The `:commands` of the REPL and the Jupyter kernel: parsing the command line, running each command against
 // the current session, and reporting a mistyped one with a did-you-mean.
-#include "eval/commands.hpp"
+#include "repl/commands.hpp"
 
 #include <algorithm>
 #include <set>
@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "builtins/family.hpp"
-#include "eval/complete.hpp"
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
+#include "repl/complete.hpp"
 
 namespace hinge::lang {
 

@@ -1,6 +1,6 @@
 // Completion (REPL and Jupyter kernel): the candidate words for the word under the cursor, chosen
 // by where it sits (a `:command`, its argument, or an ordinary expression).
-#include "eval/complete.hpp"
+#include "repl/complete.hpp"
 
 #include <algorithm>
 
