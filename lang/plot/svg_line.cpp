@@ -8,6 +8,7 @@
 
 #include "hinge/errors.hpp"
 #include "plot/color.hpp"
+#include "plot/draw_order.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_frame.hpp"
 #include "plot/svg_markers.hpp"
@@ -167,12 +168,28 @@ Rendered render_line_svg(const LinePlot& plot) {
     legend.push_back({LegendEntry::Kind::line, plot.series[i].label, series_color(i).hex(), series_dash(i)});
   }
   Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
+  // Series hidden under later ones go on top, dashed (Note [Hidden series]).
+  std::vector<std::vector<std::pair<double, double>>> pixels;
+  for (const auto& s : plot.series) {
+    auto& p = pixels.emplace_back();
+    for (std::size_t k = 0; k < s.x.size(); ++k) {
+      const bool ok = drawable(s.x[k], x.log) && drawable(s.y[k], y.log);
+      p.emplace_back(ok ? f.sx(s.x[k]) : NAN, ok ? f.sy(s.y[k]) : NAN);
+    }
+  }
+  const Stacking stacking = stack_series(pixels, f.left, f.top, f.right, f.bottom);
+  auto dash_of = [&](std::size_t i) -> std::string {
+    return stacking.lifted[i] >= 0 ? lifted_dash(stacking.lifted[i]) : series_dash(i);
+  };
+  for (std::size_t i = 0, e = 0; i < plot.series.size(); ++i) {
+    if (!plot.series[i].label.empty()) legend[e++].dash = dash_of(i);
+  }
   SvgWriter svg(f.width, f.height);
   draw_background(svg, f, x, y);
   open_clip(svg, f);
-  for (std::size_t i = 0; i < plot.series.size(); ++i) {
+  for (std::size_t i : stacking.order) {
     const auto& s = plot.series[i];
-    std::string dash = series_dash(i);
+    std::string dash = dash_of(i);
     svg.raw(
         fmt::format("<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
                     "stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{}/>\n",

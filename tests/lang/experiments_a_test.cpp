@@ -71,6 +71,12 @@ TEST_CASE("experiment fit_curve: the error falls with N and the fit has at most 
   CHECK(errors[2] < 2e-4);  // well under 1e-3
   CHECK(ex->out.find("the error falls as N grows") != std::string::npos);
   check_svg(*ex, "fit_curve.svg", 4);
+  // The target sin(x) would hide under the N = 100 fit: it is drawn on top, dashed.
+  const auto drawn = drawn_series(*ex, "fit_curve.svg");
+  REQUIRE(drawn.size() == 4);
+  CHECK(drawn.back().first == "sin(x)");
+  CHECK(!drawn.back().second.empty());
+  CHECK(drawn_at(drawn, "N = 100").second.empty());
   // The README shows the tracked examples/fit_curve.svg: it must be what the code
   // draws now, byte for byte (examples/run writes to .out/, never over it).
   const fs::path tracked = fs::path(HINGE_TEST_DIR) / ".." / "examples" / "fit_curve.svg";
@@ -122,6 +128,12 @@ TEST_CASE("experiment linear_collapse: a linear stack is one line; one ReLU laye
   const double relu = num(one_match(ex->out, R"(16 units\), same steps: mse )" + kNum)[0]);
   CHECK(relu < line_mse / 50);
   check_svg(*ex, "linear_collapse.svg", 4);
+  // The claim is that the stack lies on the best line: the line is drawn over it, dashed.
+  const auto drawn = drawn_series(*ex, "linear_collapse.svg");
+  const auto [line_at, line_dash] = drawn_at(drawn, "best line");
+  CHECK(line_at > drawn_at(drawn, "5 linear layers (on the best line)").first);
+  CHECK(!line_dash.empty());
+  CHECK(drawn_at(drawn, "5 linear layers (on the best line)").second.empty());
 }
 
 TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of magnitude below relu's",
@@ -229,6 +241,17 @@ TEST_CASE("experiment activations: derivatives by reverse mode; sigmoid at most 
   CHECK(num(one_match(ex->out, R"(tanh:    slope )" + kNum + " at x = 0")[0]) == 1);
   check_svg(*ex, "activations.svg", 6);
   check_svg(*ex, "activations_derivatives.svg", 6);
+  // relu, the subject, coincides with leaky relu and gelu for x > 0 (and its
+  // derivative with theirs): it is drawn over them, dashed, so that it shows.
+  for (const auto& [file, suffix] :
+       {std::pair{"activations.svg", ""}, std::pair{"activations_derivatives.svg", "'"}}) {
+    INFO(file);
+    const auto drawn = drawn_series(*ex, file);
+    const auto [relu_at, relu_dash] = drawn_at(drawn, std::string("relu") + suffix);
+    CHECK(relu_at > drawn_at(drawn, std::string("gelu") + suffix).first);
+    CHECK(relu_at > drawn_at(drawn, std::string("leaky relu") + suffix + " (0.1)").first);
+    CHECK(!relu_dash.empty());
+  }
 }
 
 // ---------------------------------------------------------------- the builtins

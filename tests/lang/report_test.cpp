@@ -168,6 +168,74 @@ TEST_CASE("a line plot has one series path per series, a legend and ticks", "[re
   CHECK(std::find(labels.begin(), labels.end(), "\u22120.5") != labels.end());
 }
 
+namespace {
+
+// The series paths of a rendered SVG in drawing order: label and dash ("" solid).
+std::vector<std::pair<std::string, std::string>> drawn(const XmlDoc& doc) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& e : doc.elements) {
+    if (e.name != "path" || !e.has_class("series")) continue;
+    auto dash = e.attrs.find("stroke-dasharray");
+    out.emplace_back(e.attrs.at("data-label"), dash == e.attrs.end() ? "" : dash->second);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a series hidden under later ones is drawn on top, dashed", "[report][svg]") {
+  auto xs = range(200, -3, 3);
+  std::vector<double> target, close, far, crossing;
+  for (double x : xs) {
+    target.push_back(std::sin(x));
+    close.push_back(std::sin(x) + 1e-4);  // a fit that matches the target
+    far.push_back(std::sin(x) + 0.8);
+    crossing.push_back(0.3 * x);
+  }
+  SECTION("a target under a fit that matches it") {
+    LinePlot plot{.x = {.title = "x"}, .y = {.title = "y"}};
+    plot.series = {{"target", xs, target}, {"far", xs, far}, {"fit", xs, close}};
+    XmlDoc doc = parse_svg(render_line_svg(plot).svg);
+    auto d = drawn(doc);
+    REQUIRE(d.size() == 3);
+    CHECK(d[0] == std::pair<std::string, std::string>{"far", ""});
+    CHECK(d[1] == std::pair<std::string, std::string>{"fit", ""});
+    CHECK(d[2].first == "target");
+    CHECK(!d[2].second.empty());
+    // The legend draws the target's swatch with the same dash.
+    std::size_t dashed_swatches = 0;
+    for (const auto& e : doc.elements)
+      dashed_swatches += e.name == "line" && e.attrs.count("stroke-dasharray") &&
+                         e.attrs.at("stroke-dasharray") == d[2].second;
+    CHECK(dashed_swatches == 1);
+  }
+  SECTION("curves that only cross keep their order and stay solid") {
+    LinePlot plot{.x = {.title = "x"}, .y = {.title = "y"}};
+    plot.series = {{"sin", xs, target}, {"line", xs, crossing}, {"shifted", xs, far}};
+    auto d = drawn(parse_svg(render_line_svg(plot).svg));
+    REQUIRE(d.size() == 3);
+    CHECK(d[0] == std::pair<std::string, std::string>{"sin", ""});
+    CHECK(d[1] == std::pair<std::string, std::string>{"line", ""});
+    CHECK(d[2] == std::pair<std::string, std::string>{"shifted", ""});
+  }
+  SECTION("two hidden curves: both on top, with different dashes, the most hidden topmost") {
+    // One curve equal to a later one everywhere, one equal to a later one on 3/4 of x.
+    std::vector<double> same = far, mostly;
+    for (std::size_t k = 0; k < xs.size(); ++k) mostly.push_back(k < 150 ? crossing[k] : -2.0);
+    LinePlot plot{.x = {.title = "x"}, .y = {.title = "y"}};
+    plot.series = {{"a", xs, same}, {"b", xs, mostly}, {"c", xs, crossing}, {"d", xs, far}};
+    auto d = drawn(parse_svg(render_line_svg(plot).svg));
+    REQUIRE(d.size() == 4);
+    CHECK(d[0].first == "c");
+    CHECK(d[1].first == "d");
+    CHECK(d[2].first == "b");
+    CHECK(d[3].first == "a");
+    CHECK(!d[2].second.empty());
+    CHECK(!d[3].second.empty());
+    CHECK(d[2].second != d[3].second);
+  }
+}
+
 TEST_CASE("labels with markup characters are escaped", "[report][svg]") {
   std::string nasty = "<script>alert('x') & \"y\"</script>";
   LinePlot plot{.title = nasty, .x = {.title = nasty}, .y = {.title = "a < b"}};

@@ -127,4 +127,27 @@ inline void check_svg(const Experiment& ex, const std::string& name, std::size_t
   CHECK(ex.out.find("wrote " + name) != std::string::npos);
 }
 
+/// The data series of the SVG `name` in drawing order (the last drawn on top):
+/// each its label and its stroke-dasharray ("" for a solid line).
+inline std::vector<std::pair<std::string, std::string>> drawn_series(const Experiment& ex,
+                                                                     const std::string& name) {
+  const XmlDoc doc = parse_xml(slurp(ex.file(name)));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& e : doc.elements) {
+    if (e.name != "path" || !e.has_class("series")) continue;
+    auto label = e.attrs.find("data-label"), dash = e.attrs.find("stroke-dasharray");
+    out.emplace_back(label == e.attrs.end() ? "" : label->second, dash == e.attrs.end() ? "" : dash->second);
+  }
+  return out;
+}
+
+/// Where the series `label` is drawn (0 first), and its dash; fails when it is not drawn.
+inline std::pair<std::size_t, std::string> drawn_at(
+    const std::vector<std::pair<std::string, std::string>>& drawn, const std::string& label) {
+  for (std::size_t i = 0; i < drawn.size(); ++i)
+    if (drawn[i].first == label) return {i, drawn[i].second};
+  FAIL("no series '" << label << "' drawn");
+  return {};
+}
+
 }  // namespace hinge::test
