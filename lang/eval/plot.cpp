@@ -46,9 +46,14 @@ std::string svg_element(const std::string& svg) {
 // the first layer, we look at what the model computed on the grid: every column
 // of a relu's input (or of the model's own k > 1 outputs) that is an affine
 // function of the grid point is a unit, and its zero set is the line we draw.
-// Deeper units are not affine in the input, fail the test and are not drawn.
+// Deeper units are not affine in the input and fail the test. Among the model's
+// own outputs (each a unit whose sign defines the regions) they are passed on as
+// bent boundaries: the plot draws where each is 0, which bends where the units
+// before it switch. A relu's input deeper in the model is not: its bends would
+// crowd the picture of a model whose regions it does not define.
 void add_affine_lines(const std::vector<double>& vals, std::size_t cells, std::size_t k,
-                      const std::vector<double>& grid, std::size_t nx, std::vector<report::Line2>& lines) {
+                      const std::vector<double>& grid, std::size_t nx, std::vector<report::Line2>& lines,
+                      std::vector<std::vector<double>>* bent = nullptr) {
   if (cells < nx + 1 || nx < 2) return;
   for (std::size_t u = 0; u < k && lines.size() < 256; ++u) {
     auto at = [&](std::size_t c) { return vals[c * k + u]; };
@@ -61,13 +66,18 @@ void add_affine_lines(const std::vector<double>& vals, std::size_t cells, std::s
       scale = std::max(scale, std::abs(v));
       worst = std::max(worst, std::abs(v - fit));
     }
-    if (std::isfinite(worst) && worst <= 1e-9 * scale && (a != 0 || b != 0)) lines.push_back({a, b, c});
+    if (std::isfinite(worst) && worst <= 1e-9 * scale && (a != 0 || b != 0)) {
+      lines.push_back({a, b, c});
+    } else if (bent && bent->size() < 64) {
+      auto& field = bent->emplace_back(cells);
+      for (std::size_t q = 0; q < cells; ++q) field[q] = at(q);
+    }
   }
 }
 
 // The `with` options each plot kind understands.
 struct PlotOptions {
-  std::string title, xlabel, ylabel;
+  std::string title, xlabel, ylabel, clabel;
   bool logx = false, logy = false;
   int bins = 0;
   int resolution = 100;
@@ -76,7 +86,7 @@ struct PlotOptions {
 };
 
 const char* kOptionNames =
-    "title, xlabel, ylabel, logx, logy, bins, resolution, x0, x1, y0, y1, width, height";
+    "title, xlabel, ylabel, clabel, logx, logy, bins, resolution, x0, x1, y0, y1, width, height";
 
 }  // namespace
 
@@ -118,6 +128,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       o.xlabel = str();
     else if (n == "ylabel")
       o.ylabel = str();
+    else if (n == "clabel")
+      o.clabel = str();
     else if (n == "logx")
       o.logx = truthy(v, k.value->span, "'logx'");
     else if (n == "logy")
@@ -351,7 +363,9 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         }
         distinct = ids.size();
       }
-      if (k > 1) add_affine_lines(vals, cells, k, grid, map.nx, map.lines);
+      if (k > 1) add_affine_lines(vals, cells, k, grid, map.nx, map.lines, &map.bent);
+      // The colour bar says what the colour is: the function's value.
+      map.value_title = o.clabel.empty() ? abbreviate_text(text_of(ctx, p.subject.span)) : o.clabel;
       for (NodeId id : ancestors(graph_, outv.tensor().id)) {
         const Node& n = graph_[id];
         if (n.op != OpKind::relu && n.op != OpKind::leaky_relu && n.op != OpKind::step) continue;

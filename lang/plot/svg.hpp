@@ -59,8 +59,9 @@ struct Line2 {
 
 // A map of a 2-input model over [x0, x1] x [y0, y1], divided into nx * ny equal
 // cells. Cell (i, j) - column i counted from x0, row j counted from y0 - has index
-// j * nx + i. Give exactly one of `regions` (an integer id per cell: each distinct id
-// its own colour) or `values` (a real per cell: a blue-white-red map centred on 0).
+// j * nx + i. Give exactly one of `regions` (an integer id per cell: regions that
+// touch get different colours) or `values` (a real per cell: a blue-white-red map
+// centred on 0, drawn smooth, with a titled colour bar and the line where it is 0).
 struct RegionMap {
   std::string title;
   std::string x_title = "x1", y_title = "x2";
@@ -70,7 +71,11 @@ struct RegionMap {
   std::vector<double> values;
   std::vector<Line2> lines;  // drawn clipped to the box
   std::string lines_label = "unit boundaries";
-  std::vector<double> xs, ys;  // overlay points (e.g. the XOR or moons data)
+  // Per deeper unit, its pre-activation at each cell: drawn where it is 0 (bent lines).
+  std::vector<std::vector<double>> bent;
+  std::string bent_label = "bent boundaries, deeper units";
+  std::string value_title = "value";  // values: what the colour shows (the colour bar's title)
+  std::vector<double> xs, ys;         // overlay points (e.g. the XOR or moons data)
   std::vector<int> classes;
   std::vector<std::string> class_labels;
   PageSize size;

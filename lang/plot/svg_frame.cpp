@@ -102,15 +102,21 @@ Frame layout_frame(const PageSize& size, const std::string& title, const AxisLay
   return f;
 }
 
-void fit_equal_aspect(Frame& f, const AxisLayout& x, const AxisLayout& y) {
+void fit_equal_aspect(Frame& f, const AxisLayout& x, const AxisLayout& y, const std::string& title,
+                      std::size_t legend_rows) {
   double w = f.right - f.left, h = f.bottom - f.top;
   double dx = x.hi - x.lo, dy = y.hi - y.lo;
   if (!(dx > 0) || !(dy > 0)) return;
   double per_unit = std::min(w / dx, h / dy);
-  double shift = (f.right - f.left) - dx * per_unit;  // the legend follows the plot
+  // The page shrinks with the plot, as matplotlib's bbox_inches="tight" does: a wide
+  // map leaves no empty band under it, a tall one none to its right. The legend
+  // follows the plot; the page keeps room for the title and every legend row.
+  double shift_x = w - dx * per_unit, shift_y = h - dy * per_unit;
   f.right = f.left + dx * per_unit;
   f.bottom = f.top + dy * per_unit;
-  f.legend_x -= shift;
+  f.legend_x -= shift_x;
+  f.width = std::max(f.width - shift_x, text_width(title, title_font) + 20);
+  f.height = std::max(f.height - shift_y, f.top + 10 + static_cast<double>(legend_rows) * legend_row);
   f.sx = Scale(x.lo, x.hi, f.left, f.right, x.log);
   f.sy = Scale(y.lo, y.hi, f.bottom, f.top, y.log);
 }

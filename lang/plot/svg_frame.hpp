@@ -54,8 +54,10 @@ Frame layout_frame(const PageSize& size, const std::string& title, const AxisLay
                    const std::vector<LegendEntry>& legend, std::size_t note_count, double extra_right = 0);
 
 // Shrinks the plot area so that one data unit has the same length on both axes
-// (region maps: angles between lines stay true).
-void fit_equal_aspect(Frame& frame, const AxisLayout& x, const AxisLayout& y);
+// (region maps: angles between lines stay true), and the page with it, keeping room
+// for the title and `legend_rows` rows of legend.
+void fit_equal_aspect(Frame& frame, const AxisLayout& x, const AxisLayout& y, const std::string& title,
+                      std::size_t legend_rows);
 
 // Drawing, in this order: background and grid, then the data inside
 // open_clip()/close_clip(), then the axes, legend and notes on top.

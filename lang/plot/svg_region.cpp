@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
 #include "plot/color.hpp"
+#include "plot/contour.hpp"
+#include "plot/png.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_frame.hpp"
 #include "plot/svg_markers.hpp"
@@ -16,8 +19,14 @@ namespace hinge::lang::report {
 
 namespace {
 
-constexpr double colorbar_room = 66;  // the colour bar and its labels, right of the map
-constexpr int value_levels = 16;      // steps per side of 0: runs of equal colour merge
+constexpr double colorbar_room = 86;  // the colour bar, its labels and its title, right of the map
+constexpr std::size_t palette_size = 12;
+// Lines: first-layer units, deeper units' bent boundaries, a value map's zero level.
+constexpr const char* line_color = "#222222";
+constexpr const char* bent_color = "#7b2d8e";
+constexpr const char* zero_color = "#000000";
+constexpr const char* unit_dash = "5 3";  // on a value map, the units step back behind its zero level  //
+                                          // region colours to choose from (Note [Region colours])
 
 // The fill of each cell, as "#rrggbb", with the legend lines that explain it.
 struct CellColors {
@@ -26,30 +35,100 @@ struct CellColors {
   double value_max = 0;  // values mode: the colour scale spans [-value_max, value_max]
 };
 
+// Note [Region colours]
+// Colouring each region id by its rank gave neighbours nearly the same colour
+// whenever their ranks were far apart. Regions that share an edge of cells must
+// differ, as on a political map: the regions are coloured one by one, largest first
+// (each after those it touches that are larger), each with the palette colour that
+// is farthest from the colours its coloured neighbours already have. Two regions
+// that only meet at a corner may share a colour.
+double distance(Rgb a, Rgb b) {
+  const double dr = a.r - b.r, dg = a.g - b.g, db = a.b - b.b;
+  return dr * dr * 0.3 + dg * dg * 0.59 + db * db * 0.11;  // weighted by the eye's sensitivity
+}
+
 CellColors region_fills(const RegionMap& map) {
   CellColors c;
-  std::map<long long, std::string> color_of;  // sorted ids -> colour by rank
-  for (long long id : map.regions) color_of.emplace(id, "");
-  std::size_t rank = 0;
-  for (auto& [id, color] : color_of) color = region_color(rank++).hex();
-  c.region_count = color_of.size();
+  std::map<long long, std::size_t> index;  // sorted ids -> 0, 1, ...
+  for (long long id : map.regions) index.emplace(id, 0);
+  std::size_t n = 0;
+  for (auto& [id, k] : index) k = n++;
+  c.region_count = n;
+  std::vector<std::size_t> of(map.regions.size()), size(n);
+  for (std::size_t q = 0; q < map.regions.size(); ++q) ++size[of[q] = index[map.regions[q]]];
+  std::vector<std::set<std::size_t>> touches(n);
+  for (std::size_t j = 0; j < map.ny; ++j) {
+    for (std::size_t i = 0; i < map.nx; ++i) {
+      const std::size_t a = of[j * map.nx + i];
+      if (i + 1 < map.nx && of[j * map.nx + i + 1] != a) {
+        touches[a].insert(of[j * map.nx + i + 1]);
+        touches[of[j * map.nx + i + 1]].insert(a);
+      }
+      if (j + 1 < map.ny && of[(j + 1) * map.nx + i] != a) {
+        touches[a].insert(of[(j + 1) * map.nx + i]);
+        touches[of[(j + 1) * map.nx + i]].insert(a);
+      }
+    }
+  }
+  std::vector<Rgb> palette;
+  for (std::size_t k = 0; k < palette_size; ++k) palette.push_back(region_color(k));
+  std::vector<std::size_t> by_size(n);
+  for (std::size_t r = 0; r < n; ++r) by_size[r] = r;
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [&](std::size_t a, std::size_t b) { return size[a] > size[b]; });
+  std::vector<int> color(n, -1);
+  std::vector<std::size_t> uses(palette_size);
+  for (std::size_t r : by_size) {
+    int best = 0;
+    double best_gap = -1;
+    for (std::size_t k = 0; k < palette_size; ++k) {
+      double gap = 1e18;
+      for (std::size_t other : touches[r])
+        if (color[other] >= 0)
+          gap = std::min(gap, distance(palette[k], palette[static_cast<std::size_t>(color[other])]));
+      // Equal gaps: the colour used least so far, so the map does not lean on a few colours.
+      if (gap > best_gap || (gap == best_gap && uses[k] < uses[static_cast<std::size_t>(best)])) {
+        best_gap = gap;
+        best = static_cast<int>(k);
+      }
+    }
+    color[r] = best;
+    ++uses[static_cast<std::size_t>(best)];
+  }
   c.fill.reserve(map.regions.size());
-  for (long long id : map.regions) c.fill.push_back(color_of[id]);
+  for (std::size_t q = 0; q < map.regions.size(); ++q)
+    c.fill.push_back(palette[static_cast<std::size_t>(color[of[q]])].hex());
   return c;
 }
 
-CellColors value_fills(const RegionMap& map) {
-  CellColors c;
+// The value map as one smooth raster (see png.hpp): row 0 of the image is the top.
+std::string value_image(const RegionMap& map, double& value_max) {
+  value_max = 0;
   for (double v : map.values) {
-    if (std::isfinite(v)) c.value_max = std::max(c.value_max, std::abs(v));
+    if (std::isfinite(v)) value_max = std::max(value_max, std::abs(v));
   }
-  double scale = c.value_max > 0 ? c.value_max : 1;
-  c.fill.reserve(map.values.size());
-  for (double v : map.values) {
-    double t = std::isfinite(v) ? std::round(v / scale * value_levels) / value_levels : NAN;
-    c.fill.push_back(diverging_color(t).hex());
+  const double scale = value_max > 0 ? value_max : 1;
+  std::vector<Rgb> pixels;
+  pixels.reserve(map.values.size());
+  for (std::size_t j = map.ny; j-- > 0;) {
+    for (std::size_t i = 0; i < map.nx; ++i) {
+      const double v = map.values[j * map.nx + i];
+      pixels.push_back(diverging_color(std::isfinite(v) ? v / scale : NAN));
+    }
   }
-  return c;
+  return png_data_uri(pixels, map.nx, map.ny);
+}
+
+// Polylines as one path, in page coordinates.
+void add_polylines(PathData& d, const Frame& f, const std::vector<Polyline>& lines) {
+  for (const auto& line : lines) {
+    for (std::size_t k = 0; k < line.size(); ++k) {
+      if (k == 0)
+        d.move_to(f.sx(line[k].first), f.sy(line[k].second));
+      else
+        d.line_to(f.sx(line[k].first), f.sy(line[k].second));
+    }
+  }
 }
 
 // One path per colour; each horizontal run of equal cells in a row is one rectangle.
@@ -77,7 +156,7 @@ void draw_cells(SvgWriter& svg, const Frame& f, const RegionMap& map, const std:
   svg.raw("</g>\n");
 }
 
-void draw_colorbar(SvgWriter& svg, const Frame& f, double value_max) {
+void draw_colorbar(SvgWriter& svg, const Frame& f, double value_max, const std::string& title) {
   double x = f.right + 16, top = f.top, bottom = f.bottom, w = 14;
   svg.raw("<defs><linearGradient id=\"diverging\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">");
   for (int k = -4; k <= 4; ++k) {
@@ -89,11 +168,20 @@ void draw_colorbar(SvgWriter& svg, const Frame& f, double value_max) {
   svg.rect(x, top, w, bottom - top, "fill=\"url(#diverging)\" stroke=\"#555555\" stroke-width=\"0.5\"");
   double m = value_max > 0 ? value_max : 1;
   double step = nice_step(2 * m, 4);
+  double widest = 0;
   for (double t : linear_ticks(-m, m, step)) {
     double y = bottom - (t + m) / (2 * m) * (bottom - top);
     svg.line(x + w, y, x + w + 4, y, "stroke=\"#555555\"");
-    svg.text(x + w + 7, y, typographic_minus(tick_label(t, step)), "dy=\"0.35em\" fill=\"#333333\"");
+    const std::string label = typographic_minus(tick_label(t, step));
+    widest = std::max(widest, text_width(label, 12));
+    svg.text(x + w + 7, y, label, "dy=\"0.35em\" fill=\"#333333\"");
   }
+  // What the colour means, along the bar (as matplotlib's colorbar label).
+  const double tx = x + w + 7 + widest + 14, ty = (top + bottom) / 2;
+  svg.text(tx, ty, title,
+           fmt::format("class=\"colorbar-title\" text-anchor=\"middle\" font-size=\"13\" "
+                       "transform=\"rotate(-90 {} {})\"",
+                       svg_num(tx), svg_num(ty)));
   svg.raw("</g>\n");
 }
 
@@ -154,8 +242,42 @@ Rendered render_region_svg(const RegionMap& map) {
     throw DomainError(fmt::format("region map: {} x, {} y and {} classes for the points", map.xs.size(),
                                   map.ys.size(), map.classes.size()));
   }
+  for (const auto& field : map.bent) {
+    if (field.size() != cells)
+      throw DomainError(
+          fmt::format("region map: a bent boundary has {} values for {} cells", field.size(), cells));
+  }
   Rendered result;
-  CellColors colors = by_region ? region_fills(map) : value_fills(map);
+  CellColors colors;
+  std::string image;
+  if (by_region)
+    colors = region_fills(map);
+  else
+    image = value_image(map, colors.value_max);
+
+  // A unit given twice (a relu's input that is also an output) is one line.
+  std::vector<Line2> lines;
+  for (const auto& line : map.lines) {
+    const double norm = std::hypot(line.a, line.b);
+    if (!(norm > 0) || !std::isfinite(norm) || !std::isfinite(line.c)) continue;
+    const double sign = (line.a < 0 || (line.a == 0 && line.b < 0)) ? -1 : 1;
+    const Line2 unit{sign * line.a / norm, sign * line.b / norm, sign * line.c / norm};
+    const double scale =
+        std::max({std::abs(map.x0), std::abs(map.x1), std::abs(map.y0), std::abs(map.y1), 1.0});
+    const bool seen = std::any_of(lines.begin(), lines.end(), [&](const Line2& l) {
+      return std::abs(l.a - unit.a) < 1e-9 && std::abs(l.b - unit.b) < 1e-9 &&
+             std::abs(l.c - unit.c) < 1e-9 * scale;
+    });
+    if (!seen) lines.push_back(unit);
+  }
+  std::vector<Polyline> bent, zero;
+  std::size_t bent_units = 0;
+  for (const auto& field : map.bent) {
+    auto part = zero_contour(field, map.nx, map.ny, map.x0, map.x1, map.y0, map.y1);
+    bent_units += !part.empty();
+    bent.insert(bent.end(), part.begin(), part.end());
+  }
+  if (by_value) zero = zero_contour(map.values, map.nx, map.ny, map.x0, map.x1, map.y0, map.y1);
 
   PointsByClass by_class;
   std::size_t skipped = 0;
@@ -176,9 +298,16 @@ Rendered render_region_svg(const RegionMap& map) {
                       fmt::format("{} region{}", colors.region_count, colors.region_count == 1 ? "" : "s"),
                       "", "", 0});
   }
-  if (!map.lines.empty()) {
-    legend.push_back({LegendEntry::Kind::line, fmt::format("{} ({})", map.lines_label, map.lines.size()),
-                      "#222222", "", 0});
+  if (!zero.empty()) {
+    legend.push_back({LegendEntry::Kind::line, fmt::format("{} = 0", map.value_title), zero_color, "", 0});
+  }
+  if (!lines.empty()) {
+    legend.push_back({LegendEntry::Kind::line, fmt::format("{} ({})", map.lines_label, lines.size()),
+                      line_color, by_value ? unit_dash : "", 0});
+  }
+  if (bent_units > 0) {
+    legend.push_back(
+        {LegendEntry::Kind::line, fmt::format("{} ({})", map.bent_label, bent_units), bent_color, "", 0});
   }
   add_class_legend(legend, by_class, map.class_labels);
 
@@ -187,30 +316,55 @@ Rendered render_region_svg(const RegionMap& map) {
   x.grid = y.grid = false;  // the cells cover the grid anyway
   double extra = by_value ? colorbar_room : 0;
   Frame f = layout_frame(map.size, map.title, x, y, legend, result.notes.size(), extra);
-  fit_equal_aspect(f, x, y);
+  fit_equal_aspect(f, x, y, map.title, legend.size());
 
   SvgWriter svg(f.width, f.height);
   draw_background(svg, f, x, y);
   open_clip(svg, f);
-  draw_cells(svg, f, map, colors.fill);
-  PathData lines;
-  for (const auto& line : map.lines) {
+  if (by_region) {
+    draw_cells(svg, f, map, colors.fill);
+  } else {
+    // One image pixel per cell; the viewer's smooth scaling blends neighbouring cells.
+    svg.raw(fmt::format(
+        "<image class=\"values\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
+        "preserveAspectRatio=\"none\" href=\"{}\"/>\n",
+        svg_num(f.left), svg_num(f.top), svg_num(f.right - f.left), svg_num(f.bottom - f.top), image));
+  }
+  PathData straight;
+  for (const auto& line : lines) {
     if (auto s = clip_line(line, map.x0, map.x1, map.y0, map.y1)) {
-      lines.move_to(f.sx((*s)[0]), f.sy((*s)[1]));
-      lines.line_to(f.sx((*s)[2]), f.sy((*s)[3]));
+      straight.move_to(f.sx((*s)[0]), f.sy((*s)[1]));
+      straight.line_to(f.sx((*s)[2]), f.sy((*s)[3]));
     }
   }
-  if (!lines.empty()) {
+  if (!straight.empty()) {
     svg.raw(
-        fmt::format("<path class=\"boundary\" d=\"{}\" fill=\"none\" stroke=\"#222222\" stroke-width=\"1.5\" "
-                    "stroke-opacity=\"0.8\"/>\n",
-                    lines.str()));
+        fmt::format("<path class=\"boundary\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" "
+                    "stroke-opacity=\"0.8\"{}/>\n",
+                    straight.str(), line_color, by_value ? 1 : 1.5,
+                    by_value ? fmt::format(" stroke-dasharray=\"{}\"", unit_dash) : ""));
+  }
+  if (!bent.empty()) {
+    PathData d;
+    add_polylines(d, f, bent);
+    svg.raw(
+        fmt::format("<path class=\"bent-boundary\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
+                    "stroke-width=\"1.5\" stroke-linejoin=\"round\"/>\n",
+                    d.str(), bent_color));
+  }
+  if (!zero.empty()) {
+    PathData d;
+    add_polylines(d, f, zero);
+    svg.raw(
+        fmt::format("<path class=\"zero-level\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
+                    "stroke-width=\"2.5\" stroke-linejoin=\"round\"/>\n",
+                    d.str(), zero_color));
   }
   draw_class_markers(svg, f, by_class, map.xs, map.ys, map.class_labels,
                      R"(stroke="#111111" stroke-width="0.8")");
   close_clip(svg);
   draw_axes(svg, f, map.title, x, y);
-  if (by_value) draw_colorbar(svg, f, colors.value_max);
+  if (by_value) draw_colorbar(svg, f, colors.value_max, map.value_title);
   draw_legend(svg, f, legend);
   draw_notes(svg, f, result.notes);
   result.svg = svg.finish();

@@ -69,6 +69,12 @@ TEST_CASE("regions: patterns never exceed 1 + n + n(n-1)/2 for one layer; foldin
   CHECK(std::count(bits.begin(), bits.end(), '1') == std::stoi(m[2].str()));
   check_svg(*ex, "regions.svg", 2);       // the two classes of points over the regions
   check_svg(*ex, "regions_deep.svg", 0);  // regions only
+  // The folding picture: the 4 first-layer lines (x = 0, 1 and y = 0, 1) once each, and
+  // the second layer's 4 units where their pre-activation is 0, bent at the folds.
+  const XmlDoc deep = svg_of(*ex, "regions_deep.svg");
+  CHECK(has_text(deep, "unit boundaries (4)"));
+  CHECK(has_text(deep, "bent boundaries, deeper units (4)"));
+  CHECK(deep.count("path", "bent-boundary") == 1);
 }
 
 TEST_CASE("xor: no line beats 75%, a ReLU network gets 100%", "[experiments][xor]") {
@@ -94,6 +100,18 @@ TEST_CASE("xor: no line beats 75%, a ReLU network gets 100%", "[experiments][xor
   CHECK(numbers(out, R"(its gap s\(1,0\) \+ s\(0,1\) - s\(0,0\) - s\(1,1\) = )" + kNum)[0] > 1);
   check_svg(*ex, "xor_linear.svg", 2);
   check_svg(*ex, "xor_relu.svg", 2);
+  // Each map draws its decision boundary (where its value is 0) and says what the
+  // colour is; the network's map is a smooth image, not a grid of cells.
+  for (const char* name : {"xor_linear.svg", "xor_relu.svg"}) {
+    INFO(name);
+    const XmlDoc doc = svg_of(*ex, name);
+    CHECK(doc.count("path", "zero-level") == 1);
+    REQUIRE(doc.texts("colorbar-title").size() == 1);
+    CHECK(!doc.texts("colorbar-title")[0].empty());
+    CHECK(has_text(doc, doc.texts("colorbar-title")[0] + " = 0"));
+    CHECK(doc.count("image", "values") == 1);
+    CHECK(doc.count("path", "region") == 0);
+  }
 }
 
 TEST_CASE("poly_vs_relu: the polynomial's gradient and conditioning grow with k, ReLU's stay tame",
@@ -176,6 +194,13 @@ TEST_CASE("moons: a 2-16-16-1 ReLU MLP with the max-margin loss fits the two moo
   CHECK(after[2] == 100);
   CHECK(numbers(out, R"(parameters: (\d+))")[0] == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1);
   check_svg(*ex, "moons.svg", 2);
+  // The map is 4 x 2.2 data units: the page takes its shape (no empty band below).
+  const XmlDoc doc = svg_of(*ex, "moons.svg");
+  const double width = std::stod(doc.elements[0].attrs.at("width"));
+  const double height = std::stod(doc.elements[0].attrs.at("height"));
+  CHECK(height < 0.5 * width);
+  CHECK(doc.count("path", "zero-level") == 1);
+  CHECK(doc.texts("colorbar-title") == std::vector<std::string>{"score"});
 }
 
 // ---------------------------------------------------------------- the builtins

@@ -49,3 +49,17 @@ def f(x) = sum(relu(relu(x @ w + b) @ v), axis=1, keepdims=true)
 )";
   CHECK(drawn_lines(plot(two_layers)) == 3);  // the second layer's units bend: not lines
 }
+
+TEST_CASE("plot regions draws a deeper unit's bent boundary where its pre-activation is 0") {
+  // Two layers, both in the output: the first layer's two lines, and the second
+  // layer's unit relu(x) + relu(y) - 1 = 0, a bent line (a diamond's corner).
+  const std::string svg = plot(R"(
+def f(p) {
+  let h = p @ [[1, 0], [0, 1]]
+  return concat(h, relu(h) @ [[1], [1]] - 1, axis=1)
+}
+)");
+  CHECK(drawn_lines(svg) == 2);
+  CHECK(svg.find("bent boundaries, deeper units (1)") != std::string::npos);
+  CHECK(svg.find("class=\"bent-boundary\"") != std::string::npos);
+}

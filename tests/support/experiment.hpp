@@ -4,6 +4,7 @@
 #pragma once
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -125,6 +126,17 @@ inline void check_svg(const Experiment& ex, const std::string& name, std::size_t
   CHECK(doc.elements[0].name == "svg");
   CHECK(doc.count("path", "series") + doc.count("polyline", "series") == series);
   CHECK(ex.out.find("wrote " + name) != std::string::npos);
+}
+
+/// The SVG `name` the experiment wrote, parsed.
+inline XmlDoc svg_of(const Experiment& ex, const std::string& name) {
+  return parse_xml(slurp(ex.file(name)));
+}
+
+/// True when some <text> of `doc` reads `text` exactly.
+inline bool has_text(const XmlDoc& doc, const std::string& text) {
+  const auto all = doc.texts();
+  return std::find(all.begin(), all.end(), text) != all.end();
 }
 
 /// The data series of the SVG `name` in drawing order (the last drawn on top):
