@@ -388,14 +388,20 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     }
 
     case PlotKind::hist: {
-      if (!p.series.empty())
-        throw Error(p.series[0].value.span, "plot hist takes one value: plot hist values");
+      // plot hist a: b as "later", c  draws b and c over a's bins (see HistogramPlot).
       report::HistogramPlot hp;
       hp.title = o.title;
       hp.x_title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;
       if (!o.ylabel.empty()) hp.y_title = o.ylabel;
       hp.values = numbers_of(*this, eval(p.subject, ctx), p.subject.span, "the values");
+      hp.label = abbreviate_text(text_of(ctx, p.subject.span));
+      for (const Series& s : p.series)
+        hp.more.emplace_back(label_of(s), numbers_of(*this, eval(s.value, ctx), s.value.span, "the values"));
       hp.bins = o.bins;
+      if (!as_svg && !p.series.empty())
+        throw Error(p.series[0].value.span,
+                    "several histograms in one plot need a file: add `to \"hist.svg\"` (in the terminal, "
+                    "plot each on its own)");
       if (as_svg) {
         page(hp.size);
         write(at_span(p.subject.span, [&] { return report::render_histogram_svg(hp); }));

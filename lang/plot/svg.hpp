@@ -83,10 +83,16 @@ struct RegionMap {
 
 // A histogram of `values`: `bins` equal bins over the data's range, or, with bins = 0,
 // a bin width of 1, 2 or 5 times a power of ten (whole numbers for integer data).
+// `more` data sets are drawn over the same bins, translucent, with a legend.
+// Non-negative data with exact zeros among small positive values (a ReLU's zeros,
+// units open on no input) get the zeros as a bar of their own, left of the others
+// and labelled "exactly 0": they are a different kind from "nearly 0".
 struct HistogramPlot {
   std::string title;
   std::string x_title, y_title = "count";
   std::vector<double> values;
+  std::string label;                                              // values' name in the legend
+  std::vector<std::pair<std::string, std::vector<double>>> more;  // label, values
   int bins = 0;
   PageSize size;
 };

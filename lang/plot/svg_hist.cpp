@@ -8,6 +8,7 @@
 #include "plot/color.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_frame.hpp"
+#include "plot/svg_writer.hpp"
 
 namespace hinge::lang::report {
 
@@ -106,25 +107,102 @@ Bins make_bins(const std::vector<double>& values, int bins) {
 
 Rendered render_histogram_svg(const HistogramPlot& plot) {
   Rendered result;
-  Bins bins = make_bins(plot.values, plot.bins);
+  // Every data set, the first one being `values`.
+  std::vector<std::pair<std::string, const std::vector<double>*>> sets{{plot.label, &plot.values}};
+  for (const auto& [label, values] : plot.more) sets.emplace_back(label, &values);
+  std::vector<double> all;
+  for (const auto& set : sets) all.insert(all.end(), set.second->begin(), set.second->end());
+  Bins bins = make_bins(all, plot.bins);
+  // Exact zeros apart, when the bin that holds 0 holds positive values too.
+  bool zero_bar = false;
+  {
+    bool nonnegative = true, zero = false, shared = false;
+    for (double v : all) {
+      if (!std::isfinite(v)) continue;
+      nonnegative = nonnegative && v >= 0;
+      zero = zero || v == 0;
+      shared = shared || (v > 0 && v < bins.edges[1]);
+    }
+    if (nonnegative && zero && shared) {
+      std::vector<double> positive;
+      for (double v : all)
+        if (!(v == 0)) positive.push_back(v);
+      bins = make_bins(positive, plot.bins);
+      zero_bar = true;
+    }
+  }
   if (bins.skipped > 0) {
     result.notes.push_back(
         fmt::format("{} NaN or infinite value{} left out", bins.skipped, bins.skipped == 1 ? "" : "s"));
   }
-  if (bins.skipped == plot.values.size()) result.notes.push_back("nothing to plot: no finite values");
-  AxisLayout x = make_axis(plot.x_title, bins.edges.front(), bins.edges.back(), false, false);
+  if (bins.skipped == all.size()) result.notes.push_back("nothing to plot: no finite values");
+  // Each set's counts over the shared bins (and its zeros, with a zero bar).
+  std::vector<std::vector<double>> counts;
+  std::vector<double> zeros;
+  double most = 0;
+  for (const auto& set : sets) {
+    auto& c = counts.emplace_back(bins.counts.size(), 0.0);
+    double z = 0;
+    for (double v : *set.second) {
+      if (!std::isfinite(v)) continue;
+      if (zero_bar && v == 0) {
+        ++z;
+        continue;
+      }
+      auto it = std::upper_bound(bins.edges.begin(), bins.edges.end(), v);
+      std::size_t k = it == bins.edges.begin() ? 0 : static_cast<std::size_t>(it - bins.edges.begin()) - 1;
+      c[std::min(k, c.size() - 1)] += 1;
+    }
+    zeros.push_back(z);
+    most = std::max({most, z, max_count(c) / 1.03});
+  }
+  const double width = bins.edges[1] - bins.edges[0];
+  const double zero_lo = bins.edges.front() - 1.3 * width, zero_hi = bins.edges.front() - 0.3 * width;
+  AxisLayout x = make_axis(plot.x_title, zero_bar ? zero_lo - 0.2 * width : bins.edges.front(),
+                           bins.edges.back(), false, false);
   x.grid = false;
-  AxisLayout y = make_axis(plot.y_title, 0, max_count(bins.counts), false, true);
-  Frame f = layout_frame(plot.size, plot.title, x, y, {}, result.notes.size());
+  if (zero_bar) {
+    // The zero bar is a category of its own: no number ticks under it, one label.
+    std::vector<double> ticks{(zero_lo + zero_hi) / 2};
+    std::vector<std::string> labels{"exactly 0"};
+    for (std::size_t i = 0; i < x.ticks.size(); ++i) {
+      if (x.ticks[i] < bins.edges.front()) continue;
+      ticks.push_back(x.ticks[i]);
+      labels.push_back(x.labels[i]);
+    }
+    x.ticks = std::move(ticks);
+    x.labels = std::move(labels);
+  }
+  AxisLayout y = make_axis(plot.y_title, 0, most > 0 ? most * 1.03 : 1, false, true);
+  std::vector<LegendEntry> legend;
+  if (sets.size() > 1) {
+    for (std::size_t i = 0; i < sets.size(); ++i)
+      legend.push_back({LegendEntry::Kind::box, sets[i].first, series_color(i).hex(), "", 0});
+  }
+  Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
   SvgWriter svg(f.width, f.height);
   draw_background(svg, f, x, y);
   open_clip(svg, f);
   std::vector<double> lefts(bins.edges.begin(), bins.edges.end() - 1),
       rights(bins.edges.begin() + 1, bins.edges.end());
-  svg.raw(fmt::format("<path class=\"series\" d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n",
-                      bars_path(f, lefts, rights, bins.counts), series_color(0).hex()));
+  // One set: solid bars. Several: translucent, so that each shows where they overlap.
+  const std::string opacity = sets.size() > 1 ? " fill-opacity=\"0.55\"" : "";
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    svg.raw(fmt::format(
+        "<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\"{} stroke=\"#ffffff\" "
+        "stroke-width=\"1\"/>\n",
+        xml_escape(sets[i].first), bars_path(f, lefts, rights, counts[i]), series_color(i).hex(), opacity));
+    if (zero_bar) {
+      svg.raw(
+          fmt::format("<path class=\"zero-bar\" data-label=\"{}\" d=\"{}\" fill=\"{}\"{} stroke=\"#333333\" "
+                      "stroke-width=\"1\"/>\n",
+                      xml_escape(sets[i].first), bars_path(f, {zero_lo}, {zero_hi}, {zeros[i]}),
+                      series_color(i).hex(), opacity));
+    }
+  }
   close_clip(svg);
   draw_axes(svg, f, plot.title, x, y);
+  draw_legend(svg, f, legend);
   draw_notes(svg, f, result.notes);
   result.svg = svg.finish();
   return result;

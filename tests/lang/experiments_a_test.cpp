@@ -212,8 +212,14 @@ TEST_CASE("experiment sparsity: about half the activations are zero; dead units 
   CHECK(num(still[0]) == dead0);
   CHECK(num(still[1]) == dead0);  // no gradient reaches a dead unit, so none revives
   CHECK(num(still[0]) + num(still[2]) == num(rows[1][2]));
-  check_svg(*ex, "sparsity_init.svg", 1);
-  check_svg(*ex, "sparsity_trained.svg", 1);
+  check_svg(*ex, "sparsity.svg", 2);
+  // Init and trained in one figure, each in the legend; the dead units (open on no
+  // input) are their own bar, one per data set, labelled, apart from the nearly dead.
+  const XmlDoc doc = svg_of(*ex, "sparsity.svg");
+  CHECK(has_text(doc, "at_init"));
+  CHECK(has_text(doc, "after_training"));
+  CHECK(has_text(doc, "exactly 0"));
+  CHECK(doc.count("path", "zero-bar") == 2);
 }
 
 TEST_CASE("experiment activations: derivatives by reverse mode; sigmoid at most 1/4, tanh 1 at 0",

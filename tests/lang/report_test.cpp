@@ -489,6 +489,45 @@ TEST_CASE("a value map is well-formed and checks its input", "[report][svg]") {
   CHECK_THROWS_AS(render_region_svg(map), hinge::DomainError);  // both kinds given
 }
 
+TEST_CASE("histograms overlay data sets and give exact zeros a bar of their own", "[report][hist]") {
+  HistogramPlot h{
+      .title = "open counts", .x_title = "inputs", .values = {0, 0, 0, 1, 2, 15, 40, 80, 120, 199}};
+  h.label = "at init";
+  h.more = {{"trained", {0, 0, 3, 30, 60, 90, 150, 200}}};
+  h.bins = 20;
+  XmlDoc doc = parse_svg(render_histogram_svg(h).svg);
+  CHECK(doc.count("path", "series") == 2);
+  REQUIRE(doc.count("path", "zero-bar") == 2);
+  auto texts = doc.texts();
+  CHECK(std::find(texts.begin(), texts.end(), "at init") != texts.end());
+  CHECK(std::find(texts.begin(), texts.end(), "trained") != texts.end());
+  CHECK(std::find(texts.begin(), texts.end(), "exactly 0") != texts.end());
+  // The zero bars stand left of every other bar; the first set's is 3 units tall,
+  // the second's 2: its rectangle is 2/3 as high.
+  double zero_right = 0, other_left = 1e9;
+  std::vector<double> heights;
+  for (const auto& e : doc.elements) {
+    if (e.name != "path") continue;
+    const std::string& d = e.attrs.count("d") ? e.attrs.at("d") : "";
+    double x = 0, y = 0, w = 0, hh = 0;
+    for (std::size_t k = d.find('M'); k != std::string::npos; k = d.find('M', k + 1)) {
+      if (std::sscanf(d.c_str() + k, "M%lf %lfh%lfv%lf", &x, &y, &w, &hh) != 4) continue;
+      if (e.has_class("zero-bar")) {
+        zero_right = std::max(zero_right, x + w);
+        heights.push_back(hh);
+      } else if (e.has_class("series")) {
+        other_left = std::min(other_left, x);
+      }
+    }
+  }
+  CHECK(zero_right < other_left);
+  REQUIRE(heights.size() == 2);
+  CHECK(heights[1] / heights[0] == Approx(2.0 / 3).epsilon(0.01));
+  // Without exact zeros among small values there is no zero bar.
+  HistogramPlot plain{.x_title = "x", .values = {1, 2, 3, 4, 5}};
+  CHECK(parse_svg(render_histogram_svg(plain).svg).count("path", "zero-bar") == 0);
+}
+
 TEST_CASE("histogram bins", "[report][hist]") {
   Bins b = make_bins({0, 1, 1, 2, 2, 2, NAN}, 0);
   CHECK(b.skipped == 1);
