@@ -191,27 +191,6 @@ std::string dot_escape(std::string_view in) {
 
 // ---- JSON ----
 
-std::string json_escape(std::string_view in) {
-  std::string out = "\"";
-  for (unsigned char c : in) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20)
-          out += fmt::format("\\u{:04x}", c);
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string json_number(double v, std::string_view text) {
   if (std::isnan(v)) return "\"nan\"";
   if (std::isinf(v)) return v > 0 ? "\"inf\"" : "\"-inf\"";
@@ -228,8 +207,6 @@ std::string json_summary(const Summary& s) {
 }
 
 }  // namespace
-
-std::string json_quote(std::string_view text) { return json_escape(text); }
 
 std::string trace_text(Tensor root, const TraceOptions& opt) {
   int root_index = 0;
@@ -291,10 +268,10 @@ std::string trace_json(Tensor root, const TraceOptions& opt) {
     out += fmt::format(
         "    {{\"id\": {}, \"op\": {}, \"kind\": {}, \"inputs\": [{}], \"attrs\": {}, \"shape\": [{}], "
         "\"dtype\": \"{}\", \"requires_grad\": {}, \"origin\": {}, \"value\": {}, \"grad\": {}",
-        i, json_escape(n.is_leaf() ? "leaf" : r.op), r.kind.empty() ? "null" : json_escape(r.kind), inputs,
-        json_escape(r.attrs), shape, dtype_name(n.dtype), n.requires_grad() ? "true" : "false", n.origin,
+        i, json_quote(n.is_leaf() ? "leaf" : r.op), r.kind.empty() ? "null" : json_quote(r.kind), inputs,
+        json_quote(r.attrs), shape, dtype_name(n.dtype), n.requires_grad() ? "true" : "false", n.origin,
         json_summary(r.value), json_summary(r.grad));
-    if (!r.label.empty()) out += ", \"label\": " + json_escape(r.label);
+    if (!r.label.empty()) out += ", \"label\": " + json_quote(r.label);
     if (!r.json_extra.empty()) out += ", " + r.json_extra;
     out += i + 1 < rows.size() ? "},\n" : "}\n";
   }

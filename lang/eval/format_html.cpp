@@ -8,6 +8,7 @@
 
 #include "eval/format_value.hpp"
 #include "explain/explain.hpp"
+#include "hinge/escape.hpp"
 
 namespace hinge::lang {
 
@@ -54,7 +55,7 @@ std::string format_html(const Value& v) {
         continue;
       }
       out += fmt::format("<td style=\"text-align:right;font-family:monospace\">{}</td>",
-                         html_escape(number_cell(values[static_cast<std::size_t>(r * cols + c)], t.dtype())));
+                         xml_escape(number_cell(values[static_cast<std::size_t>(r * cols + c)], t.dtype())));
     }
     out += "</tr>";
   }

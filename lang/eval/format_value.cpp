@@ -9,24 +9,11 @@
 #include <fmt/format.h>
 
 #include "builtins/builtin.hpp"
+#include "syntax/lexer.hpp"
 
 namespace hinge::lang {
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string format_optimizer(const OptimizerSpec& o) {
   std::string out = o.kind + "(";
@@ -53,7 +40,7 @@ std::string format_any(const Value& v, std::size_t indent, bool repr) {
         } else if constexpr (std::is_same_v<T, bool>) {
           return x ? "true" : "false";
         } else if constexpr (std::is_same_v<T, std::string>) {
-          return repr ? quote(x) : x;
+          return repr ? syntax::quote_string(x) : x;
         } else if constexpr (std::is_same_v<T, Tensor>) {
           return format_tensor(x, indent);
         } else if constexpr (std::is_same_v<T, ListPtr>) {

@@ -158,8 +158,6 @@ std::string render_dot(const Explanation& ex);                           // expo
 std::string render_json(const Explanation& ex, bool full);               // export.cpp; full: every element
 // A table for hosts that show HTML (the Jupyter kernel), notes highlighted by kind.
 std::string render_html(const Explanation& ex, const TextOptions& opt);  // html.cpp
-// Text made safe inside HTML: & < > " ' as entities (html.cpp).
-std::string html_escape(std::string_view text);
 
 // Shared formatting helpers (text.cpp).
 std::string short_number(double x);  // shortest round-trip text: "0.5", "nan"

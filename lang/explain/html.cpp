@@ -4,24 +4,9 @@
 #include <fmt/format.h>
 
 #include "explain/explain.hpp"
+#include "hinge/escape.hpp"
 
 namespace hinge::lang {
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -62,10 +47,10 @@ std::string render_html(const Explanation& ex, const TextOptions& opt) {
   const bool grads = ex.root.numel() == 1;
   std::string out = "<div class=\"hinge-trace\">";
   out +=
-      fmt::format("<p><b>trace {}</b>: {} nodes{}</p>", html_escape(title), ex.rows.size(),
-                  grads ? html_escape(fmt::format(", grad = d({})/d(node)", title))
-                        : html_escape(fmt::format(" (no gradients: the value has shape {}, not one element)",
-                                                  to_string(ex.root.shape()))));
+      fmt::format("<p><b>trace {}</b>: {} nodes{}</p>", xml_escape(title), ex.rows.size(),
+                  grads ? xml_escape(fmt::format(", grad = d({})/d(node)", title))
+                        : xml_escape(fmt::format(" (no gradients: the value has shape {}, not one element)",
+                                                 to_string(ex.root.shape()))));
   out +=
       "<table style=\"font-family:monospace;font-size:90%\"><thead><tr>"
       "<th>node</th><th>op</th><th>source</th><th>shape</th><th>value</th><th>grad</th></tr></thead><tbody>";
@@ -84,24 +69,24 @@ std::string render_html(const Explanation& ex, const TextOptions& opt) {
     const char* style = r.notes.empty() ? "" : " style=\"font-weight:bold\"";
     out +=
         fmt::format("<tr{}><td>%{}{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
-                    style, i, r.source.name.empty() ? "" : " " + html_escape(r.source.name), html_escape(op),
-                    html_escape(source), html_escape(to_string(r.shape)), r.dtype == DType::f32 ? " f32" : "",
-                    html_escape(summary(r.value, r, false)), html_escape(summary(r.grad, r, true)));
+                    style, i, r.source.name.empty() ? "" : " " + xml_escape(r.source.name), xml_escape(op),
+                    xml_escape(source), xml_escape(to_string(r.shape)), r.dtype == DType::f32 ? " f32" : "",
+                    xml_escape(summary(r.value, r, false)), xml_escape(summary(r.grad, r, true)));
     for (const Note& n : r.notes)
       out += fmt::format(
           "<tr class=\"hinge-note hinge-note-{}\" style=\"background:{}\"><td></td><td colspan=\"5\">note: "
           "{}</td></tr>",
-          to_string(n.kind), note_colour(n.kind), html_escape(n.text));
+          to_string(n.kind), note_colour(n.kind), xml_escape(n.text));
   }
   out += "</tbody></table>";
   if (shown < ex.rows.size())
     out += fmt::format("<p>{} more nodes (<code>trace {} to \"trace.txt\"</code> writes them all)</p>",
-                       ex.rows.size() - shown, html_escape(title));
+                       ex.rows.size() - shown, xml_escape(title));
   if (!ex.unused_params.empty())
     out += fmt::format("<p>params {} does not depend on (no gradient reaches them): {}</p>",
-                       html_escape(title), html_escape(fmt::format("{}", fmt::join(ex.unused_params, ", "))));
+                       xml_escape(title), xml_escape(fmt::format("{}", fmt::join(ex.unused_params, ", "))));
   if (const std::string layers = render_layers(ex); !layers.empty())
-    out += "<pre>" + html_escape(layers) + "</pre>";
+    out += "<pre>" + xml_escape(layers) + "</pre>";
   return out + "</div>";
 }
 

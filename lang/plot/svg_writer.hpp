@@ -1,16 +1,13 @@
-// Low-level SVG text: XML escaping of user text, the document frame, path data with
-// compact numbers, and point markers. Knows nothing about axes or data.
+// Low-level SVG text (user text is escaped by hinge::xml_escape, hinge/escape.hpp): the document frame, path
+// data with compact numbers, and point markers. Knows nothing about axes or data.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace hinge::lang::report {
+#include "hinge/escape.hpp"
 
-// `text` made safe inside XML character data and quoted attribute values: & < > " '
-// become entities, control characters (invalid in XML 1.0) become spaces, and
-// malformed UTF-8 becomes U+FFFD, so any label gives a well-formed file.
-std::string xml_escape(std::string_view text);
+namespace hinge::lang::report {
 
 // A rough width in pixels of `text` at `font_size` in a sans-serif font (0.6 em per
 // character); used to leave room for labels, never to place them exactly.

@@ -41,4 +41,18 @@ Span token_at(std::string_view text, uint32_t pos) {
   return {pos, end};
 }
 
+std::string quote_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace hinge::lang::syntax

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "syntax/source.hpp"
@@ -23,5 +24,9 @@ uint32_t utf8_length(std::string_view text, uint32_t pos);
 /// number, a string up to its closing quote or the line's end, a two-character
 /// comparison, or one code point.
 Span token_at(std::string_view text, uint32_t pos);
+
+/// `s` in double quotes with the escapes the language reads (\n \t \" \\), as the
+/// syntax printer and a value's repr show a string.
+std::string quote_string(std::string_view s);
 
 }  // namespace hinge::lang::syntax

@@ -5,26 +5,12 @@
 // (literals are wrapped in std::string(...) before `+`: GCC 12 warns falsely about
 // "literal" + std::string&& at -O3, bug 105329)
 
+#include "syntax/lexer.hpp"
 #include "syntax/tree.hpp"
 
 namespace hinge::lang::syntax {
 
 namespace {
-
-// Quotes a string for printing, escaping what the language escapes.
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
-}
 
 class Printer {
  public:
@@ -55,14 +41,14 @@ class Printer {
   std::string node(const Name& n, const std::string& s) const { return n.text + s; }
   std::string node(const String& str, const std::string& s) const {
     if (str.parts.empty()) return std::string("\"\"") + s;
-    if (str.parts.size() == 1 && str.parts[0].is_literal()) return quote(str.parts[0].text) + s;
+    if (str.parts.size() == 1 && str.parts[0].is_literal()) return quote_string(str.parts[0].text) + s;
     std::string out = std::string("(str") + s;
     for (const StringPart& p : str.parts) {
       if (p.is_literal()) {
-        out += std::string(" ") + quote(p.text);
+        out += std::string(" ") + quote_string(p.text);
       } else {
         out += std::string(" (fmt") + at(p.span) + std::string(" ") + expr(*p.expr);
-        if (!p.spec.empty()) out += std::string(" ") + quote(p.spec);
+        if (!p.spec.empty()) out += std::string(" ") + quote_string(p.spec);
         out += ")";
       }
     }

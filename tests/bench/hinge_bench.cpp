@@ -32,26 +32,8 @@
 #include "hinge/engine.hpp"
 #include "hinge/optim.hpp"
 
-// Every C++ heap allocation of the process, counted: a replayed step must make none
-// (README.md, targets). OpenBLAS's own buffers come from malloc and are not counted.
-namespace {
-std::atomic<long> g_allocations{0};
-}
-// (GCC sees malloc/free behind operator new/delete once they are inlined and warns
-// of a mismatch that is not one: both ends are these replacements.)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+// Every heap allocation, counted: a replayed step must make none (README.md, targets).
+#include "count_allocations.hpp"
 
 using namespace hinge;
 
@@ -111,13 +93,13 @@ Timing time_runs(const Options& o, int steps, const std::function<void()>& step)
   Timing t;
   long allocs = 0;
   for (int r = 0; r < o.repeats; ++r) {
-    const long a0 = g_allocations.load(std::memory_order_relaxed);
+    const long a0 = hinge::test::allocations();
     const double c0 = process_cpu_us();
     const auto t0 = clock::now();
     for (int s = 0; s < steps; ++s) step();
     const auto t1 = clock::now();
     const double cpu = process_cpu_us() - c0;
-    allocs += g_allocations.load(std::memory_order_relaxed) - a0;
+    allocs += hinge::test::allocations() - a0;
     t.wall_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
     t.cpu_us.push_back(cpu / steps);
   }

@@ -2,27 +2,9 @@
 // forward + backward pass allocates nothing. Counted with a replaced operator new.
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+#include "count_allocations.hpp"
 #include "hinge/engine.hpp"
 #include "hinge/optim.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  ++g_allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace hinge;
 
@@ -60,12 +42,12 @@ TEST_CASE("replaying forward and backward allocates nothing after the first step
   Sgd nesterov(r.params(), SgdOptions{.lr = 0.01, .momentum = 0.9, .nesterov = true});
   r.forward();
   r.backward();
-  const long before = g_allocations.load();
+  const long before = hinge::test::allocations();
   for (int step = 0; step < 10; ++step) {
     r.forward();
     r.backward();
     adam.step();
     nesterov.step();
   }
-  CHECK(g_allocations.load() - before == 0);
+  CHECK(hinge::test::allocations() - before == 0);
 }

@@ -4,36 +4,12 @@
 
 #include <cstring>
 
+#include "graph_snapshot.hpp"
 #include "hinge/engine.hpp"
 #include "hinge/inspect.hpp"
 
 using namespace hinge;
-
-namespace {
-
-// Every node's value and gradient bytes, flags and whether it has a gradient.
-struct Snapshot {
-  std::vector<std::vector<double>> values, grads;
-  std::vector<uint8_t> flags;
-  std::vector<bool> has_grad;
-  NodeId size = 0;
-  bool operator==(const Snapshot&) const = default;
-};
-
-Snapshot snapshot(Graph& g) {
-  Snapshot s;
-  s.size = g.size();
-  for (NodeId i = 0; i < g.size(); ++i) {
-    Tensor t{&g, i};
-    s.values.push_back(t.values());
-    s.grads.push_back(g[i].has_grad() ? t.grads() : std::vector<double>{});
-    s.flags.push_back(g[i].flags);
-    s.has_grad.push_back(g[i].has_grad());
-  }
-  return s;
-}
-
-}  // namespace
+using hinge::test::snapshot;
 
 TEST_CASE("adjoints equal grad() for every node and change nothing") {
   Graph g;

@@ -128,14 +128,6 @@ TEST_CASE("log axes tick whole decades", "[report][ticks]") {
   CHECK(log_tick_label(0.001, true) == "0.001");
 }
 
-TEST_CASE("xml_escape makes any text safe", "[report][svg]") {
-  CHECK(xml_escape("a & <b> \"c\" 'd'") == "a &amp; &lt;b&gt; &quot;c&quot; &apos;d&apos;");
-  CHECK(xml_escape("x\x01y\tz") == "x y z");
-  CHECK(xml_escape("caf\xC3\xA9") == "caf\xC3\xA9");              // valid UTF-8 kept
-  CHECK(xml_escape("bad \xFF byte") == "bad \xEF\xBF\xBD byte");  // U+FFFD
-  CHECK(xml_escape("cut \xC3") == "cut \xEF\xBF\xBD");
-}
-
 TEST_CASE("the XML checker rejects what a browser would", "[report][svg]") {
   CHECK_FALSE(parse_xml("<a x=\"1\"><b/>t &amp; u</a>").error);
   CHECK(parse_xml("<a><b></a>").error);

@@ -21,6 +21,7 @@
 #include "eval/interpreter.hpp"
 #include "eval/session.hpp"
 #include "explain/explain.hpp"
+#include "graph_snapshot.hpp"
 #include "hinge/backward.hpp"
 #include "temp_dir.hpp"
 
@@ -28,6 +29,7 @@ using namespace hinge;
 using namespace hinge::lang;
 namespace fs = std::filesystem;
 using hinge::test::slurp;
+using hinge::test::snapshot;
 using hinge::test::TempDir;
 
 namespace {
@@ -66,26 +68,6 @@ struct Harness {
     return g.at(name).value.tensor();
   }
 };
-
-// Every node's value and gradient (and whether it has one): what must not change.
-struct Snapshot {
-  NodeId size = 0;
-  std::vector<std::vector<double>> values, grads;
-  std::vector<bool> has_grad;
-  bool operator==(const Snapshot&) const = default;
-};
-
-Snapshot snapshot(Graph& g) {
-  Snapshot s;
-  s.size = g.size();
-  for (NodeId i = 0; i < g.size(); ++i) {
-    Tensor t{&g, i};
-    s.values.push_back(t.values());
-    s.has_grad.push_back(g[i].has_grad());
-    s.grads.push_back(g[i].has_grad() ? t.grads() : std::vector<double>{});
-  }
-  return s;
-}
 
 // Values compared bit for bit, NaN equal to NaN.
 bool same(const std::vector<double>& a, const std::vector<double>& b) {
@@ -133,7 +115,7 @@ TEST_CASE("tracing changes no value and no gradient, and adds no node") {
   Graph& g = h.session.graph();
   // Leaves holding accumulated gradients from an earlier backward must keep them.
   backward(h.tensor("loss"));
-  const Snapshot before = snapshot(g);
+  const auto before = snapshot(g);
   TempDir tmp;
   const std::string dot = (tmp.path / "t.dot").string(), json = (tmp.path / "t.json").string();
   const std::string out = h.run(

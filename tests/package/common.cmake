@@ -11,3 +11,13 @@ function(hinge_run)
     set(${arg_OUTPUT} "${out}" PARENT_SCOPE)
   endif()
 endfunction()
+
+# hinge_require(VAR...): fails with the script's usage when a -DVAR=... is missing.
+macro(hinge_require)
+  foreach(v ${ARGN})
+    if(NOT DEFINED ${v})
+      get_filename_component(script ${CMAKE_SCRIPT_MODE_FILE} NAME)
+      message(FATAL_ERROR "${script} needs -D${v}=...")
+    endif()
+  endforeach()
+endmacro()

@@ -4,12 +4,8 @@
 # OpenBLAS (opened at run time).
 #   cmake -DBUILD=<hinge build> -DVERSION=<x.y.z> -DWORK=<scratch dir> -P deb.cmake
 cmake_minimum_required(VERSION 3.22)
-foreach(v BUILD VERSION WORK)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "deb.cmake needs -D${v}=...")
-  endif()
-endforeach()
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
+hinge_require(BUILD VERSION WORK)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})

@@ -4,12 +4,8 @@
 # libedit.
 #   cmake -DROOT=<source> -DWORK=<scratch dir> [-DLAUNCHER=ccache] -P engine_alone.cmake
 cmake_minimum_required(VERSION 3.22)
-foreach(v ROOT WORK)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "engine_alone.cmake needs -D${v}=...")
-  endif()
-endforeach()
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
+hinge_require(ROOT WORK)
 
 file(REMOVE_RECURSE ${WORK})
 set(launcher)

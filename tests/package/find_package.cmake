@@ -4,12 +4,8 @@
 # hinge::engine and a Session user with hinge::lang, and both run.
 #   cmake -DBUILD=<hinge build> -DROOT=<source> -DWORK=<scratch dir> -P find_package.cmake
 cmake_minimum_required(VERSION 3.22)
-foreach(v BUILD ROOT WORK)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "find_package.cmake needs -D${v}=...")
-  endif()
-endforeach()
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
+hinge_require(BUILD ROOT WORK)
 
 file(REMOVE_RECURSE ${WORK})
 set(prefix ${WORK}/prefix)

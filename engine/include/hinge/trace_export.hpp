@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hinge/escape.hpp"  // json_quote, for json_extra
 #include "hinge/tensor.hpp"
 
 namespace hinge {
@@ -27,9 +28,6 @@ struct TraceOptions {
   // (`"notes": ["relu closed"]`; quote strings with json_quote).
   std::function<std::string(NodeId)> json_extra;
 };
-
-// A JSON string literal: quotes, backslashes and control characters escaped.
-std::string json_quote(std::string_view text);
 
 // Note [Trace rows]
 // One row per node `root` depends on, in tape order (Note [Tape order]), numbered
