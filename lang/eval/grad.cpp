@@ -2,11 +2,13 @@
 // with a summary (norm, zero entries), and their check against finite differences.
 #include <cctype>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
+#include "explain/explain.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/gradcheck.hpp"
 
@@ -35,6 +37,38 @@ std::string element_name(const std::string& name, const Shape& s, int64_t k) {
     k /= s.dims[a];
   }
   return fmt::format("{}[{}]", name, fmt::join(idx, ", "));
+}
+
+// Why the gradient of y with respect to x is 0 everywhere, in one line, from what
+// the explained trace knows: y does not depend on x, or the nearest note on the way
+// from x to y that blocks the gradient (a closed relu, a step, a dead layer), with
+// where it was built. "" when no single step explains it (the partials cancel).
+std::string zero_reason(const Explanation& ex, NodeId x, const std::string& target, const std::string& name) {
+  int from = -1;
+  for (std::size_t r = 0; r < ex.rows.size(); ++r)
+    if (ex.rows[r].id == x) from = static_cast<int>(r);
+  if (from < 0) return fmt::format("{} does not depend on {}", target, name);
+  // The rows that depend on x: tape order puts every input before its consumers.
+  std::vector<bool> on_path(ex.rows.size());
+  on_path[static_cast<std::size_t>(from)] = true;
+  for (std::size_t r = 0; r < ex.rows.size(); ++r)
+    for (int in : ex.rows[r].inputs)
+      if (on_path[static_cast<std::size_t>(in)]) on_path[r] = true;
+  const Row* best = nullptr;
+  const Note* why = nullptr;
+  for (std::size_t r = 0; r < ex.rows.size(); ++r) {
+    if (!on_path[r]) continue;
+    for (const Note& n : ex.rows[r].notes) {
+      if (n.kind != NoteKind::blocked && n.kind != NoteKind::convention) continue;
+      if (!best || ex.rows[r].depth < best->depth) best = &ex.rows[r], why = &n;
+    }
+  }
+  if (!best) return "";
+  // "relu closed: input -3 < 0, gradient 0" at 1:38 -> "relu closed at 1:38: input -3 < 0, gradient 0"
+  const std::size_t colon = why->text.find(": ");
+  const std::string where = best->source.where.empty() ? "" : " at " + best->source.where;
+  if (colon == std::string::npos) return why->text + where;
+  return why->text.substr(0, colon) + where + why->text.substr(colon);
 }
 
 }  // namespace
@@ -82,6 +116,7 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
     return grad(y, xs, false);
   });
   const std::string target = operand(text_of(ctx, g.target.span));
+  std::optional<Explanation> explained;
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const std::string head = fmt::format("d{}/d{} = ", target, operand(names[k]));
     fmt::print(out(), "{}{}\n", head, format_tensor(gs[k], head.size()));
@@ -95,6 +130,15 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
     const auto n = static_cast<int64_t>(vals.size());
     fmt::print(out(), "  norm {}, zero {} of {} ({:.0f}%)\n", format_number(std::sqrt(sq)), zeros, n,
                n ? 100.0 * static_cast<double>(zeros) / static_cast<double>(n) : 0.0);
+    if (n > 0 && zeros == n) {
+      // All zero: say why, as trace would (explained once, for every such param).
+      if (!explained) explained = at_span(g.target.span, [&] { return explain(y, explain_options(ctx)); });
+      const std::string why = zero_reason(*explained, xs[k].id, target, names[k]);
+      fmt::print(out(), "  zero because {}\n",
+                 why.empty()
+                     ? fmt::format("the paths from {} cancel (trace {} shows each step)", names[k], target)
+                     : why);
+    }
   }
 }
 

@@ -27,6 +27,8 @@
 
 namespace hinge::lang {
 
+struct ExplainOptions;  // explain/explain.hpp
+
 // One name in a scope. `defining` is the expression a `let` bound it from (train
 // re-evaluates it for mini-batches); `source` keeps that expression's text alive.
 struct Binding {
@@ -133,6 +135,9 @@ class Interpreter {
   void exec_grad(const syntax::Grad& g, Ctx& ctx);
   void exec_gradcheck(const syntax::GradCheck& g, Ctx& ctx);
   void exec_trace(const syntax::Trace& t, Ctx& ctx);
+  // What trace and grad give the explainer: each node's source position and text
+  // (positions name the file only when it is not ctx's), and the session's params.
+  ExplainOptions explain_options(const Ctx& ctx);
   void exec_plot(const syntax::Plot& p, Ctx& ctx);
   void exec_pattern(const syntax::Pattern& p, const syntax::Stmt& s, Ctx& ctx);
   void exec_save(const syntax::Save& s, Ctx& ctx);

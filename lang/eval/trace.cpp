@@ -20,26 +20,16 @@ bool ends_with(const std::string& s, const char* suffix) {
 
 }  // namespace
 
-void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
-  Value v = eval(t.target, ctx);
-  if (!v.is_tensor())
-    throw Error(t.target.span, fmt::format("trace shows the graph behind a tensor, got {}", a_kind(v)));
-  const Tensor y = v.tensor();
-  if (t.check && y.numel() != 1)
-    throw Error(t.target.span, fmt::format("trace ... check needs a value with one element, got a tensor {} "
-                                           "(use sum or mean)",
-                                           to_string(y.shape())));
-
+ExplainOptions Interpreter::explain_options(const Ctx& ctx) {
   ExplainOptions opt;
-  opt.check = t.check;
   // Positions print as line:col, with the file name only when it is not the
   // file (or REPL) the trace statement is in.
-  opt.source = [&](NodeId id) {
+  opt.source = [this, source = ctx.source](NodeId id) {
     SourceInfo s;
     const Origin* o = origins_.find(graph_[id].origin);
     if (!o) return s;
     const Location loc = o->source->location(o->span.begin);
-    const bool same_file = ctx.source && o->source->name == ctx.source->name;
+    const bool same_file = source && o->source->name == source->name;
     s.where = fmt::format("{}{}:{}", same_file ? "" : o->source->name + ":", loc.line, loc.column);
     const std::string& text = o->source->text;
     if (o->span.begin < text.size())
@@ -51,6 +41,21 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
   };
   for (const auto& [name, b] : globals_)
     if (b.is_param && b.value.is_tensor()) opt.session_params.emplace_back(name, b.value.tensor());
+  return opt;
+}
+
+void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
+  Value v = eval(t.target, ctx);
+  if (!v.is_tensor())
+    throw Error(t.target.span, fmt::format("trace shows the graph behind a tensor, got {}", a_kind(v)));
+  const Tensor y = v.tensor();
+  if (t.check && y.numel() != 1)
+    throw Error(t.target.span, fmt::format("trace ... check needs a value with one element, got a tensor {} "
+                                           "(use sum or mean)",
+                                           to_string(y.shape())));
+
+  ExplainOptions opt = explain_options(ctx);
+  opt.check = t.check;
 
   const Explanation ex = at_span(t.target.span, [&] { return explain(y, opt); });
   TextOptions text_opt;
