@@ -167,6 +167,11 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
   CHECK(num(init[1]) == Approx(relu[0]).epsilon(1e-2));
   CHECK(num(init[2]) > 1e3);
   CHECK(num(init[2]) == Approx(num(init[1]) / num(init[0])).epsilon(1e-2));
+  // Said as one ratio (first over last) next to the slopes' share of it.
+  const auto shrink = one_match(ex->out, R"(sigmoid at init: the first layer's gradient is )" + kNum +
+                                             R"( times the last layer's; .* 0.25 \^ 19 = )" + kNum);
+  CHECK(num(shrink[0]) == Approx(sig[0] / sig[19]).epsilon(2e-2));
+  CHECK(num(shrink[1]) == Approx(std::pow(0.25, 19)).epsilon(1e-2));
   const auto trained = one_match(ex->out, R"(first layer after training: sigmoid )" + kNum + ", relu " +
                                               kNum + ", ratio relu/sigmoid " + kNum);
   CHECK(num(trained[2]) > 1e3);

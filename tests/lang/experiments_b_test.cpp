@@ -92,6 +92,11 @@ TEST_CASE("xor: no line beats 75%, a ReLU network gets 100%", "[experiments][xor
   CHECK(lines[0] == 360 * 161);
   CHECK(lines[1] == 75);
   CHECK(numbers(out, R"(right on (\d) of 4 points)")[0] == 3);
+  // The line reads as an equation: each weight with its own sign, what the numbers are.
+  const auto line =
+      numbers(out, R"(class 1 where )" + kNum + R"( x1 ([+-][0-9.]+) x2 ([+-][0-9.]+) > 0 \(weights)");
+  CHECK(std::abs(line[0] * line[0] + line[1] * line[1] - 1) < 0.01);  // a unit direction
+
   // The identity behind the bound holds for the trained line (to rounding) and
   // fails for the network.
   CHECK(std::abs(numbers(
@@ -188,10 +193,11 @@ TEST_CASE("moons: a 2-16-16-1 ReLU MLP with the max-margin loss fits the two moo
   auto ex = run_experiment("moons");
   const std::string& out = ex->out;
   const auto before = numbers(out, "before training: loss " + kNum + R"(, accuracy (\d+)%)");
-  const auto after =
-      numbers(out, "after training: loss " + kNum + R"( \(margin )" + kNum + R"(\), accuracy (\d+)%)");
+  const auto after = numbers(out, "after training: loss " + kNum + R"( \(hinge data loss )" + kNum +
+                                      R"( \+ L2 penalty )" + kNum + R"(\), accuracy (\d+)%)");
   CHECK(after[0] < before[0] / 10);
-  CHECK(after[2] == 100);
+  CHECK(after[0] == Approx(after[1] + after[2]).margin(2e-4));  // the loss is the two parts (each rounded)
+  CHECK(after[3] == 100);
   CHECK(numbers(out, R"(parameters: (\d+))")[0] == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1);
   check_svg(*ex, "moons.svg", 2);
   // The map is 4 x 2.2 data units: the page takes its shape (no empty band below).
