@@ -40,6 +40,11 @@ struct Limits {
 /// A picture, table or value for a host that shows rich output (the Jupyter
 /// kernel), as MIME type -> content: {"image/svg+xml", "<svg ..."}, {"text/html",
 /// "<table>..."}, always with a "text/plain" form first.
+/// `trace` adds its graph as DOT under this type (kMaxDrawnNodes nodes at most); a
+/// host that can draw it shows the picture, and no host shows the DOT text itself.
+inline constexpr const char* kDotMime = "text/vnd.graphviz";
+inline constexpr std::size_t kMaxDrawnNodes = 200;
+
 struct Display {
   std::vector<std::pair<std::string, std::string>> data;
   bool result = false;  // the value of a bare expression (what the REPL echoes)

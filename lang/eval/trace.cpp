@@ -66,6 +66,9 @@ void Interpreter::exec_trace(const Trace& t, Ctx& ctx) {
   if (!t.to) {
     if (options_.display) {
       Display d{{{"text/plain", render_text(ex, text_opt)}, {"text/html", render_html(ex, text_opt)}}};
+      // The graph too, as DOT for the host to draw (the kernel runs Graphviz), while
+      // it is small enough to read as a picture; `trace y to "y.dot"` writes any size.
+      if (ex.rows.size() <= kMaxDrawnNodes) d.data.emplace_back(kDotMime, render_dot(ex));
       show(d);
       return;
     }

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
 #include <xeus/xhelper.hpp>
 
 #include "eval/interpreter.hpp"
+#include "jupyter/graphviz.hpp"
 #include "repl/complete.hpp"
 
 namespace hinge::lang::jupyter {
@@ -104,7 +106,21 @@ Kernel::~Kernel() {
 
 void Kernel::show(const Display& d) {
   nl::json data = nl::json::object();
-  for (const auto& [mime, content] : d.data) data[mime] = content;
+  const std::string* dot = nullptr;
+  for (const auto& [mime, content] : d.data) {
+    if (mime == kDotMime)
+      dot = &content;
+    else
+      data[mime] = content;
+  }
+  if (dot) {
+    // A trace: its table, then the graph as Graphviz draws it (when installed).
+    display_data(std::move(data), nl::json::object(), nl::json::object());
+    if (std::optional<std::string> svg = render_dot_svg(*dot))
+      display_data(nl::json{{"text/plain", "<graph of the trace>"}, {"image/svg+xml", std::move(*svg)}},
+                   nl::json::object(), nl::json::object());
+    return;
+  }
   if (d.result) {
     publish_execution_result(execution_count_, std::move(data), nl::json::object());
     return;

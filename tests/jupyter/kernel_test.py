@@ -8,6 +8,7 @@ names. Exits non-zero with a message on the first failure.
 """
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,6 +122,13 @@ def checks(km, kc):
     reply, out = run(kc, "param v = -1\nlet r = relu(v)\ntrace r")
     htmls = [d["data"]["text/html"] for d in of_type(out, "display_data") if "text/html" in d["data"]]
     check(len(htmls) == 1 and "relu closed" in htmls[0] and "hinge-note" in htmls[0], f"trace: {out}")
+    # ... and its graph drawn by Graphviz (tests/run installs it), never the DOT text.
+    check(shutil.which("dot") is not None, "Graphviz's dot is not installed (tests/run installs graphviz)")
+    graphs = [d["data"] for d in of_type(out, "display_data") if "image/svg+xml" in d["data"]]
+    check(len(graphs) == 1, f"trace: no graph drawn: {out}")
+    graph = ET.fromstring(graphs[0]["image/svg+xml"])
+    check(graph.tag.endswith("svg") and "relu" in ET.tostring(graph, encoding="unicode"), "trace graph")
+    check(all("text/vnd.graphviz" not in d["data"] for d in of_type(out, "display_data")), "DOT shown")
 
     # Completion, inspection, completeness.
     kc.complete("let q = rel", 11)
