@@ -180,15 +180,20 @@ std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
 }
 
 // grad() with create_graph: adjoints are nodes, built by each op's vjp.
-std::vector<Tensor> graph_grad(Tensor y, std::span<const Tensor> xs) {
+// `made` (optional) lists the nodes built, each with the forward node whose vjp
+// built it; the adjoints are marked afterwards (BackwardNode).
+std::vector<Tensor> graph_grad(Tensor y, std::span<const Tensor> xs, std::vector<BackwardNode>* made) {
   Graph& g = *y.g;
   auto list = ancestors(g, y.id, true);
   const NodeId lo = list.front();
+  const NodeId first_new = g.size();
   std::vector<NodeId> adj(y.id + 1 - lo, kNoNode);
   adj[y.id - lo] = g.full(y.shape(), 1.0, y.dtype()).id;
+  if (made) made->push_back({adj[y.id - lo], y.id, true});
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
     const NodeId id = *it;
     if (adj[id - lo] == kNoNode || g[id].is_leaf()) continue;
+    const NodeId first = g.size();
     const Node& n = g[id];
     const int nin = n.nin;
     std::vector<Tensor> parts(static_cast<std::size_t>(nin));
@@ -199,6 +204,22 @@ std::vector<Tensor> graph_grad(Tensor y, std::span<const Tensor> xs) {
       NodeId& a = adj[in - lo];
       a = a == kNoNode ? parts[k].id : add(Tensor{&g, a}, parts[k]).id;
     }
+    if (made)
+      for (NodeId m = first; m < g.size(); ++m) made->push_back({m, id, false});
+  }
+  if (made) {
+    // An adjoint node passed on unchanged (the adjoint of a + b is that of a and
+    // of b) is named after the forward node nearest the root.
+    std::vector<char> named(g.size() - first_new, 0);
+    std::vector<NodeId> adjoint_of(g.size() - first_new, kNoNode);
+    for (auto it = list.rbegin(); it != list.rend(); ++it) {
+      const NodeId a = adj[*it - lo];
+      if (a == kNoNode || a < first_new || named[a - first_new]) continue;
+      named[a - first_new] = 1;
+      adjoint_of[a - first_new] = *it;
+    }
+    for (BackwardNode& b : *made)
+      if (adjoint_of[b.id - first_new] != kNoNode) b = {b.id, adjoint_of[b.id - first_new], true};
   }
   std::vector<Tensor> out;
   for (const Tensor& x : xs) {
@@ -210,7 +231,8 @@ std::vector<Tensor> graph_grad(Tensor y, std::span<const Tensor> xs) {
 
 }  // namespace
 
-std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph) {
+std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph,
+                         std::vector<BackwardNode>* made) {
   check_scalar_root(y, "grad");
   for (const Tensor& x : xs)
     if (x.g != y.g) throw DomainError("grad: the tensors belong to different graphs");
@@ -219,7 +241,7 @@ std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph
     for (const Tensor& x : xs) out.push_back(y.g->full(x.shape(), 0.0, x.dtype()));
     return out;
   }
-  return create_graph ? graph_grad(y, xs) : numeric_grad(y, xs);
+  return create_graph ? graph_grad(y, xs, made) : numeric_grad(y, xs);
 }
 
 // Note [Assigning backward]

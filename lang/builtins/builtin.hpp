@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eval/value.hpp"
+#include "hinge/backward.hpp"
 #include "syntax/diagnostics.hpp"
 
 namespace hinge {
@@ -38,6 +39,9 @@ struct BuiltinContext {
   std::function<Value(const Value& fn, std::vector<Value> args)> call = {};
   // The session's trainable parameters by name, in name order (for summary()).
   std::function<std::vector<std::pair<std::string, Tensor>>()> params = {};
+  // Labels the nodes a graph-building gradient made with the forward node each
+  // belongs to, for trace (Note [gradient is a node] in analysis.cpp).
+  std::function<void(const std::vector<BackwardNode>&)> label_backward = {};
 };
 
 // One argument as written at the call site.

@@ -418,6 +418,7 @@ Value Interpreter::call(const Value& callee, std::vector<Arg> pos,
       if (binding.is_param && binding.value.is_tensor()) out.emplace_back(name, binding.value.tensor());
     return out;
   };
+  bc.label_backward = [this](const std::vector<BackwardNode>& made) { label_backward(made); };
   return at_span(call_span, [&] { return b.fn(bc, args); });
 }
 

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "eval/format_value.hpp"
+#include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
@@ -86,6 +87,18 @@ uint32_t OriginTable::with_binding(uint32_t base, const std::string& name) {
   o.binding = name;
   rows_.push_back(std::move(o));
   return static_cast<uint32_t>(rows_.size() - 1);
+}
+
+uint32_t OriginTable::with_backward(uint32_t base, const std::string& text) {
+  auto key = std::make_pair(base, text);
+  auto it = backward_index_.find(key);
+  if (it != backward_index_.end()) return it->second;
+  Origin o = base < rows_.size() ? rows_[base] : Origin{};
+  o.backward_of = text;
+  rows_.push_back(std::move(o));
+  const auto t = static_cast<uint32_t>(rows_.size() - 1);
+  backward_index_.emplace(std::move(key), t);
+  return t;
 }
 
 const Origin* OriginTable::find(uint32_t tag) const {
@@ -297,6 +310,23 @@ void Interpreter::import_file(const std::string& path, Span at, const Ctx& ctx) 
     ~Pop() { s.pop_back(); }
   } pop{import_stack_};
   run_program(src, prog, ictx);
+}
+
+void Interpreter::label_backward(const std::vector<BackwardNode>& made) {
+  for (const BackwardNode& b : made) {
+    // The forward node by its binding, else the source text that built it, else its op.
+    const Node& f = graph_[b.forward];
+    std::string what = f.is_leaf() ? (f.is_param() ? "a param" : "a leaf") : std::string(op_name(f.op));
+    if (const Origin* o = origins_.find(f.origin)) {
+      if (!o->binding.empty())
+        what = o->binding;
+      else if (o->span.begin < o->source->text.size())
+        what = abbreviate(o->source->text.substr(o->span.begin, o->span.size()), 24);
+    }
+    const std::string text = fmt::format("{} {}", b.adjoint ? "adjoint of" : "backward of", what);
+    Node& n = graph_[b.id];
+    n.origin = origins_.with_backward(n.origin, text);
+  }
 }
 
 // Note [Live bindings]

@@ -72,6 +72,9 @@ struct Origin {
   std::shared_ptr<const Source> source;
   Span span;
   std::string binding;  // "" unless a let/param bound exactly this node
+  // For a node a graph-building gradient made: "adjoint of sin at f.hinge:2:9 (y)"
+  // or "backward of ..." (Note [gradient is a node] in builtins/analysis.cpp).
+  std::string backward_of;
 };
 
 class OriginTable {
@@ -81,6 +84,9 @@ class OriginTable {
   uint32_t tag(const std::shared_ptr<const Source>& source, Span span);
   // A fresh tag like `base` but naming the binding.
   uint32_t with_binding(uint32_t base, const std::string& name);
+  // A tag like `base` that says which forward node a backward node belongs to
+  // (Origin::backward_of), made once per (base, text).
+  uint32_t with_backward(uint32_t base, const std::string& text);
   // The row of a tag, or nullptr for 0 / unknown tags.
   const Origin* find(uint32_t tag) const;
   // "fit.hinge:4:9" (and " (h)" when bound), or "" when unknown.
@@ -89,6 +95,7 @@ class OriginTable {
  private:
   std::vector<Origin> rows_;
   std::map<std::tuple<const Source*, uint32_t, uint32_t>, uint32_t> index_;
+  std::map<std::pair<uint32_t, std::string>, uint32_t> backward_index_;
 };
 
 // Where an expression is being evaluated: its source, the local scope of the
@@ -188,6 +195,9 @@ class Interpreter {
   // Gives node t (built by the current statement) a tag that names its binding.
   void name_node(const Tensor& t, const std::string& name, NodeId first_new);
 
+  // Tags the nodes a graph-building gradient made with the forward node each
+  // belongs to (Origin::backward_of).
+  void label_backward(const std::vector<BackwardNode>& made);
   // Brings the tensors a value holds (directly or in lists) up to date with the
   // current params (Note [Live bindings]).
   void refresh(const Value& v);

@@ -36,6 +36,8 @@ ExplainOptions Interpreter::explain_options(const Ctx& ctx) {
       s.text = abbreviate(
           text.substr(o->span.begin, std::min<std::size_t>(o->span.size(), text.size() - o->span.begin)),
           std::string::npos);
+    // A node a gradient() made: whose adjoint it is says more than the call's text.
+    if (!o->backward_of.empty()) s.text = o->backward_of;
     s.name = o->binding;
     return s;
   };

@@ -28,11 +28,24 @@ void backward(Tensor y);
 void zero_grad(Graph& g);
 void zero_grad(std::span<const Tensor> ts);
 
+// A node a graph-building grad() made, and the forward node it belongs to: with
+// `adjoint` it holds dy/d(forward) (the sum of what forward's consumers send back);
+// otherwise it is a step inside forward's vector-Jacobian product. Tools that
+// explain a graph (lang's trace) say so beside the node.
+struct BackwardNode {
+  NodeId id;
+  NodeId forward;
+  bool adjoint;
+};
+
 // dy/dx for each x, leaving every .grad untouched. With create_graph the results
 // are nodes of the graph themselves (built from differentiable ops), so they can be
-// differentiated again: grad of grad, Hessian-vector products. Without it they are
-// constant leaves holding the numbers. An x that y does not depend on gets zeros.
-std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph = false);
+// differentiated again: grad of grad, Hessian-vector products; `made`, when given,
+// receives every node the pass built (in creation order). Without create_graph the
+// results are constant leaves holding the numbers. An x that y does not depend on
+// gets zeros.
+std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph = false,
+                         std::vector<BackwardNode>* made = nullptr);
 inline std::vector<Tensor> grad(Tensor y, std::initializer_list<Tensor> xs, bool create_graph = false) {
   return grad(y, std::span<const Tensor>(xs.begin(), xs.size()), create_graph);
 }
