@@ -217,7 +217,14 @@ void pow_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   if (b.requires_grad()) c[1] = sum_to(adj * out(g, self) * log(a), b.shape());
 }
 
-// ---- minimum / maximum: the gradient goes to the chosen side; a wins ties ----
+// ---- minimum / maximum: the gradient goes to the chosen side; at a tie (a == b)
+// each side gets half, as PyTorch does and as max() splits among equal elements:
+// the mean of the two one-sided derivatives. ----
+template <class T>
+T chosen_share(T mine, T other, bool smaller) {
+  if (mine == other) return T(0.5);
+  return (smaller ? mine < other : mine > other) ? T(1) : T(0);
+}
 template <class T>
 void minimum_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return b < a ? b : a; });
@@ -225,13 +232,15 @@ void minimum_fwd(Graph& g, Node& n) {
 template <class T>
 void minimum_bwd(Graph& g, Node& n, unsigned as) {
   backward_binary<T>(
-      g, n, as, [](T a, T b, T, T go) { return b < a ? T(0) : go; },
-      [](T a, T b, T, T go) { return b < a ? go : T(0); });
+      g, n, as, [](T a, T b, T, T go) { return go * chosen_share(a, b, true); },
+      [](T a, T b, T, T go) { return go * chosen_share(b, a, true); });
 }
+// The share of the side `mine` as nodes: 1 where chosen, 0.5 at a tie.
+Tensor share_t(Tensor chosen, Tensor mine, Tensor other) { return chosen + eq(mine, other) * 0.5; }
 void minimum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
-  if (a.requires_grad()) c[0] = sum_to(adj * le(a, b), a.shape());
-  if (b.requires_grad()) c[1] = sum_to(adj * lt(b, a), b.shape());
+  if (a.requires_grad()) c[0] = sum_to(adj * share_t(lt(a, b), a, b), a.shape());
+  if (b.requires_grad()) c[1] = sum_to(adj * share_t(lt(b, a), b, a), b.shape());
 }
 template <class T>
 void maximum_fwd(Graph& g, Node& n) {
@@ -240,13 +249,13 @@ void maximum_fwd(Graph& g, Node& n) {
 template <class T>
 void maximum_bwd(Graph& g, Node& n, unsigned as) {
   backward_binary<T>(
-      g, n, as, [](T a, T b, T, T go) { return b > a ? T(0) : go; },
-      [](T a, T b, T, T go) { return b > a ? go : T(0); });
+      g, n, as, [](T a, T b, T, T go) { return go * chosen_share(a, b, false); },
+      [](T a, T b, T, T go) { return go * chosen_share(b, a, false); });
 }
 void maximum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg(g, self, 0), b = arg(g, self, 1);
-  if (a.requires_grad()) c[0] = sum_to(adj * ge(a, b), a.shape());
-  if (b.requires_grad()) c[1] = sum_to(adj * gt(b, a), b.shape());
+  if (a.requires_grad()) c[0] = sum_to(adj * share_t(gt(a, b), a, b), a.shape());
+  if (b.requires_grad()) c[1] = sum_to(adj * share_t(gt(b, a), b, a), b.shape());
 }
 
 // ---- comparisons: 1 or 0, no gradient ----

@@ -32,7 +32,11 @@ Shape reduced_shape(const Shape& s, uint32_t axes, bool keepdims) {
 uint32_t axes_mask(std::span<const int> axes, int rank, std::string_view op) {
   if (axes.empty()) return rank == 0 ? 0u : (1u << rank) - 1;
   uint32_t m = 0;
-  for (int a : axes) m |= 1u << normalize_axis(a, rank, op);
+  for (int a : axes) {
+    const uint32_t bit = 1u << normalize_axis(a, rank, op);
+    if (m & bit) throw DomainError(fmt::format("axis {} is repeated in the axes of '{}'", a, op));
+    m |= bit;
+  }
   return m;
 }
 

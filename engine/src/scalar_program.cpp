@@ -189,13 +189,13 @@ class Program final : public ScalarProgram {
           if (I.need & 1) gr[I.a] += go * b * std::pow(a, b - T(1));
           if (I.need & 2) gr[I.b] += go * o * std::log(a);
           continue;
-        case OpKind::minimum:
-          da = b < a ? T(0) : T(1);
-          db = b < a ? T(1) : T(0);
+        case OpKind::minimum:  // a tie splits the gradient (binary.cpp)
+          da = a == b ? T(0.5) : a < b ? T(1) : T(0);
+          db = a == b ? T(0.5) : b < a ? T(1) : T(0);
           break;
         case OpKind::maximum:
-          da = b > a ? T(0) : T(1);
-          db = b > a ? T(1) : T(0);
+          da = a == b ? T(0.5) : a > b ? T(1) : T(0);
+          db = a == b ? T(0.5) : b > a ? T(1) : T(0);
           break;
         case OpKind::eq:
         case OpKind::ne:

@@ -182,8 +182,8 @@ void powc_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 }
 
 // ---- clamp to [lo, hi] = [attr.f[0], attr.f[1]]: the gradient passes where
-// lo <= a <= hi, bounds included (clamp is maximum then minimum, whose ties send
-// the gradient to a), and is 0 outside. ----
+// lo <= a <= hi, bounds included (as PyTorch's clamp: the bounds are constants,
+// so a at a bound keeps the whole gradient), and is 0 outside. ----
 template <class T>
 void clamp_fwd(Graph& g, Node& n) {
   const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);

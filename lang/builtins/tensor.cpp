@@ -360,8 +360,19 @@ Value reduce(BuiltinContext& ctx, const Args& args) {
 }
 
 // The L2 norm sqrt(sum(x^2)), differentiable (its gradient at x = 0 is NaN).
+// Note [norm at zero]
+// sqrt(sum(x ^ 2)) has a kink at the zero vector, where the chain rule gives
+// 0 * inf = NaN (`train` on a loss with 0.1 * norm(b) from b = zeros([3]) stopped
+// at step 1). As in PyTorch the gradient there is 0: the square root is taken of
+// sum(x ^ 2) where it is positive and of 1 elsewhere, and `where` picks 0 for the
+// zero vector, so no infinite slope is ever multiplied (second derivatives too).
 Value norm_fn(BuiltinContext& ctx, const Args& args) {
-  auto build = [](Tensor x) { return hinge::sqrt(hinge::sum(hinge::pow(x, 2.0))); };
+  auto build = [](Tensor x) {
+    const Tensor s = hinge::sum(hinge::pow(x, 2.0));
+    const Tensor zero = s.g->scalar(0, s.dtype()), one = s.g->scalar(1, s.dtype());
+    const Tensor positive = hinge::gt(s, zero);
+    return hinge::where(positive, hinge::sqrt(hinge::where(positive, s, one)), zero);
+  };
   if (all_numbers(args, {"x"})) {
     const double x = args.number("x");
     return Value(on_scalars(ctx, [&] { return build(ctx.graph.scalar(x)); }));
@@ -468,7 +479,8 @@ const Builtin kTensor[] = {
      "max(reshape(linspace(1, 6, 6), [2, 3]), axis=0)", reduce<static_cast<R>(&hinge::max)>, "reduction"},
     {"mean", "x, axis=none, keepdims=false", "the mean of all elements, or along the given axes",
      "mean(linspace(1, 4, 4))", reduce<static_cast<R>(&hinge::mean)>, "reduction"},
-    {"norm", "x", "the L2 norm sqrt(sum(x ^ 2))", "norm(ones([4]))", norm_fn, "reduction"},
+    {"norm", "x", "the L2 norm sqrt(sum(x ^ 2)); its gradient at the zero vector is 0 (as PyTorch's)",
+     "norm(ones([4]))", norm_fn, "reduction"},
     {"sum", "x, axis=none, keepdims=false", "the sum of all elements, or along the given axes",
      "sum(reshape(linspace(1, 6, 6), [2, 3]), axis=1)", reduce<static_cast<R>(&hinge::sum)>, "reduction"},
 

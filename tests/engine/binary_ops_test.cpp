@@ -129,3 +129,42 @@ TEST_CASE("mixing dtypes is an error that names both") {
   auto b = g.scalar(1.0, DType::f64);
   CHECK_THROWS_MATCHES(a + b, DomainError, Catch::Message("dtype mismatch in 'add': f32 vs f64 (use cast)"));
 }
+
+// A tie of maximum/minimum splits the gradient 0.5/0.5 (PyTorch's rule, and what
+// max() does among equal elements), in backward(), in grad() with create_graph and
+// in a Replay of one-number nodes (the compiled scalar program).
+TEST_CASE("maximum and minimum split the gradient at a tie") {
+  for (bool is_max : {true, false}) {
+    INFO((is_max ? "maximum" : "minimum"));
+    auto op = [&](Tensor a, Tensor b) { return is_max ? maximum(a, b) : minimum(a, b); };
+    Graph g;
+    auto a = g.param(Shape{3}, std::vector<double>{1, 2, 3});
+    auto b = g.param(Shape{3}, std::vector<double>{2, 2, 2});
+    auto y = sum(op(a, b));
+    backward(y);
+    const std::vector<double> ga = is_max ? std::vector<double>{0, 0.5, 1} : std::vector<double>{1, 0.5, 0};
+    const std::vector<double> gb = is_max ? std::vector<double>{1, 0.5, 0} : std::vector<double>{0, 0.5, 1};
+    CHECK(a.grads() == ga);
+    CHECK(b.grads() == gb);
+    auto built = grad(y, {a, b}, true);
+    CHECK(built[0].values() == ga);
+    CHECK(built[1].values() == gb);
+
+    Graph s;
+    auto x = s.param(2.0), z = s.param(2.0);
+    Replay r(op(x, z) * 3.0);
+    r.forward();
+    r.backward();
+    CHECK(x.grad_item() == 1.5);
+    CHECK(z.grad_item() == 1.5);
+  }
+}
+
+TEST_CASE("a repeated axis of a reduction is an error, as in numpy") {
+  Graph g;
+  auto a = g.constant(Shape{2, 3}, std::vector<double>{1, 2, 3, 4, 5, 6});
+  CHECK_THROWS_MATCHES(max(a, {0, 0}), DomainError,
+                       Catch::Message("axis 0 is repeated in the axes of 'max'"));
+  CHECK_THROWS_AS(sum(a, {1, -1}), DomainError);
+  CHECK(sum(a, {0, 1}).item() == 21);
+}

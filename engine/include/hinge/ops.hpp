@@ -14,8 +14,8 @@ namespace hinge {
   X(mul, 2)         /* binary   a * b */                                        \
   X(div, 2)         /* binary   a / b */                                        \
   X(pow, 2)         /* binary   a ^ b (a > 0 where b is not an integer) */      \
-  X(minimum, 2)     /* binary   elementwise min; ties send the gradient to a */ \
-  X(maximum, 2)     /* binary   elementwise max; ties send the gradient to a */ \
+  X(minimum, 2)     /* binary   elementwise min; a tie splits the gradient */   \
+  X(maximum, 2)     /* binary   elementwise max; a tie splits the gradient */   \
   X(eq, 2)          /* compare  1 where a == b else 0; no gradient */           \
   X(ne, 2)          /* compare  */                                              \
   X(lt, 2)          /* compare  */                                              \
