@@ -50,11 +50,16 @@ constexpr StatementHelp kStatements[] = {
      "grad loss wrt w1, b1"},
     {"gradcheck", "gradcheck Y [wrt X, ...]", "reverse-mode gradients against central finite differences",
      "gradcheck loss"},
-    {"trace", "trace Y [to PATH]",
-     "the graph behind Y, a node a line: op, value, local partials, gradient, notes",
+    {"trace", "trace Y [check] [full] [to PATH]",
+     "the graph behind Y, a node a line: op, value, local partials, gradient, notes on blocked, saturated, "
+     "vanishing or exploding gradients, and a per-layer summary; `check` adds finite differences for the "
+     "params, `full` every field and element unfolded; PATH ending in .dot is Graphviz, .json JSON",
      "trace loss to \"loss.dot\""},
-    {"plot", "plot [scatter|regions|hist] XS: YS [as LABEL], ... [to PATH] [with OPTIONS]",
-     "an SVG file with `to`, else a plot in the terminal", "plot xs: sin(xs), relu(xs) to \"fit.svg\""},
+    {"plot", "plot [scatter|regions|hist] XS: YS [as LABEL], ... [to PATH] [with OPTION=VALUE, ...]",
+     "an SVG file with `to`, else a plot in the terminal. Options: title, xlabel, ylabel, clabel (the "
+     "colour bar's title), logx, logy (true/false), bins, resolution (a region map's grid points per side), "
+     "x0, x1, y0, y1 (the box), width, height (the page, in pixels)",
+     "plot xs: sin(xs), relu(xs) to \"fit.svg\" with title=\"sin\", logy=false"},
     {"pattern", "pattern MODEL at X", "which ReLU units are open for input X", "pattern hidden at [0.5, -1]"},
     {"save", "save NAME, ... to PATH", "writes tensors to a checkpoint (atomically)",
      "save w1, b1 to \"model.ckpt\""},

@@ -411,6 +411,29 @@ TEST_CASE("repl pipe: :help, :help NAME and mistyped commands", "[repl]") {
   CHECK(bad.status == 70);
 }
 
+TEST_CASE("repl pipe: :help plot lists every `with` option plot takes, :help trace its flags", "[repl]") {
+  TempHome home;
+  // The options plot itself accepts, from its own error for an unknown one.
+  Piped bad = run_piped("plot [1, 2] with nosuch=1\n", home);
+  const std::size_t at = bad.err.find("(options: ");
+  REQUIRE(at != std::string::npos);
+  const std::string list = bad.err.substr(at + 10, bad.err.find(')', at) - at - 10);
+  Piped r = run_piped(":help plot\n:help trace\n", home);
+  INFO(r.out << r.err);
+  std::size_t options = 0;
+  for (std::size_t i = 0; i < list.size();) {
+    std::size_t end = list.find(", ", i);
+    if (end == std::string::npos) end = list.size();
+    const std::string name = list.substr(i, end - i);
+    INFO(name);
+    CHECK(has(r.out.substr(0, r.out.find("trace Y")), name));
+    ++options;
+    i = end + 2;
+  }
+  CHECK(options >= 14);
+  CHECK(has(r.out, "trace Y [check] [full] [to PATH]"));
+}
+
 TEST_CASE("repl pipe: :grad, :trace, :time", "[repl]") {
   TempHome home;
   // l = (w - 3)^2 at w = 0.5: dl/dw = 2 (w - 3) = -5.
