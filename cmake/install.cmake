@@ -20,6 +20,22 @@ if(HINGE_LANG)
   install(EXPORT hingeLangTargets NAMESPACE hinge:: DESTINATION ${HINGE_CMAKE_DIR} COMPONENT dev)
 endif()
 
+# The Jupyter kernel, when it is built: the program, and its kernel spec in the
+# prefix's Jupyter data folder (where `jupyter kernelspec list` finds it for a
+# /usr or /usr/local install), kernel.json naming the installed program.
+if(TARGET hinge-kernel)
+  install(TARGETS hinge-kernel RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT bin)
+  set(kernelspec_dir ${CMAKE_INSTALL_DATADIR}/jupyter/kernels/hinge)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/lang/jupyter/kernelspec/ DESTINATION ${kernelspec_dir} COMPONENT bin
+          FILES_MATCHING PATTERN "logo-*")
+  # kernel.json names the installed program, whose prefix is known only when
+  # installing (`cmake --install --prefix P`, cpack): install_kernelspec.cmake runs then.
+  install(CODE "set(HINGE_KERNELSPEC_TEMPLATE \"${PROJECT_SOURCE_DIR}/lang/jupyter/kernelspec/kernel.json.in\")
+                set(HINGE_KERNELSPEC_DIR \"${kernelspec_dir}\")
+                set(HINGE_KERNEL_BINDIR \"${CMAKE_INSTALL_BINDIR}\")" COMPONENT bin)
+  install(SCRIPT ${CMAKE_CURRENT_LIST_DIR}/install_kernelspec.cmake COMPONENT bin)
+endif()
+
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/hingeConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/hingeConfig.cmake INSTALL_DESTINATION ${HINGE_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/hingeConfigVersion.cmake COMPATIBILITY SameMinorVersion)

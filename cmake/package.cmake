@@ -13,6 +13,11 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # engine opens at the first matrix product: named, not computed (dpkg-shlibdeps
 # cannot see a dlopen), and checked against the binary by tests/package/deb.cmake.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libfmt9, libopenblas0, libedit2")
+# The Jupyter kernel, when built, links xeus and ZeroMQ; Jupyter itself is the user's choice.
+if(TARGET hinge-kernel)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libxeus6, libzmq5")
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "jupyter-notebook | python3-notebook")
+endif()
 # For the C++ libraries and headers in the same package.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libfmt-dev, libopenblas-dev, libedit-dev, cmake")
 include(CPack)

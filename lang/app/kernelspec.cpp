@@ -1,5 +1,5 @@
 // Writes the kernel spec folder `hinge`: kernel.json (how Jupyter starts the
-// kernel and interrupts it) and the logo, each file atomically.
+// kernel and interrupts it) and the logos of jupyter/kernelspec, each file atomically.
 #include "app/kernelspec.hpp"
 
 #include <cstdlib>
@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include "app/cli.hpp"
+#include "app/kernelspec_files.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/escape.hpp"
 
 namespace hinge::lang {
 
@@ -19,30 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kExitUnavailable = 69;  // sysexits: the kernel program is missing
-
-// The hinge of the name: a line that bends once, as a ReLU does.
-constexpr const char* kLogo =
-    R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64">
-<rect width="64" height="64" rx="10" fill="#1f3b57"/>
-<polyline points="8,44 30,44 56,14" fill="none" stroke="#f2a541" stroke-width="7" stroke-linecap="round" stroke-linejoin="round"/>
-<circle cx="30" cy="44" r="5" fill="#ffffff"/>
-</svg>
-)";
-
-// A JSON string literal of `s` (paths may hold quotes or backslashes).
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\')
-      out += fmt::format("\\{}", c);
-    else if (u < 0x20)
-      out += fmt::format("\\u{:04x}", u);
-    else
-      out += c;
-  }
-  return out + "\"";
-}
 
 // The user's Jupyter data folder, as Jupyter finds it.
 fs::path user_data_dir() {
@@ -86,18 +64,15 @@ int install_kernel(const std::vector<std::string>& args) {
   const fs::path dir = data / "kernels" / "hinge";
   fs::create_directories(dir, ec);
   if (ec) return fail(fmt::format("cannot make {}: {}", dir.string(), ec.message()));
-  const std::string spec = fmt::format(
-      "{{\n"
-      "  \"argv\": [{}, \"-f\", \"{{connection_file}}\"],\n"
-      "  \"display_name\": \"hinge\",\n"
-      "  \"language\": \"hinge\",\n"
-      "  \"interrupt_mode\": \"signal\",\n"
-      "  \"metadata\": {{\"file_extension\": \".hinge\", \"codemirror_mode\": \"python\"}}\n"
-      "}}\n",
-      json_string(fs::absolute(kernel).string()));
+  // kernel.json from its template, with the kernel program's absolute path.
+  std::string spec(kernelspec::k_kernel_json_in.bytes);
+  const std::string_view placeholder = "@HINGE_KERNEL_JSON@";
+  spec.replace(spec.find(placeholder), placeholder.size(), json_quote(fs::absolute(kernel).string()));
   try {
     write_file_atomic((dir / "kernel.json").string(), spec);
-    write_file_atomic((dir / "logo-svg.svg").string(), kLogo);
+    for (const auto& logo :
+         {kernelspec::k_logo_svg_svg, kernelspec::k_logo_32x32_png, kernelspec::k_logo_64x64_png})
+      write_file_atomic((dir / logo.name).string(), logo.bytes);
   } catch (const hinge::Error& e) {
     return fail(e.what());
   }

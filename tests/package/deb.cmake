@@ -2,7 +2,7 @@
 # unpacked with `dpkg -x` into a temporary root, its `hinge` runs a line. Its
 # Depends names the package of every shared library the binary needs (NEEDED), and
 # OpenBLAS (opened at run time).
-#   cmake -DBUILD=<hinge build> -DVERSION=<x.y.z> -DWORK=<scratch dir> -P deb.cmake
+#   cmake -DBUILD=<hinge build> -DVERSION=<x.y.z> -DWORK=<scratch dir> [-DKERNEL=ON] -P deb.cmake
 cmake_minimum_required(VERSION 3.22)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 hinge_require(BUILD VERSION WORK)
@@ -36,15 +36,34 @@ set(provider_libstdc++.so.6 libstdc++6)
 set(provider_libgcc_s.so.1 libgcc-s1)
 set(provider_libm.so.6 libc6)
 set(provider_libc.so.6 libc6)
+set(provider_libxeus.so.6 libxeus6)
+set(provider_libzmq.so.5 libzmq5)
 hinge_run(dpkg-deb -f ${deb} Depends OUTPUT depends)
 string(STRIP "${depends}" depends)
 string(REGEX REPLACE " *\\([^)]*\\)" "" names "${depends}")  # drop "(>= 2.34)"
 string(REPLACE ", " ";" names "${names}")
-hinge_run(objdump -p ${root}/usr/bin/hinge OUTPUT dynamic)
-string(REGEX MATCHALL "NEEDED +[^\n]+" needed "${dynamic}")
-if(NOT needed)
-  message(FATAL_ERROR "objdump -p shows no NEEDED library in the packaged hinge")
+set(programs hinge)
+if(KERNEL)  # the Jupyter kernel is built: packaged with its kernel spec
+  list(APPEND programs hinge-kernel)
+  foreach(f kernel.json logo-svg.svg logo-32x32.png logo-64x64.png)
+    if(NOT EXISTS ${root}/usr/share/jupyter/kernels/hinge/${f})
+      message(FATAL_ERROR "the package lacks /usr/share/jupyter/kernels/hinge/${f}")
+    endif()
+  endforeach()
+  file(READ ${root}/usr/share/jupyter/kernels/hinge/kernel.json spec)
+  if(NOT spec MATCHES "\"/usr/bin/hinge-kernel\"")
+    message(FATAL_ERROR "the packaged kernel.json does not start /usr/bin/hinge-kernel:\n${spec}")
+  endif()
 endif()
+set(needed)
+foreach(program ${programs})
+  hinge_run(objdump -p ${root}/usr/bin/${program} OUTPUT dynamic)
+  string(REGEX MATCHALL "NEEDED +[^\n]+" program_needed "${dynamic}")
+  if(NOT program_needed)
+    message(FATAL_ERROR "objdump -p shows no NEEDED library in the packaged ${program}")
+  endif()
+  list(APPEND needed ${program_needed})
+endforeach()
 # OpenBLAS is not NEEDED: the engine opens it at the first matrix product.
 if(NOT "libopenblas0" IN_LIST names)
   message(FATAL_ERROR "Depends '${depends}' lacks libopenblas0 (opened at run time)")
@@ -56,7 +75,7 @@ endif()
 foreach(line ${needed})
   string(REGEX REPLACE "NEEDED +" "" lib "${line}")
   if(NOT DEFINED provider_${lib})
-    message(FATAL_ERROR "hinge now needs ${lib}: add its package to CPACK_DEBIAN_PACKAGE_DEPENDS "
+    message(FATAL_ERROR "the package now needs ${lib}: add its package to CPACK_DEBIAN_PACKAGE_DEPENDS "
                         "(cmake/package.cmake) and to this table")
   endif()
   if(NOT provider_${lib} IN_LIST names)

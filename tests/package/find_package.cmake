@@ -2,7 +2,7 @@
 # `cmake --install` of this build into a temporary prefix, then tests/package/consumer
 # configured against that prefix alone builds examples/cpp/fit_curve.cpp with
 # hinge::engine and a Session user with hinge::lang, and both run.
-#   cmake -DBUILD=<hinge build> -DROOT=<source> -DWORK=<scratch dir> -P find_package.cmake
+#   cmake -DBUILD=<hinge build> -DROOT=<source> -DWORK=<scratch dir> [-DKERNEL=ON] -P find_package.cmake
 cmake_minimum_required(VERSION 3.22)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 hinge_require(BUILD ROOT WORK)
@@ -21,6 +21,16 @@ foreach(f bin/hinge include/hinge/engine.hpp include/hinge/lang/eval/session.hpp
 endforeach()
 if(NOT config)
   message(FATAL_ERROR "cmake --install did not install hingeConfig.cmake")
+endif()
+if(KERNEL)  # the Jupyter kernel is built: installed with a kernel spec Jupyter finds
+  hinge_run(${CMAKE_COMMAND} -E env JUPYTER_PATH=${prefix}/share/jupyter jupyter kernelspec list OUTPUT kernels)
+  if(NOT kernels MATCHES "hinge +${prefix}/share/jupyter/kernels/hinge")
+    message(FATAL_ERROR "jupyter kernelspec list does not show the installed hinge kernel:\n${kernels}")
+  endif()
+  file(READ ${prefix}/share/jupyter/kernels/hinge/kernel.json spec)
+  if(NOT spec MATCHES "\"${prefix}/bin/hinge-kernel\"" OR NOT EXISTS ${prefix}/bin/hinge-kernel)
+    message(FATAL_ERROR "the installed kernel.json does not start ${prefix}/bin/hinge-kernel:\n${spec}")
+  endif()
 endif()
 file(GLOB_RECURSE boost_headers ${prefix}/include/*ast_adapted.hpp ${prefix}/include/*parser_def.hpp)
 if(boost_headers)
