@@ -159,7 +159,7 @@ Explanation explain(Tensor y, const ExplainOptions& opt) {
     if (p.g == y.g && !std::binary_search(ids.begin(), ids.end(), p.id)) ex.unused_params.push_back(name);
 
   add_notes(ex, opt);
-  add_layers(ex, opt.saturation);
+  add_layers(ex, opt.saturation, opt.vanishing);
   if (opt.check) add_check(ex);
   return ex;
 }

@@ -140,8 +140,8 @@ struct Explanation {
 // gradient is asked for; a tensor root is traced without gradients.
 Explanation explain(Tensor y, const ExplainOptions& opt);
 void add_notes(Explanation& ex, const ExplainOptions& opt);
-void add_layers(Explanation& ex, double saturation);
-void add_check(Explanation& ex);  // check.cpp
+void add_layers(Explanation& ex, double saturation, double vanishing);  // vanishing: opt.vanishing
+void add_check(Explanation& ex);                                        // check.cpp
 
 // ---- rendering ----
 struct TextOptions {

@@ -29,9 +29,27 @@ bool is_activation(const std::string& op) {
 
 std::string num(double x) { return std::isnan(x) ? "-" : fmt::format("{:.3g}", x); }
 
+// The row that stands for a layer's parameter: a param itself, or a slice of one
+// (`Ws[i]` of a param Ws holding every layer's weights: a slice, then a reshape).
+// Its adjoint is the gradient of that layer's part of the param. -1: neither.
+int param_part(const std::vector<Row>& rows, int in) {
+  static const char* const kViews[] = {"slice",  "reshape", "transpose", "index",  "gather",
+                                       "select", "squeeze", "unsqueeze", "permute"};
+  int at = in;
+  for (int step = 0; step < 6; ++step) {
+    const Row& r = rows[static_cast<std::size_t>(at)];
+    if (r.role == Role::param) return in;
+    if (r.inputs.empty() ||
+        std::none_of(std::begin(kViews), std::end(kViews), [&](const char* v) { return r.op == v; }))
+      return -1;
+    at = r.inputs[0];
+  }
+  return -1;
+}
+
 }  // namespace
 
-void add_layers(Explanation& ex, double saturation) {
+void add_layers(Explanation& ex, double saturation, double vanishing) {
   auto& rows = ex.rows;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Row& r = rows[i];
@@ -60,7 +78,7 @@ void add_layers(Explanation& ex, double saturation) {
       l.signature += fmt::format("{} {};", r.op, to_string(r.shape));
       for (int in : r.inputs) {
         const Row& p = rows[in];
-        if (p.role != Role::param || std::find(l.params.begin(), l.params.end(), in) != l.params.end())
+        if (param_part(rows, in) < 0 || std::find(l.params.begin(), l.params.end(), in) != l.params.end())
           continue;
         l.params.push_back(in);
         l.signature += fmt::format("param {};", to_string(p.shape));
@@ -88,6 +106,25 @@ void add_layers(Explanation& ex, double saturation) {
     if (any_grad) l.param_grad_norm = std::sqrt(sq);
     const Row& out = rows[l.rows.back()];
     if (!out.grad.empty()) l.out_grad_norm = stats_of(out.grad).norm;
+  }
+
+  // A layer whose params get a tiny share of the largest layer's gradient is where
+  // the gradient vanished: a note on its last row (the DOT export colours it).
+  std::size_t top = 0;
+  for (std::size_t k = 0; k < ex.layers.size(); ++k)
+    if (ex.layers[k].param_grad_norm > ex.layers[top].param_grad_norm ||
+        std::isnan(ex.layers[top].param_grad_norm))
+      top = k;
+  const double largest = ex.layers.empty() ? kNaN : ex.layers[top].param_grad_norm;
+  if (ex.layers.size() < 2 || !(largest > 0)) return;
+  for (std::size_t k = 0; k < ex.layers.size(); ++k) {
+    const double mine = ex.layers[k].param_grad_norm;
+    if (!(mine < vanishing * largest)) continue;
+    Row& last = rows[static_cast<std::size_t>(ex.layers[k].rows.back())];
+    last.notes.push_back(
+        {NoteKind::vanishing,
+         fmt::format("gradient vanishing in layer {}: |grad params| {} is {} x that of layer {}", k + 1,
+                     num(mine), num(mine / largest), top + 1)});
   }
 }
 

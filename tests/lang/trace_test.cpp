@@ -253,11 +253,10 @@ TEST_CASE("trace to .dot writes Graphviz that dot accepts, coloured by role and 
   CHECK(out.find("wrote the trace of z") != std::string::npos);
   const std::string text = slurp(dot);
   CHECK(text.rfind("digraph trace {", 0) == 0);
-  CHECK(text.find("fillcolor=\"#ff9a9a\"") != std::string::npos);  // the closed relu: red
-  CHECK(text.find("fillcolor=\"#ffc266\"") != std::string::npos);  // the saturated sigmoid: orange
-  CHECK(text.find("fillcolor=\"#cfe6ff\"") != std::string::npos);  // a param: blue
-  CHECK(text.find("relu closed: input -3 \\< 0") !=
-        std::string::npos);  // the note, '<' escaped for the record
+  CHECK(text.find("fillcolor=\"#ff9a9a\"") != std::string::npos);            // the closed relu: red
+  CHECK(text.find("fillcolor=\"#ffc266\"") != std::string::npos);            // the saturated sigmoid: orange
+  CHECK(text.find("fillcolor=\"#cfe6ff\"") != std::string::npos);            // a param: blue
+  CHECK(text.find("note: relu closed: input -3 < 0") != std::string::npos);  // the note, in the tooltip
   // graphviz and python3 are installed by tests/run: these checks always run.
   const int status = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>'{}'", dot,
                                              (tmp.path / "y.svg").string(), (tmp.path / "dot.err").string())
@@ -265,6 +264,115 @@ TEST_CASE("trace to .dot writes Graphviz that dot accepts, coloured by role and 
   INFO(slurp(tmp.path / "dot.err"));
   CHECK(status == 0);
   CHECK(slurp(tmp.path / "y.svg").find("<svg") != std::string::npos);
+}
+
+// The labels of a DOT file, each as its lines.
+static std::vector<std::vector<std::string>> dot_labels(const std::string& dot) {
+  std::vector<std::vector<std::string>> out;
+  for (std::size_t k = dot.find("label=\""); k != std::string::npos; k = dot.find("label=\"", k + 1)) {
+    const std::size_t line_start = dot.rfind('\n', k) + 1;
+    if (dot.compare(line_start, 3, "  n") != 0) continue;  // the nodes' labels, not the legend's
+    std::vector<std::string> lines{""};
+    for (std::size_t i = k + 7; i < dot.size() && dot[i] != '"'; ++i) {
+      if (dot[i] == '\\' && i + 1 < dot.size()) {
+        if (dot[i + 1] == 'n')
+          lines.emplace_back();
+        else
+          lines.back() += dot[i + 1];
+        ++i;
+      } else {
+        lines.back() += dot[i];
+      }
+    }
+    out.push_back(lines);
+  }
+  return out;
+}
+
+TEST_CASE(
+    "trace to .dot of an MLP: short labels (name, op, shape, value), statistics in the tooltip, "
+    "top to bottom") {
+  Harness h;
+  TempDir tmp;
+  const std::string dot = (tmp.path / "mlp.dot").string();
+  h.run(fmt::format(R"(
+seed(1)
+let X = normal([32, 2])
+let Y = normal([32, 1])
+param W1 = normal([2, 16])
+param b1 = zeros([16])
+param W2 = normal([16, 1])
+param b2 = 0
+let loss = mse(relu(X @ W1 + b1) @ W2 + b2, Y)
+trace loss to "{}"
+)",
+                    dot));
+  const std::string text = slurp(dot);
+  CHECK(text.find("rankdir=TB") != std::string::npos);
+  const auto labels = dot_labels(text);
+  REQUIRE(labels.size() >= 12);
+  for (const auto& lines : labels) {
+    INFO(fmt::format("{}", fmt::join(lines, " / ")));
+    CHECK(lines.size() <= 4);
+    for (const auto& l : lines) {
+      CHECK(l.size() <= 30);
+      CHECK(l.find("min=") == std::string::npos);
+    }
+  }
+  CHECK(text.find("W1 (param)\\n[2, 16]\\n|value| ") != std::string::npos);
+  CHECK(text.find("tooltip=\"") != std::string::npos);
+  CHECK(text.find("value: {norm=") != std::string::npos);  // the statistics, in the tooltip
+  // Graphviz draws it taller than wide, at a size a screen holds.
+  const fs::path svg = tmp.path / "mlp.svg";
+  const int status =
+      std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>/dev/null", dot, svg.string()).c_str());
+  REQUIRE(status == 0);
+  const std::string pic = slurp(svg);
+  std::smatch m;
+  REQUIRE(std::regex_search(pic, m, std::regex(R"(<svg width="(\d+)pt" height="(\d+)pt")")));
+  CHECK(std::stoi(m[1]) < 1500);
+  CHECK(std::stoi(m[2]) > std::stoi(m[1]));
+}
+
+TEST_CASE(
+    "trace follows per-layer weights that are slices of one param, and colours where the gradient "
+    "vanishes") {
+  Harness h;
+  TempDir tmp;
+  const std::string dot = (tmp.path / "stack.dot").string();
+  const std::string out = h.run(fmt::format(R"(
+seed(2)
+let X = normal([16, 8])
+let Y = normal([16, 1])
+param Ws = xavier([10, 8, 8])
+param bs = zeros([10, 8])
+param V = xavier([8, 1])
+def net(x) {{
+  let h = x
+  for i in range(10) {{ h = sigmoid(h @ Ws[i] + bs[i]) }}
+  return h @ V
+}}
+let loss = mse(net(X), Y)
+trace loss
+trace loss to "{}"
+)",
+                                            dot));
+  // Every layer of the stack has its |grad params| (Ws[i] with bs[i]), and the verdict.
+  const auto rows = std::regex(R"(\n  (\d+)\s+%\d+\.\.%\d+\s+matmul add sigmoid\s+(\S+))");
+  int layers = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), rows); it != std::sregex_iterator(); ++it) {
+    INFO((*it)[0].str());
+    CHECK((*it)[2].str() != "-");
+    ++layers;
+  }
+  CHECK(layers == 10);
+  CHECK(out.find("first/last layer |grad params| = ") != std::string::npos);
+  CHECK(out.find("(vanishing)") != std::string::npos);
+  CHECK(out.find("gradient vanishing in layer 1: |grad params|") != std::string::npos);
+  // The legend promises orange for vanishing: the first layers are orange.
+  const std::string text = slurp(dot);
+  CHECK(text.find("saturated / vanishing: orange") != std::string::npos);
+  CHECK(text.find("fillcolor=\"#ffc266\"") != std::string::npos);
 }
 
 TEST_CASE("trace to .json: the same ids, every field, strings escaped") {
