@@ -78,6 +78,8 @@ void add_affine_lines(const std::vector<double>& vals, std::size_t cells, std::s
 // The `with` options each plot kind understands.
 struct PlotOptions {
   std::string title, xlabel, ylabel, clabel;
+  std::vector<std::string> ylabels;  // ylabel=[...]: one title per panel
+  std::vector<std::size_t> panels;   // panels=[2, 2]: series per panel
   bool logx = false, logy = false;
   int bins = 0;
   int resolution = 100;
@@ -86,7 +88,7 @@ struct PlotOptions {
 };
 
 const char* kOptionNames =
-    "title, xlabel, ylabel, clabel, logx, logy, bins, resolution, x0, x1, y0, y1, width, height";
+    "title, xlabel, ylabel, clabel, logx, logy, bins, resolution, x0, x1, y0, y1, width, height, panels";
 
 }  // namespace
 
@@ -126,9 +128,24 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       o.title = str();
     else if (n == "xlabel")
       o.xlabel = str();
-    else if (n == "ylabel")
+    else if (n == "ylabel" && v.is_list()) {
+      for (const Value& t : v.list()) {
+        if (!t.is_string())
+          throw Error(k.value->span,
+                      fmt::format("'ylabel' must be a string or a list of strings, found {}", a_kind(t)));
+        o.ylabels.push_back(t.string());
+      }
+    } else if (n == "ylabel")
       o.ylabel = str();
-    else if (n == "clabel")
+    else if (n == "panels") {
+      if (!v.is_list() && !v.is_tensor())
+        throw Error(k.value->span, "'panels' must be a list of series counts, one per panel: panels=[2, 2]");
+      for (double c : numbers_of(*this, v, k.value->span, "'panels'")) {
+        if (!(c >= 1 && c <= 1000 && c == std::floor(c)))
+          throw Error(k.value->span, "'panels' must be whole numbers of series, each at least 1");
+        o.panels.push_back(static_cast<std::size_t>(c));
+      }
+    } else if (n == "clabel")
       o.clabel = str();
     else if (n == "logx")
       o.logx = truthy(v, k.value->span, "'logx'");
@@ -229,6 +246,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         lp.title = o.title;
         lp.x = {o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel, o.logx, o.x0, o.x1};
         lp.y = {o.ylabel, o.logy, o.y0, o.y1};
+        lp.panels = o.panels;
+        lp.panel_titles = o.ylabels;
         lp.series = std::move(series);
         page(lp.size);
         write(at_span(p.subject.span, [&] { return report::render_line_svg(lp); }));

@@ -35,11 +35,16 @@ struct PageSize {
 };
 
 // Example: render_line_svg({.title = "fit", .x = {.title = "x"}, .series = {{"sin", xs, ys}}})
+// With `panels` (how many series each panel takes, in order), the series are drawn
+// in panels stacked over one x axis, each with its own y axis titled by
+// `panel_titles` (quantities of different kinds never share an axis).
 struct LinePlot {
   std::string title;
   Axis x, y;
   std::vector<Series> series;
   PageSize size;
+  std::vector<std::size_t> panels;
+  std::vector<std::string> panel_titles;
 };
 
 // Points coloured (and shaped) by an integer class per point.

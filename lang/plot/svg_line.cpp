@@ -115,7 +115,69 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 
 }  // namespace
 
+namespace {
+
+Rendered render_one_panel(const LinePlot& plot);
+
+// Panels: each a whole plot of its own, nested in one page (Note [Line panels]).
+Rendered render_panels(const LinePlot& plot) {
+  std::size_t total = 0;
+  for (std::size_t n : plot.panels) total += n;
+  if (total != plot.series.size() || plot.panels.size() > 8 ||
+      std::find(plot.panels.begin(), plot.panels.end(), std::size_t{0}) != plot.panels.end())
+    throw DomainError(
+        fmt::format("plot: the panels take {} series (none empty, at most 8 panels) but there are {}", total,
+                    plot.series.size()));
+  // Note [Line panels]
+  // Each panel is rendered as a complete plot and placed as a nested <svg> at its
+  // height in the page: the frame code lays out one plot, and nesting reuses it
+  // whole. The panels' clip paths are renamed, so each id is unique in the page.
+  const double panel_height = std::max(180.0, plot.size.height * 0.62);
+  Rendered out;
+  std::string body;
+  std::size_t first = 0;
+  double y = 0;
+  for (std::size_t p = 0; p < plot.panels.size(); ++p) {
+    LinePlot one;
+    one.title = p == 0 ? plot.title : "";
+    one.x = plot.x;
+    if (p + 1 < plot.panels.size()) one.x.title = "";  // the x title once, under the last panel
+    one.y = plot.y;
+    one.y.title = p < plot.panel_titles.size() ? plot.panel_titles[p] : plot.y.title;
+    one.series.assign(plot.series.begin() + static_cast<std::ptrdiff_t>(first),
+                      plot.series.begin() + static_cast<std::ptrdiff_t>(first + plot.panels[p]));
+    one.size = {plot.size.width, static_cast<int>(panel_height)};
+    first += plot.panels[p];
+    Rendered r = render_one_panel(one);
+    std::string svg = r.svg.substr(r.svg.find("<svg"));
+    const std::string id = fmt::format("plot-area-{}", p + 1);
+    for (const std::string from : {"id=\"plot-area\"", "url(#plot-area)"}) {
+      const std::string to = from[0] == 'i' ? fmt::format("id=\"{}\"", id) : fmt::format("url(#{})", id);
+      for (std::size_t k = svg.find(from); k != std::string::npos; k = svg.find(from, k + to.size()))
+        svg.replace(k, from.size(), to);
+    }
+    // The nested <svg> keeps its size; it is placed by x and y.
+    svg.replace(0, 4, fmt::format("<svg class=\"panel\" x=\"0\" y=\"{}\"", svg_num(y)));
+    body += svg;
+    y += panel_height;
+    out.notes.insert(out.notes.end(), r.notes.begin(), r.notes.end());
+  }
+  SvgWriter page(plot.size.width, y);
+  page.raw(body);
+  out.svg = page.finish();
+  return out;
+}
+
+}  // namespace
+
 Rendered render_line_svg(const LinePlot& plot) {
+  if (plot.panels.size() > 1) return render_panels(plot);
+  return render_one_panel(plot);
+}
+
+namespace {
+
+Rendered render_one_panel(const LinePlot& plot) {
   Extent ex, ey;
   std::size_t non_finite = 0, x_nonpositive = 0, y_nonpositive = 0;
   for (const auto& s : plot.series) {
@@ -203,6 +265,8 @@ Rendered render_line_svg(const LinePlot& plot) {
   result.svg = svg.finish();
   return result;
 }
+
+}  // namespace
 
 Rendered render_scatter_svg(const ScatterPlot& plot) {
   if (plot.xs.size() != plot.ys.size()) {

@@ -58,7 +58,8 @@ constexpr StatementHelp kStatements[] = {
     {"plot", "plot [scatter|regions|hist] XS: YS [as LABEL], ... [to PATH] [with OPTION=VALUE, ...]",
      "an SVG file with `to`, else a plot in the terminal. Options: title, xlabel, ylabel, clabel (the "
      "colour bar's title), logx, logy (true/false), bins, resolution (a region map's grid points per side), "
-     "x0, x1, y0, y1 (the box), width, height (the page, in pixels)",
+     "x0, x1, y0, y1 (the box), width, height (the page, in pixels), panels (series per panel, "
+     "[2, 2]; ylabel then takes a list)",
      "plot xs: sin(xs), relu(xs) to \"fit.svg\" with title=\"sin\", logy=false"},
     {"pattern", "pattern MODEL at X", "which ReLU units are open for input X", "pattern hidden at [0.5, -1]"},
     {"save", "save NAME, ... to PATH", "writes tensors to a checkpoint (atomically)",

@@ -156,6 +156,17 @@ TEST_CASE("poly_vs_relu: the polynomial's gradient and conditioning grow with k,
   CHECK(poly[2] > 5 * relu[2]);
   check_svg(*ex, "poly_vs_relu.svg", 3);
   check_svg(*ex, "poly_vs_relu_conditioning.svg", 4);
+  // The condition number and |grad| are different quantities: two panels, each with
+  // its own labelled y axis, the two cond series above and the two |grad| below.
+  const XmlDoc cond = svg_of(*ex, "poly_vs_relu_conditioning.svg");
+  CHECK(cond.count("svg", "panel") == 2);
+  CHECK(has_text(cond, "cond(F^T F)"));
+  CHECK(has_text(cond, "|grad| at w = 0"));
+  std::vector<std::string> order;
+  for (const auto& e : cond.elements)
+    if (e.name == "svg" || (e.name == "path" && e.has_class("series")))
+      order.push_back(e.name == "svg" ? "panel" : e.attrs.at("data-label").substr(0, 4));
+  CHECK(order == std::vector<std::string>{"panel", "panel", "cond", "cond", "panel", "|gra", "|gra"});
 }
 
 TEST_CASE("perceptron: a step unit has zero gradient and a flat loss; sigmoid learns AND and OR",

@@ -228,6 +228,29 @@ TEST_CASE("a series hidden under later ones is drawn on top, dashed", "[report][
   }
 }
 
+TEST_CASE("a line plot in panels: one y axis per panel, titled, unique clip ids", "[report][svg]") {
+  auto xs = range(20, 1, 20);
+  std::vector<double> big, small;
+  for (double x : xs) big.push_back(std::pow(10.0, x)), small.push_back(1 / x);
+  LinePlot plot{.title = "two kinds", .x = {.title = "k"}, .y = {.log = true}};
+  plot.series = {{"cond", xs, big}, {"|grad|", xs, small}};
+  plot.panels = {1, 1};
+  plot.panel_titles = {"condition number", "gradient norm"};
+  const std::string svg = render_line_svg(plot).svg;
+  XmlDoc doc = parse_svg(svg);
+  CHECK(doc.count("svg", "panel") == 2);
+  CHECK(doc.count("path", "series") == 2);
+  auto texts = doc.texts("axis-title");
+  CHECK(std::count(texts.begin(), texts.end(), "condition number") == 1);
+  CHECK(std::count(texts.begin(), texts.end(), "gradient norm") == 1);
+  CHECK(std::count(texts.begin(), texts.end(), "k") == 1);  // the x title once, at the bottom
+  CHECK(count_of(svg, "id=\"plot-area-1\"") == 1);
+  CHECK(count_of(svg, "id=\"plot-area-2\"") == 1);
+  CHECK(count_of(svg, "id=\"plot-area\"") == 0);
+  plot.panels = {1, 2};
+  CHECK_THROWS_AS(render_line_svg(plot), hinge::DomainError);
+}
+
 TEST_CASE("labels with markup characters are escaped", "[report][svg]") {
   std::string nasty = "<script>alert('x') & \"y\"</script>";
   LinePlot plot{.title = nasty, .x = {.title = nasty}, .y = {.title = "a < b"}};
