@@ -43,15 +43,14 @@ Tensor scalar_target(const Args& args, std::string_view who) {
 }
 
 // x, something gradients reach, checked for the builtin `who`.
-Tensor wrt_arg(const Args& args, std::string_view who) {
+Tensor wrt_arg(BuiltinContext& ctx, const Args& args, std::string_view who) {
   const Value& xv = args.value("x");
   if (!xv.is_tensor())
     args.fail("x", fmt::format("{}: 'x' must be a tensor (a param), got {}", who, describe(xv)));
   const Tensor x = xv.tensor();
   if (!x.requires_grad())
-    args.fail("x", fmt::format("{}: 'x' is a constant, so no gradient reaches it; make it a param "
-                               "(param xs = linspace(-5, 5, 101)) or compute it from one",
-                               who));
+    args.fail("x", ctx.no_gradient ? ctx.no_gradient(x, args.span("x"))
+                                   : fmt::format("{}: 'x' is a constant, so no gradient reaches it", who));
   return x;
 }
 
@@ -66,7 +65,7 @@ Tensor graph_gradient(BuiltinContext& ctx, Tensor y, Tensor x) {
 
 Value gradient_fn(BuiltinContext& ctx, const Args& args) {
   const Tensor y = scalar_target(args, "gradient");
-  const Tensor x = wrt_arg(args, "gradient");
+  const Tensor x = wrt_arg(ctx, args, "gradient");
   return Value(graph_gradient(ctx, y, x));
 }
 
@@ -74,7 +73,7 @@ Value gradient_fn(BuiltinContext& ctx, const Args& args) {
 // one more backward pass instead of the whole Hessian.
 Value hvp_fn(BuiltinContext& ctx, const Args& args) {
   const Tensor y = scalar_target(args, "hvp");
-  const Tensor x = wrt_arg(args, "hvp");
+  const Tensor x = wrt_arg(ctx, args, "hvp");
   const Tensor v = args.tensor("v", ctx);
   if (!(v.shape() == x.shape()))
     args.fail("v", fmt::format("hvp: 'v' must have the shape of x, {}, got {}", to_string(x.shape()),
@@ -91,7 +90,7 @@ constexpr int64_t kMaxHessianElements = 256;
 // (row-major), row i the gradient of dy/dx[i].
 Value hessian_fn(BuiltinContext& ctx, const Args& args) {
   const Tensor y = scalar_target(args, "hessian");
-  const Tensor x = wrt_arg(args, "hessian");
+  const Tensor x = wrt_arg(ctx, args, "hessian");
   const int64_t n = x.numel();
   if (n > kMaxHessianElements)
     args.fail("x", fmt::format("hessian: 'x' has {} elements, more than the {} hessian() takes (it runs one "

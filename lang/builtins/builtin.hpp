@@ -42,6 +42,9 @@ struct BuiltinContext {
   // Labels the nodes a graph-building gradient made with the forward node each
   // belongs to, for trace (Note [gradient is a node] in analysis.cpp).
   std::function<void(const std::vector<BackwardNode>&)> label_backward = {};
+  // Why no gradient reaches t, written at `span` (Note [No gradient reaches it] in
+  // eval/grad.cpp): gradient() and the grad statement say the same.
+  std::function<std::string(const Tensor& t, Span span)> no_gradient = {};
 };
 
 // One argument as written at the call site.

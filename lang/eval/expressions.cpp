@@ -419,6 +419,7 @@ Value Interpreter::call(const Value& callee, std::vector<Arg> pos,
     return out;
   };
   bc.label_backward = [this](const std::vector<BackwardNode>& made) { label_backward(made); };
+  bc.no_gradient = [this, &ctx](const Tensor& t, Span at) { return no_gradient_reason(t, at, ctx); };
   return at_span(call_span, [&] { return b.fn(bc, args); });
 }
 

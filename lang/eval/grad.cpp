@@ -73,6 +73,37 @@ std::string zero_reason(const Explanation& ex, NodeId x, const std::string& targ
 
 }  // namespace
 
+// Note [No gradient reaches it]
+// `grad y wrt t` and gradient(y, t) for a t that requires no gradient (a
+// constant, sign(w), a comparison, detach) give the same error, naming t as
+// written and why: "t = sign(w) has no gradient: sign is piecewise constant".
+// All zeros would read like a vanishing gradient.
+std::string Interpreter::no_gradient_reason(const Tensor& t, Span span, const Ctx& ctx) const {
+  const std::string name = abbreviate(text_of(ctx, span), 40);
+  std::string built = name;  // "t = sign(w)" when t names a node built elsewhere
+  if (const Origin* o = origins_.find(t.node().origin); o && o->span.begin < o->source->text.size()) {
+    const std::string text = abbreviate(o->source->text.substr(o->span.begin, o->span.size()), 40);
+    if (text != name && !t.node().is_leaf()) built = name + " = " + text;
+  }
+  const Node& n = t.node();
+  if (n.is_leaf())
+    return fmt::format(
+        "{} is a constant, so no gradient reaches it; make it a param "
+        "(param xs = linspace(-5, 5, 101)) or compute it from one",
+        name);
+  switch (n.op) {
+    case OpKind::sign:
+    case OpKind::eq:
+    case OpKind::ne:
+    case OpKind::lt:
+    case OpKind::le:
+    case OpKind::gt:
+    case OpKind::ge: return fmt::format("{} has no gradient: {} is piecewise constant", built, op_name(n.op));
+    case OpKind::detach: return fmt::format("{} has no gradient: detach stops it", built);
+    default: return fmt::format("{} depends on no param, so no gradient reaches it", built);
+  }
+}
+
 // The params y depends on, in tape order, with their bound names ("paramK" for a
 // param bound to no name): what grad and gradcheck take without `wrt`.
 void Interpreter::params_of(const Tensor& y, std::vector<Tensor>& xs, std::vector<std::string>& names) {
@@ -108,6 +139,7 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
     Value v = eval(w, ctx);
     if (!v.is_tensor())
       throw Error(w.span, fmt::format("grad is taken with respect to a tensor (a param), got {}", a_kind(v)));
+    if (!v.tensor().requires_grad()) throw Error(w.span, no_gradient_reason(v.tensor(), w.span, ctx));
     xs.push_back(v.tensor());
     names.push_back(text_of(ctx, w.span));
   }

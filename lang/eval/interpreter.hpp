@@ -140,6 +140,8 @@ class Interpreter {
   void exec_train(const syntax::Train& t, const syntax::Stmt& s, Ctx& ctx);
   void params_of(const Tensor& y, std::vector<Tensor>& xs, std::vector<std::string>& names);
   void exec_grad(const syntax::Grad& g, Ctx& ctx);
+  // Why no gradient reaches t, written at `span` (Note [No gradient reaches it]).
+  std::string no_gradient_reason(const Tensor& t, Span span, const Ctx& ctx) const;
   void exec_gradcheck(const syntax::GradCheck& g, Ctx& ctx);
   void exec_trace(const syntax::Trace& t, Ctx& ctx);
   // What trace and grad give the explainer: each node's source position and text

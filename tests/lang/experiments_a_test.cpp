@@ -297,7 +297,7 @@ TEST_CASE("gradient: a constant x, a y of many elements and non-tensors are erro
   };
   const Case cases[] = {
       {"let xs = linspace(-1, 1, 3)\nprint gradient(sum(relu(xs)), xs)\n",
-       "t.hinge:2:31: error: gradient: 'x' is a constant, so no gradient reaches it; make it a param", "^~"},
+       "t.hinge:2:31: error: xs is a constant, so no gradient reaches it; make it a param", "^~"},
       {"param p = [1, 2]\nprint gradient(p * 2, p)\n",
        "t.hinge:2:16: error: gradient: 'y' must have one element, got a tensor [2] (use sum or mean)",
        "^~~~~"},
