@@ -228,7 +228,10 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
       std::string line;
       for (const Expr& e : s.as<Print>().values) {
         if (!line.empty()) line += ' ';
-        line += format_plain(eval(e, ctx), line.size());
+        // A tensor's continuation lines indent to its column on the current line,
+        // not to the length of everything printed before it.
+        const std::size_t nl = line.rfind('\n');
+        line += format_plain(eval(e, ctx), nl == std::string::npos ? line.size() : line.size() - nl - 1);
       }
       fmt::print(out(), "{}\n", line);
       return false;
