@@ -83,10 +83,13 @@ uint32_t OriginTable::tag(const std::shared_ptr<const Source>& source, Span span
 }
 
 uint32_t OriginTable::with_binding(uint32_t base, const std::string& name) {
+  auto [it, fresh] = bound_.try_emplace({base, name}, 0);
+  if (!fresh) return it->second;
   Origin o = base < rows_.size() ? rows_[base] : Origin{};
   o.binding = name;
   rows_.push_back(std::move(o));
-  return static_cast<uint32_t>(rows_.size() - 1);
+  it->second = static_cast<uint32_t>(rows_.size() - 1);
+  return it->second;
 }
 
 uint32_t OriginTable::with_backward(uint32_t base, const std::string& text) {

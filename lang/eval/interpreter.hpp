@@ -82,7 +82,8 @@ class OriginTable {
   OriginTable() { rows_.push_back({}); }
   // The tag of (source, span), made on first use.
   uint32_t tag(const std::shared_ptr<const Source>& source, Span span);
-  // A fresh tag like `base` but naming the binding.
+  // The tag like `base` but naming the binding, made on first use: a loop that
+  // rebinds `y` a million times adds one row, not a million.
   uint32_t with_binding(uint32_t base, const std::string& name);
   // A tag like `base` that says which forward node a backward node belongs to
   // (Origin::backward_of), made once per (base, text).
@@ -96,6 +97,7 @@ class OriginTable {
   std::vector<Origin> rows_;
   std::map<std::tuple<const Source*, uint32_t, uint32_t>, uint32_t> index_;
   std::map<std::pair<uint32_t, std::string>, uint32_t> backward_index_;
+  std::map<std::pair<uint32_t, std::string>, uint32_t, std::less<>> bound_;  // (base, name) -> tag
 };
 
 // Where an expression is being evaluated: its source, the local scope of the
