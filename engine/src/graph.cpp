@@ -26,6 +26,7 @@ Graph::~Graph() = default;
 // all its pages present in one system call, and a node is constructed in its slot
 // when it is pushed (the block is not initialised as a whole first).
 constexpr std::size_t kBlockBytes = sizeof(Node) << 12;
+static_assert(sizeof(Node) == 120, "Note [Node size]: every byte of a node is paid per op");
 
 void Graph::BlockUnmap::operator()(Node* p) const { munmap(p, kBlockBytes); }
 

@@ -200,7 +200,7 @@ constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HI
 
 Tensor make_reduce(OpKind op, Tensor a, std::span<const int> axes, bool keepdims) {
   Attr attr;
-  attr.axes = axes_mask(axes, a.rank(), op_name(op));
+  attr.axes = static_cast<uint8_t>(axes_mask(axes, a.rank(), op_name(op)));
   attr.keepdims = keepdims;
   const Shape s = reduced_shape(a.shape(), attr.axes, keepdims);
   if (op == OpKind::max) {

@@ -20,23 +20,32 @@ inline constexpr NodeId kNoNode = UINT32_MAX;
 // so those pointers stay valid for the node's life.
 
 // Op attributes; which fields mean what is written beside each op in ops.hpp.
+// Axes are below kMaxRank, so they fit a byte each (Note [Node size]).
 struct Attr {
-  double f[2] = {0, 0};      // constants: alpha, clamp bounds, exponent
-  int32_t i[kMaxRank] = {};  // axes, permutation, concat axis
-  uint32_t axes = 0;         // reduction axes as a bit mask
-  bool keepdims = false;
+  double f[2] = {0, 0};  // constants: alpha, clamp bounds, exponent
   // Larger attributes (slice bounds, extra inputs, kernel scratch) live in the
   // arena: Graph::add_node allocates aux_bytes for the node and copies *aux into
   // it when aux is set (so callers may pass a pointer to a local array).
   const void* aux = nullptr;
   uint32_t aux_bytes = 0;
+  int8_t i[kMaxRank] = {};  // axes, permutation, concat axis
+  uint8_t axes = 0;         // reduction axes as a bit mask
+  bool keepdims = false;
 };
+static_assert(kMaxRank <= 8, "Attr::axes is a byte-wide mask");
 
 enum NodeFlags : uint8_t {
   kRequiresGrad = 1,  // a gradient flows into this node
   kParam = 2,         // a trainable leaf: optimizers update it
   kNeeded = 4,        // scratch mark used while collecting a subgraph
 };
+
+// Note [Node size]
+// A scalar graph is mostly node records: a loop that builds 100,000 ops writes
+// that many nodes to fresh memory, and on a virtual machine the first touch of a
+// fresh page is expensive. Every byte of Node is paid per op, so its fields are
+// packed (the attribute's axes are bytes, not ints). sizeof(Node) is checked in
+// graph.cpp so that a field added here is a choice, not an accident.
 
 struct Node {
   OpKind op = OpKind::leaf;
