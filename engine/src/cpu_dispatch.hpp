@@ -36,11 +36,22 @@ template <class F>
 }
 #endif
 
+// Note [The set, read once]
+// run_kernel runs for every op of a replay, and a replayed op can be as short as 64
+// elements (tests/bench's 1,000-op chain, a few nanoseconds each): a call to
+// cpu_kernels(), with the guard of its function-local static, per op was a visible
+// share of the portable build's gap to -march=native. The set is read once, before
+// main, into kernel_set. A kernel run before that (from another file's static
+// initialiser) finds baseline, which computes the same numbers (Note [Kernel sets]).
+#if HINGE_DISPATCH
+inline const CpuKernels kernel_set = cpu_kernels();
+#endif
+
 // f() with the kernel set of this CPU.
 template <class F>
 void run_kernel(F&& f) {
 #if HINGE_DISPATCH
-  switch (cpu_kernels()) {
+  switch (kernel_set) {
     case CpuKernels::avx512: return run_avx512(f);
     case CpuKernels::avx2: return run_avx2(f);
     case CpuKernels::baseline: break;

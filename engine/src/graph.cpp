@@ -30,7 +30,7 @@ static_assert(sizeof(Node) == 120, "Note [Node size]: every byte of a node is pa
 
 void Graph::BlockUnmap::operator()(Node* p) const { munmap(p, kBlockBytes); }
 
-Node& Graph::push_node() {
+Node& Graph::push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr) {
   static_assert(kBlockBytes == sizeof(Node) * (kBlockMask + 1));
   if (size_ == kNoNode - 1) throw LimitError("the graph is full (4 billion nodes)");
   NodeId id = size_;
@@ -43,7 +43,7 @@ Node& Graph::push_node() {
     if (p == MAP_FAILED) throw std::bad_alloc();
     blocks_.emplace_back(static_cast<Node*>(p));
   }
-  Node* n = new (&(*this)[id]) Node{};
+  Node* n = new (&(*this)[id]) Node(op, t, origin_, shape, numel, attr);
   // A new leaf is current; add_node lowers `checked` when an input is stale.
   versions_.push_back({clock_, UINT64_MAX});
   ++size_;
@@ -87,15 +87,9 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
     rg |= (*this)[i].requires_grad();
     current &= is_current(i);
   }
-  Node& n = push_node();
+  Node& n = push_node(op, t, shape, numel, attr);
   const NodeId id = size_ - 1;
   versions_[id].checked = current ? clock_ : 0;  // Note [Live values]
-  n.op = op;
-  n.dtype = t;
-  n.origin = origin_;
-  n.shape = shape;
-  n.numel = numel;
-  n.attr = attr;
   n.nin = static_cast<uint8_t>(std::min<std::size_t>(inputs.size(), 255));
   for (std::size_t k = 0; k < inputs.size() && k < 3; ++k) n.in[k] = inputs[k];
   if (inputs.size() > 3) {  // concat of many parts
@@ -126,11 +120,7 @@ Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t,
                                  max_elements_));
   if (static_cast<int64_t>(values.size()) != numel && values.size() != 1)
     throw ShapeError(fmt::format("{} values given for a tensor of shape {}", values.size(), to_string(s)));
-  Node& n = push_node();
-  n.dtype = t;
-  n.origin = origin_;
-  n.shape = s;
-  n.numel = numel;
+  Node& n = push_node(OpKind::leaf, t, s, numel, {});
   n.flags = flags;
   attach_value(*this, n);
   dispatch(t, [&]<class T>() {

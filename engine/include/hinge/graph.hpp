@@ -131,7 +131,8 @@ class Graph {
   static constexpr unsigned kBlockBits = 12;
   static constexpr NodeId kBlockMask = (1u << kBlockBits) - 1;
 
-  Node& push_node();
+  // Appends Node(op, t, origin(), shape, numel, attr) to the tape.
+  Node& push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr);
   // Clock readings of one node (Note [Live values]).
   struct Version {
     uint64_t stamp = 0;
