@@ -194,6 +194,12 @@ TEST_CASE("experiment vanishing: sigmoid's first-layer gradient is orders of mag
   REQUIRE(fs::exists(csv));
   CHECK(hinge::test::slurp(csv).rfind("step,", 0) == 0);
   check_svg(*ex, "vanishing.svg", 4);
+  // The init curves are the norms at init, not the trained ones drawn twice.
+  std::map<std::string, std::string> paths;
+  for (const auto& e : svg_of(*ex, "vanishing.svg").elements)
+    if (e.name == "path" && e.has_class("series")) paths[e.attrs.at("data-label")] = e.attrs.at("d");
+  CHECK(paths.at("sigmoid (xavier), init") != paths.at("sigmoid, after 300 steps"));
+  CHECK(paths.at("relu (kaiming), init") != paths.at("relu, after 300 steps"));
 }
 
 TEST_CASE("experiment sparsity: about half the activations are zero; dead units stay dead",
