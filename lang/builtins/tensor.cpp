@@ -13,6 +13,7 @@
 #include "hinge/init.hpp"
 #include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
+#include "syntax/diagnostics.hpp"
 
 namespace hinge::lang::detail {
 
@@ -294,18 +295,6 @@ Value len_fn(BuiltinContext&, const Args& args) {
 
 // ---- numbers from text ----
 
-// User text in a message: control bytes escaped, cut to 40 characters.
-std::string shown_text(const std::string& s) {
-  std::string r;
-  for (unsigned char ch : s.substr(0, 40)) {
-    if (ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '\'')
-      r += ch == '\\' ? "\\\\" : ch == '\'' ? "\\'" : fmt::format("\\x{:02x}", ch);
-    else
-      r += static_cast<char>(ch);
-  }
-  return s.size() > 40 ? r + "..." : r;
-}
-
 // The number a string spells ("3", " -2.5e-3 "), as Python's float() reads it but
 // finite only; nullopt when it spells none.
 std::optional<double> parse_number_text(const std::string& s) {
@@ -327,7 +316,7 @@ Value number_fn(BuiltinContext&, const Args& args) {
     if (auto n = parse_number_text(v.string())) return Value(*n);
     args.fail("x",
               fmt::format("number: '{}' is not a number (write digits, as in \"3\", \"-0.5\" or \"1e-3\")",
-                          shown_text(v.string())));
+                          escape_for_message(v.string())));
   }
   args.fail("x", fmt::format("number: 'x' must be a string or a number, got {}", describe(v)));
 }
@@ -338,10 +327,10 @@ Value int_fn(BuiltinContext&, const Args& args) {
   if (v.is_string()) {
     const auto n = parse_number_text(v.string());
     if (n && *n == std::trunc(*n)) return Value(*n);
-    args.fail(
-        "x",
-        n ? fmt::format("int: '{}' is not a whole number (number() reads fractions)", shown_text(v.string()))
-          : fmt::format("int: '{}' is not a number (write digits, as in \"3\")", shown_text(v.string())));
+    args.fail("x", n ? fmt::format("int: '{}' is not a whole number (number() reads fractions)",
+                                   escape_for_message(v.string()))
+                     : fmt::format("int: '{}' is not a number (write digits, as in \"3\")",
+                                   escape_for_message(v.string())));
   }
   args.fail("x", fmt::format("int: 'x' must be a string or a number, got {}", describe(v)));
 }

@@ -17,6 +17,7 @@
 #include "eval/session.hpp"
 #include "eval/value.hpp"
 #include "hinge/atomic_file.hpp"
+#include "hinge/checkpoint.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/graph.hpp"
 #include "hinge/interrupt.hpp"
@@ -153,6 +154,10 @@ class Interpreter {
   void exec_pattern(const syntax::Pattern& p, const syntax::Stmt& s, Ctx& ctx);
   void exec_save(const syntax::Save& s, Ctx& ctx);
   void exec_load(const syntax::Load& l, Ctx& ctx);
+  // Writes `named` to the checkpoint `path`, taken as it is (no interpolation, no base
+  // directory), and says what was saved; engine errors propagate. The `save` statement
+  // and the REPL's `:save` both come here: no command builds source text to save.
+  void save_tensors(const std::vector<NamedTensor>& named, const std::string& path);
 
   // ---- values and names ----
   Binding* lookup(const std::string& name, Ctx& ctx);

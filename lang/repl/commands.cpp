@@ -53,20 +53,11 @@ Status fail(ReplState& st, const CommandLine& c, Span span, const std::string& m
   return Status::runtime_error;
 }
 
-// A path written with or without quotes, as a hinge string literal.
+// A path written with or without quotes: the text between the quotes, as it is.
 std::string unquote(std::string s) {
   if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
     s = s.substr(1, s.size() - 2);
   return s;
-}
-std::string quote(const std::string& s) {
-  std::string r = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') r += '\\';
-    if (ch == '{' || ch == '}') r += ch;  // interpolation braces are doubled
-    r += ch;
-  }
-  return r + "\"";
 }
 
 }  // namespace
@@ -168,11 +159,26 @@ Status cmd_load(ReplState& st, const CommandLine& c) {
 
 Status cmd_save(ReplState& st, const CommandLine& c) {
   if (c.arg.empty()) return fail(st, c, c.arg_span, "':save' needs a file: ':save model.ckpt'");
-  std::vector<std::string> params;
-  for (const auto& [name, b] : st.current().interpreter().globals())
-    if (b.is_param) params.push_back(name);
+  // The session's save itself, the path taken literally: no source text is built
+  // from the param names (a loaded checkpoint chose them) or the path.
+  Interpreter& in = st.current().interpreter();
+  std::vector<NamedTensor> params;
+  for (const auto& [name, b] : in.globals()) {
+    if (!b.is_param) continue;
+    if (b.value.is_tensor())
+      params.push_back({name, b.value.tensor()});
+    else if (b.value.is_number())
+      params.push_back({name, in.graph().scalar(b.value.number())});
+  }
   if (params.empty()) return fail(st, c, c.name_span, "there are no params to save (make one with `param`)");
-  return st.current().run_entry(fmt::format("save {} to {}", fmt::join(params, ", "), quote(unquote(c.arg))));
+  try {
+    in.save_tensors(params, unquote(c.arg));
+  } catch (const hinge::Error& e) {
+    return fail(st, c, c.arg_span, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(st, c, c.arg_span, "out of memory");
+  }
+  return Status::ok;
 }
 
 // ---------------------------------------------------------------- the rest

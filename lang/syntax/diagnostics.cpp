@@ -65,4 +65,19 @@ std::string render(const Source& source, const Diagnostic& diagnostic) {
   return out;
 }
 
+std::string escape_for_message(std::string_view text, std::size_t max) {
+  std::string r;
+  for (unsigned char ch : text.substr(0, max)) {
+    if (ch == '\\')
+      r += "\\\\";
+    else if (ch == '\'')
+      r += "\\'";
+    else if (ch < 0x20 || ch == 0x7f)
+      r += fmt::format("\\x{:02x}", ch);
+    else
+      r += static_cast<char>(ch);
+  }
+  return text.size() > max ? r + "..." : r;
+}
+
 }  // namespace hinge::lang

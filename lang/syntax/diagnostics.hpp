@@ -2,8 +2,10 @@
 // and the one renderer every error goes through (file:line:col, the line, a caret).
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "syntax/source.hpp"
 
@@ -40,5 +42,9 @@ class Error : public std::runtime_error {
 /// under the first code point of the span and tildes run under the rest of it on that
 /// line. The result ends with '\n'.
 std::string render(const Source& source, const Diagnostic& diagnostic);
+
+/// User text as a message may echo it: control bytes (ESC included), backslash and
+/// quote escaped (`\x1b`, `\\`, `\'`), cut to `max` bytes with "..." after.
+std::string escape_for_message(std::string_view text, std::size_t max = 40);
 
 }  // namespace hinge::lang

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hinge/checkpoint.hpp"
+#include "hinge/graph.hpp"
 #include "repl/complete.hpp"
 #include "temp_dir.hpp"
 
@@ -473,6 +475,38 @@ TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
   CHECK(has(r.out, "loaded lib.hinge: new names b, g\n8\n"));
   CHECK_FALSE(has(r.out, "\n0\n"));  // nothing after :quit runs
   CHECK(r.status == 70);             // the unknown 'w' after :reset
+}
+
+TEST_CASE("repl pipe: :save takes its path literally and builds no source text", "[repl]") {
+  TempHome home;
+  Piped r = run_piped("param w = 0.25\n:save \"m{1+1}.ckpt\"\n:save n{2}.ckpt\n", home);
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(fs::exists(home.path / "m{1+1}.ckpt"));  // braces are not interpolated
+  CHECK(fs::exists(home.path / "n{2}.ckpt"));
+  CHECK_FALSE(fs::exists(home.path / "m2.ckpt"));
+  CHECK(hinge::load_checkpoint((home.path / "m{1+1}.ckpt").string())[0].values()[0] == 0.25);
+  CHECK(has(r.out, "saved w to m{1+1}.ckpt\n"));
+}
+
+TEST_CASE("repl pipe: a checkpoint's tensor name never runs as code through load and :save", "[repl]") {
+  TempHome home;
+  // Were the name pasted into `save <names> to "<path>"`, it would write side.ckpt and
+  // import evil.hinge, which leaves a marker.
+  { std::ofstream(home.path / "evil.hinge") << "param m = 1\nsave m to \"marker.ckpt\"\n"; }
+  const std::string evil = "pi to \"side.ckpt\"; import \"evil.hinge\" #";
+  hinge::Graph g;
+  hinge::save_checkpoint((home.path / "hostile.ckpt").string(), {hinge::NamedTensor{evil, g.param(1.0)}});
+  Piped r = run_piped("param w = 0.5\nload \"hostile.ckpt\"\n:save out.ckpt\n", home);
+  INFO(r.out << r.err);
+  CHECK(has(r.err, "tensor 1 of the checkpoint is named 'pi to \"side.ckpt\"; import \"evil.hinge\" #'"));
+  CHECK(r.status == 70);
+  CHECK_FALSE(fs::exists(home.path / "side.ckpt"));
+  CHECK_FALSE(fs::exists(home.path / "marker.ckpt"));
+  // Nothing was bound: out.ckpt holds w alone.
+  const auto saved = hinge::load_checkpoint((home.path / "out.ckpt").string());
+  REQUIRE(saved.size() == 1);
+  CHECK(saved[0].name == "w");
 }
 
 TEST_CASE("repl pipe: Ctrl-C during train stops the piped session with status 130", "[repl]") {

@@ -1,0 +1,116 @@
+// A checkpoint is data: `load` binds only names a script could bind (Note [Checkpoint
+// names] in lang/eval/io.cpp), checks every name before binding any, and names a bad
+// entry escaped and cut. Hostile checkpoints are written with the engine's writer.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "eval/interpreter.hpp"
+#include "hinge/checkpoint.hpp"
+#include "hinge/graph.hpp"
+#include "run_process.hpp"
+
+using namespace hinge::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A checkpoint holding `good` = 2 then `bad` = 3 (each a scalar param).
+void write_pair(const fs::path& path, const std::string& good, const std::string& bad) {
+  hinge::Graph g;
+  hinge::save_checkpoint(path.string(),
+                         {hinge::NamedTensor{good, g.param(2.0)}, hinge::NamedTensor{bad, g.param(3.0)}});
+}
+
+std::string read_all(std::FILE* f) {
+  std::fflush(f);
+  std::rewind(f);
+  std::string s;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
+  return s;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("load: a checkpoint name that is no bindable name is an error and binds nothing") {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "an empty name"},
+      {"relu", "the name of a builtin"},
+      {"pi", "the name of a constant"},
+      {"for", "a reserved word"},
+      {"w\x1b[31m", "not a name"},
+      {"2w", "not a name"},
+      {"a b", "not a name"},
+      {std::string(300, 'x') + "\x1b", "not a name"},
+      {"pi to \"side.ckpt\"; import \"evil.hinge\" #", "not a name"},
+  };
+  // Were a name ever run as code, this import would leave marker.ckpt.
+  std::ofstream(dir.path / "evil.hinge") << "param m = 1\nsave m to \"marker.ckpt\"\n";
+  const fs::path ckpt = dir.path / "bad.ckpt";
+  for (const auto& [name, why] : cases) {
+    INFO("name: " << name);
+    write_pair(ckpt, "ok", name);
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    REQUIRE(out);
+    REQUIRE(err);
+    {
+      hinge::lang::SessionOptions o;
+      o.out = out;
+      o.err = err;
+      hinge::lang::Session s(o);
+      REQUIRE(s.run_entry("param w = 5") == hinge::lang::Status::ok);
+      const hinge::lang::Status st = s.run_entry("load \"" + ckpt.string() + "\"");
+      const std::string e = read_all(err);
+      INFO(e);
+      CHECK(st == hinge::lang::Status::runtime_error);
+      CHECK(has(e, "error: "));
+      CHECK(has(e, "tensor 2 of the checkpoint is named '"));
+      CHECK(has(e, why));
+      CHECK(has(e, "nothing was loaded"));
+      CHECK(e.find('\x1b') == std::string::npos);  // escaped, never raw
+      CHECK(e.size() < 1000);                      // cut short
+      // `ok` comes first in the file and is fine: it is not bound either.
+      CHECK(s.interpreter().globals().count("ok") == 0);
+      CHECK(s.interpreter().globals().count(name) == 0);
+      CHECK(s.run_entry("print w") == hinge::lang::Status::ok);
+    }
+    CHECK(has(read_all(out), "\n5\n"));
+    std::fclose(out);
+    std::fclose(err);
+    CHECK_FALSE(fs::exists(dir.path / "side.ckpt"));
+    CHECK_FALSE(fs::exists(dir.path / "marker.ckpt"));
+  }
+}
+
+TEST_CASE("load: names a script could bind load, contextual words included") {
+  TempDir dir;
+  const fs::path ckpt = dir.path / "good.ckpt";
+  write_pair(ckpt, "_w2", "steps");
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  REQUIRE(out);
+  REQUIRE(err);
+  {
+    hinge::lang::SessionOptions o;
+    o.out = out;
+    o.err = err;
+    hinge::lang::Session s(o);
+    CHECK(s.run_entry("load \"" + ckpt.string() + "\"") == hinge::lang::Status::ok);
+    CHECK(s.run_entry("print _w2 + steps") == hinge::lang::Status::ok);
+    INFO(read_all(err));
+  }
+  CHECK(has(read_all(out), "\n5\n"));
+  std::fclose(out);
+  std::fclose(err);
+}
