@@ -265,6 +265,8 @@ void compare_fwd(Graph& g, Node& n) {
 }
 
 // A comparison: its kernel takes the comparison as a type; it has no gradient.
+// Cmp names a template, which cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define HINGE_COMPARE_ROW(op, Cmp)                                                                           \
   OpImplRow {                                                                                                \
     OpKind::op, OpImpl {                                                                                     \
@@ -272,6 +274,7 @@ void compare_fwd(Graph& g, Node& n) {
           no_bwd, no_vjp                                                                                     \
     }                                                                                                        \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 constexpr OpImplRow kRows[] = {
     HINGE_ASSIGN_ROW(add),

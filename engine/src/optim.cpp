@@ -174,7 +174,8 @@ StepLr::StepLr(double base, int64_t step_size, double gamma)
 }
 
 double StepLr::lr(int64_t step) const {
-  return base_ * std::pow(gamma_, static_cast<double>(std::max<int64_t>(step, 0) / step_size_));
+  const int64_t periods = std::max<int64_t>(step, 0) / step_size_;  // whole periods: a staircase
+  return base_ * std::pow(gamma_, static_cast<double>(periods));
 }
 
 CosineLr::CosineLr(double base, int64_t total, double min_lr) : base_(base), total_(total), min_(min_lr) {

@@ -142,6 +142,8 @@ bool is_whole(double d) { return std::isfinite(d) && d == std::floor(d) && std::
 
 // ---- binding ----
 
+// The values are moved out of `keywords` through a structured binding, which the check
+// does not follow.  NOLINTNEXTLINE(performance-unnecessary-value-param)
 Args::Args(const Builtin& b, std::vector<Arg> positional, std::vector<std::pair<std::string, Arg>> keywords,
            Span call_span)
     : builtin_(b), call_span_(call_span) {

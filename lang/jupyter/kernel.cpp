@@ -46,7 +46,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 // The error reply's ename and evalue from what the session reported on err:
 // "In[3]:2:5: error: unknown name 'x'" gives evalue "unknown name 'x'".
 std::string error_value(const std::string& report) {
-  const std::string first = report.substr(0, report.find('\n'));
+  std::string first = report.substr(0, report.find('\n'));
   const std::size_t at = first.find("error: ");
   if (at != std::string::npos) return first.substr(at + 7);
   return first;

@@ -102,7 +102,7 @@ std::string log_tick_label(double v, bool plain) {
   return out;
 }
 
-std::string typographic_minus(std::string label) {
+std::string typographic_minus(std::string_view label) {
   std::string out;
   for (char c : label) {
     if (c == '-')

@@ -42,7 +42,7 @@ std::string tick_label(double v, double step);
 std::string log_tick_label(double v, bool plain);
 
 // `label` with each ASCII hyphen-minus replaced by U+2212 MINUS SIGN (for SVG text).
-std::string typographic_minus(std::string label);
+std::string typographic_minus(std::string_view label);
 
 // Maps a data interval [lo, hi] (linear or log10) onto [pixel_lo, pixel_hi].
 class Scale {

@@ -140,7 +140,7 @@ extern "C" char** on_complete(const char* text, int start, int end) {
   const bool word_like = only.front() == ':' || (g_edit->matches.size() == 1 && only.back() != '(' &&
                                                  std::find(names.begin(), names.end(), only) == names.end() &&
                                                  syntax::find_keyword(only) != nullptr);
-  rl_completion_append_character = word_like ? ' ' : '\0';
+  rl_completion_append_character = word_like ? int{' '} : 0;
   return rl_completion_matches(text, next_match);
 }
 

@@ -32,7 +32,7 @@ Tensor variable_in(Graph& g, const Shape& s, std::mt19937& rng, const Domain& d)
   return g.variable(s, v, DType::f64);
 }
 
-void check_unary(const std::function<Tensor(Tensor)>& op, Domain d = {}, bool second = true) {
+void check_unary(const std::function<Tensor(Tensor)>& op, const Domain& d = {}, bool second = true) {
   std::mt19937 rng(11);
   for (const Shape& s : kShapes) {
     INFO("shape " << to_string(s));

@@ -706,7 +706,7 @@ TEST_CASE("xor_data(4) is exactly the four corners", "[builtins][data]") {
   CHECK(e.x_shape == "[8, 2]");
   CHECK(e.y == std::vector<double>{0, 1, 1, 0, 0, 1, 1, 0});
   for (std::size_t i = 0; i < 8; ++i) {
-    const double cx = static_cast<double>((i % 4) / 2), cy = static_cast<double>(i % 2);
+    const double cx = i % 4 >= 2 ? 1.0 : 0.0, cy = i % 2 == 1 ? 1.0 : 0.0;
     CHECK(std::abs(e.x[2 * i] - cx) < 0.6);
     CHECK(std::abs(e.x[2 * i + 1] - cy) < 0.6);
   }

@@ -51,7 +51,7 @@ print w
   CHECK(r.status == 0);
   CHECK(fs::exists(dir.path / "out.ckpt"));
   CHECK_FALSE(fs::exists(dir.path / "sub" / "out.ckpt"));
-  CHECK(r.out.find("6") != std::string::npos);
+  CHECK(r.out.find('6') != std::string::npos);
   // A file of the same name beside the script is not what load reads.
   fs::rename(dir.path / "out.ckpt", dir.path / "sub" / "out.ckpt");
   r = run_process({HINGE_EXE, "-e", "load \"out.ckpt\""}, dir.path / "sub");

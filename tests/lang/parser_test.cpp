@@ -23,7 +23,7 @@ namespace {
 
 ParseResult parse(std::string text) { return parse_program(make_source("t.hinge", std::move(text))); }
 
-std::string tree(std::string text) {
+std::string tree(const std::string& text) {
   ParseResult r = parse(text);
   if (!r.ok()) return "error: " + r.error->message;
   return syntax::to_sexpr(r.program);
@@ -148,7 +148,7 @@ TEST_CASE("nesting limit and deep input", "[parser][limits]") {
   CHECK(r.error->span.begin == 200);
 
   // Far deeper than the stack could take: rejected before the grammar runs.
-  for (std::string s :
+  for (const std::string& s :
        {std::string(100000, '['), std::string(100000, '-') + "x",
         "x" + std::string(50000, ' ').replace(0, 50000, 50000, '^'), std::string(100000, '{')}) {
     ParseResult d = parse(s);

@@ -309,7 +309,7 @@ class Terminal {
     return wait_for(
         [&](const Screen& s) {
           std::size_t n = 0;
-          for (const std::string& l : s.lines()) n += l.rfind(">", 0) == 0;
+          for (const std::string& l : s.lines()) n += l.rfind('>', 0) == 0;
           return n >= count && s.current() == ">";
         },
         timeout_ms);
@@ -534,7 +534,7 @@ TEST_CASE("repl pipe: errors name the line of the whole input", "[repl]") {
 
 TEST_CASE("repl pipe: a NUL is an error in its line; the next entry still runs", "[repl]") {
   TempHome home;
-  Piped r = run_piped(std::string("let a = 1\0 + 2\nprint 5\n", 24), home);
+  Piped r = run_piped(std::string("let a = 1\0 + 2\nprint 5\n", 23), home);  // the NUL and 22 more
   INFO(r.err);
   CHECK(has(r.err, "<repl>:1:10: error: unexpected character '\\x00'"));
   CHECK(r.out == "5\n");  // not merged with the NUL's line
@@ -786,7 +786,7 @@ TEST_CASE("repl terminal: a trace fits the terminal's width; full shows everythi
   std::size_t rows = 0, folded = 0;
   for (const std::string& l : lines) {
     if (l.rfind("layers (", 0) == 0) break;  // the layer table follows
-    if (l.rfind("%", 0) == 0) ++rows;
+    if (l.rfind('%', 0) == 0) ++rows;
     if (l.rfind("      grad=", 0) == 0) ++folded;  // the gradient moved to a line of its own
     INFO(l);
     CHECK(l.size() <= 80);

@@ -42,8 +42,8 @@ struct ErrorDetail {
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-  Error(const std::string& what, ErrorDetail detail)
-      : std::runtime_error(what), detail_(std::make_shared<const ErrorDetail>(std::move(detail))) {}
+  Error(const std::string& what, const ErrorDetail& detail)
+      : std::runtime_error(what), detail_(std::make_shared<const ErrorDetail>(detail)) {}
 
   // What the error is about (Note [Structured errors]); rule none when not known.
   const ErrorDetail& detail() const {

@@ -65,7 +65,7 @@ enum class OpKind : uint8_t {
 };
 
 inline constexpr int kOpCount = 0
-#define HINGE_OP_COUNT(name, arity) +1
+#define HINGE_OP_COUNT(name, arity) +1  // NOLINT(bugprone-macro-parentheses): a term of the sum
     HINGE_OPS(HINGE_OP_COUNT)
 #undef HINGE_OP_COUNT
     ;
