@@ -32,7 +32,8 @@ Tensor penalized(Tensor loss, const std::vector<Tensor>& params) {
 
 // Three steps: move the params, replay forward and backward, compare every
 // param's gradient with central differences of the replayed root.
-void check_penalty(ReplayOptions options, const std::function<Tensor(Graph&, std::vector<Tensor>&)>& build) {
+void check_penalty(const ReplayOptions& options,
+                   const std::function<Tensor(Graph&, std::vector<Tensor>&)>& build) {
   Graph g;
   std::vector<Tensor> params;
   Tensor loss = build(g, params);

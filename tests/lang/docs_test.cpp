@@ -191,7 +191,7 @@ TEST_CASE("docs: the shown-output matcher", "[docs]") {
 
 TEST_CASE("docs: every command README.md and lang/README.md show prints what they show", "[docs]") {
   std::size_t ran = 0;
-  for (const fs::path doc : {kRoot / "README.md", kRoot / "lang" / "README.md"}) {
+  for (const fs::path& doc : {kRoot / "README.md", kRoot / "lang" / "README.md"}) {
     for (const Shown& s : shown_in(doc)) {
       INFO(doc.filename().string() << ":" << s.line << ": "
                                    << (s.command.empty() ? "> " + s.inputs[0] : "$ " + s.command));

@@ -212,7 +212,8 @@ TEST_CASE("a series hidden under later ones is drawn on top, dashed", "[report][
   }
   SECTION("two hidden curves: both on top, with different dashes, the most hidden topmost") {
     // One curve equal to a later one everywhere, one equal to a later one on 3/4 of x.
-    std::vector<double> same = far, mostly;
+    const std::vector<double>& same = far;
+    std::vector<double> mostly;
     for (std::size_t k = 0; k < xs.size(); ++k) mostly.push_back(k < 150 ? crossing[k] : -2.0);
     LinePlot plot{.x = {.title = "x"}, .y = {.title = "y"}};
     plot.series = {{"a", xs, same}, {"b", xs, mostly}, {"c", xs, crossing}, {"d", xs, far}};
