@@ -67,6 +67,11 @@ TORCH_FAMILY = {"recorded": ["script"], "dynamic": ["eager"], "best": ["eager", 
 HINGE_FAMILY = {"recorded": "recorded", "dynamic": "dynamic", "best": "recorded"}
 LOSS0_TOL = 1e-5  # relative: the same weights and data, rounded to float32 once
 LOSS_END_TOL = 1e-4  # relative: float32 rounding over hundreds of steps (seen: up to 2e-6)
+# ... or absolute, as a share of the starting loss. A fit that has fallen 100,000-fold
+# (fit_curve N = 100: 1.54 -> 1.1e-5) keeps residuals of about 3e-3 whose float32
+# rounding is a few 1e-5 of each, so the two sides' end losses differ by 1e-4 of the
+# end loss (seen: 1.8e-4), which is 1.3e-9 of the start, far below float32's step there.
+LOSS_END_FLOOR = 1e-8
 
 
 def log(msg):
@@ -594,7 +599,8 @@ def section_check(ctx):
             continue
         ref = ctx.get("hinge", w, "recorded", ctx.threads[0]) or results[0][1]
         worst0 = max(abs(r["loss0"] - ref["loss0"]) / max(abs(ref["loss0"]), 1e-30) for _, r in results)
-        worst_end = max(abs(r["loss_end"] - ref["loss_end"]) / max(abs(ref["loss_end"]), 1e-30) for _, r in results)
+        end_scale = max(abs(ref["loss_end"]), LOSS_END_FLOOR / LOSS_END_TOL * abs(ref["loss0"]), 1e-30)
+        worst_end = max(abs(r["loss_end"] - ref["loss_end"]) / end_scale for _, r in results)
         if "grad0" in ref:  # no optimizer (the op chain): its gradient is checked instead
             worst_end = max([worst_end] + [abs(r.get("grad0", 0) - ref["grad0"]) / max(abs(ref["grad0"]), 1e-30)
                                            for _, r in results])
@@ -612,7 +618,8 @@ def section_check(ctx):
     if not rows:
         return None
     return ("Same work on both sides: the loss before any step and after the same number of optimizer steps "
-            f"(every process, every variant and thread count; tolerance {LOSS0_TOL:g} / {LOSS_END_TOL:g} relative)",
+            f"(every process, every variant and thread count; tolerance {LOSS0_TOL:g} / {LOSS_END_TOL:g} relative, "
+            f"the end's at least {LOSS_END_FLOOR:g} of loss0)",
             md_table(["workload", "steps taken", "loss0", "worst rel. diff", "loss at the end",
                       "worst rel. diff (the op chain: and its gradient)",
                       "check"], rows))

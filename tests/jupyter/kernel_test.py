@@ -19,6 +19,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 60
+KERNEL = None  # the kernel manager, for telling a dead kernel from a slow one
 
 
 def check(cond, what):
@@ -26,15 +27,34 @@ def check(cond, what):
         raise AssertionError(what)
 
 
+def next_msg(kc, channel, timeout=TIMEOUT):
+    """The next message on kc's "shell" or "iopub" channel, waiting up to timeout.
+
+    It polls in one-second slices: a fresh poll sees a message that is already
+    queued even if a wake-up was missed (a busy CI machine once left one unseen for
+    the whole minute), and a kernel that has died is reported as such, not as a
+    bare timeout."""
+    get = kc.get_shell_msg if channel == "shell" else kc.get_iopub_msg
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return get(timeout=1)
+        except queue.Empty:
+            if not KERNEL.is_alive():
+                raise AssertionError(f"the kernel died (waiting on {channel})")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {channel} message in {timeout} s; the kernel is alive")
+
+
 def run(kc, code, timeout=TIMEOUT):
     """Executes code; returns (reply content, list of iopub messages for it)."""
     msg_id = kc.execute(code)
-    reply = kc.get_shell_msg(timeout=timeout)
+    reply = next_msg(kc, "shell", timeout)
     while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=timeout)
+        reply = next_msg(kc, "shell", timeout)
     outputs = []
     while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
+        msg = next_msg(kc, "iopub", timeout)
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
@@ -61,6 +81,8 @@ def main():
         specs = KernelSpecManager().find_kernel_specs()
         check(specs.get("hinge", "").startswith(tmp), f"the kernel spec is not found: {specs}")
         km, kc = start_new_kernel(kernel_name="hinge", cwd=tmp)
+        global KERNEL
+        KERNEL = km
         try:
             checks(km, kc)
         finally:
@@ -72,7 +94,7 @@ def main():
 def checks(km, kc):
     # kernel_info
     kc.kernel_info()
-    info = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    info = next_msg(kc, "shell")["content"]
     check(info["language_info"]["name"] == "hinge", f"kernel_info: {info}")
     check(info["language_info"]["file_extension"] == ".hinge", f"kernel_info: {info}")
     check(info["language_info"]["mimetype"] == "text/x-hinge", f"kernel_info: {info}")
@@ -132,23 +154,23 @@ def checks(km, kc):
 
     # Completion, inspection, completeness.
     kc.complete("let q = rel", 11)
-    comp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    comp = next_msg(kc, "shell")["content"]
     check(any(m.startswith("relu") for m in comp["matches"]), f"complete: {comp}")
     check(comp["cursor_start"] == 8 and comp["cursor_end"] == 11, f"complete cursor: {comp}")
     kc.complete(":he", 3)
-    comp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    comp = next_msg(kc, "shell")["content"]
     check(":help" in comp["matches"], f"complete a command: {comp}")
     kc.inspect("relu", 4)
-    insp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    insp = next_msg(kc, "shell")["content"]
     check(insp["found"] and insp["data"]["text/plain"].startswith("relu("), f"inspect: {insp}")
     kc.inspect("xs", 1)
-    insp = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    insp = next_msg(kc, "shell")["content"]
     check(insp["found"] and "[50]" in insp["data"]["text/plain"], f"inspect a binding: {insp}")
     kc.is_complete("def f(x) {\n  let y = x")
-    isc = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    isc = next_msg(kc, "shell")["content"]
     check(isc["status"] == "incomplete", f"is_complete of an open def: {isc}")
     kc.is_complete("def f(x) = x * 2")
-    isc = kc.get_shell_msg(timeout=TIMEOUT)["content"]
+    isc = next_msg(kc, "shell")["content"]
     check(isc["status"] == "complete", f"is_complete of a whole def: {isc}")
 
     # A :command runs as in the REPL.
@@ -172,14 +194,14 @@ def checks(km, kc):
     # Interrupt once training shows its progress (an interrupt that comes before
     # the cell starts is dropped, as one sent to an idle kernel is).
     while True:
-        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        msg = next_msg(kc, "iopub")
         if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
             break
     started = time.monotonic()
     km.interrupt_kernel()
-    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    reply = next_msg(kc, "shell")
     while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=TIMEOUT)
+        reply = next_msg(kc, "shell")
     waited = time.monotonic() - started
     check(waited < 2.0, f"the interrupt took {waited:.2f} s")
     check(reply["content"]["status"] == "error", f"interrupted train: {reply['content']}")
