@@ -11,6 +11,11 @@ namespace hinge::lang::report {
 
 namespace {
 
+// A series is hidden when more than this share of its pixels lies under later ones
+// (Note [Hidden series]). A half let the subject of bends_negative, which runs under
+// its own parts from x = -3 to 0 (less than half its drawn length), vanish there.
+constexpr double kHiddenShare = 0.3;
+
 // The plot area as a grid of 1-pixel cells.
 struct Cells {
   double left, top;
@@ -72,7 +77,7 @@ Stacking stack_series(const std::vector<std::vector<std::pair<double, double>>>&
     int rank = 0;
     for (;;) {
       // The most hidden series, under the solid ones drawn after it.
-      double worst = 0.5;
+      double worst = kHiddenShare;
       std::size_t pick = rest.size();
       for (std::size_t r = 0; r < rest.size(); ++r) {
         const auto& mine = cells[rest[r]];

@@ -13,7 +13,7 @@ namespace hinge::lang::report {
 // Curves that coincide hide each other: relu lies under leaky relu and gelu for
 // x > 0, a target under a fit that matches it, the best line under the linear stack
 // that equals it. Often the coincidence is the point of the picture, so hiding one
-// curve hides the claim. A series counts as hidden when more than half of the pixels
+// curve hides the claim. A series counts as hidden when more than 30% of the pixels
 // it would draw lie within a pixel of solid series drawn after it. Hidden series are
 // taken out of the order (the most hidden first) and drawn last, on top, dashed: the
 // curve beneath shows through the gaps, and the legend shows the dash. Series that

@@ -229,10 +229,13 @@ void draw_legend(SvgWriter& svg, const Frame& f, const std::vector<LegendEntry>&
       case LegendEntry::Kind::text:
         svg.text(x, y, truncate_label(e.label, max_label_chars), "dy=\"0.35em\" fill=\"#333333\"");
         continue;
-      case LegendEntry::Kind::box:
+      case LegendEntry::Kind::box: {
+        const std::string opacity = e.opacity < 1 ? fmt::format(" fill-opacity=\"{}\"", e.opacity) : "";
+        if (!e.under.empty()) svg.rect(x + 4, y - 6, 16, 12, fmt::format("fill=\"{}\"{}", e.under, opacity));
         svg.rect(x + 4, y - 6, 16, 12,
-                 fmt::format("fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"", e.color));
+                 fmt::format("fill=\"{}\"{} stroke=\"#555555\" stroke-width=\"0.5\"", e.color, opacity));
         break;
+      }
     }
     svg.text(x + 30, y, truncate_label(e.label, max_label_chars), "dy=\"0.35em\"");
   }

@@ -36,6 +36,10 @@ struct LegendEntry {
   std::string color;  // "#rrggbb"
   std::string dash;   // stroke-dasharray for lines
   int shape = 0;      // marker shape (see PathData::marker)
+  // box: the fill's opacity as the plot draws it, and a colour drawn beneath at that
+  // opacity (the swatch of where two translucent sets overlap).
+  double opacity = 1;
+  std::string under;
 };
 
 // The page and the plot area inside it (pixels), with the scales onto that area.

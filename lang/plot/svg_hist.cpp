@@ -174,19 +174,25 @@ Rendered render_histogram_svg(const HistogramPlot& plot) {
     x.labels = std::move(labels);
   }
   AxisLayout y = make_axis(plot.y_title, 0, most > 0 ? most * 1.03 : 1, false, true);
+  // One set: solid bars. Several: translucent, so that each shows where they overlap,
+  // and the legend's swatches as the bars look (two sets: their overlap too).
+  const double opacity_value = sets.size() > 1 ? 0.55 : 1.0;
   std::vector<LegendEntry> legend;
   if (sets.size() > 1) {
     for (std::size_t i = 0; i < sets.size(); ++i)
-      legend.push_back({LegendEntry::Kind::box, sets[i].first, series_color(i).hex(), "", 0});
+      legend.push_back(
+          {LegendEntry::Kind::box, sets[i].first, series_color(i).hex(), "", 0, opacity_value, ""});
   }
+  if (sets.size() == 2)
+    legend.push_back(
+        {LegendEntry::Kind::box, "both", series_color(1).hex(), "", 0, opacity_value, series_color(0).hex()});
   Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
   SvgWriter svg(f.width, f.height);
   draw_background(svg, f, x, y);
   open_clip(svg, f);
   std::vector<double> lefts(bins.edges.begin(), bins.edges.end() - 1),
       rights(bins.edges.begin() + 1, bins.edges.end());
-  // One set: solid bars. Several: translucent, so that each shows where they overlap.
-  const std::string opacity = sets.size() > 1 ? " fill-opacity=\"0.55\"" : "";
+  const std::string opacity = sets.size() > 1 ? fmt::format(" fill-opacity=\"{}\"", opacity_value) : "";
   for (std::size_t i = 0; i < sets.size(); ++i) {
     svg.raw(fmt::format(
         "<path class=\"series\" data-label=\"{}\" d=\"{}\" fill=\"{}\"{} stroke=\"#ffffff\" "

@@ -117,7 +117,14 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 
 namespace {
 
-Rendered render_one_panel(const LinePlot& plot);
+// The plot area's left and right edges in the page. Panels share theirs, so that
+// their x axes line up although their tick labels and legends differ in width.
+struct AreaEdges {
+  double left = 0, right = 0;
+};
+
+Rendered render_one_panel(const LinePlot& plot, const AreaEdges* shared = nullptr,
+                          AreaEdges* laid_out = nullptr);
 
 // Panels: each a whole plot of its own, nested in one page (Note [Line panels]).
 Rendered render_panels(const LinePlot& plot) {
@@ -133,12 +140,10 @@ Rendered render_panels(const LinePlot& plot) {
   // height in the page: the frame code lays out one plot, and nesting reuses it
   // whole. The panels' clip paths are renamed, so each id is unique in the page.
   const double panel_height = std::max(180.0, plot.size.height * 0.62);
-  Rendered out;
-  std::string body;
+  std::vector<LinePlot> panels;
   std::size_t first = 0;
-  double y = 0;
   for (std::size_t p = 0; p < plot.panels.size(); ++p) {
-    LinePlot one;
+    LinePlot& one = panels.emplace_back();
     one.title = p == 0 ? plot.title : "";
     one.x = plot.x;
     if (p + 1 < plot.panels.size()) one.x.title = "";  // the x title once, under the last panel
@@ -148,7 +153,20 @@ Rendered render_panels(const LinePlot& plot) {
                       plot.series.begin() + static_cast<std::ptrdiff_t>(first + plot.panels[p]));
     one.size = {plot.size.width, static_cast<int>(panel_height)};
     first += plot.panels[p];
-    Rendered r = render_one_panel(one);
+  }
+  // Each panel laid out alone, then all drawn inside the narrowest plot area.
+  AreaEdges shared{0, static_cast<double>(plot.size.width)};
+  for (const LinePlot& one : panels) {
+    AreaEdges edges;
+    render_one_panel(one, nullptr, &edges);
+    shared.left = std::max(shared.left, edges.left);
+    shared.right = std::min(shared.right, edges.right);
+  }
+  Rendered out;
+  std::string body;
+  double y = 0;
+  for (std::size_t p = 0; p < panels.size(); ++p) {
+    Rendered r = render_one_panel(panels[p], &shared);
     std::string svg = r.svg.substr(r.svg.find("<svg"));
     const std::string id = fmt::format("plot-area-{}", p + 1);
     for (const std::string from : {"id=\"plot-area\"", "url(#plot-area)"}) {
@@ -177,7 +195,7 @@ Rendered render_line_svg(const LinePlot& plot) {
 
 namespace {
 
-Rendered render_one_panel(const LinePlot& plot) {
+Rendered render_one_panel(const LinePlot& plot, const AreaEdges* shared, AreaEdges* laid_out) {
   Extent ex, ey;
   std::size_t non_finite = 0, x_nonpositive = 0, y_nonpositive = 0;
   for (const auto& s : plot.series) {
@@ -230,6 +248,16 @@ Rendered render_one_panel(const LinePlot& plot) {
     legend.push_back({LegendEntry::Kind::line, plot.series[i].label, series_color(i).hex(), series_dash(i)});
   }
   Frame f = layout_frame(plot.size, plot.title, x, y, legend, result.notes.size());
+  if (laid_out) {  // only the layout is wanted
+    *laid_out = {f.left, f.right};
+    return result;
+  }
+  if (shared && shared->right - shared->left >= 40) {
+    f.left = shared->left;
+    f.right = shared->right;
+    f.legend_x = f.right + 16;
+    f.sx = Scale(x.lo, x.hi, f.left, f.right, x.log);
+  }
   // Series hidden under later ones go on top, dashed (Note [Hidden series]).
   std::vector<std::vector<std::pair<double, double>>> pixels;
   for (const auto& s : plot.series) {

@@ -201,6 +201,24 @@ TEST_CASE("a series hidden under later ones is drawn on top, dashed", "[report][
                          e.attrs.at("stroke-dasharray") == d[2].second;
     CHECK(dashed_swatches == 1);
   }
+  SECTION("a sum hidden under its own parts for less than half its length (bends_negative)") {
+    // g = relu(x+1) + relu(x) - 3 relu(x-1) runs along relu(x+1) on [-1, 0] and along
+    // zero with the other two on [-3, -1]; it bends off them after 0.
+    std::vector<double> g, a, b, c;
+    auto relu = [](double v) { return std::max(v, 0.0); };
+    for (double x : xs) {
+      a.push_back(relu(x + 1));
+      b.push_back(relu(x));
+      c.push_back(-3 * relu(x - 1));
+      g.push_back(a.back() + b.back() + c.back());
+    }
+    LinePlot plot{.x = {.title = "x"}, .y = {.title = "y"}};
+    plot.series = {{"g", xs, g}, {"relu(x+1)", xs, a}, {"relu(x)", xs, b}, {"-3 relu(x-1)", xs, c}};
+    auto d = drawn(parse_svg(render_line_svg(plot).svg));
+    REQUIRE(d.size() == 4);
+    CHECK(d.back().first == "g");
+    CHECK(!d.back().second.empty());
+  }
   SECTION("curves that only cross keep their order and stay solid") {
     LinePlot plot{.x = {.title = "x"}, .y = {.title = "y"}};
     plot.series = {{"sin", xs, target}, {"line", xs, crossing}, {"shifted", xs, far}};
@@ -248,6 +266,22 @@ TEST_CASE("a line plot in panels: one y axis per panel, titled, unique clip ids"
   CHECK(count_of(svg, "id=\"plot-area-1\"") == 1);
   CHECK(count_of(svg, "id=\"plot-area-2\"") == 1);
   CHECK(count_of(svg, "id=\"plot-area\"") == 0);
+  // The panels' tick labels (10^20 against 0.05) and legends differ in width, and
+  // their plot areas still share both edges: the x axes line up.
+  std::vector<std::pair<std::string, std::string>> areas;
+  for (const auto& e : doc.elements)
+    if (e.name == "rect" && e.attrs.count("fill") && e.attrs.at("fill") == "#fafafa")
+      areas.emplace_back(e.attrs.at("x"), e.attrs.at("width"));
+  REQUIRE(areas.size() == 2);
+  CHECK(areas[0] == areas[1]);
+  plot.series[1].label = "the gradient's norm at w = 0, every layer";
+  XmlDoc wide = parse_svg(render_line_svg(plot).svg);
+  areas.clear();
+  for (const auto& e : wide.elements)
+    if (e.name == "rect" && e.attrs.count("fill") && e.attrs.at("fill") == "#fafafa")
+      areas.emplace_back(e.attrs.at("x"), e.attrs.at("width"));
+  REQUIRE(areas.size() == 2);
+  CHECK(areas[0] == areas[1]);
   plot.panels = {1, 2};
   CHECK_THROWS_AS(render_line_svg(plot), hinge::DomainError);
 }
@@ -518,6 +552,18 @@ TEST_CASE("histograms overlay data sets and give exact zeros a bar of their own"
   CHECK(std::find(texts.begin(), texts.end(), "at init") != texts.end());
   CHECK(std::find(texts.begin(), texts.end(), "trained") != texts.end());
   CHECK(std::find(texts.begin(), texts.end(), "exactly 0") != texts.end());
+  // The legend's swatches are as translucent as the bars, and one more shows their
+  // overlap: the second colour over the first.
+  CHECK(std::find(texts.begin(), texts.end(), "both") != texts.end());
+  std::vector<std::string> swatches;
+  for (const auto& e : doc.elements)
+    if (e.name == "rect" && e.attrs.count("fill-opacity")) swatches.push_back(e.attrs.at("fill"));
+  CHECK(swatches.size() == 4);  // at init, trained, and both: the first colour under the second
+  if (swatches.size() == 4) {
+    CHECK(swatches[0] != swatches[1]);
+    CHECK(swatches[2] == swatches[0]);
+    CHECK(swatches[3] == swatches[1]);
+  }
   // The zero bars stand left of every other bar; the first set's is 3 units tall,
   // the second's 2: its rectangle is 2/3 as high.
   double zero_right = 0, other_left = 1e9;
