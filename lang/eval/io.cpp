@@ -1,5 +1,7 @@
 // The save and load statements: named tensors to and from checkpoint files
 // (engine checkpoint.hpp: versioned, checksummed, written atomically).
+#include <set>
+
 #include <fmt/format.h>
 
 #include "eval/interpreter.hpp"
@@ -10,23 +12,32 @@ namespace hinge::lang {
 
 using namespace syntax;
 
-// save a, b, ... to PATH
+namespace {
+
+// What a binding that is not a param holds, for messages: "a computed binding".
+std::string not_a_param(const Binding& b) {
+  if (b.value.is_tensor()) return b.defining ? "a computed binding" : "a tensor binding";
+  return a_kind(b.value);
+}
+
+}  // namespace
+
+// save a, b, ... to PATH: params only. `load` makes every saved name a param, so a
+// saved `let` would come back as a param that `train` moves by itself; every name
+// is checked before anything is written.
 void Interpreter::exec_save(const Save& s, Ctx& ctx) {
   std::vector<NamedTensor> named;
   for (const Expr& e : s.values) {
     const Name* n = e.get_if<Name>();
-    if (!n) throw Error(e.span, "save takes names (bind the value with `let` first)");
+    if (!n) throw Error(e.span, "save writes params: name them (`save w, b to \"model.ckpt\"`)");
     for (const NamedTensor& prev : named)
       if (prev.first == n->text) throw Error(e.span, fmt::format("'{}' is saved twice", n->text));
-    Value v = eval(e, ctx);
-    Tensor t;
-    if (v.is_number())
-      t = graph_.scalar(v.number());
-    else if (v.is_tensor())
-      t = v.tensor();
-    else
-      throw Error(e.span, fmt::format("save writes tensors and numbers; '{}' is {}", n->text, a_kind(v)));
-    named.push_back({n->text, t});
+    const Binding* b = lookup(n->text, ctx);
+    if (!b) unknown_name(n->text, e.span, ctx);
+    if (!b->is_param || !b->value.is_tensor())
+      throw Error(e.span, fmt::format("'{}' is {}, not a param: save writes params only; nothing was written",
+                                      n->text, not_a_param(*b)));
+    named.push_back({n->text, b->value.tensor()});
   }
   const std::string path = to_path(s.path, ctx, "save");
   at_span(s.path.span, [&] { save_tensors(named, path); });
@@ -65,34 +76,77 @@ std::string unbindable(const std::string& name) {
 
 }  // namespace
 
-// load PATH: every saved tensor becomes (or refills) a param of its name.
+// Note [Load is strict]
+// `load` restores the params of the model that saved the checkpoint, as PyTorch's
+// load_state_dict(strict=True) does: every name in the file must be a param here
+// of the same shape, and every param here must be in the file. A checkpoint of
+// another model is an error that names the first difference (in the file's order,
+// then the params the file lacks) and changes nothing: every entry is checked
+// before any value is written. Only a session with no params at all (a fresh REPL,
+// a script that starts from a checkpoint) gets a new param for each saved name.
+// A dtype may differ: the values are converted, as PyTorch's copy_ does.
+
+// load PATH: restores the session's params, or binds them in a session without any.
 void Interpreter::exec_load(const Load& l, Ctx& ctx) {
   const std::string path = to_path(l.path, ctx, "load");
   // load_checkpoint validates the whole file before we change anything.
   std::vector<CheckpointEntry> entries = at_span(l.path.span, [&] { return load_checkpoint(path); });
+  const std::string shown_path = escape_for_message(path, 200);
   // Every name is checked before any is bound (Note [Checkpoint names]).
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (const std::string why = unbindable(entries[i].name); !why.empty())
-      throw Error(
-          l.path.span,
-          fmt::format("{}: tensor {} of the checkpoint is named '{}': {}; nothing was loaded",
-                      escape_for_message(path, 200), i + 1, escape_for_message(entries[i].name), why));
-  std::vector<std::pair<std::string, Binding>> fresh;
-  std::vector<std::pair<Tensor, std::vector<double>>> refills;
-  std::vector<std::string> shown;
+      throw Error(l.path.span,
+                  fmt::format("{}: tensor {} of the checkpoint is named '{}': {}; nothing was loaded",
+                              shown_path, i + 1, escape_for_message(entries[i].name), why));
+  // The params this statement sees (a function's locals shadow globals).
+  std::set<std::string> params;
+  auto gather = [&](const Scope& scope) {
+    for (const auto& [name, b] : scope)
+      if (const Binding* seen = lookup(name, ctx); seen && seen->is_param) params.insert(name);
+  };
+  gather(globals_);
+  if (ctx.locals) gather(*ctx.locals);
+  auto refuse = [&](const std::string& why) { throw Error(l.path.span, why + "; nothing was loaded"); };
+  // Check every entry (Note [Load is strict]).
+  std::vector<Binding*> targets;
   for (const CheckpointEntry& e : entries) {
     Binding* b = lookup(e.name, ctx);
-    std::vector<double> vals = e.values();
-    if (b && b->is_param && b->value.is_tensor() && b->value.tensor().shape() == e.shape) {
-      refills.push_back({b->value.tensor(), std::move(vals)});
-    } else {
-      graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, l.path.span), e.name));
-      Tensor leaf = at_span(l.path.span, [&] { return graph_.param(e.shape, vals, e.dtype); });
-      fresh.push_back({e.name, Binding{Value(leaf), true, nullptr, ctx.source}});
-    }
-    shown.push_back(fmt::format("{} {}", e.name, to_string(e.shape)));
+    if (b && !(b->is_param && b->value.is_tensor()))
+      refuse(fmt::format("{} holds '{}', which is {} here, not a param", shown_path,
+                         escape_for_message(e.name), not_a_param(*b)));
+    if (!b && !params.empty())
+      refuse(fmt::format("{} holds '{}', but there is no param '{}' here", shown_path,
+                         escape_for_message(e.name), escape_for_message(e.name)));
+    if (b && !(b->value.tensor().shape() == e.shape))
+      refuse(fmt::format("'{}' has shape {} in {} but {} here", escape_for_message(e.name),
+                         to_string(e.shape), shown_path, to_string(b->value.tensor().shape())));
+    targets.push_back(b);
   }
-  for (auto& [t, vals] : refills) t.set_values(vals);
+  std::set<std::string> held;
+  for (const CheckpointEntry& e : entries) held.insert(e.name);
+  for (const std::string& name : params) {
+    if (held.count(name)) continue;
+    std::vector<std::string> in_file;
+    for (const CheckpointEntry& e : entries) in_file.push_back(e.name);
+    refuse(fmt::format("param '{}' is not in {} (it holds {})", escape_for_message(name), shown_path,
+                       in_file.empty()
+                           ? std::string("no tensors")
+                           : escape_for_message(fmt::format("{}", fmt::join(in_file, ", ")), 120)));
+  }
+  // Every check passed: write the values, then bind the new params.
+  std::vector<std::string> shown;
+  std::vector<std::pair<std::string, Binding>> fresh;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const CheckpointEntry& e = entries[i];
+    shown.push_back(fmt::format("{} {}", e.name, to_string(e.shape)));
+    if (targets[i]) continue;
+    graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, l.path.span), e.name));
+    const std::vector<double> vals = e.values();
+    Tensor leaf = at_span(l.path.span, [&] { return graph_.param(e.shape, vals, e.dtype); });
+    fresh.push_back({e.name, Binding{Value(leaf), true, nullptr, ctx.source}});
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (targets[i]) targets[i]->value.tensor().set_values(entries[i].values());
   for (auto& [name, b] : fresh) bind(name, std::move(b), ctx);
   fmt::print(out(), "loaded {} from {}\n", fmt::join(shown, ", "), path);
 }

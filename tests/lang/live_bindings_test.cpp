@@ -204,12 +204,16 @@ TEST_CASE("live bindings: random param changes read like params declared at thei
           change = fmt::format("{} = {}", m.params[k].name,
                                literal(random_values(rng, m.params[k].size), m.params[k].size));
           break;
-        case 1: {  // load: a checkpoint made for this param
-          const auto v = random_values(rng, m.params[k].size);
+        case 1: {  // load: a checkpoint of this model (load is strict), param k changed
           Graph g;
-          Tensor t = m.params[k].size ? g.constant(Shape{m.params[k].size}, v) : g.scalar(v[0]);
+          std::vector<NamedTensor> saved;
+          for (std::size_t p = 0; p < m.params.size(); ++p) {
+            const auto v = p == k ? random_values(rng, m.params[p].size) : values[p];
+            saved.emplace_back(m.params[p].name,
+                               m.params[p].size ? g.constant(Shape{m.params[p].size}, v) : g.scalar(v[0]));
+          }
           const std::string path = (dir.path / fmt::format("r{}c{}.ckpt", round, c)).string();
-          save_checkpoint(path, {{m.params[k].name, t}});
+          save_checkpoint(path, saved);
           change = fmt::format("load \"{}\"", path);
           break;
         }
