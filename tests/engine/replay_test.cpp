@@ -8,16 +8,12 @@
 #include <vector>
 
 #include "hinge/engine.hpp"
+#include "ramp.hpp"
 
 using namespace hinge;
+using hinge::test::ramp;
 
 namespace {
-
-std::vector<double> ramp(int64_t n, double lo, double step) {
-  std::vector<double> v(static_cast<std::size_t>(n));
-  for (int64_t k = 0; k < n; ++k) v[k] = lo + step * static_cast<double>(k);
-  return v;
-}
 
 // Builds the model, takes backward()'s gradients of every node that requires
 // grad (0 where backward() does not reach, e.g. through a comparison), then fills

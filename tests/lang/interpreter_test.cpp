@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "capture.hpp"
 #include "eval/interpreter.hpp"
 #include "eval/session.hpp"
 #include "hinge/graph.hpp"
@@ -19,35 +20,18 @@
 using namespace hinge;
 using namespace hinge::lang;
 namespace fs = std::filesystem;
+using hinge::test::Capture;
 using hinge::test::slurp;
 using hinge::test::TempDir;
 
 namespace {
 
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string s;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-  std::rewind(f);
-  // Truncate so the next read sees only new output.
-  if (ftruncate(fileno(f), 0) != 0) s += "<truncate failed>";
-  return s;
-}
-
 // A session whose stdout and stderr go to temporary files.
 struct Harness {
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
+  Capture out, err;
   Session session;
 
-  explicit Harness(SessionOptions o = {}) : session(with_streams(std::move(o), out, err)) {}
-  ~Harness() {
-    std::fclose(out);
-    std::fclose(err);
-  }
+  explicit Harness(SessionOptions o = {}) : session(with_streams(std::move(o), out.f, err.f)) {}
   static SessionOptions with_streams(SessionOptions o, std::FILE* out, std::FILE* err) {
     o.out = out;
     o.err = err;
@@ -56,19 +40,19 @@ struct Harness {
   // Runs a REPL entry and returns what it printed on stdout.
   std::string entry(const std::string& text, Status expect = Status::ok) {
     Status st = session.run_entry(text);
-    std::string e = read_all(err);
+    std::string e = err.take();
     INFO("entry: " << text << "\nstderr: " << e);
     CHECK(st == expect);
     last_err = e;
-    return read_all(out);
+    return out.take();
   }
   std::string script(const std::string& text, Status expect = Status::ok) {
     Status st = session.run_script("test.hinge", text);
-    std::string e = read_all(err);
+    std::string e = err.take();
     INFO("script: " << text << "\nstderr: " << e);
     CHECK(st == expect);
     last_err = e;
-    return read_all(out);
+    return out.take();
   }
   double number(const std::string& expr) {
     std::string s = entry("print item(" + expr + ")");
@@ -351,9 +335,9 @@ TEST_CASE("import runs a file in the session; cycles are errors", "[interp][impo
   { std::ofstream(dir / "main.hinge") << "import \"lib.hinge\"\nprint sq(k)\n"; }
   Harness h;
   CHECK(h.session.run_file((dir / "main.hinge").string()) == Status::ok);
-  CHECK(read_all(h.out) == "16\n");
+  CHECK(h.out.take() == "16\n");
   CHECK(h.session.run_file((dir / "a.hinge").string()) == Status::runtime_error);
-  CHECK(read_all(h.err).find("import cycle: a.hinge -> b.hinge -> a.hinge") != std::string::npos);
+  CHECK(h.err.take().find("import cycle: a.hinge -> b.hinge -> a.hinge") != std::string::npos);
 }
 
 TEST_CASE("the tensor size cap gives a clear error", "[interp][limits]") {

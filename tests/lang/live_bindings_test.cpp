@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "capture.hpp"
 #include "eval/interpreter.hpp"
 #include "hinge/checkpoint.hpp"
 #include "hinge/engine.hpp"
@@ -26,26 +27,9 @@
 #include "run_process.hpp"
 
 using namespace hinge;
+using hinge::test::Capture;
 
 namespace {
-
-// Everything a session prints, read back piece by piece.
-struct Capture {
-  std::FILE* f = std::tmpfile();
-  long read_to = 0;
-  ~Capture() { std::fclose(f); }
-  std::string take() {
-    std::fflush(f);
-    const long end = std::ftell(f);
-    std::string s(static_cast<std::size_t>(end - read_to), '\0');
-    std::fseek(f, read_to, SEEK_SET);
-    const std::size_t got = std::fread(s.data(), 1, s.size(), f);
-    s.resize(got);
-    std::fseek(f, 0, SEEK_END);
-    read_to = end;
-    return s;
-  }
-};
 
 struct ParamSpec {
   std::string name;

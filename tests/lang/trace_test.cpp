@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include "capture.hpp"
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
 #include "eval/session.hpp"
@@ -28,6 +29,7 @@
 using namespace hinge;
 using namespace hinge::lang;
 namespace fs = std::filesystem;
+using hinge::test::Capture;
 using hinge::test::slurp;
 using hinge::test::snapshot;
 using hinge::test::TempDir;
@@ -36,30 +38,14 @@ namespace {
 
 // A session writing to a temporary file; out() returns what it printed so far.
 struct Harness {
-  std::FILE* out_file = std::tmpfile();
-  std::FILE* err_file = std::tmpfile();
-  Session session{SessionOptions{.out = out_file, .err = err_file}};
-  ~Harness() {
-    std::fclose(out_file);
-    std::fclose(err_file);
-  }
-  static std::string drain(std::FILE* f) {
-    std::fflush(f);
-    std::rewind(f);
-    std::string s;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    std::rewind(f);
-    REQUIRE(ftruncate(fileno(f), 0) == 0);
-    return s;
-  }
+  Capture out, err;
+  Session session{SessionOptions{.out = out.f, .err = err.f}};
   std::string run(const std::string& text) {
     const Status st = session.run_script("t.hinge", text);
-    const std::string err = drain(err_file);
-    INFO(err);
+    const std::string errors = err.take();
+    INFO(errors);
     REQUIRE(st == Status::ok);
-    return drain(out_file);
+    return out.take();
   }
   Tensor tensor(const std::string& name) {
     auto& g = session.interpreter().globals();
@@ -402,9 +388,8 @@ TEST_CASE("trace to .json: the same ids, every field, strings escaped") {
 TEST_CASE("trace errors are diagnostics at the target") {
   Harness h;
   CHECK(h.session.run_script("t.hinge", "let s = \"text\"\ntrace s\n") == Status::runtime_error);
-  CHECK(Harness::drain(h.err_file)
-            .find("t.hinge:2:7: error: trace shows the graph behind a tensor, got a string") !=
+  CHECK(h.err.take().find("t.hinge:2:7: error: trace shows the graph behind a tensor, got a string") !=
         std::string::npos);
   CHECK(h.session.run_script("t.hinge", "param v = [1, 2]\ntrace v * 2 check\n") == Status::runtime_error);
-  CHECK(Harness::drain(h.err_file).find("check needs a value with one element") != std::string::npos);
+  CHECK(h.err.take().find("check needs a value with one element") != std::string::npos);
 }
