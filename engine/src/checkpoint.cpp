@@ -2,8 +2,12 @@
 // atomic save / checked load around them.
 #include "hinge/checkpoint.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 
@@ -16,7 +20,6 @@ namespace hinge {
 
 namespace {
 
-constexpr std::string_view kMagic = "HINGECKP";
 constexpr std::size_t kHeaderBytes = 16;  // magic, version, count
 constexpr std::size_t kCrcBytes = 4;
 constexpr std::size_t kMaxFileBytes = std::size_t{1} << 36;
@@ -102,7 +105,7 @@ CheckpointEntry CheckpointEntry::of(std::string name, Tensor t) {
 
 std::string encode_checkpoint(std::span<const CheckpointEntry> entries) {
   check_unique(entries);
-  std::string out(kMagic);
+  std::string out(kCheckpointMagic);
   put<uint32_t>(out, kCheckpointVersion);
   put<uint32_t>(out, static_cast<uint32_t>(entries.size()));
   for (const CheckpointEntry& e : entries) {
@@ -130,7 +133,8 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
   const std::size_t size = in.size();
   constexpr std::size_t kMinBytes = kHeaderBytes + kCrcBytes;
 
-  if (in.substr(0, kMagic.size()) != kMagic.substr(0, std::min(size, kMagic.size())))
+  if (in.substr(0, kCheckpointMagic.size()) !=
+      kCheckpointMagic.substr(0, std::min(size, kCheckpointMagic.size())))
     throw fail("not a hinge checkpoint (bad magic)");
   if (size < 12) throw fail(fmt::format("truncated (expected at least {} bytes, found {})", kMinBytes, size));
   const uint32_t version = get<uint32_t>(in, 8);
@@ -228,6 +232,22 @@ WriteReport save_checkpoint(const std::string& path, std::span<const NamedTensor
 
 std::vector<CheckpointEntry> load_checkpoint(const std::string& path) {
   return decode_checkpoint(read_file(path, kMaxFileBytes), path);
+}
+
+bool is_checkpoint_file(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO without a writer returns at once (and reads nothing).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  std::string head(kCheckpointMagic.size(), '\0');
+  std::size_t got = 0;
+  while (got < head.size()) {
+    const ssize_t n = ::read(fd, head.data() + got, head.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return got == head.size() && head == kCheckpointMagic;
 }
 
 void restore_checkpoint(const std::string& path, std::span<const NamedTensor> tensors) {

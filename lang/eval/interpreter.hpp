@@ -158,6 +158,10 @@ class Interpreter {
   // directory), and says what was saved; engine errors propagate. The `save` statement
   // and the REPL's `:save` both come here: no command builds source text to save.
   void save_tensors(const std::vector<NamedTensor>& named, const std::string& path);
+  // Loads the checkpoint `path`, taken as it is, into the params (Note [Load is
+  // strict] in io.cpp); errors are placed at `at`. The `load` statement and the
+  // REPL's `:load` of a checkpoint both come here.
+  void load_params(const std::string& path, Span at, Ctx& ctx);
 
   // ---- values and names ----
   Binding* lookup(const std::string& name, Ctx& ctx);

@@ -88,16 +88,18 @@ std::string unbindable(const std::string& name) {
 
 // load PATH: restores the session's params, or binds them in a session without any.
 void Interpreter::exec_load(const Load& l, Ctx& ctx) {
-  const std::string path = to_path(l.path, ctx, "load");
+  load_params(to_path(l.path, ctx, "load"), l.path.span, ctx);
+}
+
+void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
   // load_checkpoint validates the whole file before we change anything.
-  std::vector<CheckpointEntry> entries = at_span(l.path.span, [&] { return load_checkpoint(path); });
+  std::vector<CheckpointEntry> entries = at_span(at, [&] { return load_checkpoint(path); });
   const std::string shown_path = escape_for_message(path, 200);
   // Every name is checked before any is bound (Note [Checkpoint names]).
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (const std::string why = unbindable(entries[i].name); !why.empty())
-      throw Error(l.path.span,
-                  fmt::format("{}: tensor {} of the checkpoint is named '{}': {}; nothing was loaded",
-                              shown_path, i + 1, escape_for_message(entries[i].name), why));
+      throw Error(at, fmt::format("{}: tensor {} of the checkpoint is named '{}': {}; nothing was loaded",
+                                  shown_path, i + 1, escape_for_message(entries[i].name), why));
   // The params this statement sees (a function's locals shadow globals).
   std::set<std::string> params;
   auto gather = [&](const Scope& scope) {
@@ -106,7 +108,7 @@ void Interpreter::exec_load(const Load& l, Ctx& ctx) {
   };
   gather(globals_);
   if (ctx.locals) gather(*ctx.locals);
-  auto refuse = [&](const std::string& why) { throw Error(l.path.span, why + "; nothing was loaded"); };
+  auto refuse = [&](const std::string& why) { throw Error(at, why + "; nothing was loaded"); };
   // Check every entry (Note [Load is strict]).
   std::vector<Binding*> targets;
   for (const CheckpointEntry& e : entries) {
@@ -140,9 +142,9 @@ void Interpreter::exec_load(const Load& l, Ctx& ctx) {
     const CheckpointEntry& e = entries[i];
     shown.push_back(fmt::format("{} {}", e.name, to_string(e.shape)));
     if (targets[i]) continue;
-    graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, l.path.span), e.name));
+    graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, at), e.name));
     const std::vector<double> vals = e.values();
-    Tensor leaf = at_span(l.path.span, [&] { return graph_.param(e.shape, vals, e.dtype); });
+    Tensor leaf = at_span(at, [&] { return graph_.param(e.shape, vals, e.dtype); });
     fresh.push_back({e.name, Binding{Value(leaf), true, nullptr, ctx.source}});
   }
   for (std::size_t i = 0; i < entries.size(); ++i)

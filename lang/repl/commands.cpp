@@ -3,6 +3,7 @@
 #include "repl/commands.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "builtins/family.hpp"
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
+#include "hinge/checkpoint.hpp"
 #include "repl/complete.hpp"
 
 namespace hinge::lang {
@@ -140,12 +142,32 @@ Status cmd_grad(ReplState& st, const CommandLine& c) {
 
 // ---------------------------------------------------------------- :load, :save
 
+// A checkpoint given to :load: the session's load itself, the path taken literally.
+Status load_checkpoint_here(ReplState& st, const CommandLine& c, const std::string& path) {
+  Ctx ctx;
+  ctx.source = std::make_shared<const Source>(make_source("<repl>", c.text, st.line_no));
+  try {
+    st.current().interpreter().load_params(path, c.arg_span, ctx);
+  } catch (const Error& e) {
+    return fail(st, c, e.diagnostic().span, e.diagnostic().message);
+  } catch (const hinge::Error& e) {
+    return fail(st, c, c.arg_span, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(st, c, c.arg_span, "out of memory");
+  }
+  return Status::ok;
+}
+
 Status cmd_load(ReplState& st, const CommandLine& c) {
   if (c.arg.empty()) return fail(st, c, c.arg_span, "':load' needs a file: ':load fit.hinge'");
+  const std::string path = unquote(c.arg);
+  // The file's first bytes decide: a checkpoint's header loads it as `load` does,
+  // anything else runs as a script (a checkpoint run as a script would show its
+  // binary as a syntax error).
+  if (hinge::is_checkpoint_file(path)) return load_checkpoint_here(st, c, path);
   Session& s = st.current();
   std::map<std::string, const void*> before;
   for (const auto& [name, b] : s.interpreter().globals()) before[name] = &b;
-  const std::string path = unquote(c.arg);
   const Status status = s.run_file(path);
   std::vector<std::string> bound;
   for (const auto& [name, b] : s.interpreter().globals())

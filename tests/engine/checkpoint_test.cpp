@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -104,6 +105,28 @@ TEST_CASE("the file layout is the documented one") {
   const uint32_t crc = crc32(std::string_view(bytes).substr(0, 39));
   CHECK(bytes.substr(39) == std::string{static_cast<char>(crc & 0xFF), static_cast<char>((crc >> 8) & 0xFF),
                                         static_cast<char>((crc >> 16) & 0xFF), static_cast<char>(crc >> 24)});
+}
+
+TEST_CASE("is_checkpoint_file reads the magic only: a checkpoint, not a script, a short file or a FIFO") {
+  TempDir dir;
+  Graph g;
+  const std::string ckpt = dir.file("model.ckpt");
+  save_checkpoint(ckpt, {{"w", g.param(2.0)}});
+  CHECK(is_checkpoint_file(ckpt));
+  // A checkpoint cut after its magic is still one (loading it says what is wrong).
+  write_bytes(ckpt, slurp(ckpt).substr(0, kCheckpointMagic.size()));
+  CHECK(is_checkpoint_file(ckpt));
+  write_bytes(ckpt, std::string(kCheckpointMagic.substr(0, 5)));
+  CHECK_FALSE(is_checkpoint_file(ckpt));
+  const std::string script = dir.file("fit.ckpt");
+  write_bytes(script, "param w = 1\nprint w\n");
+  CHECK_FALSE(is_checkpoint_file(script));
+  CHECK_FALSE(is_checkpoint_file(dir.file("missing.ckpt")));
+  CHECK_FALSE(is_checkpoint_file(dir.path.string()));
+  // A FIFO without a writer: false at once, never a wait.
+  const std::string fifo = dir.file("pipe");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_FALSE(is_checkpoint_file(fifo));
 }
 
 TEST_CASE("a missing file, a foreign file and a newer version are named clearly") {

@@ -477,6 +477,35 @@ TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
   CHECK(r.status == 70);             // the unknown 'w' after :reset
 }
 
+TEST_CASE("repl pipe: :load tells a checkpoint from a script by its first bytes", "[repl]") {
+  TempHome home;
+  // Before, :load ran the checkpoint as a script and printed its binary as a
+  // syntax error.
+  Piped r = run_piped(
+      "param w = 2\nlet y = w * 3\n:save s.ckpt\nw = 5\n:load s.ckpt\nprint w, y\n"
+      ":reset\n:load s.ckpt\nprint w\n"
+      ":reset\nparam w = [1, 2]\n:load s.ckpt\nprint w\n",
+      home);
+  INFO(r.out << r.err);
+  CHECK(has(r.out, "saved w to s.ckpt\nw = 5 (param)\nloaded w [] from s.ckpt\n2 6\n"));
+  // A fresh session gets the param; another model's session is refused, unchanged.
+  CHECK(has(r.out, "every name is gone\nloaded w [] from s.ckpt\n2\n"));
+  CHECK(has(r.err, "<repl>:12:7: error: 'w' has shape [] in s.ckpt but [2] here;"));
+  CHECK(has(r.err, "    :load s.ckpt\n          ^~~~~~\n"));
+  CHECK(has(r.out, "[1, 2]\n"));
+  for (const std::string& shown : {r.out, r.err}) {
+    CHECK_FALSE(has(shown, std::string(hinge::kCheckpointMagic)));
+    CHECK(shown.find('\0') == std::string::npos);
+  }
+  CHECK(r.status == 70);  // the refused load
+  // A script still runs, whatever its name.
+  { std::ofstream(home.path / "lib.ckpt") << "param b = 7\n"; }
+  Piped script = run_piped(":load lib.ckpt\nb + 1\n", home);
+  INFO(script.out << script.err);
+  CHECK(has(script.out, "loaded lib.ckpt: new names b\n8\n"));
+  CHECK(script.status == 0);
+}
+
 TEST_CASE("repl pipe: :save takes its path literally and builds no source text", "[repl]") {
   TempHome home;
   Piped r = run_piped("param w = 0.25\n:save \"m{1+1}.ckpt\"\n:save n{2}.ckpt\n", home);
@@ -651,6 +680,29 @@ TEST_CASE("repl terminal: Ctrl-C stops a long train and keeps the params", "[rep
   CHECK(w > 0.5);
   CHECK(w < 3);
   REQUIRE(t.wait_prompt());
+  t.send(":quit\r");
+  CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: :save and :load round-trip the params; no binary reaches the screen", "[repl]") {
+  TempHome home;
+  Terminal t(home);
+  REQUIRE(t.wait_line(">"));
+  t.send("param w = 2\r");
+  REQUIRE(t.wait_prompts(2));
+  t.send(":save s.ckpt\r");
+  REQUIRE(t.wait_text("saved w to s.ckpt\n"));
+  REQUIRE(t.wait_prompts(3));
+  t.send("w = 5\r");
+  REQUIRE(t.wait_prompts(4));
+  t.send(":load s.ckpt\r");
+  REQUIRE(t.wait_text("loaded w [] from s.ckpt\n"));
+  REQUIRE(t.wait_prompts(5));
+  t.send("print w\r");
+  REQUIRE(t.wait_text("> print w\n2\n"));
+  REQUIRE(t.wait_prompt());
+  CHECK_FALSE(has(t.raw(), std::string(hinge::kCheckpointMagic)));
+  CHECK_FALSE(has(t.text(), "error"));
   t.send(":quit\r");
   CHECK(t.wait_exit() == 0);
 }

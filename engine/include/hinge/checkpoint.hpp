@@ -46,6 +46,14 @@ namespace hinge {
 //                                                              cut hides later sizes)
 //   "model.ckpt: checksum mismatch (the file is corrupt)"
 inline constexpr uint32_t kCheckpointVersion = 1;
+// The first bytes of every checkpoint.
+inline constexpr std::string_view kCheckpointMagic = "HINGECKP";
+
+// True when the file at `path` starts with kCheckpointMagic: how a caller that
+// takes either a script or a checkpoint (the REPL's `:load`) tells them apart.
+// False when it does not or cannot be read (reading it again says why). Reads only
+// the magic's bytes and never waits on a FIFO without a writer.
+bool is_checkpoint_file(const std::string& path);
 
 // One saved tensor, its values as raw bytes exactly as stored (native order).
 struct CheckpointEntry {
