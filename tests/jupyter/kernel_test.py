@@ -47,11 +47,19 @@ def next_msg(kc, channel, timeout=TIMEOUT):
 
 
 def run(kc, code, timeout=TIMEOUT):
-    """Executes code; returns (reply content, list of iopub messages for it)."""
-    msg_id = kc.execute(code)
+    """Executes code; returns (reply content, list of iopub messages for it).
+
+    Every request goes without stop_on_error: checks follow one another at once,
+    including right after a cell that fails on purpose, and a request that reaches
+    the kernel within 50 ms of an error reply to one sent with stop_on_error
+    (jupyter_client's default) is aborted, as a notebook's Run All stops at an
+    error: xeus answers it with a bare {"status": "error"} and publishes nothing."""
+    msg_id = kc.execute(code, stop_on_error=False)
     reply = next_msg(kc, "shell", timeout)
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = next_msg(kc, "shell", timeout)
+    check(reply["content"] != {"status": "error"},
+          f"{code!r} was aborted: it came within 50 ms of an error with stop_on_error")
     outputs = []
     while True:
         msg = next_msg(kc, "iopub", timeout)
@@ -190,7 +198,9 @@ def checks(km, kc):
     check("loss  first 4" in stdout_of(out), f"train report: {out}")
 
     # An interrupt during a long train: back within 2 s, the session usable.
-    msg_id = kc.execute("param p = zeros([256]) + 5\nlet l = mean((p - 1)^2)\ntrain l with sgd(lr=0.0000001) for 10000000 steps")
+    # Without stop_on_error, as run() sends every cell: the next one follows at once.
+    msg_id = kc.execute("param p = zeros([256]) + 5\nlet l = mean((p - 1)^2)\ntrain l with sgd(lr=0.0000001) for 10000000 steps",
+                        stop_on_error=False)
     # Interrupt once training shows its progress (an interrupt that comes before
     # the cell starts is dropped, as one sent to an idle kernel is).
     while True:
