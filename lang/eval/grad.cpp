@@ -211,8 +211,10 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
     fmt::print(out(), "{}: ok, {} elements, worst relative error {:.1e} at {}\n", head, r.checked,
                r.worst_error, at);
   } else {
-    fmt::print(out(), "{}: FAILED at {}: analytic {}, numeric {} (relative error {:.1e})\n", head, at,
-               format_number(r.analytic), format_number(r.numeric), r.worst_error);
+    // The step says how far the differences reached (Note [Richardson differences]).
+    fmt::print(out(),
+               "{}: FAILED at {}: analytic {}, numeric {} (relative error {:.1e}, step {:.1e} and half)\n",
+               head, at, format_number(r.analytic), format_number(r.numeric), r.worst_error, r.step);
   }
 }
 

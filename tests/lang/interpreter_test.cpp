@@ -357,3 +357,20 @@ TEST_CASE("grad prints gradients with a summary; gradcheck agrees", "[interp][gr
   std::string c = h.entry("gradcheck sum(w * w * w)");
   CHECK(c.find("gradcheck sum(w * w * w) wrt w: ok, 2 elements") == 0);
 }
+
+TEST_CASE("gradcheck passes a gradient that bends fast and fails a wrong one, with the step",
+          "[interp][grad]") {
+  Harness h;
+  // One central difference put this correct gradient (4375.357) at 4374.400 and
+  // failed it at relative error 2.2e-4 (Note [Richardson differences]).
+  h.entry("param w0 = 2.5\nparam w1 = -2.3\nparam w2 = 2.1\nparam w3 = 1.9");
+  std::string ok = h.entry("gradcheck cos((w3 * w2 * w1 * w0) ^ 3)");
+  CHECK(ok.find("gradcheck cos((w3 * w2 * w1 * w0) ^ 3) wrt w0, w1, w2, w3: ok, 4 elements") == 0);
+  // detach hides half of the gradient: analytic x, numeric 2x at every element
+  // (relative error 0.5 at x[0], 0.2 at x[1]).
+  h.entry("param x = [0.5, 0.1]");
+  std::string bad = h.entry("gradcheck sum(x * detach(x) * [1, 2]) + sum(exp(w0))");
+  INFO(bad);
+  CHECK(bad.find("wrt w0, x: FAILED at x[0]: analytic 0.5, numeric 1.0000000") != std::string::npos);
+  CHECK(bad.find("(relative error 5.0e-01, step 1.0e-06 and half)") != std::string::npos);
+}

@@ -1,0 +1,85 @@
+// gradcheck: the extrapolated differences (Note [Richardson differences]) pass a
+// correct gradient that one central difference failed, still fail a wrong one, and
+// report the worst element with both values and the step.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "hinge/engine.hpp"
+
+using namespace hinge;
+
+namespace {
+
+// cos((w3 w2 w1 w0)^3): its third derivative is huge next to its first.
+Tensor bends_fast(std::vector<Tensor>& w) { return cos(pow(w[3] * w[2] * w[1] * w[0], 3.0)); }
+
+}  // namespace
+
+TEST_CASE("gradcheck passes a correct gradient that one central difference failed") {
+  Graph g;
+  std::vector<Tensor> w = {g.param(2.5), g.param(-2.3), g.param(2.1), g.param(1.9)};
+  Tensor y = bends_fast(w);
+  const auto analytic = grad(y, w);
+  // d/dw0 of cos(p^3) = -sin(p^3) 3 p^3 / w0, p = w3 w2 w1 w0.
+  const double p = 2.5 * -2.3 * 2.1 * 1.9;
+  CHECK(analytic[0].item() == Approx(-std::sin(p * p * p) * 3 * p * p * p / 2.5).epsilon(1e-9));
+
+  // The old check: one central difference, h = 1e-6 max(1, |x|), rtol 1e-5, atol 1e-7.
+  const double h = 1e-6 * 2.5;
+  w[0].set_values(std::vector<double>{2.5 + h});
+  const double up = bends_fast(w).item();
+  w[0].set_values(std::vector<double>{2.5 - h});
+  const double down = bends_fast(w).item();
+  w[0].set_values(std::vector<double>{2.5});
+  const double one_difference = (up - down) / (2 * h);
+  INFO("analytic " << analytic[0].item() << ", one central difference " << one_difference);
+  CHECK(std::abs(analytic[0].item() - one_difference) > 1e-7 + 1e-5 * std::abs(one_difference));
+
+  const GradcheckResult r = gradcheck(y, w);
+  INFO(r.describe());
+  CHECK(r.ok);
+  CHECK(r.checked == 4);
+  CHECK(r.worst_error < 1e-7);
+}
+
+TEST_CASE("gradcheck fails a wrong gradient and names its worst element, both values and the step") {
+  Graph g;
+  // detach stops the gradient of the second factor: the analytic gradient is x,
+  // the true one (the replay recomputes detach) is 2x.
+  Tensor z = g.param(Shape{2}, std::vector<double>{0.3, -0.7});
+  Tensor x = g.param(Shape{3}, std::vector<double>{0.5, 3, -1});
+  Tensor y = sum(exp(z)) + sum(x * detach(x) * g.constant(Shape{3}, std::vector<double>{1, 2, 1}));
+  const GradcheckResult r = gradcheck(y, {z, x});
+  INFO(r.describe());
+  CHECK_FALSE(r.ok);
+  CHECK(r.checked == 5);
+  CHECK(r.input == 1);  // a failing element of x, never z's that passed
+  REQUIRE(r.element >= 0);
+  const double x0 = x.at(r.element), weight = r.element == 1 ? 2 : 1;
+  CHECK(r.analytic == Approx(weight * x0));
+  CHECK(r.numeric == Approx(2 * weight * x0).epsilon(1e-8));
+  CHECK(r.step == Approx(1e-6 * std::max(1.0, std::abs(x0))));
+  CHECK(r.worst_error == Approx(0.5).epsilon(1e-6));
+  const std::string d = r.describe();
+  CHECK(d.find("FAILED") != std::string::npos);
+  CHECK(d.find("step") != std::string::npos);
+  // The values are left as they were.
+  CHECK(x.values() == std::vector<double>{0.5, 3, -1});
+  CHECK(z.values() == std::vector<double>{0.3, -0.7});
+}
+
+TEST_CASE("gradcheck takes the analytic gradient at the current values") {
+  Graph g;
+  Tensor w = g.param(1.0);
+  Tensor y = pow(sin(w), 2.0);
+  CHECK(y.item() == Approx(std::sin(1.0) * std::sin(1.0)));
+  w.set_values(std::vector<double>{3.0});  // y is stale until something reads it
+  const GradcheckResult r = gradcheck(y, {w});
+  INFO(r.describe());
+  CHECK(r.ok);
+  CHECK(r.analytic == Approx(std::sin(6.0)).epsilon(1e-12));
+  CHECK(y.item() == Approx(std::sin(3.0) * std::sin(3.0)));
+}
