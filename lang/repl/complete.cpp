@@ -17,7 +17,7 @@ constexpr ReplCommand kCommands[] = {
     {"grad", "Y [wrt X, ...]", "gradient of Y (default: with respect to every param it depends on)"},
     {"trace", "Y", "the graph behind Y: values, local partials, gradients"},
     {"time", "on|off", "show the wall time of each entry"},
-    {"load", "FILE", "run a script in this session (its names stay bound)"},
+    {"load", "FILE", "load a checkpoint, or run a script in this session (its names stay bound)"},
     {"save", "FILE", "save every param of the session to a checkpoint"},
     {"reset", "", "start a fresh session (same seed and dtype)"},
     {"quit", "", "leave (Ctrl-D on an empty line does too)"},

@@ -62,9 +62,11 @@ constexpr StatementHelp kStatements[] = {
      "[2, 2]; ylabel then takes a list)",
      "plot xs: sin(xs), relu(xs) to \"fit.svg\" with title=\"sin\", logy=false"},
     {"pattern", "pattern MODEL at X", "which ReLU units are open for input X", "pattern hidden at [0.5, -1]"},
-    {"save", "save NAME, ... to PATH", "writes tensors to a checkpoint (atomically)",
+    {"save", "save NAME, ... to PATH", "writes params to a checkpoint (atomically)",
      "save w1, b1 to \"model.ckpt\""},
-    {"load", "load PATH", "reads a checkpoint; each saved name becomes (or refills) a param",
+    {"load", "load PATH",
+     "restores the params a checkpoint holds (the same names and shapes; a session without params gets new "
+     "ones)",
      "load \"model.ckpt\""},
     {"import", "import PATH", "runs another script in this session", "import \"lib.hinge\""},
 };

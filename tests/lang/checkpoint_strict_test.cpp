@@ -4,11 +4,11 @@
 // the entries that matched before it.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "capture.hpp"
 #include "eval/interpreter.hpp"
 #include "hinge/checkpoint.hpp"
 #include "hinge/graph.hpp"
@@ -20,42 +20,29 @@ using hinge::lang::Status;
 
 namespace {
 
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string s;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
-  return s;
-}
-
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// A session writing to temporary files, read back with out() and err().
+// A session printing into captures; out() and err() give everything so far.
 struct Run {
-  std::FILE* out_file = std::tmpfile();
-  std::FILE* err_file = std::tmpfile();
+  Capture out_capture, err_capture;
   hinge::lang::Session session{options()};
+  std::string out_so_far, err_so_far;
 
   hinge::lang::SessionOptions options() const {
     hinge::lang::SessionOptions o;
-    o.out = out_file;
-    o.err = err_file;
+    o.out = out_capture.f;
+    o.err = err_capture.f;
     return o;
   }
   Status run(const std::string& entry) { return session.run_entry(entry); }
-  std::string out() const { return read_all(out_file); }
-  std::string err() const { return read_all(err_file); }
+  std::string out() { return out_so_far += out_capture.take(); }
+  std::string err() { return err_so_far += err_capture.take(); }
   std::vector<double> values(const std::string& name) {
     const auto& g = session.interpreter().globals();
     const auto it = g.find(name);
     REQUIRE(it != g.end());
     REQUIRE(it->second.value.is_tensor());
     return it->second.value.tensor().values();
-  }
-  ~Run() {
-    std::fclose(out_file);
-    std::fclose(err_file);
   }
 };
 
