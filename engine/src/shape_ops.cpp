@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 #include "kernels.hpp"
 #include "op_rows.hpp"
 
@@ -46,13 +47,20 @@ struct View {
 
 // Calls f(k, src) for every element k (row-major) of the view.
 template <class F>
-void for_each_view(const View& v, F&& f) {
+void for_each_view(const View& v, F&& f, bool poll = false) {
   const Index4& n = v.dims;
   const Index4& s = v.strides;
-  int64_t k = 0;
+  // An empty view returns at once: [0, 1e5, 1e5, 1e3] would otherwise run its outer
+  // loops 1e13 times to visit nothing.
+  if (n[0] == 0 || n[1] == 0 || n[2] == 0 || n[3] == 0) return;
+  int64_t k = 0, next_poll = kInterruptPollElements;
   for (int64_t i0 = 0; i0 < n[0]; ++i0)
     for (int64_t i1 = 0; i1 < n[1]; ++i1)
       for (int64_t i2 = 0; i2 < n[2]; ++i2) {
+        if (poll && k >= next_poll) {  // forward only: backward never throws
+          throw_if_interrupted();
+          next_poll = k + kInterruptPollElements;
+        }
         const int64_t o = v.base + i0 * s[0] + i1 * s[1] + i2 * s[2];
         for (int64_t i3 = 0; i3 < n[3]; ++i3, ++k) f(k, o + i3 * s[3]);
       }
@@ -86,7 +94,8 @@ void transpose_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   const T* av = a.v<T>();
   T* o = n.v<T>();
-  for_each_view(transpose_view(n, a.shape), [&](int64_t k, int64_t src) { o[k] = av[src]; });
+  for_each_view(
+      transpose_view(n, a.shape), [&](int64_t k, int64_t src) { o[k] = av[src]; }, true);
 }
 template <class T>
 void transpose_bwd(Graph& g, Node& n) {
@@ -125,7 +134,8 @@ void slice_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   const T* av = a.v<T>();
   T* o = n.v<T>();
-  for_each_view(slice_view(a.shape, n.shape, n.attr.aux), [&](int64_t k, int64_t src) { o[k] = av[src]; });
+  for_each_view(
+      slice_view(a.shape, n.shape, n.attr.aux), [&](int64_t k, int64_t src) { o[k] = av[src]; }, true);
 }
 template <class T>
 void slice_bwd(Graph& g, Node& n) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 #include "kernels.hpp"
 #include "op_rows.hpp"
 
@@ -17,27 +18,37 @@ Tensor self_t(Graph& g, NodeId self) { return {&g, self}; }
 // The elements along axis attr.i[0] form `len` values `inner` apart; there are
 // outer * inner such lines. Calls f(first, len, inner) for each.
 template <class F>
-void for_each_line(const Node& n, F&& f) {
+void for_each_line(const Node& n, F&& f, bool poll = false) {
   const int axis = n.attr.i[0];
   int64_t outer = 1, inner = 1;
   for (int i = 0; i < axis; ++i) outer *= n.shape.dims[i];
   for (int i = axis + 1; i < n.shape.rank; ++i) inner *= n.shape.dims[i];
   const int64_t len = n.shape.rank == 0 ? 1 : n.shape.dims[axis];
-  for (int64_t o = 0; o < outer; ++o)
+  if (n.numel == 0) return;  // no lines (and `outer * inner` may be huge)
+  int64_t next_poll = kInterruptPollElements;
+  for (int64_t o = 0; o < outer; ++o) {
+    if (poll && (o + 1) * len * inner >= next_poll) {  // forward only: backward never throws
+      throw_if_interrupted();
+      next_poll = (o + 1) * len * inner + kInterruptPollElements;
+    }
     for (int64_t j = 0; j < inner; ++j) f(o * len * inner + j, len, inner);
+  }
 }
 
 // out = a - max - log(sum(exp(a - max))) on each line; softmax exponentiates it.
 template <class T>
 void log_softmax_into(const T* a, T* out, const Node& n) {
-  for_each_line(n, [&](int64_t first, int64_t len, int64_t step) {
-    T mx = -INFINITY;
-    for (int64_t t = 0; t < len; ++t) mx = std::max(mx, a[first + t * step]);
-    T s = 0;
-    for (int64_t t = 0; t < len; ++t) s += std::exp(a[first + t * step] - mx);
-    const T lse = mx + std::log(s);
-    for (int64_t t = 0; t < len; ++t) out[first + t * step] = a[first + t * step] - lse;
-  });
+  for_each_line(
+      n,
+      [&](int64_t first, int64_t len, int64_t step) {
+        T mx = -INFINITY;
+        for (int64_t t = 0; t < len; ++t) mx = std::max(mx, a[first + t * step]);
+        T s = 0;
+        for (int64_t t = 0; t < len; ++t) s += std::exp(a[first + t * step] - mx);
+        const T lse = mx + std::log(s);
+        for (int64_t t = 0; t < len; ++t) out[first + t * step] = a[first + t * step] - lse;
+      },
+      /*poll=*/true);
 }
 
 // ---- softmax: ga = s * (g - sum(g * s)) along the axis ----

@@ -101,8 +101,8 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
       const auto d = read_number(cells[c]);
       if (!d) {
         if (cells[c].empty()) args.fail("path", fmt::format("{}:{}: cell {} is empty", path, line_no, c + 1));
-        args.fail("path",
-                  fmt::format("{}:{}: cell {} ('{}') is not a number", path, line_no, c + 1, cells[c]));
+        args.fail("path", fmt::format("{}:{}: cell {} ('{}') is not a number", path, line_no, c + 1,
+                                      escape_for_message(cells[c])));
       }
       values.push_back(*d);
     }
@@ -129,8 +129,9 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
     }
   const std::string guess = closest_name(want, names);
   args.fail("column",
-            fmt::format("csv: no column '{}' in {} (columns: {}){}", want, path, fmt::join(names, ", "),
-                        guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
+            fmt::format("csv: no column '{}' in {} (columns: {}){}", escape_for_message(want), path,
+                        escape_for_message(fmt::format("{}", fmt::join(names, ", ")), 200),
+                        guess.empty() ? "" : fmt::format("; did you mean '{}'?", escape_for_message(guess))));
 }
 
 // ---- toy data sets ----

@@ -136,12 +136,14 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
           continue;
         }
         try {
-          out += format_with_spec(v, part.spec);
+          out += format_with_spec(v, part.spec, kMaxStringBytes - std::min(out.size(), kMaxStringBytes));
         } catch (const fmt::format_error& err) {
           throw Error(part.span,
                       fmt::format("bad format spec ':{}' for {}: {}", part.spec, a_kind(v), err.what()));
         }
       }
+      if (out.size() > kMaxStringBytes)
+        throw Error(e.span, fmt::format("string too long (more than {} bytes)", kMaxStringBytes));
       return Value(std::move(out));
     }
 
@@ -251,6 +253,12 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
 
 Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, const Expr& e, Ctx& ctx) {
   const Binary& b = e.as<Binary>();
+  // A list may hold tensors, functions and other lists: there is no one right
+  // answer, and `false` for equal lists was a silent wrong one.
+  if ((op == BinaryOp::eq || op == BinaryOp::ne) && (l.is_list() || r.is_list()))
+    throw Error(b.op_span, fmt::format("'{}' does not compare lists; compare their items (a[0] == b[0]) "
+                                       "or their lengths (len(a) == len(b))",
+                                       op == BinaryOp::eq ? "==" : "!="));
   // Numbers stay numbers (Note [Numbers and tensors]).
   if (l.is_number() && r.is_number()) {
     const double x = l.number(), y = r.number();

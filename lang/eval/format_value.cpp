@@ -2,8 +2,11 @@
 // functions; fmt format specs for interpolation.
 #include "eval/format_value.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,7 +32,10 @@ std::string format_optimizer(const OptimizerSpec& o) {
   return out + ")";
 }
 
+std::string format_list(const ListPtr& list, std::size_t indent);
+
 std::string format_any(const Value& v, std::size_t indent, bool repr) {
+  if (const auto* l = std::get_if<ListPtr>(&v.v)) return format_list(*l, indent);
   return std::visit(
       [&](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
@@ -44,16 +50,7 @@ std::string format_any(const Value& v, std::size_t indent, bool repr) {
         } else if constexpr (std::is_same_v<T, Tensor>) {
           return format_tensor(x, indent);
         } else if constexpr (std::is_same_v<T, ListPtr>) {
-          std::string out = "[";
-          for (std::size_t k = 0; k < x->size(); ++k) {
-            if (k > 0) out += ", ";
-            // The column where this item starts: after an item that spans several
-            // lines (a matrix), it is counted from the last line break.
-            const std::size_t nl = out.rfind('\n');
-            const std::size_t column = nl == std::string::npos ? indent + out.size() : out.size() - nl - 1;
-            out += format_any((*x)[k], column, true);
-          }
-          return out + "]";
+          return "";  // format_list
         } else if constexpr (std::is_same_v<T, std::shared_ptr<const Function>>) {
           std::string params;
           for (std::size_t k = 0; k < x->params.size(); ++k) params += (k ? ", " : "") + x->params[k];
@@ -65,6 +62,48 @@ std::string format_any(const Value& v, std::size_t indent, bool repr) {
         }
       },
       v.v);
+}
+
+// A list, its items in repr form: one pass with a stack of open lists, so lists
+// nested millions deep print in linear time without recursion. An item that spans
+// several lines (a matrix) is indented to the column where it starts, counted from
+// the last line break (or from the list's own start, plus `indent`).
+std::string format_list(const ListPtr& list, std::size_t indent) {
+  struct Open {
+    const std::vector<Value>* items;
+    std::size_t next;
+    std::size_t start;   // where its '[' is in `out`
+    std::size_t indent;  // the column of that '['
+  };
+  std::string out;
+  std::size_t last_nl = std::string::npos;
+  auto append = [&](std::string_view s) {
+    if (const std::size_t nl = s.rfind('\n'); nl != std::string_view::npos) last_nl = out.size() + nl;
+    out += s;
+  };
+  std::vector<Open> open;
+  open.push_back({list.get(), 0, 0, indent});
+  append("[");
+  while (!open.empty()) {
+    Open& top = open.back();
+    if (top.next == top.items->size()) {
+      append("]");
+      open.pop_back();
+      continue;
+    }
+    if (top.next > 0) append(", ");
+    const std::size_t column = last_nl == std::string::npos || last_nl < top.start
+                                   ? top.indent + (out.size() - top.start)
+                                   : out.size() - last_nl - 1;
+    const Value& item = (*top.items)[top.next++];
+    if (const auto* l = std::get_if<ListPtr>(&item.v)) {
+      open.push_back({l->get(), 0, out.size(), column});  // invalidates `top`
+      append("[");
+    } else {
+      append(format_any(item, column, true));
+    }
+  }
+  return out;
 }
 
 // The last character of a spec is its presentation type when it is a letter.
@@ -97,10 +136,39 @@ std::string number_with_spec(double x, const std::string& spec) {
 std::string format_plain(const Value& v, std::size_t indent) { return format_any(v, indent, false); }
 std::string format_repr(const Value& v, std::size_t indent) { return format_any(v, indent, true); }
 
-std::string format_with_spec(const Value& v, const std::string& spec) {
+// The width and precision of a spec are checked before anything is formatted, and
+// so is the size a tensor's elements would take: `{1:999999999}` built a 1 GB string.
+static void check_spec(const std::string& spec) {
+  for (std::size_t i = 0; i < spec.size();) {
+    if (spec[i] < '0' || spec[i] > '9') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < spec.size() && spec[j] >= '0' && spec[j] <= '9') ++j;
+    if (j - i > 4 || std::stoi(spec.substr(i, j - i)) > kMaxSpecNumber)
+      throw fmt::format_error(fmt::format("{} {} is too large (at most {})",
+                                          i > 0 && spec[i - 1] == '.' ? "precision" : "width",
+                                          spec.substr(i, std::min<std::size_t>(j - i, 20)), kMaxSpecNumber));
+    i = j;
+  }
+}
+
+std::string format_with_spec(const Value& v, const std::string& spec, std::size_t max_bytes) {
+  check_spec(spec);
   if (v.is_number()) return number_with_spec(v.number(), spec);
   if (v.is_tensor()) {
     const Tensor& t = v.tensor();
+    // Every element takes at least its width (or 1 byte) and a separator.
+    std::size_t width = 1;
+    for (std::size_t i = 0; i < spec.size(); ++i)
+      if (spec[i] >= '1' && spec[i] <= '9' && (i == 0 || spec[i - 1] != '.')) {
+        width = std::max<std::size_t>(width, static_cast<std::size_t>(std::atoi(spec.c_str() + i)));
+        while (i + 1 < spec.size() && spec[i + 1] >= '0' && spec[i + 1] <= '9') ++i;
+      }
+    if (static_cast<std::size_t>(t.numel()) * (width + 2) > max_bytes)
+      throw fmt::format_error(fmt::format("{} elements of width {} would pass the string limit of {} bytes",
+                                          t.numel(), width, max_bytes));
     if (t.numel() == 1) return number_with_spec(t.item(), spec);
     // Validate the spec once so a bad one fails even for an empty tensor.
     number_with_spec(0.0, spec);

@@ -23,6 +23,10 @@ std::string format_html(const Value& v);
 // Applies a format spec (".4f", ">8", "e") to a value: a number, a tensor (each
 // element), a string or a bool. Throws fmt::format_error when the spec does not
 // suit the value; the caller turns that into an error at the interpolation.
-std::string format_with_spec(const Value& v, const std::string& spec);
+/// Widths and precisions above kMaxSpecNumber, and results longer than `max_bytes`,
+/// are a fmt::format_error raised before any formatting.
+inline constexpr int kMaxSpecNumber = 1000;
+std::string format_with_spec(const Value& v, const std::string& spec,
+                             std::size_t max_bytes = std::size_t{16} << 20);
 
 }  // namespace hinge::lang

@@ -1,7 +1,7 @@
 // Reclaiming graph nodes no binding can reach (Note [Compaction] in the engine's
 // graph.hpp): a REPL session that runs a thousand experiments stays bounded.
-#include <functional>
 #include <set>
+#include <vector>
 
 #include "eval/interpreter.hpp"
 
@@ -16,23 +16,30 @@ namespace hinge::lang {
 void Interpreter::collect_garbage() {
   if (graph_.size() < 2 * live_nodes_ + 4096) return;
   std::vector<NodeId> roots;
-  std::set<const std::vector<Value>*> seen;
-  std::function<void(Value&, bool)> visit = [&](Value& v, bool remap_pass) {
-    if (auto* t = std::get_if<Tensor>(&v.v)) {
-      if (t->g != &graph_) return;
-      if (remap_pass)
-        t->id = remap_[t->id];
-      else
-        roots.push_back(t->id);
-    } else if (auto* l = std::get_if<ListPtr>(&v.v)) {
-      if (!*l || !seen.insert(l->get()).second) return;
-      for (Value& x : **l) visit(x, remap_pass);
+  // Every tensor the bindings hold, lists walked with a work list (lists nest as
+  // deep as a loop makes them: a recursive walk overflowed the stack).
+  auto visit_all = [&](bool remap_pass) {
+    std::set<const std::vector<Value>*> seen;
+    std::vector<Value*> work;
+    for (auto& [name, b] : globals_) work.push_back(&b.value);
+    while (!work.empty()) {
+      Value& v = *work.back();
+      work.pop_back();
+      if (auto* t = std::get_if<Tensor>(&v.v)) {
+        if (t->g != &graph_) continue;
+        if (remap_pass)
+          t->id = remap_[t->id];
+        else
+          roots.push_back(t->id);
+      } else if (auto* l = std::get_if<ListPtr>(&v.v)) {
+        if (!*l || !seen.insert(l->get()).second) continue;
+        for (Value& x : **l) work.push_back(&x);
+      }
     }
   };
-  for (auto& [name, b] : globals_) visit(b.value, false);
+  visit_all(false);
   remap_ = graph_.compact(roots);
-  seen.clear();
-  for (auto& [name, b] : globals_) visit(b.value, true);
+  visit_all(true);
   live_nodes_ = graph_.size();
 }
 

@@ -7,6 +7,21 @@
 
 namespace hinge::lang {
 
+// Note [Freeing nested lists] (value.hpp): every list this one owns alone is moved
+// out onto a work list before the vector holding it is freed, so each vector's
+// items die shallowly (their lists are gone, or shared and only released).
+void Value::release_list(ListPtr root) noexcept {
+  std::vector<ListPtr> pending;
+  pending.push_back(std::move(root));
+  while (!pending.empty()) {
+    ListPtr l = std::move(pending.back());
+    pending.pop_back();
+    for (Value& item : *l)
+      if (auto* inner = std::get_if<ListPtr>(&item.v); inner && *inner && inner->use_count() == 1)
+        pending.push_back(std::move(*inner));
+  }
+}
+
 std::string kind_name(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {

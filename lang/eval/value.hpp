@@ -49,6 +49,21 @@ struct Value {
       v;
 
   Value() = default;
+  // Note [Freeing nested lists]: a list of lists of lists ... 1,800,000 deep is built
+  // in a loop (`a = [a, "y"]`); the default destructor would free it recursively and
+  // overflow the stack. The last owner of a list frees it with a work list instead.
+  ~Value() {
+    if (auto* l = std::get_if<ListPtr>(&v); l && *l && l->use_count() == 1) release_list(std::move(*l));
+  }
+  Value(const Value&) = default;
+  Value(Value&&) noexcept = default;
+  Value& operator=(const Value& other) { return *this = Value(other); }
+  Value& operator=(Value&& other) noexcept {
+    if (this == &other) return *this;
+    Value old(std::move(*this));  // the old value is freed by ~Value, iteratively
+    v = std::move(other.v);
+    return *this;
+  }
   Value(double d) : v(d) {}
   Value(bool b) : v(b) {}
   Value(std::string s) : v(std::move(s)) {}
@@ -72,6 +87,9 @@ struct Value {
   const Tensor& tensor() const { return std::get<Tensor>(v); }
   const std::string& string() const { return std::get<std::string>(v); }
   const std::vector<Value>& list() const { return *std::get<ListPtr>(v); }
+
+ private:
+  static void release_list(ListPtr root) noexcept;  // value.cpp
 };
 
 // "number", "tensor [3, 4]", "string", "list", "function f", "builtin relu", ...

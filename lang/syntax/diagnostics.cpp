@@ -2,6 +2,8 @@
 #include "syntax/diagnostics.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -13,71 +15,131 @@ Error::Error(Diagnostic diagnostic)
 namespace {
 
 constexpr uint32_t tab_width = 4;
+// The widest source line shown; a longer one is cut to a window around the caret.
+constexpr uint32_t max_shown_columns = 160;
 
-bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+// The length of the valid UTF-8 sequence at text[i], or 0 when it is not one.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto b = static_cast<unsigned char>(text[i]);
+  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+// One source character as shown: tabs expanded, control characters and bytes that
+// are not UTF-8 escaped (`\x1b`), so a binary file or an escape sequence in a script
+// never reaches the terminal raw.
+struct Cell {
+  uint32_t offset;  // byte offset in the line
+  std::string text;
+  uint32_t columns;
+};
+
+std::vector<Cell> cells_of(std::string_view line) {
+  std::vector<Cell> cells;
+  uint32_t column = 0;
+  for (std::size_t i = 0; i < line.size();) {
+    const auto b = static_cast<unsigned char>(line[i]);
+    Cell c{static_cast<uint32_t>(i), {}, 1};
+    std::size_t n = 1;
+    if (b == '\t') {
+      c.columns = tab_width - column % tab_width;
+      c.text.assign(c.columns, ' ');
+    } else if (b < 0x20 || b == 0x7F) {
+      c.text = fmt::format("\\x{:02x}", b);
+      c.columns = 4;
+    } else if ((n = utf8_length(line, i)) == 0) {
+      n = 1;
+      c.text = fmt::format("\\x{:02x}", b);
+      c.columns = 4;
+    } else {
+      c.text.assign(line.substr(i, n));
+    }
+    column += c.columns;
+    cells.push_back(std::move(c));
+    i += n;
+  }
+  return cells;
+}
 
 }  // namespace
 
+std::string escape_for_message(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    if (out.size() >= max_bytes) return out + "...";
+    const auto b = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8_length(text, i);
+    if (b == '\n' || b == '\t' || b == '\\' || b == '\'') {
+      out += b == '\n' ? "\\n" : b == '\t' ? "\\t" : b == '\\' ? "\\\\" : "\\'";
+      ++i;
+    } else if (n == 0 || b < 0x20 || b == 0x7F) {
+      out += fmt::format("\\x{:02x}", b);
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 std::string render(const Source& source, const Diagnostic& diagnostic) {
   Location loc = source.location(diagnostic.span.begin);
-  std::string out =
-      fmt::format("{}:{}:{}: error: {}\n", source.name, loc.line, loc.column, diagnostic.message);
+  std::string out = fmt::format("{}:{}:{}: error: {}\n", escape_for_message(source.name, 200), loc.line,
+                                loc.column, diagnostic.message);
 
   std::string_view line = source.line_text(loc.line);
   uint32_t line_begin = source.line_start(loc.line);
   uint32_t begin = std::clamp<uint32_t>(diagnostic.span.begin, line_begin,
-                                        line_begin + static_cast<uint32_t>(line.size()));
-  uint32_t end =
-      std::clamp<uint32_t>(diagnostic.span.end, begin, line_begin + static_cast<uint32_t>(line.size()));
+                                        line_begin + static_cast<uint32_t>(line.size())) -
+                   line_begin;
+  uint32_t end = std::clamp<uint32_t>(diagnostic.span.end, begin + line_begin,
+                                      line_begin + static_cast<uint32_t>(line.size())) -
+                 line_begin;
 
-  // Walk the line once, expanding tabs, and note the display columns of the span.
-  std::string shown;
-  uint32_t caret_col = 0, tilde_end = 0;
-  bool caret_set = false;
-  for (uint32_t i = 0; i <= line.size(); ++i) {
-    uint32_t offset = line_begin + i;
-    if (offset == begin && !caret_set) {
-      caret_col = static_cast<uint32_t>(shown.size());
-      caret_set = true;
-    }
-    if (i == line.size()) break;
-    char c = line[i];
-    if (c == '\t') {
-      shown.append(tab_width - shown.size() % tab_width, ' ');
-    } else {
-      shown.push_back(c);
-    }
-    // Display width counts code points, not bytes; track the columns in `cols`.
-    if (offset < end) tilde_end = static_cast<uint32_t>(shown.size());
+  // The columns of the span: the caret under its first character, tildes to its end.
+  const std::vector<Cell> cells = cells_of(line);
+  std::vector<uint32_t> column_at(cells.size() + 1, 0);
+  for (std::size_t k = 0; k < cells.size(); ++k) column_at[k + 1] = column_at[k] + cells[k].columns;
+  std::size_t first = cells.size(), last = cells.size();  // the span's cells [first, last)
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    if (first == cells.size() && cells[k].offset >= begin) first = k;
+    if (cells[k].offset < end) last = k + 1;
   }
-  // Convert byte positions in `shown` into code-point columns.
-  auto columns = [&](uint32_t bytes) {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < bytes && i < shown.size(); ++i)
-      if (!is_continuation(shown[i])) ++n;
-    return n;
-  };
-  uint32_t caret = columns(caret_col);
-  uint32_t width = end > begin ? std::max<uint32_t>(columns(tilde_end), caret + 1) - caret : 1;
+  if (last < first) last = first;
+  const uint32_t total = column_at[cells.size()];
+  const uint32_t caret = column_at[first];
+  const uint32_t width = std::max<uint32_t>(column_at[last] - caret, 1);
+
+  // A long line shows a window around the caret, "..." where it was cut.
+  uint32_t from = 0, to = total;
+  if (total > max_shown_columns) {
+    from = caret > max_shown_columns / 2 ? caret - max_shown_columns / 2 : 0;
+    to = std::min(total, from + max_shown_columns);
+    if (to == total) from = total - max_shown_columns;
+  }
+  std::string shown = from > 0 ? "..." : "";
+  const uint32_t lead = static_cast<uint32_t>(shown.size());
+  uint32_t shown_from = from;
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    if (column_at[k] < from) {
+      if (column_at[k + 1] > from) shown_from = column_at[k + 1];  // a cell cut in two is left out
+      continue;
+    }
+    if (column_at[k + 1] > to) break;
+    shown += cells[k].text;
+  }
+  if (to < total) shown += "...";
+  const uint32_t caret_shown = caret >= shown_from ? lead + caret - shown_from : lead;
+  const uint32_t tildes = std::min(width, to >= caret ? to - caret + (to < total ? 3 : 0) : 1);
 
   out += fmt::format("    {}\n", shown);
-  out += fmt::format("    {}^{}\n", std::string(caret, ' '), std::string(width - 1, '~'));
+  out += fmt::format("    {}^{}\n", std::string(caret_shown, ' '),
+                     std::string(std::max<uint32_t>(tildes, 1) - 1, '~'));
   return out;
-}
-
-std::string escape_for_message(std::string_view text, std::size_t max) {
-  std::string r;
-  for (unsigned char ch : text.substr(0, max)) {
-    if (ch == '\\')
-      r += "\\\\";
-    else if (ch == '\'')
-      r += "\\'";
-    else if (ch < 0x20 || ch == 0x7f)
-      r += fmt::format("\\x{:02x}", ch);
-    else
-      r += static_cast<char>(ch);
-  }
-  return text.size() > max ? r + "..." : r;
 }
 
 }  // namespace hinge::lang

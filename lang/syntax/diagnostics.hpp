@@ -43,8 +43,10 @@ class Error : public std::runtime_error {
 /// line. The result ends with '\n'.
 std::string render(const Source& source, const Diagnostic& diagnostic);
 
-/// User text as a message may echo it: control bytes (ESC included), backslash and
-/// quote escaped (`\x1b`, `\\`, `\'`), cut to `max` bytes with "..." after.
-std::string escape_for_message(std::string_view text, std::size_t max = 40);
+/// User data (a cell, a name, a path) as a message may echo it: control characters
+/// (ESC included) and bytes that are not UTF-8 escaped (`\x1b`), newline and tab as
+/// `\n` and `\t`, backslash and quote as `\\` and `\'` (messages quote names in
+/// '...'), cut after `max_bytes` with "...".
+std::string escape_for_message(std::string_view text, std::size_t max_bytes = 40);
 
 }  // namespace hinge::lang

@@ -3,6 +3,8 @@
 #include "syntax/lower.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -73,9 +75,19 @@ class Lowerer {
     return o.apply_visitor(Visit{*this});
   }
 
+  // Overflow is an error at the literal; underflow gives the nearest double (a
+  // subnormal, or 0), as IEEE 754 says (lang/README.md "Numbers").
   sx::Expr number(const ast::Number& n) {
     double value = 0;
-    std::from_chars(n.text.data(), n.text.data() + n.text.size(), value);
+    const auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), value);
+    if (ec == std::errc::result_out_of_range) {
+      value = std::strtod(n.text.c_str(), nullptr);  // the IEEE result: inf or the underflowed value
+      if (std::isinf(value))
+        throw Error(span_of(n), fmt::format("number too large: {} (the largest is about 1.8e308)",
+                                            n.text.size() > 40 ? n.text.substr(0, 40) + "..." : n.text));
+    } else if (ec != std::errc() || end != n.text.data() + n.text.size()) {
+      throw Error(span_of(n), "internal error: a number literal the grammar accepted does not read");
+    }
     bool integer = n.text.find_first_of(".eE") == std::string::npos;
     return {sx::Number{n.text, value, integer}, span_of(n)};
   }

@@ -32,6 +32,7 @@ struct Frame {
   uint32_t pos;
   uint32_t chain = 0;
   uint32_t ifs = 0;
+  uint32_t ops = 0;  // binary operators, calls and indexing since the last ',' or separator
 };
 
 class Scanner {
@@ -61,6 +62,21 @@ class Scanner {
     return false;
   }
 
+  // A binary operator, or a call or index after an operand: the tree gets one level
+  // deeper (Note [Teardown] in teardown.cpp; max_operators).
+  void grow_ops(uint32_t begin, uint32_t end) {
+    ++stack_.back().ops;
+    if (++ops_ <= max_operators || out_.error) return;
+    out_.error =
+        Diagnostic{{begin, end},
+                   fmt::format("expression too long: more than {} operators in a row (split it with `let`)",
+                               max_operators)};
+  }
+  void reset_ops() {
+    ops_ -= stack_.back().ops;
+    stack_.back().ops = 0;
+  }
+
   // A statement or bracket boundary: prefix chains at this level are over.
   void reset_chain() {
     chains_ -= stack_.back().chain;
@@ -87,6 +103,7 @@ class Scanner {
         blank(i_);
       } else {  // a separator ends the statement (and any else-if chain)
         reset_chain();
+        reset_ops();
         chains_ -= stack_.back().ifs;
         stack_.back().ifs = 0;
         operand_ = false;
@@ -94,6 +111,7 @@ class Scanner {
       ++i_;
     } else if (c == ';') {
       reset_chain();
+      reset_ops();
       chains_ -= stack_.back().ifs;
       stack_.back().ifs = 0;
       token(false, false);
@@ -101,6 +119,7 @@ class Scanner {
     } else if (c == '"') {
       string(start);
     } else if (c == '(' || c == '[' || c == '{') {
+      if (operand_ && c != '{') grow_ops(start, start + 1);  // a call or an index
       stack_.push_back({c, start});
       check_depth(start, start + 1);
       token(false, false);
@@ -148,6 +167,7 @@ class Scanner {
       return;
     }
     chains_ -= top.chain + top.ifs;
+    ops_ -= top.ops;
     stack_.pop_back();
     token(true, false);
     ++i_;
@@ -157,6 +177,7 @@ class Scanner {
     auto end = static_cast<uint32_t>(i_);
     if (w == "and" || w == "or") {
       reset_chain();
+      grow_ops(start, end);
       token(false, true);
     } else if (w == "not") {
       grow_chain(start, end);
@@ -198,9 +219,14 @@ class Scanner {
     } else if (two || c == '+' || c == '-' || c == '*' || c == '/' || c == '@' || c == '<' || c == '>' ||
                c == '=' || c == ',') {
       reset_chain();
+      if (c == ',')
+        reset_ops();
+      else
+        grow_ops(start, end);
       token(false, true);
     } else if (c == ':') {
       reset_chain();
+      reset_ops();
       token(false, false);
     } else {  // not a token of the language: the grammar reports it
       token(false, false);
@@ -213,6 +239,7 @@ class Scanner {
   std::vector<Frame> stack_;
   uint32_t token_start_ = 0;  // where the token being scanned begins
   uint32_t chains_ = 0;       // sum of chain + ifs over the stack
+  uint32_t ops_ = 0;          // sum of ops over the stack
   bool operand_ = false;      // the last token ends an operand (so '-' after it is binary)
   bool continues_ = false;    // the last token continues onto the next line
 };

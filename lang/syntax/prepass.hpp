@@ -21,6 +21,10 @@ namespace hinge::lang {
 /// Most nested brackets, braces, prefix operators, `^` and `else if` in a row that
 /// the recursive-descent grammar may see (deeper input would overflow the stack).
 inline constexpr uint32_t max_nesting = 200;
+/// Most binary operators, calls and indexing in a row (summed over the open brackets):
+/// `1 + 1 + ...` lowers to a tree as deep as the chain is long, and evaluating it
+/// recurses once per level.
+inline constexpr uint32_t max_operators = 10'000;
 /// Largest text we parse (spans are 32-bit; nobody writes a bigger script).
 inline constexpr size_t max_source_size = size_t{64} << 20;
 

@@ -19,10 +19,22 @@
 //   `if (auto* b = std::get_if<syntax::Binary>(&e.node))`.
 // - Box<T> is a deep-copying owning pointer: the tree is a plain value (copyable,
 //   movable). A Box is never empty unless its field comment says "optional".
-// - Nesting is at most about 200 levels (the parser rejects deeper input), so a
-//   recursive evaluator and the default destructors cannot overflow the stack.
+// - Nesting is bounded before the grammar runs (syntax/prepass.hpp): at most 200
+//   brackets, prefix operators and the like, and at most 10,000 binary and postfix
+//   operators open at once, so a recursive evaluator cannot overflow the run stack.
+//   Teardown never recurses down a chain at all (Note [Teardown], teardown.cpp).
 
 namespace hinge::lang::syntax {
+
+struct Expr;
+struct Stmt;
+
+/// Frees an expression tree with an explicit work list (Note [Teardown]).
+void release_tree(std::unique_ptr<Expr> root) noexcept;
+template <typename T>
+void release_tree(std::unique_ptr<T> p) noexcept {
+  p.reset();
+}
 
 /// Owning, deep-copying pointer for recursive fields (std::optional<Expr> cannot hold
 /// an incomplete type). Empty only where a field says "optional".
@@ -34,8 +46,15 @@ class Box {
   Box(const Box& other) : ptr_(other.ptr_ ? std::make_unique<T>(*other.ptr_) : nullptr) {}
   Box(Box&&) noexcept = default;
   Box& operator=(const Box& other) { return *this = Box(other); }
-  Box& operator=(Box&&) noexcept = default;
-  ~Box() = default;
+  Box& operator=(Box&& other) noexcept {
+    std::unique_ptr<T> old = std::move(ptr_);
+    ptr_ = std::move(other.ptr_);
+    if (old) release_tree(std::move(old));
+    return *this;
+  }
+  ~Box() {
+    if (ptr_) release_tree(std::move(ptr_));
+  }
 
   explicit operator bool() const { return ptr_ != nullptr; }
   T& operator*() { return *ptr_; }
@@ -43,13 +62,11 @@ class Box {
   T* operator->() { return ptr_.get(); }
   const T* operator->() const { return ptr_.get(); }
   const T* get() const { return ptr_.get(); }
+  std::unique_ptr<T> release() { return std::move(ptr_); }
 
  private:
   std::unique_ptr<T> ptr_;
 };
-
-struct Expr;
-struct Stmt;
 
 /// A name as written, with its own span (for "unknown name 'x'" errors).
 struct Identifier {

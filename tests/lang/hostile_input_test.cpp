@@ -101,3 +101,140 @@ TEST_CASE("saving over a symlink writes the real file; over a FIFO is an error t
   REQUIRE(::lstat((dir.path / "pipe").c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
 }
+
+// ---------------------------------------------------------------- depth (10x the issue's sizes)
+
+TEST_CASE("a 1,800,000-term chain in a def body is an error at the 10,001st operator, never a crash") {
+  TempDir dir;
+  std::string chain = "1";
+  for (int k = 1; k < 1'800'000; ++k) chain += "+1";
+  RunResult r = hinge_script(dir, "def f() {\n  return " + chain + "\n}\n");
+  CHECK(r.status == 65);
+  CHECK(r.err.find("s.hinge:2:20009: error: expression too long: more than 10000 operators in a row") !=
+        std::string::npos);
+  // The shown line is cut around the caret, which stays visible (item 17).
+  const auto caret_line = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  CHECK(caret_line.find('^') != std::string::npos);
+  CHECK(caret_line.size() < 200);
+  CHECK(r.err.size() < 1000);
+
+  // Piped into the REPL: an error for that entry, and the session goes on.
+  std::ofstream(dir.path / "in.txt") << "def f() {\n  return " + chain + "\n}\nprint 7\n";
+  std::ofstream(dir.path / "repl.sh") << "exec \"$1\" < in.txt\n";
+  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path);
+  CHECK(r.status == 70);
+  CHECK(r.out.find("7\n") != std::string::npos);
+
+  // Just under the limit runs, and gives the right sum.
+  std::string ok = "1";
+  for (int k = 1; k < 10'000; ++k) ok += "+1";
+  r = hinge_script(dir, "def f() = " + ok + "\nprint f()\n");
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "10000\n");
+}
+
+TEST_CASE("lists nested 1,800,000 deep are built, collected, printed and freed without recursion") {
+  TempDir dir;
+  RunResult r = hinge_script(dir, R"(let a = ["x"]
+for i in range(1800000) { a = [a, "y"] }
+print len(a)
+)");
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "2\n");
+
+  // The REPL's garbage collection walks the bindings (1,500,000 levels, then
+  // enough tensors to trigger a collection) and reassigning frees the old list.
+  std::ofstream(dir.path / "in.txt") << "let a = [\"x\"]\nfor i in range(1500000) { a = [a, \"y\"] }\n"
+                                        "for i in range(3000) { let t = ones([2]) * i }\n"
+                                        "let n = 0\nfor i in range(5000) { n = n + sum(ones([2])) }\n"
+                                        "print n\na = 1\nprint a\n";
+  std::ofstream(dir.path / "repl.sh") << "exec \"$1\" < in.txt\n";
+  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("10000\na = 1\n1\n") != std::string::npos);
+
+  // Printing 3,000,000 levels: linear and iterative (the run stack overflowed).
+  r = hinge_script(dir, R"(let a = ["x"]
+for i in range(3000000) { a = [a, "y"] }
+print a
+)");
+  CHECK(r.status == 0);
+  CHECK(r.out.size() == 5 + 3000000 * 7 + 1);  // ["x"], then [... , "y"] per level
+  CHECK(r.out.compare(0, 8, "[[[[[[[[") == 0);
+  CHECK(r.out.compare(r.out.size() - 11, 11, "\"y\"], \"y\"]\n") == 0);
+}
+
+// ---------------------------------------------------------------- hangs that stop, wrong numbers
+
+TEST_CASE("kernels over empty tensors return at once") {
+  TempDir dir;
+  RunOptions opt;
+  opt.timeout_s = 30;
+  RunResult r = hinge_script(dir, R"(print shape(transpose(zeros([0, 100000, 100000, 1000])))
+print shape(softmax(zeros([0, 100000, 100000, 1000]), axis=0))
+)",
+                             opt);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "[1000, 100000, 100000, 0]\n[0, 100000, 100000, 1000]\n");
+}
+
+TEST_CASE("format specs: width and precision are checked before formatting, and the string size") {
+  TempDir dir;
+  RunResult r = run_process({HINGE_EXE, "-e", "print \"{1:999999999}\""}, dir.path);
+  CHECK(r.status == 70);
+  CHECK(r.err.find("width 999999999 is too large (at most 1000)") != std::string::npos);
+  r = run_process({HINGE_EXE, "-e", "print \"{1:.5000f}\""}, dir.path);
+  CHECK(r.err.find("precision 5000 is too large (at most 1000)") != std::string::npos);
+  r = run_process({HINGE_EXE, "-e", "print \"{ones([1000000]):900}\""}, dir.path);
+  CHECK(r.err.find("would pass the string limit of 16777216 bytes") != std::string::npos);
+  r = run_process({HINGE_EXE, "-e", "print \"{2:>6.2f}|{ones([2]):5.1f}\""}, dir.path);
+  CHECK(r.out == "  2.00|[  1.0,   1.0]\n");
+}
+
+TEST_CASE("number literals: overflow is an error at the literal, underflow follows IEEE") {
+  TempDir dir;
+  for (const char* big : {"1e309", "1e999"}) {
+    RunResult r = run_process({HINGE_EXE, "-e", std::string("print 2 * ") + big}, dir.path);
+    CHECK(r.status == 65);
+    CHECK(r.err.find(fmt::format("-e:1:11: error: number too large: {}", big)) != std::string::npos);
+  }
+  RunResult r = run_process({HINGE_EXE, "-e", "print 1e-330, 4.9e-324, 1.7976931348623157e308"}, dir.path);
+  CHECK(r.status == 0);
+  CHECK(r.out == "0 5e-324 1.7976931348623157e+308\n");
+}
+
+TEST_CASE("== on lists is an error that says so") {
+  TempDir dir;
+  for (const char* e : {"[1, [2]] == [1, [2]]", "let a = [1, \"x\"]; a == a", "[1, \"x\"] != 2"}) {
+    RunResult r = run_process({HINGE_EXE, "-e", e}, dir.path);
+    INFO(e);
+    CHECK(r.status == 70);
+    CHECK(r.err.find("does not compare lists") != std::string::npos);
+  }
+}
+
+// ---------------------------------------------------------------- messages that don't hurt
+
+TEST_CASE("a binary script's bytes are escaped in the error, never echoed raw") {
+  TempDir dir;
+  RunResult r = hinge_script(dir, std::string("print \"\x1b[31mred\"\x01 + \x7f\xff\n", 22));
+  CHECK(r.status == 65);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find('\x01') == std::string::npos);
+  CHECK(r.err.find('\xff') == std::string::npos);
+  CHECK(r.err.find("print \"\\x1b[31mred\"\\x01") != std::string::npos);
+}
+
+TEST_CASE("a huge csv cell is cut and escaped in the message") {
+  TempDir dir;
+  std::ofstream(dir.path / "d.csv") << "x\n" << std::string(1 << 20, 'a') << "\x1b\n";
+  RunResult r = hinge_script(dir, "let t = csv(\"d.csv\")\n");
+  CHECK(r.status == 70);
+  CHECK(r.err.find("d.csv:2: cell 1 ('aaaa") != std::string::npos);
+  CHECK(r.err.find("...') is not a number") != std::string::npos);
+  CHECK(r.err.size() < 1000);
+}
