@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <functional>
+#include <unordered_set>
 
 #include <pthread.h>
 #include <unistd.h>
@@ -342,28 +343,44 @@ void Interpreter::label_backward(const std::vector<BackwardNode>& made) {
 // inputs changed are recomputed, and a current value costs one comparison. So
 // print, interpolation, grad, gradient(), gradcheck, trace, pattern, plot, save
 // and the REPL all see current values; snapshot() is the one way to keep old ones.
+// A list nested a million deep is read once per statement by a loop that wraps it
+// (`a = [a, "y"]`), so a read walks only the lists not found current since the last
+// write of a param: the lists it refreshed are remembered until the next write.
 void Interpreter::refresh(const Value& v) {
   if (const Tensor* t = std::get_if<Tensor>(&v.v)) {
     if (t->g == &graph_) graph_.refresh(t->id);
     return;
   }
-  if (!v.is_list()) return;
+  const auto* root = std::get_if<ListPtr>(&v.v);
+  if (!root || !*root) return;
+  constexpr std::size_t kMaxRemembered = 4096;
+  if (current_lists_write_ != graph_.last_write() || current_lists_.size() >= kMaxRemembered) {
+    current_lists_.clear();
+    current_lists_write_ = graph_.last_write();
+  }
+  auto known = [&](const ListPtr& l) {
+    auto it = current_lists_.find(l.get());
+    return it != current_lists_.end() && !it->second.expired();
+  };
+  if (known(*root)) return;
   // Lists nest without bound: an explicit stack, each list once.
   std::vector<NodeId> roots;
-  std::vector<const std::vector<Value>*> stack{&v.list()};
-  std::set<const std::vector<Value>*> seen{&v.list()};
+  std::vector<const std::vector<Value>*> stack{root->get()};
+  std::unordered_set<const std::vector<Value>*> seen{root->get()};
   while (!stack.empty()) {
     const std::vector<Value>* l = stack.back();
     stack.pop_back();
     for (const Value& x : *l) {
       if (const Tensor* t = std::get_if<Tensor>(&x.v)) {
         if (t->g == &graph_) roots.push_back(t->id);
-      } else if (x.is_list() && seen.insert(&x.list()).second) {
-        stack.push_back(&x.list());
+      } else if (const auto* sub = std::get_if<ListPtr>(&x.v);
+                 sub && *sub && !known(*sub) && seen.insert(sub->get()).second) {
+        stack.push_back(sub->get());
       }
     }
   }
   graph_.refresh(roots);
+  current_lists_.emplace(root->get(), *root);
 }
 
 // ---------------------------------------------------------------- session

@@ -237,6 +237,10 @@ class Interpreter {
   int64_t iterations_ = 0;
   NodeId live_nodes_ = 0;      // graph size after the last collect_garbage()
   std::vector<NodeId> remap_;  // its old-id -> new-id table (kept to reuse the memory)
+  // Lists found current since the graph's write `current_lists_write_` (Note [Live
+  // bindings]); a weak pointer, so an address reused by a new list is never taken for it.
+  std::unordered_map<const std::vector<Value>*, std::weak_ptr<std::vector<Value>>> current_lists_;
+  uint64_t current_lists_write_ = 0;
   int call_depth_ = 0;
   int eval_depth_ = 0;
   // The text and parse of the last entry is_incomplete() found complete: running that

@@ -39,6 +39,7 @@ void Interpreter::collect_garbage() {
   };
   visit_all(false);
   remap_ = graph_.compact(roots);
+  current_lists_.clear();  // their tensors are renumbered
   visit_all(true);
   live_nodes_ = graph_.size();
 }

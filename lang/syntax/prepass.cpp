@@ -219,7 +219,9 @@ class Scanner {
     } else if (two || c == '+' || c == '-' || c == '*' || c == '/' || c == '@' || c == '<' || c == '>' ||
                c == '=' || c == ',') {
       reset_chain();
-      if (c == ',')
+      // ',' and a single '=' (let, assignment, def, keyword) separate subtrees that
+      // sit side by side: the depth of one does not add to the other's.
+      if (c == ',' || (c == '=' && !two))
         reset_ops();
       else
         grow_ops(start, end);

@@ -100,6 +100,8 @@ class Graph {
   void touch(NodeId id);
   // True when node `id` holds its op's value over its inputs' current values.
   bool is_current(NodeId id) const { return versions_[id].checked >= last_write_; }
+  // The clock of the latest touch(): while it reads the same, a node found current stays so.
+  uint64_t last_write() const { return last_write_; }
   // Brings `roots` and everything they depend on up to date: the stale nodes whose
   // inputs changed run their forward kernels again, in tape order. Nothing is done
   // (one comparison per root) when they are current.
