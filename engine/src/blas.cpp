@@ -1,10 +1,14 @@
-// Loading OpenBLAS on first use.
+// Loading OpenBLAS on first use, and making sure of its work buffers first.
 #include "blas.hpp"
 
 #include <dlfcn.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -21,11 +25,46 @@ namespace hinge {
 // with dlopen at the first GEMM instead, by its run-time name and else by the path
 // the build found. The thread count asked for before that is applied on loading.
 
+// Note [BLAS under a memory limit]
+// OpenBLAS 0.3.21 maps a 128 MiB work buffer (its BUFFER_SIZE on x86-64) for each
+// thread that takes part in a product, the first time that thread needs one, and
+// keeps it to the end of the process. When that mmap fails (`ulimit -v`, a strict
+// overcommit policy) blas_memory_alloc tries again forever: the process spins and
+// Ctrl-C cannot stop it. So the engine makes sure of that memory first. Before the
+// first product on n threads it maps what n buffers take (plus a margin) the way
+// OpenBLAS will and unmaps it untouched; when that works it runs one product big
+// enough to engage every thread, so all n buffers exist and no later product maps
+// again. When n buffers do not fit it asks for one thread, and when not even one
+// fits, products run in the engine's own loop (matmul.cpp: slower, and it polls
+// the stop flag), never in OpenBLAS. Loading the library is checked the same way
+// (its code and its threads' stacks). The checks cost one mmap and munmap each,
+// and none once the buffers exist.
+
 namespace {
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+constexpr std::size_t kBufferBytes = 128 * kMiB;  // OpenBLAS's BUFFER_SIZE, one per thread
+constexpr std::size_t kMarginBytes = 64 * kMiB;   // the library's own mappings, packing, slack
+constexpr std::size_t kThreadStackBytes = 8 * kMiB;
 
 std::atomic<int> g_threads{0};  // 0: OpenBLAS's own default (OPENBLAS_NUM_THREADS)
 using SetThreads = void (*)(int);
+using GetThreads = int (*)();
 std::atomic<SetThreads> g_set_threads{nullptr};
+
+std::mutex g_mutex;     // guards the state below
+bool g_loaded = false;  // g_blas holds the library's functions
+detail::Blas g_blas{};
+GetThreads g_get_threads = nullptr;
+int g_ready_threads = 0;  // threads whose buffers exist (Note [BLAS under a memory limit])
+
+// True when `bytes` of fresh memory can be mapped now, as OpenBLAS maps its buffers.
+bool can_map(std::size_t bytes) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  ::munmap(p, bytes);
+  return true;
+}
 
 void* open_library() {
   for (const char* name : {"libopenblas.so.0", HINGE_BLAS_LIBRARY})
@@ -33,7 +72,7 @@ void* open_library() {
   return nullptr;
 }
 
-detail::Blas load() {
+void load() {
   void* h = open_library();
   if (!h) throw Error(fmt::format("cannot load OpenBLAS for matrix products ({})", dlerror()));
   detail::Blas b{reinterpret_cast<decltype(&cblas_sgemm)>(dlsym(h, "cblas_sgemm")),
@@ -42,7 +81,18 @@ detail::Blas load() {
   auto set = reinterpret_cast<SetThreads>(dlsym(h, "openblas_set_num_threads"));
   if (set && g_threads.load() > 0) set(g_threads.load());
   g_set_threads.store(set);
-  return b;
+  g_get_threads = reinterpret_cast<GetThreads>(dlsym(h, "openblas_get_num_threads"));
+  g_blas = b;
+  g_loaded = true;
+}
+
+// One product big enough (256^3) that OpenBLAS splits it over all its threads and
+// each maps its buffer; too big for its small-matrix kernels, which map none.
+void make_buffers() {
+  constexpr int n = 256;
+  std::vector<double> a(n * n, 1.0), c(n * n, 0.0);
+  g_blas.dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a.data(), n, a.data(), n, 0.0,
+               c.data(), n);
 }
 
 }  // namespace
@@ -54,9 +104,28 @@ void set_blas_threads(int n) {
 
 namespace detail {
 
-const Blas& blas() {
-  static const Blas b = load();  // a failed load throws and is tried again next time
-  return b;
+const Blas* usable_blas() {
+  std::lock_guard lock(g_mutex);
+  if (!g_loaded) {
+    // The library's code, and a stack for each thread it starts when it loads.
+    const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+    if (!can_map(kMarginBytes + static_cast<std::size_t>(cores) * kThreadStackBytes)) return nullptr;
+    load();  // a failed load throws and is tried again next time
+  }
+  const int threads = g_get_threads ? std::max(g_get_threads(), 1) : 1;
+  if (threads <= g_ready_threads) return &g_blas;
+  if (!can_map(static_cast<std::size_t>(threads) * kBufferBytes + kMarginBytes)) {
+    // One thread needs one buffer; below that OpenBLAS would spin.
+    SetThreads set = g_set_threads.load();
+    if (threads == 1 || !set || !can_map(kBufferBytes + kMarginBytes)) return nullptr;
+    set(1);
+    make_buffers();
+    g_ready_threads = 1;
+    return &g_blas;
+  }
+  make_buffers();
+  g_ready_threads = threads;
+  return &g_blas;
 }
 
 }  // namespace detail

@@ -9,8 +9,9 @@ struct Blas {
   decltype(&cblas_dgemm) dgemm;
 };
 
-// OpenBLAS's entry points, loading the library on the first call; throws hinge::Error
-// when it cannot be loaded.
-const Blas& blas();
+// OpenBLAS's entry points, loaded on first use (a library that cannot be loaded throws
+// hinge::Error), or nullptr when its work buffers cannot be had
+// (Note [BLAS under a memory limit] in blas.cpp): then the caller multiplies itself.
+const Blas* usable_blas();
 
 }  // namespace hinge::detail

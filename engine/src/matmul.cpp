@@ -10,6 +10,7 @@
 
 #include "blas.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 #include "kernels.hpp"
 #include "op_rows.hpp"
 #include "operand_errors.hpp"
@@ -83,25 +84,47 @@ bool gemm_thin(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, in
 
 // C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
 // M x N result, inner dimension K; lda/ldb/ldc are the stored row lengths.
+// C = op(A) @ op(B) + beta C as plain loops: the tiny products, and every product
+// when OpenBLAS cannot have its buffers (Note [BLAS under a memory limit] in
+// blas.cpp). With `may_stop` (a forward product, whose output is not yet anyone's)
+// a long one polls the stop flag between rows.
+template <class T>
+void gemm_loop(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+               int64_t ldb, T beta, T* __restrict C, int64_t ldc, bool may_stop) {
+  int64_t since_poll = 0;
+  for (int64_t i = 0; i < M; ++i) {
+    if (may_stop && (since_poll += N * K + 1) >= kInterruptPollElements) {
+      since_poll = 0;
+      throw_if_interrupted();
+    }
+    T* c = C + i * ldc;
+    if (beta == T(0))
+      for (int64_t j = 0; j < N; ++j) c[j] = T(0);
+    for (int64_t p = 0; p < K; ++p) {
+      const T a = ta ? A[p * lda + i] : A[i * lda + p];
+      if (tb)
+        for (int64_t j = 0; j < N; ++j) c[j] += a * B[j * ldb + p];
+      else
+        for (int64_t j = 0; j < N; ++j) c[j] += a * B[p * ldb + j];
+    }
+  }
+}
+
+// C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
+// M x N result, inner dimension K; lda/ldb/ldc are the stored row lengths.
 template <class T>
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb,
-          T beta, T* __restrict C, int64_t ldc) {
+          T beta, T* __restrict C, int64_t ldc, bool may_stop = false) {
   if (M * N * K < kSmallProduct) {  // also every empty case (BLAS rejects ld = 0)
-    for (int64_t i = 0; i < M; ++i) {
-      T* c = C + i * ldc;
-      if (beta == T(0))
-        for (int64_t j = 0; j < N; ++j) c[j] = T(0);
-      for (int64_t p = 0; p < K; ++p) {
-        const T a = ta ? A[p * lda + i] : A[i * lda + p];
-        if (tb)
-          for (int64_t j = 0; j < N; ++j) c[j] += a * B[j * ldb + p];
-        else
-          for (int64_t j = 0; j < N; ++j) c[j] += a * B[p * ldb + j];
-      }
-    }
+    gemm_loop(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, false);
     return;
   }
   if (gemm_thin(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc)) return;
+  const Blas* blas = usable_blas();
+  if (!blas) {
+    gemm_loop(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, may_stop);
+    return;
+  }
   // For beta = 0 OpenBLAS 0.3.21 first clears C in its own loop (sgemm_beta), which
   // with 2 threads took 9% of tests/bench's MLP step; a memset and beta = 1 do the
   // same work at memory speed.
@@ -112,11 +135,11 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   const auto m = static_cast<blasint>(M), n = static_cast<blasint>(N), k = static_cast<blasint>(K);
   if constexpr (std::is_same_v<T, float>)
-    blas().sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, A, static_cast<blasint>(lda), B,
-                 static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+    blas->sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, A, static_cast<blasint>(lda), B,
+                static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
   else
-    blas().dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, A, static_cast<blasint>(lda), B,
-                 static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+    blas->dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, A, static_cast<blasint>(lda), B,
+                static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
 }
 
 // Every operand seen as a batch of matrices: a is [batch?, m, k], b is [batch?, k, n]
@@ -155,12 +178,12 @@ void matmul_fwd(Graph& g, Node& n) {
   const T* b = in(g, n, 1).v<T>();
   T* c = n.v<T>();
   if (!d.b3) {  // a shared b: the batch folds into the rows of one product
-    gemm<T>(false, false, d.batch * d.m, d.n, d.k, a, d.k, b, d.n, T(0), c, d.n);
+    gemm<T>(false, false, d.batch * d.m, d.n, d.k, a, d.k, b, d.n, T(0), c, d.n, true);
     return;
   }
   for (int64_t i = 0; i < d.batch; ++i)
     gemm<T>(false, false, d.m, d.n, d.k, a + i * d.a_stride(), d.k, b + i * d.b_stride(), d.n, T(0),
-            c + i * d.m * d.n, d.n);
+            c + i * d.m * d.n, d.n, true);
 }
 
 // dA += G @ B^T and dB += A^T @ G, each only when that side requires grad. A side

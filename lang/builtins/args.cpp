@@ -303,6 +303,10 @@ std::vector<int64_t> Args::shape(std::string_view name) const {
                            dims.size(), kMaxRank));
   std::vector<int64_t> out;
   for (double d : dims) {
+    if (d >= 9.0e15 && d == std::floor(d))  // whole, but no tensor holds that many elements
+      fail(name,
+           fmt::format("{}: size {} in '{}' is too large (limit 2^28 elements by default, --max-elements)",
+                       builtin_.name, d, name));
     if (!is_whole(d) || d < 0)
       fail(name, fmt::format("{}: sizes in '{}' must be whole numbers >= 0, got {}", builtin_.name, name, d));
     out.push_back(static_cast<int64_t>(d));

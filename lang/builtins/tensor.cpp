@@ -2,9 +2,11 @@
 // shape changes (col, reshape, concat...), reductions, matmul, softmax, and
 // questions about a value (shape, numel, item, len).
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -19,6 +21,13 @@ namespace hinge::lang::detail {
 
 namespace {
 
+// A limit as people set it: 2^28 rather than 268435456.
+std::string limit_text(int64_t limit) {
+  if (limit > 1 && (limit & (limit - 1)) == 0)
+    return fmt::format("2^{}", std::countr_zero(static_cast<uint64_t>(limit)));
+  return fmt::format("{}", limit);
+}
+
 // The element count of a shape argument, refused at the argument when it exceeds
 // the graph's tensor limit (before anything is allocated).
 int64_t checked_numel(const Args& args, std::string_view name, std::span<const int64_t> dims,
@@ -26,8 +35,9 @@ int64_t checked_numel(const Args& args, std::string_view name, std::span<const i
   double n = 1;
   for (int64_t d : dims) n *= static_cast<double>(d);
   if (n > static_cast<double>(ctx.graph.max_elements()))
-    args.fail(name, fmt::format("{}: a tensor of {} elements is above the limit of {}", args.builtin().name,
-                                n, ctx.graph.max_elements()));
+    args.fail(name,
+              fmt::format("{}: a tensor of {} elements is too large (limit {} elements, --max-elements)",
+                          args.builtin().name, n, limit_text(ctx.graph.max_elements())));
   return static_cast<int64_t>(n);
 }
 
@@ -107,6 +117,15 @@ Value arange_fn(BuiltinContext& ctx, const Args& args) {
 
 // A List of numbers (for loops): no tensor, no graph.
 Value range_fn(BuiltinContext&, const Args& args) {
+  const double start = args.number("start");
+  const double stop = args.value("stop").is_none() ? start : args.number("stop");
+  const double from = args.value("stop").is_none() ? 0 : start;
+  const double count = std::max(0.0, std::ceil((stop - from) / args.number("step")));
+  if (count > 1e7 && std::isfinite(count))
+    args.fail("start",
+              fmt::format("range: {} numbers is above the list limit of 10000000; `for i in range(n)` "
+                          "with whole numbers counts without a list, arange(n) makes a tensor",
+                          count));
   const auto v = range_values(args, 1e7);
   std::vector<Value> items(v.begin(), v.end());
   return make_list(std::move(items));

@@ -2,6 +2,7 @@
 // origin table, the SIGINT flag, and refreshing bindings after training.
 #include "eval/interpreter.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <unordered_set>
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -177,6 +179,15 @@ namespace {
 
 constexpr std::size_t kRunStackBytes = std::size_t{256} << 20;
 
+// Under a limit on the address space (ulimit -v) the stack takes an eighth of it, at
+// least 64 MiB: 256 MiB of a 600 MB limit left too little for OpenBLAS's buffers
+// (Note [BLAS under a memory limit] in engine/src/blas.cpp).
+std::size_t run_stack_bytes() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_AS, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return kRunStackBytes;
+  return std::clamp<std::size_t>(lim.rlim_cur / 8, std::size_t{64} << 20, kRunStackBytes);
+}
+
 struct StackJob {
   std::function<Status()> fn;
   Status result = Status::ok;
@@ -199,7 +210,7 @@ Status on_big_stack(std::function<Status()> fn) {
   pthread_t thread;
   bool started = pthread_attr_init(&attr) == 0;
   if (started) {
-    started = pthread_attr_setstacksize(&attr, kRunStackBytes) == 0 &&
+    started = pthread_attr_setstacksize(&attr, run_stack_bytes()) == 0 &&
               pthread_create(&thread, &attr, run_stack_job, &job) == 0;
     pthread_attr_destroy(&attr);
   }

@@ -296,7 +296,8 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
     for (const Expr& e : c->args) bounds.push_back(eval(e, ctx));
   }
   const bool whole_bounds = !bounds.empty() && std::all_of(bounds.begin(), bounds.end(), [](const Value& v) {
-    return v.is_number() && v.number() == std::trunc(v.number()) && std::fabs(v.number()) < 9.0e15;
+    // Up to 2^62, so k + step never leaves int64; the iteration budget ends a long loop.
+    return v.is_number() && v.number() == std::trunc(v.number()) && std::fabs(v.number()) <= 0x1p62;
   });
   if (whole_bounds) {
     std::vector<int64_t> a;

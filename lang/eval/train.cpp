@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -77,6 +79,31 @@ bool all_finite(const Node& n, bool grads) {
       if (!std::isfinite(v[k])) return false;
     return true;
   });
+}
+
+// The flat index of the first inf or NaN in a node's values, or -1.
+int64_t first_non_finite(const Node& n) {
+  if (!n.val) return -1;
+  return dispatch(n.dtype, [&]<class T>() -> int64_t {
+    const T* v = static_cast<const T*>(n.val);
+    for (int64_t k = 0; k < n.numel; ++k)
+      if (!std::isfinite(v[k])) return k;
+    return -1;
+  });
+}
+
+double value_at(const Node& n, int64_t k) {
+  return dispatch(n.dtype, [&]<class T>() { return static_cast<double>(static_cast<const T*>(n.val)[k]); });
+}
+
+// "[17]", "[3, 1]": where flat index k of a row-major tensor of shape s is.
+std::string index_text(const Shape& s, int64_t k) {
+  std::vector<int64_t> at(static_cast<std::size_t>(s.rank));
+  for (int i = s.rank - 1; i >= 0; --i) {
+    at[static_cast<std::size_t>(i)] = s.dims[i] > 0 ? k % s.dims[i] : 0;
+    k = s.dims[i] > 0 ? k / s.dims[i] : 0;
+  }
+  return fmt::format("[{}]", fmt::join(at, ", "));
 }
 
 double grad_norm(const Node& n) {
@@ -400,6 +427,36 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
           culprit = p.node().origin;
           op = "param";
         }
+      // Data before ops: an inf in the inputs (`ys` read from a file, say) is the
+      // cause, not the first op that passes it on (mse's '-').
+      std::string data_at;
+      for (NodeId id : replay->nodes()) {
+        const Node& n = graph_[id];
+        for (int k = 0; k < n.nin && culprit == 0; ++k) {
+          const Node& in = graph_[n.input(k)];
+          if (!in.is_leaf() || in.is_param()) continue;
+          const int64_t at = first_non_finite(in);
+          if (at < 0) continue;
+          culprit = in.origin ? in.origin : n.origin;
+          data_at = fmt::format("{} at {}", format_number(value_at(in, at)), index_text(in.shape, at));
+        }
+        if (culprit != 0) break;
+      }
+      if (!data_at.empty()) {
+        if (step > 1) snapshot.restore();
+        if (progress) progress->interrupted();
+        replay.reset();
+        finish_record(done);
+        const Origin* o = origins_.find(culprit);
+        const std::string what =
+            fmt::format("training stopped at step {}: the loss is {}; the data {} holds {}; {}", step,
+                        format_number(value),
+                        o && !o->binding.empty() ? "`" + o->binding + "`" : std::string("here"), data_at,
+                        step > 1 ? fmt::format("the parameters are restored to those of step {}", step - 1)
+                                 : std::string("the parameters are unchanged"));
+        if (o) throw SourcedError(o->source, {o->span, what});
+        throw Error(s.span, what);
+      }
       for (NodeId id : replay->nodes()) {
         if (culprit != 0) break;
         const Node& n = graph_[id];

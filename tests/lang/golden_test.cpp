@@ -261,7 +261,7 @@ TEST_CASE("the hinge command's exit statuses", "[golden][cli]") {
   CHECK(f32.out == "[0.1, 0.2] (f32)\n");
   RunResult cap = run({HINGE_EXE, "--max-elements", "10", "-e", "zeros([4, 4])"}, tmp.path);
   CHECK(cap.status == 70);
-  CHECK(cap.err.find("above the limit of 10") != std::string::npos);
+  CHECK(cap.err.find("too large (limit 10 elements, --max-elements)") != std::string::npos);
   RunResult args = run({HINGE_EXE, "-e", "print args"}, tmp.path);
   CHECK(args.out == "[]\n");
 }

@@ -27,6 +27,14 @@ RunResult hinge_script(const TempDir& dir, const std::string& script, const RunO
   return run_process({HINGE_EXE, "s.hinge"}, dir.path, opt);
 }
 
+// The deep-input tests do seconds of work that a loaded machine can stretch many
+// times over; their timeout only tells a hang from slowness, it measures nothing.
+RunOptions hang_guard() {
+  RunOptions opt;
+  opt.timeout_s = 900;
+  return opt;
+}
+
 bool has_temp_files(const fs::path& dir) {
   for (const auto& e : fs::recursive_directory_iterator(dir))
     if (e.path().filename().string().find(".tmp.") != std::string::npos) return true;
@@ -108,7 +116,7 @@ TEST_CASE("a 1,800,000-term chain in a def body is an error at the 10,001st oper
   TempDir dir;
   std::string chain = "1";
   for (int k = 1; k < 1'800'000; ++k) chain += "+1";
-  RunResult r = hinge_script(dir, "def f() {\n  return " + chain + "\n}\n");
+  RunResult r = hinge_script(dir, "def f() {\n  return " + chain + "\n}\n", hang_guard());
   CHECK(r.status == 65);
   CHECK(r.err.find("s.hinge:2:20009: error: expression too long: more than 10000 operators in a row") !=
         std::string::npos);
@@ -121,7 +129,7 @@ TEST_CASE("a 1,800,000-term chain in a def body is an error at the 10,001st oper
   // Piped into the REPL: an error for that entry, and the session goes on.
   std::ofstream(dir.path / "in.txt") << "def f() {\n  return " + chain + "\n}\nprint 7\n";
   std::ofstream(dir.path / "repl.sh") << "exec \"$1\" < in.txt\n";
-  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path);
+  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path, hang_guard());
   CHECK(r.status == 70);
   CHECK(r.out.find("7\n") != std::string::npos);
 
@@ -139,7 +147,8 @@ TEST_CASE("lists nested 1,800,000 deep are built, collected, printed and freed w
   RunResult r = hinge_script(dir, R"(let a = ["x"]
 for i in range(1800000) { a = [a, "y"] }
 print len(a)
-)");
+)",
+                             hang_guard());
   INFO(r.err);
   CHECK(r.status == 0);
   CHECK(r.out == "2\n");
@@ -151,7 +160,7 @@ print len(a)
                                         "let n = 0\nfor i in range(5000) { n = n + sum(ones([2])) }\n"
                                         "print n\na = 1\nprint a\n";
   std::ofstream(dir.path / "repl.sh") << "exec \"$1\" < in.txt\n";
-  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path);
+  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path, hang_guard());
   INFO(r.err);
   CHECK(r.status == 0);
   CHECK(r.out.find("10000\na = 1\n1\n") != std::string::npos);
@@ -160,7 +169,8 @@ print len(a)
   r = hinge_script(dir, R"(let a = ["x"]
 for i in range(3000000) { a = [a, "y"] }
 print a
-)");
+)",
+                   hang_guard());
   CHECK(r.status == 0);
   CHECK(r.out.size() == 5 + 3000000 * 7 + 1);  // ["x"], then [... , "y"] per level
   CHECK(r.out.compare(0, 8, "[[[[[[[[") == 0);
@@ -215,6 +225,45 @@ TEST_CASE("== on lists is an error that says so") {
     CHECK(r.status == 70);
     CHECK(r.err.find("does not compare lists") != std::string::npos);
   }
+}
+
+TEST_CASE("a matrix product under a memory limit gives the right result or a clear error, never spins") {
+  // OpenBLAS spun forever in blas_memory_alloc when its 128 MiB buffer per thread
+  // could not be mapped (ulimit -v 600 MB); the timeout is only a hang guard.
+  TempDir dir;
+  RunOptions opt;
+  opt.timeout_s = 300;
+  const std::string product = "print sum(ones([300, 300]) @ ones([300, 300]))";
+  for (const char* threads : {"OPENBLAS_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=2"}) {
+    // 600 MB: room for the buffers once the run stack is sized from the limit;
+    // 350 MB: room for one buffer only; 200 MB: for none (hinge's own loop).
+    for (long mb : {600L, 350L, 200L}) {
+      opt.memory_limit = mb * 1000 * 1000;
+      RunResult r = run_process({"/usr/bin/env", threads, HINGE_EXE, "-e", product}, dir.path, opt);
+      INFO(threads << ", " << mb << " MB: " << r.err);
+      const bool right = r.status == 0 && r.out == "27000000\n";
+      const bool clear = r.status == 70 && r.err.find("out of memory") != std::string::npos;
+      CHECK((right || clear));
+      if (mb == 600) CHECK(right);
+    }
+  }
+}
+
+TEST_CASE("inf in the data stops training with the data's name and index, not the op it reached") {
+  TempDir dir;
+  std::string ys = "[";
+  for (int k = 0; k < 20; ++k) {
+    if (k > 0) ys += ", ";
+    ys += k == 17 ? "1e308 * 10" : std::to_string(k);
+  }
+  RunResult r =
+      hinge_script(dir, "param w = 0.5\nlet xs = linspace(0, 1, 20)\nlet ys = " + ys +
+                            "]\nlet loss = mse(w * xs, ys)\ntrain loss with sgd(lr=0.1) for 5 steps\n");
+  INFO(r.err);
+  CHECK(r.status == 70);
+  CHECK(r.err.find("s.hinge:3:") != std::string::npos);
+  CHECK(r.err.find("training stopped at step 1: the loss is inf; the data `ys` holds inf at [17]; the "
+                   "parameters are unchanged") != std::string::npos);
 }
 
 // ---------------------------------------------------------------- messages that don't hurt
