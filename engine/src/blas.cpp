@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -23,7 +24,7 @@ namespace hinge {
 // thread pool), most of `hinge -e '1'`'s time (tests/bench: start-up). Most
 // scripts and REPL lines multiply no matrices, so the engine opens the library
 // with dlopen at the first GEMM instead, by its run-time name and else by the path
-// the build found. The thread count asked for before that is applied on loading.
+// the build found. A thread count asked for is applied at the next product.
 
 // Note [BLAS under a memory limit]
 // OpenBLAS 0.3.21 maps a 128 MiB work buffer (its BUFFER_SIZE on x86-64) for each
@@ -36,9 +37,13 @@ namespace hinge {
 // enough to engage every thread, so all n buffers exist and no later product maps
 // again. When n buffers do not fit it asks for one thread, and when not even one
 // fits, products run in the engine's own loop (matmul.cpp: slower, and it polls
-// the stop flag), never in OpenBLAS. Loading the library is checked the same way
-// (its code and its threads' stacks). The checks cost one mmap and munmap each,
-// and none once the buffers exist.
+// the stop flag), never in OpenBLAS. Loading needs the same care: OpenBLAS starts
+// its worker threads when it loads and each maps its buffer as it starts (a worker
+// that cannot spins, and the exit then waits for it forever). So the library is
+// loaded only when the buffers of the threads asked for fit, else with
+// OPENBLAS_NUM_THREADS=1 (no workers), else not at all; a thread count asked for
+// later is applied at the next product, once its buffers fit. The checks cost one
+// mmap and munmap each, and none once the buffers exist.
 
 namespace {
 
@@ -56,7 +61,8 @@ std::mutex g_mutex;     // guards the state below
 bool g_loaded = false;  // g_blas holds the library's functions
 detail::Blas g_blas{};
 GetThreads g_get_threads = nullptr;
-int g_ready_threads = 0;  // threads whose buffers exist (Note [BLAS under a memory limit])
+int g_ready_threads = 0;    // threads whose buffers exist (Note [BLAS under a memory limit])
+int g_applied_threads = 0;  // the count last given to openblas_set_num_threads (0: none)
 
 // True when `bytes` of fresh memory can be mapped now, as OpenBLAS maps its buffers.
 bool can_map(std::size_t bytes) {
@@ -78,9 +84,7 @@ void load() {
   detail::Blas b{reinterpret_cast<decltype(&cblas_sgemm)>(dlsym(h, "cblas_sgemm")),
                  reinterpret_cast<decltype(&cblas_dgemm)>(dlsym(h, "cblas_dgemm"))};
   if (!b.sgemm || !b.dgemm) throw Error("the OpenBLAS library found has no cblas_sgemm / cblas_dgemm");
-  auto set = reinterpret_cast<SetThreads>(dlsym(h, "openblas_set_num_threads"));
-  if (set && g_threads.load() > 0) set(g_threads.load());
-  g_set_threads.store(set);
+  g_set_threads.store(reinterpret_cast<SetThreads>(dlsym(h, "openblas_set_num_threads")));
   g_get_threads = reinterpret_cast<GetThreads>(dlsym(h, "openblas_get_num_threads"));
   g_blas = b;
   g_loaded = true;
@@ -97,28 +101,39 @@ void make_buffers() {
 
 }  // namespace
 
-void set_blas_threads(int n) {
-  g_threads.store(n);
-  if (SetThreads set = g_set_threads.load(); set && n > 0) set(n);
-}
+void set_blas_threads(int n) { g_threads.store(n); }  // applied at the next product
 
 namespace detail {
 
 const Blas* usable_blas() {
   std::lock_guard lock(g_mutex);
+  auto fits = [](int threads) {  // their buffers and stacks, and the library
+    return can_map(kMarginBytes + static_cast<std::size_t>(threads) * (kBufferBytes + kThreadStackBytes));
+  };
   if (!g_loaded) {
-    // The library's code, and a stack for each thread it starts when it loads.
     const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
-    if (!can_map(kMarginBytes + static_cast<std::size_t>(cores) * kThreadStackBytes)) return nullptr;
+    const int asked = g_threads.load();
+    if (!fits(asked > 0 ? asked : cores)) {
+      if (!fits(1)) return nullptr;
+      ::setenv("OPENBLAS_NUM_THREADS", "1", 1);  // read once, when the library loads
+      g_threads.store(1);
+    }
     load();  // a failed load throws and is tried again next time
+  }
+  SetThreads set = g_set_threads.load();
+  if (const int n = g_threads.load(); set && n > 0 && n != g_applied_threads) {
+    if (n > g_ready_threads && !fits(n)) return g_ready_threads > 0 ? &g_blas : nullptr;
+    set(n);
+    g_applied_threads = n;
   }
   const int threads = g_get_threads ? std::max(g_get_threads(), 1) : 1;
   if (threads <= g_ready_threads) return &g_blas;
   if (!can_map(static_cast<std::size_t>(threads) * kBufferBytes + kMarginBytes)) {
     // One thread needs one buffer; below that OpenBLAS would spin.
-    SetThreads set = g_set_threads.load();
     if (threads == 1 || !set || !can_map(kBufferBytes + kMarginBytes)) return nullptr;
     set(1);
+    g_applied_threads = 1;
+    g_threads.store(1);
     make_buffers();
     g_ready_threads = 1;
     return &g_blas;
