@@ -364,10 +364,19 @@ void Interpreter::refresh(const Value& v) {
   }
   const auto* root = std::get_if<ListPtr>(&v.v);
   if (!root || !*root) return;
+  // Bounded memory: past kMaxRemembered lists the oldest half is forgotten, never
+  // the newest, so a loop that nests each list in the next (`a = [a, "y"]`) finds
+  // the previous one known and stays linear.
   constexpr std::size_t kMaxRemembered = 4096;
-  if (current_lists_write_ != graph_.last_write() || current_lists_.size() >= kMaxRemembered) {
+  if (current_lists_write_ != graph_.last_write()) {
     current_lists_.clear();
+    current_lists_order_.clear();
     current_lists_write_ = graph_.last_write();
+  } else if (current_lists_order_.size() >= kMaxRemembered) {
+    for (std::size_t k = 0; k < kMaxRemembered / 2; ++k) {
+      current_lists_.erase(current_lists_order_.front());
+      current_lists_order_.pop_front();
+    }
   }
   auto known = [&](const ListPtr& l) {
     auto it = current_lists_.find(l.get());
@@ -391,7 +400,7 @@ void Interpreter::refresh(const Value& v) {
     }
   }
   graph_.refresh(roots);
-  current_lists_.emplace(root->get(), *root);
+  if (current_lists_.insert_or_assign(root->get(), *root).second) current_lists_order_.push_back(root->get());
 }
 
 // ---------------------------------------------------------------- session

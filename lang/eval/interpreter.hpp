@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -240,6 +241,7 @@ class Interpreter {
   // Lists found current since the graph's write `current_lists_write_` (Note [Live
   // bindings]); a weak pointer, so an address reused by a new list is never taken for it.
   std::unordered_map<const std::vector<Value>*, std::weak_ptr<std::vector<Value>>> current_lists_;
+  std::deque<const std::vector<Value>*> current_lists_order_;  // oldest first, for eviction
   uint64_t current_lists_write_ = 0;
   int call_depth_ = 0;
   int eval_depth_ = 0;

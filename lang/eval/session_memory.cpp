@@ -40,6 +40,7 @@ void Interpreter::collect_garbage() {
   visit_all(false);
   remap_ = graph_.compact(roots);
   current_lists_.clear();  // their tensors are renumbered
+  current_lists_order_.clear();
   visit_all(true);
   live_nodes_ = graph_.size();
 }
