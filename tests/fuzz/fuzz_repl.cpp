@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -66,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   if (touches_files(text)) return -1;
   static std::thread dog = [] {
+    std::signal(SIGPIPE, SIG_IGN);  // the input's writer sees EPIPE instead (below)
     // What the REPL prints straight to stdout (command output) goes nowhere.
     int devnull = ::open("/dev/null", O_WRONLY);
     if (devnull >= 0) ::dup2(devnull, 1);
@@ -74,17 +76,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return t;
   }();
 
-  // The input becomes standard input through a pipe (inputs are at most a few KB,
-  // well under a pipe's buffer, so one write before reading cannot block).
+  // The input becomes standard input through a pipe. A thread writes it: a replayed
+  // regression can be larger than the pipe's buffer, and one write before reading would
+  // block forever. When the REPL stops reading early (`:quit`), restoring stdin closes
+  // the read end and the writer's next write fails with EPIPE (SIGPIPE is ignored).
   int fds[2];
   if (::pipe(fds) != 0) return 0;
-  std::size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fds[1], text.data() + off, text.size() - off);
-    if (n <= 0) break;
-    off += static_cast<std::size_t>(n);
-  }
-  ::close(fds[1]);
+  std::thread writer([fd = fds[1], &text] {
+    std::size_t off = 0;
+    while (off < text.size()) {
+      ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+      if (n <= 0) break;
+      off += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+  });
   const int saved_stdin = ::dup(0);
   ::dup2(fds[0], 0);
   ::close(fds[0]);
@@ -107,6 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   clear_interrupt();
   ::dup2(saved_stdin, 0);
   ::close(saved_stdin);
+  writer.join();
   std::clearerr(stdin);
   return 0;
 }

@@ -12,6 +12,7 @@
 #include "syntax/diagnostics.hpp"
 #include "syntax/keywords.hpp"
 #include "syntax/parse.hpp"
+#include "syntax/prepass.hpp"
 #include "syntax/source.hpp"
 #include "syntax/tree.hpp"
 #include "temp_dir.hpp"
@@ -163,10 +164,18 @@ TEST_CASE("nesting limit and deep input", "[parser][limits]") {
   std::string elifs = "if a { }";
   for (int i = 0; i < 50000; ++i) elifs += " else if a { }";
   CHECK(parse(elifs).error->message == "nesting too deep (more than 200 levels)");
-  // Long flat input is fine: left-associative chains do not nest.
+  // Long flat input is fine up to the operator limit: each prefix minus ends with the
+  // binary operator after it, so only the binary ones count.
   std::string sum = "x";
-  for (int i = 0; i < 20000; ++i) sum += " - -x";
+  for (uint32_t i = 0; i < max_operators; ++i) sum += " - -x";
   CHECK(parse(sum).ok());
+  // One more binary operator is refused: evaluating the chain recurses once per operator.
+  sum += " - -x";
+  ParseResult too_long = parse(sum);
+  REQUIRE_FALSE(too_long.ok());
+  CHECK(too_long.error->message ==
+        "expression too long: more than 10000 operators in a row (split it with `let`)");
+  CHECK(too_long.error->span.begin == sum.size() - 4);  // at the operator past the limit
   std::string deep_string = "print \"{" + std::string(5000, '(') + "1" + std::string(5000, ')') + "}\"";
   CHECK(parse(deep_string).error->message == "nesting too deep (more than 200 levels)");
 }
