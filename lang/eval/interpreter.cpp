@@ -20,6 +20,7 @@
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
+#include "syntax/diagnostics.hpp"
 #include "syntax/parse.hpp"
 
 namespace hinge::lang {
@@ -67,7 +68,8 @@ void install_interrupt_handler() {
 void Interpreter::note_write(const WriteReport& r, const std::string& path) {
   if (r.stale_temps_removed == 0) return;
   fmt::print(options_.err, "note: removed {} temporary file{} ({} bytes) that killed saves of {} left\n",
-             r.stale_temps_removed, r.stale_temps_removed == 1 ? "" : "s", r.stale_bytes_removed, path);
+             r.stale_temps_removed, r.stale_temps_removed == 1 ? "" : "s", r.stale_bytes_removed,
+             escape_for_message(path, 200));
 }
 bool interrupt_requested() { return g_interrupt != 0; }
 void clear_interrupt() { g_interrupt = 0; }

@@ -6,6 +6,7 @@
 
 #include "eval/interpreter.hpp"
 #include "hinge/checkpoint.hpp"
+#include "syntax/diagnostics.hpp"
 #include "syntax/keywords.hpp"
 
 namespace hinge::lang {
@@ -13,6 +14,10 @@ namespace hinge::lang {
 using namespace syntax;
 
 namespace {
+
+// How much of a path or a name the save and load lines echo (escape_for_message).
+constexpr std::size_t kShownPath = 200;
+constexpr std::size_t kShownName = 80;
 
 // What a binding that is not a param holds, for messages: "a computed binding".
 std::string not_a_param(const Binding& b) {
@@ -45,9 +50,11 @@ void Interpreter::exec_save(const Save& s, Ctx& ctx) {
 
 void Interpreter::save_tensors(const std::vector<NamedTensor>& named, const std::string& path) {
   const WriteReport r = save_checkpoint(path, named);
+  // The names may come from a loaded checkpoint and the path from data: both are
+  // echoed escaped (a path may hold ESC or a newline).
   std::vector<std::string> shown;
-  for (const NamedTensor& n : named) shown.push_back(n.first);
-  fmt::print(out(), "saved {} to {}\n", fmt::join(shown, ", "), path);
+  for (const NamedTensor& n : named) shown.push_back(escape_for_message(n.first, kShownName));
+  fmt::print(out(), "saved {} to {}\n", fmt::join(shown, ", "), escape_for_message(path, kShownPath));
   note_write(r, path);
 }
 
@@ -94,7 +101,7 @@ void Interpreter::exec_load(const Load& l, Ctx& ctx) {
 void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
   // load_checkpoint validates the whole file before we change anything.
   std::vector<CheckpointEntry> entries = at_span(at, [&] { return load_checkpoint(path); });
-  const std::string shown_path = escape_for_message(path, 200);
+  const std::string shown_path = escape_for_message(path, kShownPath);
   // Every name is checked before any is bound (Note [Checkpoint names]).
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (const std::string why = unbindable(entries[i].name); !why.empty())
@@ -140,7 +147,7 @@ void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
   std::vector<std::pair<std::string, Binding>> fresh;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const CheckpointEntry& e = entries[i];
-    shown.push_back(fmt::format("{} {}", e.name, to_string(e.shape)));
+    shown.push_back(fmt::format("{} {}", escape_for_message(e.name, kShownName), to_string(e.shape)));
     if (targets[i]) continue;
     graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, at), e.name));
     const std::vector<double> vals = e.values();
@@ -150,7 +157,7 @@ void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (targets[i]) targets[i]->value.tensor().set_values(entries[i].values());
   for (auto& [name, b] : fresh) bind(name, std::move(b), ctx);
-  fmt::print(out(), "loaded {} from {}\n", fmt::join(shown, ", "), path);
+  fmt::print(out(), "loaded {} from {}\n", fmt::join(shown, ", "), shown_path);
 }
 
 }  // namespace hinge::lang

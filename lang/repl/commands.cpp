@@ -13,6 +13,7 @@
 #include "eval/interpreter.hpp"
 #include "hinge/checkpoint.hpp"
 #include "repl/complete.hpp"
+#include "syntax/diagnostics.hpp"
 
 namespace hinge::lang {
 
@@ -169,12 +170,13 @@ Status cmd_load(ReplState& st, const CommandLine& c) {
   std::map<std::string, const void*> before;
   for (const auto& [name, b] : s.interpreter().globals()) before[name] = &b;
   const Status status = s.run_file(path);
-  std::vector<std::string> bound;
+  std::vector<std::string> bound;  // names and path echoed escaped: both are data here
   for (const auto& [name, b] : s.interpreter().globals())
-    if (!before.count(name)) bound.push_back(name);
+    if (!before.count(name)) bound.push_back(escape_for_message(name, 80));
   if (status == Status::ok || !bound.empty())
     fmt::print(
-        s.options().out, "{} {}: {}\n", status == Status::ok ? "loaded" : "partly loaded", path,
+        s.options().out, "{} {}: {}\n", status == Status::ok ? "loaded" : "partly loaded",
+        escape_for_message(path, 200),
         bound.empty() ? std::string("no new names") : fmt::format("new names {}", fmt::join(bound, ", ")));
   return status;
 }

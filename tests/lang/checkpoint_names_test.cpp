@@ -1,6 +1,7 @@
 // A checkpoint is data: `load` binds only names a script could bind (Note [Checkpoint
 // names] in lang/eval/io.cpp), checks every name before binding any, and names a bad
-// entry escaped and cut. Hostile checkpoints are written with the engine's writer.
+// entry escaped and cut. Hostile checkpoints are written with the engine's writer. The
+// "saved" and "loaded" lines echo paths and names escaped too.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -111,6 +113,39 @@ TEST_CASE("load: names a script could bind load, contextual words included") {
     INFO(read_all(err));
   }
   CHECK(has(read_all(out), "\n5\n"));
+  std::fclose(out);
+  std::fclose(err);
+}
+
+TEST_CASE("save and load echo the path and the names escaped") {
+  TempDir dir;
+  // A file name may hold any byte but '/' and NUL: here ESC (a colour code) and a newline.
+  const fs::path ckpt = dir.path / "a\x1b[31mb\nc.ckpt";
+  const std::string shown = dir.path.string() + "/a\\x1b[31mb\\nc.ckpt";
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  REQUIRE(out);
+  REQUIRE(err);
+  {
+    hinge::lang::SessionOptions o;
+    o.out = out;
+    o.err = err;
+    hinge::lang::Session s(o);
+    REQUIRE(s.run_entry("param w = 5") == hinge::lang::Status::ok);
+    hinge::lang::Interpreter& in = s.interpreter();
+    in.save_tensors({hinge::NamedTensor{"w", in.globals().at("w").value.tensor()}}, ckpt.string());
+    REQUIRE(fs::exists(ckpt));
+    REQUIRE(s.run_entry("w = 7") == hinge::lang::Status::ok);
+    hinge::lang::Ctx ctx;
+    ctx.source = std::make_shared<const hinge::lang::Source>(hinge::lang::make_source("<test>", "load"));
+    in.load_params(ckpt.string(), hinge::lang::Span{0, 4}, ctx);
+    REQUIRE(s.run_entry("print w") == hinge::lang::Status::ok);
+    INFO(read_all(err));
+  }
+  const std::string o = read_all(out);
+  INFO(o);
+  CHECK(o == "w = 5 (param)\nsaved w to " + shown + "\nw = 7 (param)\nloaded w [] from " + shown + "\n5\n");
+  CHECK(o.find('\x1b') == std::string::npos);
   std::fclose(out);
   std::fclose(err);
 }
