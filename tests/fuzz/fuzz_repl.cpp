@@ -5,76 +5,31 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #include "eval/session.hpp"
+#include "fuzz_session.hpp"
 #include "repl/repl.hpp"
 
 using namespace hinge::lang;
 
-namespace {
-
-// As in fuzz_interpreter.cpp: inputs that could touch the file system are skipped
-// (`:save` and `:load` contain the words too). `:quit` is harmless; `:help` is not
-// a file.
-bool touches_files(std::string_view text) {
-  std::size_t i = 0;
-  auto ident = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  while (i < text.size()) {
-    if (!ident(text[i])) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < text.size() && ident(text[j])) ++j;
-    std::string_view w = text.substr(i, j - i);
-    if (w == "to" || w == "save" || w == "load" || w == "import" || w == "csv") return true;
-    i = j;
-  }
-  return false;
-}
-
-// A watchdog presses Ctrl-C one second into an input (see fuzz_interpreter.cpp).
-using Clock = std::chrono::steady_clock;
-std::atomic<int64_t> g_deadline{0};
-
-void watchdog() {
-  for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    int64_t d = g_deadline.load();
-    if (d != 0 && Clock::now().time_since_epoch().count() > d) request_interrupt();
-  }
-}
-
-std::FILE* null_stream() {
-  static std::FILE* f = std::fopen("/dev/null", "w");
-  return f;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  if (touches_files(text)) return -1;
-  static std::thread dog = [] {
+  if (fuzz::touches_files(text)) return -1;
+  static fuzz::Watchdog dog;
+  static const int stdout_to_null = [] {
     std::signal(SIGPIPE, SIG_IGN);  // the input's writer sees EPIPE instead (below)
     // What the REPL prints straight to stdout (command output) goes nowhere.
     int devnull = ::open("/dev/null", O_WRONLY);
     if (devnull >= 0) ::dup2(devnull, 1);
-    std::thread t(watchdog);
-    t.detach();
-    return t;
+    return 0;
   }();
+  (void)stdout_to_null;
 
   // The input becomes standard input through a pipe. A thread writes it: a replayed
   // regression can be larger than the pipe's buffer, and one write before reading would
@@ -96,21 +51,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ::close(fds[0]);
   std::clearerr(stdin);
 
-  SessionOptions options;
-  options.seed = 1;
-  options.limits.max_elements = 1 << 14;
-  options.limits.max_iterations = 20'000;
-  options.limits.max_call_depth = 40;
-  options.out = null_stream();
-  options.err = null_stream();
-  clear_interrupt();
-  g_deadline = (Clock::now() + std::chrono::seconds(1)).time_since_epoch().count();
+  dog.arm();
   {
-    Session session(std::move(options));
+    Session session(fuzz::fuzz_options());
     run_repl(session);
   }
-  g_deadline = 0;
-  clear_interrupt();
+  dog.disarm();
   ::dup2(saved_stdin, 0);
   ::close(saved_stdin);
   writer.join();
