@@ -113,29 +113,41 @@ std::vector<NodeId> ancestors(const Graph& cg, NodeId root, bool only_grad) {
   return out;
 }
 
+// Note [One walk backward]
+// backward() differentiates a graph that was just built (a loop, a REPL line), so
+// it walks the tape once, from the root down: a node's gradient is complete when
+// the walk reaches it (every consumer comes later in tape order and was visited),
+// so its step runs there and then. An input's gradient is readied (reset, or
+// allocated zeroed; a leaf's accumulates) the first time a consumer marks it,
+// which is before any consumer adds to it. There is no list of the nodes and no
+// second walk: each node record is read once.
 void backward(Tensor y) {
   check_scalar_root(y, "backward");
   if (!y.requires_grad())
     throw DomainError("backward: the value does not depend on any parameter or variable");
-  // ancestors() and run_backward() in one walk down the tape: the nodes that need a
-  // gradient are collected in reverse tape order (the pass's order) and their
-  // gradients readied as they are found, one pass over the node records fewer.
   Graph& g = *y.g;
-  std::vector<NodeId> order;
-  order.reserve(std::min<std::size_t>(y.id + 1u, std::size_t{1} << 20));
-  g[y.id].flags |= kNeeded;
-  for (NodeId i = y.id + 1; i-- > 0;) {
-    Node& n = g[i];
-    if (!(n.flags & kNeeded)) continue;
-    n.flags &= ~kNeeded;
-    order.push_back(i);
-    prepare_grad(g, n, i);
-    for (int k = 0; k < n.nin; ++k) {
-      Node& m = g[n.input(k)];
-      if (m.requires_grad()) m.flags |= kNeeded;
+  Node& root = g[y.id];
+  prepare_grad(g, root, y.id);
+  seed_one(root);
+  root.flags |= kNeeded;
+  const DType t = root.dtype;
+  dispatch(t, [&]<class T>() {
+    for (NodeId i = y.id + 1; i-- > 0;) {
+      Node& n = g[i];
+      if (!(n.flags & kNeeded)) continue;
+      n.flags &= ~kNeeded;
+      if (n.is_leaf()) continue;
+      for (int k = 0; k < n.nin; ++k) {
+        const NodeId j = n.input(k);
+        Node& m = g[j];
+        if (!m.requires_grad() || (m.flags & kNeeded)) continue;
+        prepare_grad(g, m, j);
+        m.flags |= kNeeded;
+      }
+      if (n.dtype == t && scalar_step<T>(g, n)) continue;
+      detail::op_impl(n.op).backward(g, n);
     }
-  }
-  reverse_pass(g, y.id, order.begin(), order.end());
+  });
 }
 
 void zero_grad(Graph& g) {

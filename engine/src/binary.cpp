@@ -16,11 +16,14 @@ namespace detail {
 // Checks that a and b can meet in `op` and returns the node a op b.
 Tensor make_binary(OpKind op, Tensor a, Tensor b) {
   if (a.g != b.g) throw_graph_error(op_name(op));
-  if (a.dtype() != b.dtype()) throw_dtype_error(op_name(op), a.dtype(), b.dtype());
+  Graph& g = *a.g;
+  const Node& A = g[a.id];
+  const Node& B = g[b.id];
+  if (A.dtype != B.dtype) throw_dtype_error(op_name(op), A.dtype, B.dtype);
+  if (A.shape.rank == 0 && B.shape.rank == 0) return {&g, g.add_scalar_node(op, a.id, b.id, A.dtype)};
+  const Shape s = broadcast_shapes(A.shape, B.shape, op_name(op));
   const NodeId ins[2] = {a.id, b.id};
-  if (a.rank() == 0 && b.rank() == 0) return {a.g, a.g->add_node(op, ins, Shape{}, a.dtype())};  // scalars
-  const Shape s = broadcast_shapes(a.shape(), b.shape(), op_name(op));
-  return {a.g, a.g->add_node(op, ins, s, a.dtype())};
+  return {&g, g.add_node(op, ins, s, A.dtype)};
 }
 
 namespace {

@@ -56,24 +56,26 @@ static void attach_value(Graph& g, Node& n) {
   n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
 }
 
-// The value of a one-number +, -, * or relu of one-number inputs, computed here
-// with the kernels' formulas (binary.cpp, unary.cpp) instead of through the op
-// table: the scalar graphs a loop builds are mostly these (Note [Scalar steps in
-// backward] has the other half). False for anything else.
+// The value of a one-number +, -, * or relu of one-number inputs (B is null for
+// relu), computed here with the kernels' formulas (binary.cpp, unary.cpp) instead
+// of through the op table: the scalar graphs a loop builds are mostly these (Note
+// [Scalar steps in backward] has the other half). False for anything else.
 template <class T>
-static bool scalar_forward(Graph& g, Node& n) {
-  const Node& A = g[n.in[0]];
+static bool scalar_forward(const Node& A, const Node* B, Node& n) {
   if (A.numel != 1) return false;
   const T a = *A.v<T>();
   if (n.op == OpKind::relu) {
     *n.v<T>() = a > T(0) ? a : T(0);
     return true;
   }
-  const Node& B = g[n.in[1]];
-  if (B.numel != 1) return false;
-  const T b = *B.v<T>();
+  if (B == nullptr || B->numel != 1) return false;
+  const T b = *B->v<T>();
   *n.v<T>() = n.op == OpKind::add ? a + b : n.op == OpKind::sub ? a - b : a * b;
   return true;
+}
+
+static bool is_scalar_op(OpKind op) {
+  return op == OpKind::add || op == OpKind::sub || op == OpKind::mul || op == OpKind::relu;
 }
 
 NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
@@ -106,9 +108,40 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   }
   if (rg && grad_enabled_) n.flags |= kRequiresGrad;
   attach_value(*this, n);
-  const bool scalar_op = op == OpKind::add || op == OpKind::sub || op == OpKind::mul || op == OpKind::relu;
-  if (numel == 1 && scalar_op && dispatch(t, [&]<class T>() { return scalar_forward<T>(*this, n); }))
-    return id;
+  if (numel == 1 && is_scalar_op(op)) {
+    const Node* B = n.nin > 1 ? &(*this)[n.in[1]] : nullptr;
+    if (dispatch(t, [&]<class T>() { return scalar_forward<T>((*this)[n.in[0]], B, n); })) return id;
+  }
+  detail::op_impl(op).forward(*this, n);
+  return id;
+}
+
+// Note [Building scalar nodes]
+// A micrograd-style graph is tens of thousands of one-number nodes, and building
+// one is the whole cost of an op: the node record, its clock reading and the
+// value. add_node's general cases (the element count and its limit, an input list
+// of any length, attribute storage, a value buffer in the arena) cost more than
+// that work, so one-number results take this shorter path: each input record is
+// read once, the value lives inline, and +, -, * and relu are computed here
+// (scalar_forward). It builds exactly the node add_node would.
+NodeId Graph::add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr& attr) {
+  if (max_elements_ < 1) {  // add_node explains the limit
+    const NodeId ins[2] = {a, b};
+    return add_node(op, std::span<const NodeId>(ins, b == kNoNode ? 1 : 2), Shape{}, t, attr);
+  }
+  const Node& A = (*this)[a];
+  const Node* B = b == kNoNode ? nullptr : &(*this)[b];
+  const bool rg = A.requires_grad() || (B && B->requires_grad());
+  const bool current = is_current(a) && (!B || is_current(b));
+  Node& n = push_node(op, t, Shape{}, 1, attr);
+  const NodeId id = size_ - 1;
+  versions_[id].checked = current ? clock_ : 0;  // Note [Live values]
+  n.nin = B ? 2 : 1;
+  n.in[0] = a;
+  n.in[1] = b;
+  if (rg && grad_enabled_) n.flags |= kRequiresGrad;
+  n.val = n.inline_val;
+  if (is_scalar_op(op) && dispatch(t, [&]<class T>() { return scalar_forward<T>(A, B, n); })) return id;
   detail::op_impl(op).forward(*this, n);
   return id;
 }
@@ -145,15 +178,8 @@ Tensor Graph::variable(const Shape& s, std::span<const double> v, DType t) {
 }
 Tensor Graph::variable(double v) { return variable({}, {&v, 1}, dtype_); }
 
-void Graph::ensure_grad(NodeId id) {
-  Node& n = (*this)[id];
-  if (n.grad) return;
+void Graph::attach_grad_buffer(Node& n) {
   const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
-  if (bytes <= sizeof(n.inline_grad)) {  // a scalar: one store, not a call to memset
-    std::memset(n.inline_grad, 0, sizeof(n.inline_grad));
-    n.grad = n.inline_grad;
-    return;
-  }
   n.grad = alloc(bytes);
   std::memset(n.grad, 0, bytes);
 }

@@ -2,6 +2,7 @@
 // Note [Tape order]) plus the arena holding their tensor buffers.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <vector>
@@ -82,10 +83,23 @@ class Graph {
   // kernel. Shapes must already be checked by the caller.
   NodeId add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
                   const Attr& attr = {});
+  // add_node for a one-element result (rank 0) of one input (b == kNoNode) or two,
+  // whose attribute needs no storage: the same node, built without add_node's
+  // general cases (Note [Building scalar nodes] in graph.cpp).
+  NodeId add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr& attr = {});
   // Raw storage from the arena (64-byte aligned).
   void* alloc(std::size_t bytes) { return arena_.alloc(bytes); }
   // Makes sure node `id` has a gradient buffer, zeroed when newly allocated.
-  void ensure_grad(NodeId id);
+  void ensure_grad(NodeId id) {
+    Node& n = (*this)[id];
+    if (n.grad) return;
+    if (n.numel == 1) {  // inline (Note [Inline scalars]): one store, not a call
+      std::memset(n.inline_grad, 0, sizeof(n.inline_grad));
+      n.grad = n.inline_grad;
+      return;
+    }
+    attach_grad_buffer(n);
+  }
 
   // ---- gradient mode (see NoGradScope) ----
   bool grad_enabled() const { return grad_enabled_; }
@@ -133,6 +147,8 @@ class Graph {
   static constexpr unsigned kBlockBits = 12;
   static constexpr NodeId kBlockMask = (1u << kBlockBits) - 1;
 
+  // Points n.grad at a zeroed arena buffer of n.numel elements.
+  void attach_grad_buffer(Node& n);
   // Appends Node(op, t, origin(), shape, numel, attr) to the tape.
   Node& push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr);
   // Clock readings of one node (Note [Live values]).
