@@ -45,6 +45,36 @@ struct Tensor;
 // them: after an optimizer step the params are touched, and what depends on them
 // is recomputed once when it is next refreshed.
 
+namespace detail {
+
+// One 2 MB page, aligned to 2 MB and made present at once (Note [Node blocks] in graph.cpp).
+void* map_huge_page();
+void unmap_huge_page(void* p);
+
+// Elements in fixed blocks of 2^Bits, one huge page each: they never move, and a
+// growing array touches no fresh small pages. Slots are raw memory, filled by the caller.
+template <class T, unsigned Bits>
+class PagedArray {
+ public:
+  static_assert((sizeof(T) << Bits) <= (std::size_t{2} << 20), "a block fits one huge page");
+  T& operator[](uint32_t i) const { return blocks_[i >> Bits][i & kMask]; }
+  // Maps the block of slot i when the array has none yet (slots are added in order).
+  void reserve_slot(uint32_t i) {
+    if ((i >> Bits) < blocks_.size()) return;
+    std::unique_ptr<T[], Unmap> block(static_cast<T*>(map_huge_page()));
+    blocks_.push_back(std::move(block));
+  }
+
+ private:
+  static constexpr uint32_t kMask = (uint32_t{1} << Bits) - 1;
+  struct Unmap {
+    void operator()(T* p) const { unmap_huge_page(p); }
+  };
+  std::vector<std::unique_ptr<T[], Unmap>> blocks_;
+};
+
+}  // namespace detail
+
 class Graph {
  public:
   explicit Graph(DType dtype = DType::f64);
@@ -56,8 +86,8 @@ class Graph {
   DType dtype() const { return dtype_; }
   void set_dtype(DType t) { dtype_ = t; }
 
-  Node& operator[](NodeId id) { return blocks_[id >> kBlockBits][id & kBlockMask]; }
-  const Node& operator[](NodeId id) const { return blocks_[id >> kBlockBits][id & kBlockMask]; }
+  Node& operator[](NodeId id) { return nodes_[id]; }
+  const Node& operator[](NodeId id) const { return nodes_[id]; }
   NodeId size() const { return size_; }
 
   // ---- leaves ----
@@ -144,9 +174,6 @@ class Graph {
   std::vector<NodeId> compact(std::span<const NodeId> roots);
 
  private:
-  static constexpr unsigned kBlockBits = 12;
-  static constexpr NodeId kBlockMask = (1u << kBlockBits) - 1;
-
   // Points n.grad at a zeroed arena buffer of n.numel elements.
   void attach_grad_buffer(Node& n);
   // Appends Node(op, t, origin(), shape, numel, attr) to the tape.
@@ -158,16 +185,13 @@ class Graph {
   };
   Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
 
-  // Fixed-size blocks, so node addresses never move; each is mapped with its pages
-  // made present at once (Note [Node blocks] in graph.cpp).
-  struct BlockUnmap {
-    void operator()(Node* p) const;
-  };
-  std::vector<std::unique_ptr<Node[], BlockUnmap>> blocks_;
+  // The node records and their clock readings, in huge pages (Note [Node blocks]
+  // in graph.cpp): 16,384 nodes or 131,072 readings to a page. Slots [0, size_) are used.
+  detail::PagedArray<Node, 14> nodes_;
+  detail::PagedArray<Version, 17> versions_;
   NodeId size_ = 0;
-  std::vector<Version> versions_;  // one per node (versions_.size() == size_)
-  uint64_t clock_ = 1;             // advanced by every write and every refresh that recomputes
-  uint64_t last_write_ = 1;        // the clock of the latest touch()
+  uint64_t clock_ = 1;       // advanced by every write and every refresh that recomputes
+  uint64_t last_write_ = 1;  // the clock of the latest touch()
   Arena arena_;
   DType dtype_;
   bool grad_enabled_ = true;
