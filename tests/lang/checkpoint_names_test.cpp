@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "capture.hpp"
 #include "eval/interpreter.hpp"
 #include "hinge/checkpoint.hpp"
 #include "hinge/graph.hpp"
@@ -28,15 +29,6 @@ void write_pair(const fs::path& path, const std::string& good, const std::string
   hinge::Graph g;
   hinge::save_checkpoint(path.string(),
                          {hinge::NamedTensor{good, g.param(2.0)}, hinge::NamedTensor{bad, g.param(3.0)}});
-}
-
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string s;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
-  return s;
 }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -62,18 +54,12 @@ TEST_CASE("load: a checkpoint name that is no bindable name is an error and bind
   for (const auto& [name, why] : cases) {
     INFO("name: " << name);
     write_pair(ckpt, "ok", name);
-    std::FILE* out = std::tmpfile();
-    std::FILE* err = std::tmpfile();
-    REQUIRE(out);
-    REQUIRE(err);
+    Capture out, err;
     {
-      hinge::lang::SessionOptions o;
-      o.out = out;
-      o.err = err;
-      hinge::lang::Session s(o);
+      hinge::lang::Session s(hinge::lang::SessionOptions{.out = out.f, .err = err.f});
       REQUIRE(s.run_entry("param w = 5") == hinge::lang::Status::ok);
       const hinge::lang::Status st = s.run_entry("load \"" + ckpt.string() + "\"");
-      const std::string e = read_all(err);
+      const std::string e = err.take();
       INFO(e);
       CHECK(st == hinge::lang::Status::runtime_error);
       CHECK(has(e, "error: "));
@@ -87,9 +73,7 @@ TEST_CASE("load: a checkpoint name that is no bindable name is an error and bind
       CHECK(s.interpreter().globals().count(name) == 0);
       CHECK(s.run_entry("print w") == hinge::lang::Status::ok);
     }
-    CHECK(has(read_all(out), "\n5\n"));
-    std::fclose(out);
-    std::fclose(err);
+    CHECK(has(out.take(), "\n5\n"));
     CHECK_FALSE(fs::exists(dir.path / "side.ckpt"));
     CHECK_FALSE(fs::exists(dir.path / "marker.ckpt"));
   }
@@ -99,22 +83,14 @@ TEST_CASE("load: names a script could bind load, contextual words included") {
   TempDir dir;
   const fs::path ckpt = dir.path / "good.ckpt";
   write_pair(ckpt, "_w2", "steps");
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  REQUIRE(out);
-  REQUIRE(err);
+  Capture out, err;
   {
-    hinge::lang::SessionOptions o;
-    o.out = out;
-    o.err = err;
-    hinge::lang::Session s(o);
+    hinge::lang::Session s(hinge::lang::SessionOptions{.out = out.f, .err = err.f});
     CHECK(s.run_entry("load \"" + ckpt.string() + "\"") == hinge::lang::Status::ok);
     CHECK(s.run_entry("print _w2 + steps") == hinge::lang::Status::ok);
-    INFO(read_all(err));
+    INFO(err.take());
   }
-  CHECK(has(read_all(out), "\n5\n"));
-  std::fclose(out);
-  std::fclose(err);
+  CHECK(has(out.take(), "\n5\n"));
 }
 
 TEST_CASE("save and load echo the path and the names escaped") {
@@ -122,15 +98,9 @@ TEST_CASE("save and load echo the path and the names escaped") {
   // A file name may hold any byte but '/' and NUL: here ESC (a colour code) and a newline.
   const fs::path ckpt = dir.path / "a\x1b[31mb\nc.ckpt";
   const std::string shown = dir.path.string() + "/a\\x1b[31mb\\nc.ckpt";
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  REQUIRE(out);
-  REQUIRE(err);
+  Capture out, err;
   {
-    hinge::lang::SessionOptions o;
-    o.out = out;
-    o.err = err;
-    hinge::lang::Session s(o);
+    hinge::lang::Session s(hinge::lang::SessionOptions{.out = out.f, .err = err.f});
     REQUIRE(s.run_entry("param w = 5") == hinge::lang::Status::ok);
     hinge::lang::Interpreter& in = s.interpreter();
     in.save_tensors({hinge::NamedTensor{"w", in.globals().at("w").value.tensor()}}, ckpt.string());
@@ -140,12 +110,10 @@ TEST_CASE("save and load echo the path and the names escaped") {
     ctx.source = std::make_shared<const hinge::lang::Source>(hinge::lang::make_source("<test>", "load"));
     in.load_params(ckpt.string(), hinge::lang::Span{0, 4}, ctx);
     REQUIRE(s.run_entry("print w") == hinge::lang::Status::ok);
-    INFO(read_all(err));
+    INFO(err.take());
   }
-  const std::string o = read_all(out);
+  const std::string o = out.take();
   INFO(o);
   CHECK(o == "w = 5 (param)\nsaved w to " + shown + "\nw = 7 (param)\nloaded w [] from " + shown + "\n5\n");
   CHECK(o.find('\x1b') == std::string::npos);
-  std::fclose(out);
-  std::fclose(err);
 }
