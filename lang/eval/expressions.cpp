@@ -1,6 +1,7 @@
 // Evaluation of expressions: literals, names, list literals, operators (numbers stay
 // doubles, tensors go through engine ops), string interpolation, calls and indexing.
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -285,8 +286,8 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
     try {
       const DType dt = l.is_tensor() ? l.tensor().dtype() : r.tensor().dtype();
       if (op == BinaryOp::pow && r.is_number()) return Value(pow(l.tensor(), r.number()));
-      Tensor a = l.is_tensor() ? l.tensor() : graph_.scalar(l.number(), dt);
-      Tensor c = r.is_tensor() ? r.tensor() : graph_.scalar(r.number(), dt);
+      Tensor a = l.is_tensor() ? l.tensor() : operand_constant(l.number(), dt, *b.lhs);
+      Tensor c = r.is_tensor() ? r.tensor() : operand_constant(r.number(), dt, *b.rhs);
       return Value(tensor_op(op, a, c));
     } catch (const hinge::Interrupted&) {
       throw;
@@ -330,6 +331,34 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
                                        type_error(op, l, r), example));
   }
   throw Error(b.op_span, type_error(op, l, r));
+}
+
+// Note [One constant per operand]
+// A number meets a tensor through an op as a scalar constant node (Note [Numbers and
+// tensors]). In a loop such as `for i in range(50000) { y = y * 1.0001 + 0.001 }`
+// the same operands meet the same numbers every iteration, and a new constant each
+// time made half the nodes of the graph: a node record, a clock reading and a step
+// of every backward walk for each copy of 1.0001. So an operand expression keeps
+// the constant it made last and takes it again while that node still is the
+// constant it would make now: a leaf without gradient holding the same number, of
+// the same dtype, with the same origin. The id is checked, not trusted: collecting
+// garbage and rewinding renumber the nodes, and an id that now names any other node
+// makes a fresh constant. Nothing writes a constant leaf in place (assignment, load
+// and train write params), so sharing one is invisible but in the node count.
+Tensor Interpreter::operand_constant(double x, DType dt, const Expr& operand) {
+  auto [it, fresh] = operand_constants_.try_emplace(&operand, kNoNode);
+  if (!fresh && it->second < graph_.size()) {
+    const Node& n = graph_[it->second];
+    const bool same = n.is_leaf() && !(n.flags & (kParam | kRequiresGrad)) && n.shape.rank == 0 &&
+                      n.dtype == dt && n.origin == graph_.origin() && dispatch(dt, [&]<class T>() {
+                        const T v = static_cast<T>(x);
+                        return std::memcmp(n.val, &v, sizeof v) == 0;  // -0 is not 0, NaN is NaN
+                      });
+    if (same) return {&graph_, it->second};
+  }
+  Tensor c = graph_.scalar(x, dt);
+  it->second = c.id;
+  return c;
 }
 
 Value Interpreter::eval_index(const Index& ix, const Expr& e, Ctx& ctx) {

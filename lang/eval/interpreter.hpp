@@ -170,6 +170,10 @@ class Interpreter {
   void bind(const std::string& name, Binding b, Ctx& ctx);
   // "unknown name 'x'" plus a did-you-mean over bindings, builtins and constants.
   [[noreturn]] void unknown_name(const std::string& name, Span span, Ctx& ctx, const char* hint = nullptr);
+  // A number that meets a tensor in an operator, as a scalar constant of dtype `dt`:
+  // the one `operand` made before while it still holds that number (Note [One
+  // constant per operand] in expressions.cpp).
+  Tensor operand_constant(double x, DType dt, const syntax::Expr& operand);
   // Evaluates to a tensor (numbers become scalar constants); `what` names the use.
   Tensor to_tensor(const Value& v, Span span, const char* what);
   double to_number(const Value& v, Span span, const char* what);
@@ -243,6 +247,8 @@ class Interpreter {
   std::unordered_map<const std::vector<Value>*, std::weak_ptr<std::vector<Value>>> current_lists_;
   std::deque<const std::vector<Value>*> current_lists_order_;  // oldest first, for eviction
   uint64_t current_lists_write_ = 0;
+  // The constant node each operand expression made last (Note [One constant per operand]).
+  std::unordered_map<const syntax::Expr*, NodeId> operand_constants_;
   int call_depth_ = 0;
   int eval_depth_ = 0;
   // The text and parse of the last entry is_incomplete() found complete: running that

@@ -73,6 +73,30 @@ TEST_CASE("numbers stay numbers and build no graph nodes", "[interp]") {
   CHECK(h.session.graph().size() == before);
 }
 
+TEST_CASE("a loop's numbers meet its tensors as one constant per operand", "[interp]") {
+  // Note [One constant per operand]: `* 1.5` and `+ 0.25` add one node each, once.
+  Harness h;
+  h.entry("param w = 0.5");
+  h.entry("let y = w");
+  const auto before = h.session.graph().size();
+  CHECK(h.entry("for i in range(10) { y = y * 1.5 + 0.25 }") == "");
+  CHECK(h.session.graph().size() == before + 2 * 10 + 2);
+  CHECK(h.entry("grad y wrt w").rfind("dy/dw = 57.6650390625\n", 0) == 0);  // 1.5^10
+  // A number that changes each iteration is a new constant each time.
+  const auto mid = h.session.graph().size();
+  CHECK(h.entry("for i in range(1, 4) { y = y * i }") == "");
+  CHECK(h.session.graph().size() == mid + 2 * 3);
+  // A function's operand keeps its constant across calls, and across garbage
+  // collection, which renumbers the nodes: what it takes then is checked again.
+  h.entry("def f(x) = x * 3");
+  CHECK(h.number("f(w)") == 1.5);
+  h.entry("let y = 0");
+  CHECK(h.number("f(w) + f(w)") == 3);
+  h.entry("w = 2");
+  CHECK(h.number("f(w)") == 6);
+  CHECK(h.entry("print f(cast(w, \"f32\"))") == "6 (f32)\n");
+}
+
 TEST_CASE("values print in the shortest exact form, tensors numpy-style", "[interp][print]") {
   Harness h;
   CHECK(h.entry("0.1 + 0.2") == "0.30000000000000004\n");
