@@ -72,27 +72,6 @@ void prepare_grad(Graph& g, Node& n, NodeId id) {
     zero_buffer(n);
 }
 
-// Seeds the root with 1 and runs each node's backward, nodes given in reverse tape order.
-template <class It>
-void reverse_pass(Graph& g, NodeId root, It first, It last) {
-  seed_one(g[root]);
-  const DType t = g[root].dtype;
-  dispatch(t, [&]<class T>() {
-    for (It it = first; it != last; ++it) {
-      Node& n = g[*it];
-      if (n.is_leaf() || (n.dtype == t && scalar_step<T>(g, n))) continue;
-      detail::op_impl(n.op).backward(g, n);
-    }
-  });
-}
-
-// The numeric pass shared by backward() and grad() over `list` (tape order): grads
-// of interior nodes are reset, leaves accumulate, the root is seeded with 1.
-void run_backward(Graph& g, NodeId root, std::span<const NodeId> list) {
-  for (NodeId id : list) prepare_grad(g, g[id], id);
-  reverse_pass(g, root, list.rbegin(), list.rend());
-}
-
 }  // namespace
 
 std::vector<NodeId> ancestors(const Graph& cg, NodeId root, bool only_grad) {
@@ -120,34 +99,53 @@ std::vector<NodeId> ancestors(const Graph& cg, NodeId root, bool only_grad) {
 // so its step runs there and then. An input's gradient is readied (reset, or
 // allocated zeroed; a leaf's accumulates) the first time a consumer marks it,
 // which is before any consumer adds to it. There is no list of the nodes and no
-// second walk: each node record is read once.
+// second walk: each node record is read once. grad() takes the same walk
+// (numeric_grad), readying a leaf by saving its gradient and zeroing it.
+namespace {
+
+// The walk from `root`, seeded with 1; ready(node, id) readies each gradient the
+// pass reaches, the root's first. If a step throws (Ctrl-C in a long kernel), the
+// scratch marks are cleared before the error goes on.
+template <class Ready>
+void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
+  Node& root = g[root_id];
+  ready(root, root_id);
+  seed_one(root);
+  root.flags |= kNeeded;
+  const DType t = root.dtype;
+  NodeId i = root_id + 1;
+  try {
+    dispatch(t, [&]<class T>() {
+      while (i-- > 0) {
+        Node& n = g[i];
+        if (!(n.flags & kNeeded)) continue;
+        n.flags &= ~kNeeded;
+        if (n.is_leaf()) continue;
+        for (int k = 0; k < n.nin; ++k) {
+          const NodeId j = n.input(k);
+          Node& m = g[j];
+          if (!m.requires_grad() || (m.flags & kNeeded)) continue;
+          ready(m, j);
+          m.flags |= kNeeded;
+        }
+        if (n.dtype == t && scalar_step<T>(g, n)) continue;
+        detail::op_impl(n.op).backward(g, n);
+      }
+    });
+  } catch (...) {
+    for (NodeId k = 0; k <= i && k <= root_id; ++k) g[k].flags &= ~kNeeded;
+    throw;
+  }
+}
+
+}  // namespace
+
 void backward(Tensor y) {
   check_scalar_root(y, "backward");
   if (!y.requires_grad())
     throw DomainError("backward: the value does not depend on any parameter or variable");
   Graph& g = *y.g;
-  Node& root = g[y.id];
-  prepare_grad(g, root, y.id);
-  seed_one(root);
-  root.flags |= kNeeded;
-  const DType t = root.dtype;
-  dispatch(t, [&]<class T>() {
-    for (NodeId i = y.id + 1; i-- > 0;) {
-      Node& n = g[i];
-      if (!(n.flags & kNeeded)) continue;
-      n.flags &= ~kNeeded;
-      if (n.is_leaf()) continue;
-      for (int k = 0; k < n.nin; ++k) {
-        const NodeId j = n.input(k);
-        Node& m = g[j];
-        if (!m.requires_grad() || (m.flags & kNeeded)) continue;
-        prepare_grad(g, m, j);
-        m.flags |= kNeeded;
-      }
-      if (n.dtype == t && scalar_step<T>(g, n)) continue;
-      detail::op_impl(n.op).backward(g, n);
-    }
-  });
+  walk_backward(g, y.id, [&](Node& n, NodeId id) { prepare_grad(g, n, id); });
 }
 
 void zero_grad(Graph& g) {
@@ -160,34 +158,46 @@ void zero_grad(std::span<const Tensor> ts) {
 
 namespace {
 
-// grad() without create_graph: run the numeric pass, copy the results out as
-// constants, and put every leaf gradient back as it was.
+// grad() without create_graph: the walk of backward() (Note [One walk backward]),
+// with each leaf's gradient saved and zeroed when the walk reaches it, so that it
+// holds this pass alone; the results are copied out as constants and every leaf
+// gradient is put back as it was.
 std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
   Graph& g = *y.g;
-  auto list = ancestors(g, y.id, true);
-  std::vector<std::vector<unsigned char>> saved;
-  for (NodeId id : list) {
-    Node& n = g[id];
-    if (!n.is_leaf()) continue;
-    g.ensure_grad(id);
-    const auto* p = static_cast<const unsigned char*>(n.grad);
-    saved.emplace_back(p, p + n.numel * dtype_size(n.dtype));
-    zero_buffer(n);
+  struct Saved {
+    NodeId id;
+    std::vector<unsigned char> bytes;
+  };
+  std::vector<Saved> saved;
+  // Which xs the pass reaches: looked for among the leaves it readies, and among
+  // every node only when an x is not a leaf.
+  std::vector<bool> reached(xs.size(), false);
+  const bool interior_x =
+      std::any_of(xs.begin(), xs.end(), [](const Tensor& x) { return !x.node().is_leaf(); });
+  auto restore = [&] {
+    for (const Saved& s : saved) std::memcpy(g[s.id].grad, s.bytes.data(), s.bytes.size());
+  };
+  try {
+    walk_backward(g, y.id, [&](Node& n, NodeId id) {
+      if (interior_x || n.is_leaf())
+        for (std::size_t k = 0; k < xs.size(); ++k) reached[k] = reached[k] || xs[k].id == id;
+      if (!n.is_leaf()) return prepare_grad(g, n, id);
+      g.ensure_grad(id);
+      const auto* p = static_cast<const unsigned char*>(n.grad);
+      saved.push_back({id, {p, p + n.numel * dtype_size(n.dtype)}});
+      zero_buffer(n);
+    });
+  } catch (...) {
+    restore();
+    throw;
   }
-  run_backward(g, y.id, list);
   std::vector<Tensor> out;
-  for (const Tensor& x : xs) {
-    bool reached = std::binary_search(list.begin(), list.end(), x.id);
-    std::vector<double> v = reached ? x.grads() : std::vector<double>(x.numel(), 0.0);
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const Tensor& x = xs[k];
+    std::vector<double> v = reached[k] ? x.grads() : std::vector<double>(x.numel(), 0.0);
     out.push_back(g.constant(x.shape(), v, x.dtype()));
   }
-  std::size_t k = 0;
-  for (NodeId id : list) {
-    Node& n = g[id];
-    if (!n.is_leaf()) continue;
-    std::memcpy(n.grad, saved[k].data(), saved[k].size());
-    ++k;
-  }
+  restore();
   return out;
 }
 

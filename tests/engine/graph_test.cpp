@@ -85,6 +85,23 @@ TEST_CASE("grad() returns gradients without touching .grad") {
   CHECK(grad(z, {unrelated})[0].item() == 0.0);
 }
 
+TEST_CASE("grad() by interior nodes, by the root, and by a node off the path") {
+  Graph g;
+  auto x = g.variable(3.0), y = g.variable(-2.0);
+  auto h = x * y;
+  auto z = h + x;
+  auto q = x + 1.0;   // not on the way from z to x
+  backward(q * 5.0);  // leaves q.grad = 5, which z's gradient must not show
+  auto d = grad(z, {h, z, q, x});
+  CHECK(d[0].item() == 1.0);
+  CHECK(d[1].item() == 1.0);
+  CHECK(d[2].item() == 0.0);
+  CHECK(d[3].item() == -1.0);
+  CHECK(x.grad_item() == 5.0);  // what backward(q * 5) left, put back
+  backward(z);                  // the walk left no marks behind: x.grad = 5 + (y + 1)
+  CHECK(x.grad_item() == 4.0);
+}
+
 TEST_CASE("grad of grad: second and third derivatives") {
   Graph g;
   auto x = g.variable(2.0);
