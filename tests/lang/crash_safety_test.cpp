@@ -220,6 +220,29 @@ TEST_CASE("a save removes the temp files of dead writers of the same file, and o
   CHECK(got == want);
 }
 
+TEST_CASE("a script's save says how many dead writers' temp files it removed") {
+  TempDir dir("hinge-crash-note");
+  pid_t gone = ::fork();
+  REQUIRE(gone >= 0);
+  if (gone == 0) ::_exit(0);
+  REQUIRE(::waitpid(gone, nullptr, 0) == gone);
+  std::ofstream(dir.file(fmt::format("model.ckpt.tmp.{}.0123456789abcdef", long{gone}))) << "partial";
+  std::ofstream(dir.path / "save.hinge")
+      << "param w = 2\nsave w to \"model.ckpt\"\nsave w to \"model.ckpt\"\n";
+  HingeProcess hinge(dir.path, "save.hinge");
+  const int status = hinge.finish();
+  const std::string err = slurp(dir.path / "stderr.txt");
+  INFO("stdout:\n" << hinge.out << "\nstderr:\n" << err);
+  CHECK(status == 0);
+  // Once, at the first save: the second finds nothing left to remove.
+  const std::string note = "note: removed 1 temporary file (7 bytes) that killed saves of ";
+  REQUIRE(err.find(note) != std::string::npos);
+  CHECK(err.find(note) == err.rfind(note));
+  CHECK(err.find("model.ckpt left\n") != std::string::npos);
+  CHECK(load_checkpoint(dir.file("model.ckpt"))[0].values()[0] == 2);
+  for (const auto& name : dir.listing()) CHECK(name.find(".tmp.") == std::string::npos);
+}
+
 TEST_CASE("SIGINT during train in a script exits 130 with the report so far and no half-written file") {
   TempDir dir("hinge-crash-sigint");
   std::ofstream(dir.path / "fit.hinge") << R"(param w = normal([1, 16], std=0.5)

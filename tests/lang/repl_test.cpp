@@ -504,6 +504,13 @@ TEST_CASE("repl pipe: :load tells a checkpoint from a script by its first bytes"
   INFO(script.out << script.err);
   CHECK(has(script.out, "loaded lib.ckpt: new names b\n8\n"));
   CHECK(script.status == 0);
+  // The "loaded" line echoes the script's path escaped: a file name may hold ESC.
+  { std::ofstream(home.path / "l\x1b[2Jib.hinge") << "param c = 3\n"; }
+  Piped odd = run_piped(":load l\x1b[2Jib.hinge\nc + 1\n", home);
+  INFO(odd.out << odd.err);
+  CHECK(has(odd.out, "loaded l\\x1b[2Jib.hinge: new names c\n4\n"));
+  CHECK(odd.out.find('\x1b') == std::string::npos);
+  CHECK(odd.status == 0);
 }
 
 TEST_CASE("repl pipe: :save takes its path literally and builds no source text", "[repl]") {
