@@ -78,22 +78,37 @@ void request_interrupt() { g_interrupt = 1; }
 // ---------------------------------------------------------------- origins
 
 uint32_t OriginTable::tag(const std::shared_ptr<const Source>& source, Span span) {
+  // Note [Recent origin tags]
+  RecentSpan& r = recent_spans_[(span.begin * 31 + span.end) % kRecent];
+  if (r.source == source.get() && r.source && r.begin == span.begin && r.end == span.end) return r.tag;
   auto key = std::make_tuple(source.get(), span.begin, span.end);
   auto it = index_.find(key);
-  if (it != index_.end()) return it->second;
-  const auto t = static_cast<uint32_t>(rows_.size());
-  rows_.push_back({source, span, {}});
-  index_.emplace(key, t);
+  uint32_t t = 0;
+  if (it != index_.end()) {
+    t = it->second;
+  } else {
+    t = static_cast<uint32_t>(rows_.size());
+    rows_.push_back({source, span, {}});
+    index_.emplace(key, t);
+  }
+  r = {source.get(), span.begin, span.end, t};
   return t;
 }
 
 uint32_t OriginTable::with_binding(uint32_t base, const std::string& name) {
+  // Note [Recent origin tags]
+  RecentBinding& r = recent_bindings_[base % kRecent];
+  if (r.tag != 0 && r.base == base && r.name == name) return r.tag;
   auto [it, fresh] = bound_.try_emplace({base, name}, 0);
-  if (!fresh) return it->second;
-  Origin o = base < rows_.size() ? rows_[base] : Origin{};
-  o.binding = name;
-  rows_.push_back(std::move(o));
-  it->second = static_cast<uint32_t>(rows_.size() - 1);
+  if (fresh) {
+    Origin o = base < rows_.size() ? rows_[base] : Origin{};
+    o.binding = name;
+    rows_.push_back(std::move(o));
+    it->second = static_cast<uint32_t>(rows_.size() - 1);
+  }
+  r.base = base;
+  r.tag = it->second;
+  r.name = name;
   return it->second;
 }
 
@@ -361,7 +376,7 @@ void Interpreter::label_backward(const std::vector<BackwardNode>& made) {
 // write of a param: the lists it refreshed are remembered until the next write.
 void Interpreter::refresh(const Value& v) {
   if (const Tensor* t = std::get_if<Tensor>(&v.v)) {
-    if (t->g == &graph_) graph_.refresh(t->id);
+    if (t->g == &graph_ && !graph_.is_current(t->id)) graph_.refresh(t->id);  // current: one comparison
     return;
   }
   const auto* root = std::get_if<ListPtr>(&v.v);

@@ -4,6 +4,7 @@
 // pattern.cpp, plot.cpp, trace.cpp, train.cpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -96,6 +97,24 @@ class OriginTable {
   std::string describe(uint32_t tag) const;
 
  private:
+  // Note [Recent origin tags]
+  // A loop asks for the same few tags at every iteration: the tag of each operator
+  // it runs, and the tag naming each binding it assigns. Searching the maps below
+  // for them was a tenth of the interpreter's time per op, so the latest answers
+  // are kept in small arrays indexed by a hash of the question (a collision only
+  // means a search). Tags are never removed, so a kept answer stays right.
+  struct RecentSpan {
+    const Source* source = nullptr;
+    uint32_t begin = 0, end = 0, tag = 0;
+  };
+  struct RecentBinding {
+    uint32_t base = 0, tag = 0;  // tag 0: empty
+    std::string name;
+  };
+  static constexpr std::size_t kRecent = 64;
+  std::array<RecentSpan, kRecent> recent_spans_{};
+  std::array<RecentBinding, kRecent> recent_bindings_{};
+
   std::vector<Origin> rows_;
   std::map<std::tuple<const Source*, uint32_t, uint32_t>, uint32_t> index_;
   std::map<std::pair<uint32_t, std::string>, uint32_t> backward_index_;
@@ -247,6 +266,13 @@ class Interpreter {
   std::unordered_map<const std::vector<Value>*, std::weak_ptr<std::vector<Value>>> current_lists_;
   std::deque<const std::vector<Value>*> current_lists_order_;  // oldest first, for eviction
   uint64_t current_lists_write_ = 0;
+  // The global bindings found last, by the address of the name as the program
+  // spells it (Note [Recent globals] in statements.cpp).
+  struct RecentGlobal {
+    const std::string* name = nullptr;
+    Scope::iterator it;
+  };
+  std::array<RecentGlobal, 64> recent_globals_{};
   // The constant node each operand expression made last (Note [One constant per operand]).
   std::unordered_map<const syntax::Expr*, NodeId> operand_constants_;
   int call_depth_ = 0;

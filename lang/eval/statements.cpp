@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 
@@ -186,7 +187,7 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
       if (ctx.echo) fmt::print(out(), "{} = {}\n", a.name.text, format_repr(v, a.name.text.size() + 3));
       b->value = std::move(v);
       b->defining = &a.value;
-      b->source = ctx.source;
+      if (b->source != ctx.source) b->source = ctx.source;
       return false;
     }
 
@@ -281,9 +282,16 @@ bool Interpreter::exec_stmt(const Stmt& s, Ctx& ctx, Value* ret) {
 bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
   Ctx inner = ctx;
   inner.echo = false;
+  // The loop variable's binding, made or found once: it stays where it is (Note
+  // [Recent globals]), and each item is bound as bind() would bind it.
+  Binding* var = nullptr;
   auto run = [&](Value item) {
     tick(f.var.span, ctx);
-    bind(f.var.text, Binding{std::move(item), false, nullptr, ctx.source}, ctx);
+    if (!var) var = &(ctx.locals ? *ctx.locals : globals_)[f.var.text];
+    var->value = std::move(item);
+    var->is_param = false;
+    var->defining = nullptr;
+    if (var->source != ctx.source) var->source = ctx.source;
     return exec_block(f.body.stmts, inner, ret);
   };
 
@@ -353,13 +361,24 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
 
 // ---------------------------------------------------------------- names
 
+// Note [Recent globals]
+// A loop reads and assigns the same global names at every iteration, and each
+// search of the scope's map compares strings. A scope never loses a binding (a
+// rebinding replaces its value in place; :reset makes a new session), so a binding
+// once found stays where it is: the latest finds are kept by the address of the
+// name's text in the program, which is compared again before it is trusted (an
+// address may come back holding another name).
 Binding* Interpreter::lookup(const std::string& name, Ctx& ctx) {
   if (ctx.locals) {
     auto it = ctx.locals->find(name);
     if (it != ctx.locals->end()) return &it->second;
   }
+  RecentGlobal& r = recent_globals_[(reinterpret_cast<std::uintptr_t>(&name) >> 3) % recent_globals_.size()];
+  if (r.name == &name && r.it->first == name) return &r.it->second;
   auto it = globals_.find(name);
-  return it == globals_.end() ? nullptr : &it->second;
+  if (it == globals_.end()) return nullptr;
+  r = {&name, it};
+  return &it->second;
 }
 
 Value Interpreter::lookup_value(const std::string& name, Span span, Ctx& ctx) {

@@ -60,6 +60,10 @@ struct Value {
   Value& operator=(const Value& other) { return *this = Value(other); }
   Value& operator=(Value&& other) noexcept {
     if (this == &other) return *this;
+    if (!is_list()) {  // only a list needs freeing with care
+      v = std::move(other.v);
+      return *this;
+    }
     Value old(std::move(*this));  // the old value is freed by ~Value, iteratively
     v = std::move(other.v);
     return *this;

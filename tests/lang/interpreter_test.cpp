@@ -97,6 +97,27 @@ TEST_CASE("a loop's numbers meet its tensors as one constant per operand", "[int
   CHECK(h.entry("print f(cast(w, \"f32\"))") == "6 (f32)\n");
 }
 
+TEST_CASE("loop variables bind in the loop's scope, whatever the body rebinds", "[interp]") {
+  // Note [Recent globals]: the loop's binding is found once, names read in the
+  // body are found again from what was kept.
+  Harness h;
+  CHECK(h.script("let i = 100\n"
+                 "def f(n) {\n"
+                 "  let s = 0\n"
+                 "  for i in range(n) { s = s + i }\n"
+                 "  return s\n"
+                 "}\n"
+                 "let t = 0\n"
+                 "for k in [1, 2, 3] {\n"
+                 "  let k = k * 10\n"
+                 "  t = t + k\n"
+                 "}\n"
+                 "print f(4), f(5), i, t, k\n") == "6 10 100 60 30\n");
+  h.entry("param w = 2");
+  CHECK(h.entry("for w in range(3) { }") == "");
+  CHECK(h.entry("w = 5") == "w = 5\n");  // a number now: a param says "(param)"
+}
+
 TEST_CASE("values print in the shortest exact form, tensors numpy-style", "[interp][print]") {
   Harness h;
   CHECK(h.entry("0.1 + 0.2") == "0.30000000000000004\n");
