@@ -9,9 +9,6 @@
 
 #include "hinge/errors.hpp"
 
-// Same bits on every CPU: no fused multiply-add (Note [Reproducible randomness]).
-#pragma GCC optimize("fp-contract=off")
-
 namespace hinge::init {
 
 namespace {

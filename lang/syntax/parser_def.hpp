@@ -422,7 +422,7 @@ auto const unknown_kind =
       fail("!unknown plot kind {tok}; expected line, scatter, regions or hist"));
 auto const series_def = expr >> -(kw("as") > expr);
 auto const series_list_def = series % ',';
-auto const kwarg_def = name >> assign_eq > expr;
+auto const kwarg_def = (name >> assign_eq) > expr;
 auto const kwarg_list_def = kwarg % ',';
 auto const plot_stmt_def = kw("plot") > -plot_kind > unknown_kind > expr > -(':' > series_list) >
                            -(kw("to") > expr) > -(kw("with") > kwarg_list);
@@ -443,7 +443,7 @@ struct KeywordWords : x3::symbols<ast::KeywordKind> {
 auto const keyword_stmt_def = lexeme[keyword_words >> !ident_char] > expr;
 
 // assign := NAME '=' expression
-auto const assign_stmt_def = name >> assign_eq > expr;
+auto const assign_stmt_def = (name >> assign_eq) > expr;
 
 // expr_stmt := expression      (`f(x) = 1` and `x[0] = 1` are errors)
 auto const expr_stmt_def = expr > expect("!only a name can be assigned to", !assign_eq);
@@ -459,12 +459,12 @@ auto const unexpected_after = "!unexpected {tok} after the statement";
 
 // block := '{' {separator} {statement ({separator} | before '}')} '}'
 auto const block_def = block_body;
-auto const block_body_def = '{' >> *separator >>
-                            *(statement > expect(unexpected_after, +separator | &lit('}'))) >
+auto const block_body_def = ('{' >> *separator >>
+                             *(statement > expect(unexpected_after, +separator | &lit('}')))) >
                             expect("'}' to close '{'", '}');
 
 // program := {separator} {statement ({separator} | end)} end
-auto const program_def = *separator >> *(statement > expect(unexpected_after, +separator | x3::eoi)) >
+auto const program_def = (*separator >> *(statement > expect(unexpected_after, +separator | x3::eoi))) >
                          expect("a statement", x3::eoi);
 
 BOOST_SPIRIT_DEFINE(name, number, string, boolean, expression, or_operation, and_expr, and_operation,

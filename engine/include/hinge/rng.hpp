@@ -14,9 +14,10 @@ namespace hinge {
 // writes its own: the uniform stream is a pure function of the seed, bit for bit,
 // everywhere. Normals go through std::log, std::sqrt, std::cos and std::sin;
 // sqrt is exact by IEEE 754, and glibc's log/cos/sin give the same bits on every
-// x86-64 and ARM64 machine running the same glibc. rng.cpp and init.cpp turn off
-// the contraction of a*b+c into one FMA instruction (which -march=native would
-// otherwise do on some CPUs and not others, changing the last bit).
+// x86-64 and ARM64 machine running the same glibc. Every hinge source is compiled
+// with -ffp-contract=off (cmake/warnings.cmake), so no a*b+c here becomes one FMA
+// instruction (which -march=native would otherwise do on some CPUs and not others,
+// changing the last bit).
 class Rng {
  public:
   explicit Rng(uint64_t seed = 0) { seed_with(seed); }
