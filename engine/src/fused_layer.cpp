@@ -149,16 +149,18 @@ void backward_all(const FusedLayer& f, const Act& act, unsigned assign) {
 }
 
 // Calls fn.template operator()<T, K>(act) with the layer's dtype, input width and
-// activation as compile-time choices.
+// activation as compile-time choices, then the kernel set of this CPU (Note [One
+// kernel per wrapper] in cpu_dispatch.hpp).
 template <class Fn>
 void dispatch_layer(const FusedLayer& f, Fn&& fn) {
-  dispatch_kernel(f.h->dtype, [&]<class T>() {
+  dispatch(f.h->dtype, [&]<class T>() {
     auto with_k = [&](auto act) {
+      auto run = [&]<int K>() { run_kernel([&] { fn.template operator()<T, K>(act); }); };
       switch (f.K) {
-        case 1: return fn.template operator()<T, 1>(act);
-        case 2: return fn.template operator()<T, 2>(act);
-        case 3: return fn.template operator()<T, 3>(act);
-        default: return fn.template operator()<T, 4>(act);
+        case 1: return run.template operator()<1>();
+        case 2: return run.template operator()<2>();
+        case 3: return run.template operator()<3>();
+        default: return run.template operator()<4>();
       }
     };
     switch (f.h->op) {
