@@ -36,31 +36,28 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // For those the pass computes the adjoint right here, with the same formulas as
 // the kernels (binary.cpp, unary.cpp: bit-identical results), instead of a table
 // lookup, an indirect call and the kernel's shape cases per node. Anything else
-// goes to the op's kernel.
-template <class T>
-bool scalar_step(Graph& g, Node& n) {
-  if (n.numel != 1) return false;
-  const T go = *n.g<T>();
-  switch (n.op) {
-    case OpKind::add:
-    case OpKind::sub:
-    case OpKind::mul: {
-      Node& A = g[n.in[0]];
-      Node& B = g[n.in[1]];
-      if (A.numel != 1 || B.numel != 1) return false;
-      const T a = *A.v<T>(), b = *B.v<T>();
-      if (A.requires_grad()) *A.g<T>() += n.op == OpKind::mul ? go * b : go;
-      if (B.requires_grad()) *B.g<T>() += n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go;
-      return true;
-    }
-    case OpKind::relu: {
-      Node& A = g[n.in[0]];
-      if (A.numel != 1) return false;
-      if (A.requires_grad()) *A.g<T>() += go * (*A.v<T>() > T(0) ? T(1) : T(0));
-      return true;
-    }
-    default: return false;
+// goes to the op's kernel. An elementwise op with a one-number result has
+// one-number inputs (broadcasting never shrinks), so no input needs checking.
+bool is_scalar_step(const Node& n, DType t) {
+  return n.numel == 1 && n.dtype == t &&
+         (n.op == OpKind::add || n.op == OpKind::sub || n.op == OpKind::mul || n.op == OpKind::relu);
+}
+
+// The step of one-number node n whose adjoint is `go`: each input that requires
+// grad is reached through `reach` (which readies its gradient once per pass and
+// returns it) and receives its share.
+template <class T, class Reach>
+void scalar_step(Graph& g, const Node& n, T go, Reach reach) {
+  Node& A = g[n.in[0]];
+  const T a = *A.v<T>();
+  if (n.op == OpKind::relu) {
+    if (A.requires_grad()) *reach(A, n.in[0]) += go * (a > T(0) ? T(1) : T(0));
+    return;
   }
+  Node& B = g[n.in[1]];
+  const T b = *B.v<T>();
+  if (A.requires_grad()) *reach(A, n.in[0]) += n.op == OpKind::mul ? go * b : go;
+  if (B.requires_grad()) *reach(B, n.in[1]) += n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go;
 }
 
 // Readies node id's gradient for a pass: an interior node's is reset, a leaf's
@@ -116,19 +113,28 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
   NodeId i = root_id + 1;
   try {
     dispatch(t, [&]<class T>() {
+      // Marks input m (id j) as reached, readying its gradient the first time.
+      auto reach = [&](Node& m, NodeId j) {
+        if (!(m.flags & kNeeded)) {
+          ready(m, j);
+          m.flags |= kNeeded;
+        }
+        return m.g<T>();
+      };
       while (i-- > 0) {
         Node& n = g[i];
         if (!(n.flags & kNeeded)) continue;
         n.flags &= ~kNeeded;
         if (n.is_leaf()) continue;
+        if (is_scalar_step(n, t)) {
+          scalar_step<T>(g, n, *n.g<T>(), reach);
+          continue;
+        }
         for (int k = 0; k < n.nin; ++k) {
           const NodeId j = n.input(k);
           Node& m = g[j];
-          if (!m.requires_grad() || (m.flags & kNeeded)) continue;
-          ready(m, j);
-          m.flags |= kNeeded;
+          if (m.requires_grad()) reach(m, j);
         }
-        if (n.dtype == t && scalar_step<T>(g, n)) continue;
         detail::op_impl(n.op).backward(g, n);
       }
     });

@@ -55,11 +55,15 @@ void* detail::map_huge_page() {
 
 void detail::unmap_huge_page(void* p) { munmap(p, kHugePage); }
 
-Node& Graph::push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr) {
-  if (size_ == kNoNode - 1) throw LimitError("the graph is full (4 billion nodes)");
-  const NodeId id = size_;
+void Graph::map_slot(NodeId id) {
+  // The last page would hold kNoNode: the tape stops one page short of it.
+  if (id > kNoNode - kNodesPerPage) throw LimitError("the graph is full (4 billion nodes)");
   nodes_.reserve_slot(id);
   versions_.reserve_slot(id);
+}
+
+Node& Graph::push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr) {
+  const NodeId id = next_slot();
   Node* n = new (&nodes_[id]) Node(op, t, origin_, shape, numel, attr);
   // A new leaf is current; add_node lowers `checked` when an input is stale.
   versions_[id] = {clock_, UINT64_MAX};
@@ -79,20 +83,14 @@ static void attach_value(Graph& g, Node& n) {
 // [Scalar steps in backward] has the other half). False for anything else.
 template <class T>
 static bool scalar_forward(const Node& A, const Node* B, Node& n) {
-  if (A.numel != 1) return false;
   const T a = *A.v<T>();
-  if (n.op == OpKind::relu) {
-    *n.v<T>() = a > T(0) ? a : T(0);
-    return true;
+  switch (n.op) {
+    case OpKind::add: *n.v<T>() = a + *B->v<T>(); return true;
+    case OpKind::sub: *n.v<T>() = a - *B->v<T>(); return true;
+    case OpKind::mul: *n.v<T>() = a * *B->v<T>(); return true;
+    case OpKind::relu: *n.v<T>() = a > T(0) ? a : T(0); return true;
+    default: return false;
   }
-  if (B == nullptr || B->numel != 1) return false;
-  const T b = *B->v<T>();
-  *n.v<T>() = n.op == OpKind::add ? a + b : n.op == OpKind::sub ? a - b : a * b;
-  return true;
-}
-
-static bool is_scalar_op(OpKind op) {
-  return op == OpKind::add || op == OpKind::sub || op == OpKind::mul || op == OpKind::relu;
 }
 
 NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
@@ -125,7 +123,9 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   }
   if (rg && grad_enabled_) n.flags |= kRequiresGrad;
   attach_value(*this, n);
-  if (numel == 1 && is_scalar_op(op)) {
+  // An elementwise op's one-number result has one-number inputs (broadcasting
+  // never shrinks), which scalar_forward reads; any other op goes to its kernel.
+  if (numel == 1 && (n.nin == 1 || n.nin == 2)) {
     const Node* B = n.nin > 1 ? &(*this)[n.in[1]] : nullptr;
     if (dispatch(t, [&]<class T>() { return scalar_forward<T>((*this)[n.in[0]], B, n); })) return id;
   }
@@ -139,26 +139,30 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // value. add_node's general cases (the element count and its limit, an input list
 // of any length, attribute storage, a value buffer in the arena) cost more than
 // that work, so one-number results take this shorter path: each input record is
-// read once, the value lives inline, and +, -, * and relu are computed here
+// read once, the record is constructed in its slot with no shape or attribute
+// copied in, the value lives inline, and +, -, * and relu are computed here
 // (scalar_forward). It builds exactly the node add_node would.
-NodeId Graph::add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr& attr) {
+NodeId Graph::add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr* attr) {
   if (max_elements_ < 1) {  // add_node explains the limit
     const NodeId ins[2] = {a, b};
-    return add_node(op, std::span<const NodeId>(ins, b == kNoNode ? 1 : 2), Shape{}, t, attr);
+    return add_node(op, std::span<const NodeId>(ins, b == kNoNode ? 1 : 2), Shape{}, t,
+                    attr ? *attr : Attr{});
   }
-  const Node& A = (*this)[a];
-  const Node* B = b == kNoNode ? nullptr : &(*this)[b];
+  const Node& A = nodes_[a];
+  const Node* B = b == kNoNode ? nullptr : &nodes_[b];
   const bool rg = A.requires_grad() || (B && B->requires_grad());
   const bool current = is_current(a) && (!B || is_current(b));
-  Node& n = push_node(op, t, Shape{}, 1, attr);
-  const NodeId id = size_ - 1;
-  versions_[id].checked = current ? clock_ : 0;  // Note [Live values]
+  const NodeId id = next_slot();
+  Node& n = *new (&nodes_[id]) Node(op, t, origin_);
+  versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
+  ++size_;
+  if (attr) n.attr = *attr;
   n.nin = B ? 2 : 1;
   n.in[0] = a;
   n.in[1] = b;
-  if (rg && grad_enabled_) n.flags |= kRequiresGrad;
+  n.flags = rg && grad_enabled_ ? kRequiresGrad : 0;
   n.val = n.inline_val;
-  if (is_scalar_op(op) && dispatch(t, [&]<class T>() { return scalar_forward<T>(A, B, n); })) return id;
+  if (dispatch(t, [&]<class T>() { return scalar_forward<T>(A, B, n); })) return id;
   detail::op_impl(op).forward(*this, n);
   return id;
 }

@@ -113,10 +113,10 @@ class Graph {
   // kernel. Shapes must already be checked by the caller.
   NodeId add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
                   const Attr& attr = {});
-  // add_node for a one-element result (rank 0) of one input (b == kNoNode) or two,
-  // whose attribute needs no storage: the same node, built without add_node's
-  // general cases (Note [Building scalar nodes] in graph.cpp).
-  NodeId add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr& attr = {});
+  // add_node for a one-element result (rank 0) of one input (b == kNoNode) or two
+  // of rank 0, whose attribute (none: nullptr) needs no storage: the same node,
+  // built without add_node's general cases (Note [Building scalar nodes] in graph.cpp).
+  NodeId add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr* attr = nullptr);
   // Raw storage from the arena (64-byte aligned).
   void* alloc(std::size_t bytes) { return arena_.alloc(bytes); }
   // Makes sure node `id` has a gradient buffer, zeroed when newly allocated.
@@ -178,6 +178,14 @@ class Graph {
   void attach_grad_buffer(Node& n);
   // Appends Node(op, t, origin(), shape, numel, attr) to the tape.
   Node& push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr);
+  // The id of the node about to be appended, its storage mapped; the caller
+  // constructs the node in its slot and then counts it (++size_).
+  NodeId next_slot() {
+    const NodeId id = size_;
+    if ((id & (kNodesPerPage - 1)) == 0) map_slot(id);  // the first slot of a page
+    return id;
+  }
+  void map_slot(NodeId id);
   // Clock readings of one node (Note [Live values]).
   struct Version {
     uint64_t stamp = 0;
@@ -187,8 +195,10 @@ class Graph {
 
   // The node records and their clock readings, in huge pages (Note [Node blocks]
   // in graph.cpp): 16,384 nodes or 131,072 readings to a page. Slots [0, size_) are used.
-  detail::PagedArray<Node, 14> nodes_;
-  detail::PagedArray<Version, 17> versions_;
+  static constexpr unsigned kNodePageBits = 14;
+  static constexpr NodeId kNodesPerPage = NodeId{1} << kNodePageBits;
+  detail::PagedArray<Node, kNodePageBits> nodes_;
+  detail::PagedArray<Version, kNodePageBits + 3> versions_;  // a page per 8 pages of nodes
   NodeId size_ = 0;
   uint64_t clock_ = 1;       // advanced by every write and every refresh that recomputes
   uint64_t last_write_ = 1;  // the clock of the latest touch()

@@ -68,6 +68,8 @@ struct Node {
   // then overwritten cost a `rep stos` per node, Note [Node size]).
   Node(OpKind op, DType dtype, uint32_t origin, const Shape& shape, int64_t numel, const Attr& attr)
       : op(op), dtype(dtype), origin(origin), shape(shape), numel(numel), attr(attr) {}
+  // A one-number node (rank 0) of `op` with no attribute.
+  Node(OpKind op, DType dtype, uint32_t origin) : op(op), dtype(dtype), origin(origin) {}
 
   bool requires_grad() const { return flags & kRequiresGrad; }
   bool is_param() const { return flags & kParam; }
