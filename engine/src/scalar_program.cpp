@@ -166,21 +166,27 @@ class Program final : public ScalarProgram {
     for (std::size_t k = n; k-- > 0;) {
       const Ins& I = code_[k];
       if (I.need == 0) continue;
-      const T go = gr[k], a = v[I.a], b = v[I.b], o = v[k];
-      T da = 0, db = 0;  // local derivatives
+      const T go = gr[k];
+      // The ops of a micrograd-style graph read only what their derivative needs.
       switch (I.op) {
         case OpKind::add:
-          da = 1;
-          db = 1;
-          break;
+          if (I.need & 1) gr[I.a] += go;
+          if (I.need & 2) gr[I.b] += go;
+          continue;
         case OpKind::sub:
-          da = 1;
-          db = -1;
-          break;
+          if (I.need & 1) gr[I.a] += go;
+          if (I.need & 2) gr[I.b] += -go;
+          continue;
         case OpKind::mul:
-          da = b;
-          db = a;
-          break;
+          if (I.need & 1) gr[I.a] += go * v[I.b];
+          if (I.need & 2) gr[I.b] += go * v[I.a];
+          continue;
+        case OpKind::relu: gr[I.a] += go * (v[I.a] > T(0) ? T(1) : T(0)); continue;  // need is 1
+        default: break;
+      }
+      const T a = v[I.a], b = v[I.b], o = v[k];
+      T da = 0, db = 0;  // local derivatives
+      switch (I.op) {
         case OpKind::div:
           if (I.need & 1) gr[I.a] += go / b;
           if (I.need & 2) gr[I.b] += -go * o / b;
@@ -218,7 +224,6 @@ class Program final : public ScalarProgram {
           if (I.c == T(0)) continue;  // constant: adds exactly 0
           da = math::powc_slope(a, I.c);
           break;
-        case OpKind::relu: da = a > T(0) ? T(1) : T(0); break;
         case OpKind::leaky_relu: da = a > T(0) ? T(1) : I.c; break;
         case OpKind::elu: da = a > T(0) ? T(1) : o + I.c; break;
         case OpKind::gelu: da = math::gelu_slope(a); break;
