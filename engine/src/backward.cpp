@@ -98,15 +98,42 @@ std::vector<NodeId> ancestors(const Graph& cg, NodeId root, bool only_grad) {
 // which is before any consumer adds to it. There is no list of the nodes and no
 // second walk: each node record is read once. grad() takes the same walk
 // (numeric_grad), readying a leaf by saving its gradient and zeroing it.
+//
+// Note [Assigning backward] applies to this walk too: when the consumer that
+// first reaches an interior node has a kernel that can overwrite its inputs'
+// gradients (OpImpl::backward_assign), that gradient is neither zeroed nor, when
+// new, cleared: the kernel writes every element. A graph built anew gets fresh
+// gradient buffers every pass, so this saves a pass over each of them.
 namespace {
 
-// The walk from `root`, seeded with 1; ready(node, id) readies each gradient the
-// pass reaches, the root's first. If a step throws (Ctrl-C in a long kernel), the
-// scratch marks are cleared before the error goes on.
+// Points n.grad at storage the next kernel overwrites, where Graph::ensure_grad
+// would put it but uncleared.
+void attach_grad_to_overwrite(Graph& g, Node& n) {
+  const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+  n.grad = n.numel == 1 ? static_cast<void*>(n.inline_grad) : g.alloc(bytes);
+}
+
+// Readies node id's gradient for the walk as prepare_grad does, except that with
+// `may_overwrite` an interior node's is left for its first consumer's kernel to
+// overwrite: then true (Note [Assigning backward]).
+bool ready_grad(Graph& g, Node& n, NodeId id, bool may_overwrite) {
+  if (may_overwrite && !n.is_leaf()) {
+    if (!n.grad) attach_grad_to_overwrite(g, n);
+    return true;
+  }
+  prepare_grad(g, n, id);
+  return false;
+}
+
+// The walk from `root`, seeded with 1; ready(node, id, may_overwrite) readies
+// each gradient the pass reaches, the root's first, and says whether it left the
+// gradient for the consuming kernel to overwrite (only when may_overwrite). If a
+// step throws (Ctrl-C in a long kernel), the scratch marks are cleared before
+// the error goes on.
 template <class Ready>
 void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
   Node& root = g[root_id];
-  ready(root, root_id);
+  ready(root, root_id, false);
   seed_one(root);
   root.flags |= kNeeded;
   const DType t = root.dtype;
@@ -116,7 +143,7 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
       // Marks input m (id j) as reached, readying its gradient the first time.
       auto reach = [&](Node& m, NodeId j) {
         if (!(m.flags & kNeeded)) {
-          ready(m, j);
+          ready(m, j, false);
           m.flags |= kNeeded;
         }
         return m.g<T>();
@@ -130,12 +157,20 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           scalar_step<T>(g, n, *n.g<T>(), reach);
           continue;
         }
+        const detail::OpImpl& impl = detail::op_impl(n.op);
+        const bool can_assign = impl.backward_assign && n.nin <= 32;
+        unsigned assign = 0;  // inputs whose gradient the kernel overwrites
         for (int k = 0; k < n.nin; ++k) {
           const NodeId j = n.input(k);
           Node& m = g[j];
-          if (m.requires_grad()) reach(m, j);
+          if (!m.requires_grad() || (m.flags & kNeeded)) continue;  // a repeated input: added to
+          if (ready(m, j, can_assign)) assign |= 1u << k;
+          m.flags |= kNeeded;
         }
-        detail::op_impl(n.op).backward(g, n);
+        if (can_assign)
+          impl.backward_assign(g, n, assign);
+        else
+          impl.backward(g, n);
       }
     });
   } catch (...) {
@@ -151,7 +186,8 @@ void backward(Tensor y) {
   if (!y.requires_grad())
     throw DomainError("backward: the value does not depend on any parameter or variable");
   Graph& g = *y.g;
-  walk_backward(g, y.id, [&](Node& n, NodeId id) { prepare_grad(g, n, id); });
+  walk_backward(g, y.id,
+                [&](Node& n, NodeId id, bool may_overwrite) { return ready_grad(g, n, id, may_overwrite); });
 }
 
 void zero_grad(Graph& g) {
@@ -184,14 +220,15 @@ std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
     for (const Saved& s : saved) std::memcpy(g[s.id].grad, s.bytes.data(), s.bytes.size());
   };
   try {
-    walk_backward(g, y.id, [&](Node& n, NodeId id) {
+    walk_backward(g, y.id, [&](Node& n, NodeId id, bool may_overwrite) {
       if (interior_x || n.is_leaf())
         for (std::size_t k = 0; k < xs.size(); ++k) reached[k] = reached[k] || xs[k].id == id;
-      if (!n.is_leaf()) return prepare_grad(g, n, id);
+      if (!n.is_leaf()) return ready_grad(g, n, id, may_overwrite);
       g.ensure_grad(id);
       const auto* p = static_cast<const unsigned char*>(n.grad);
       saved.push_back({id, {p, p + n.numel * dtype_size(n.dtype)}});
       zero_buffer(n);
+      return false;
     });
   } catch (...) {
     restore();
@@ -284,8 +321,10 @@ std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph
 // allocating. A kernel without it has those buffers zeroed just before it runs
 // (while they are about to be in cache anyway), and the few gradients no kernel
 // writes (an input reached only through a node without gradient) are zeroed at
-// the start. The results are the same as zeroing first; backward() and grad()
-// keep the simple zero-then-add scheme.
+// the start. The results are the same as zeroing first. backward() and grad()
+// decide the first writer as their walk goes (Note [One walk backward]): the
+// consumer that first reaches an interior node overwrites its gradient when its
+// kernel can, and any other first reach zeroes it.
 
 namespace detail {
 
