@@ -5,6 +5,7 @@
 // recorded: the graph is built once and replayed each step (hinge::Replay, as `train`
 // runs it); dynamic: the graph is built again every step, as a `for` loop or a REPL
 // user builds it. --mode times one mode only (fwd, fwdbwd or step), for profiling.
+#include <dlfcn.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -29,6 +30,7 @@
 
 #include "bench_data.hpp"
 #include "hinge/backward.hpp"
+#include "hinge/blas.hpp"
 #include "hinge/engine.hpp"
 #include "hinge/optim.hpp"
 
@@ -105,6 +107,36 @@ Timing time_runs(const Options& o, int steps, const std::function<void()>& step)
   }
   t.allocs_per_step = static_cast<double>(allocs) / (static_cast<double>(o.repeats) * steps);
   return t;
+}
+
+// OpenBLAS for the bench's own calls (the sgemm reference, the config line),
+// opened when first needed, as the engine opens it (Note [Loading BLAS on first
+// use] in engine/src/blas.cpp). A linked OpenBLAS loads at start, and at 2
+// threads its worker then spins (sched_yield) for 2^28 cycles, the default of
+// OPENBLAS_THREAD_TIMEOUT: through the whole run of a workload that multiplies
+// no matrix (the scalar MLP), which the `hinge` command never pays.
+struct OpenBlas {
+  decltype(&cblas_sgemm) sgemm = nullptr;
+  void (*set_threads)(int) = nullptr;
+  char* (*config)() = nullptr;
+  char* (*corename)() = nullptr;
+};
+
+const OpenBlas& openblas() {
+  static const OpenBlas blas = [] {
+    void* h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen(HINGE_BLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!h) throw std::runtime_error(fmt::format("cannot load OpenBLAS ({})", dlerror()));
+    OpenBlas b;
+    b.sgemm = reinterpret_cast<decltype(b.sgemm)>(dlsym(h, "cblas_sgemm"));
+    b.set_threads = reinterpret_cast<decltype(b.set_threads)>(dlsym(h, "openblas_set_num_threads"));
+    b.config = reinterpret_cast<decltype(b.config)>(dlsym(h, "openblas_get_config"));
+    b.corename = reinterpret_cast<decltype(b.corename)>(dlsym(h, "openblas_get_corename"));
+    if (!b.sgemm || !b.set_threads || !b.config || !b.corename)
+      throw std::runtime_error("the OpenBLAS library found lacks a function the bench calls");
+    return b;
+  }();
+  return blas;
 }
 
 bool want(const Options& o, std::string_view mode) { return o.mode.empty() || o.mode == mode; }
@@ -427,6 +459,8 @@ Report sgemm_mlp(const Options& o) {
                                    {B, 10, 256, false, false, 0},  {256, 10, B, true, false, 1},
                                    {B, 256, 10, false, true, 1},   {256, 256, B, true, false, 1},
                                    {B, 256, 256, false, true, 1},  {784, 256, B, true, false, 1}};
+  const OpenBlas& blas = openblas();
+  blas.set_threads(o.threads);
   Report rep;
   struct Bufs {
     std::vector<float> a, b, c;
@@ -442,9 +476,9 @@ Report sgemm_mlp(const Options& o) {
   auto step = [&] {
     for (std::size_t i = 0; i < gemms.size(); ++i) {
       const Gemm& q = gemms[i];
-      cblas_sgemm(CblasRowMajor, q.ta ? CblasTrans : CblasNoTrans, q.tb ? CblasTrans : CblasNoTrans, q.m, q.n,
-                  q.k, 1.0f, bufs[i].a.data(), q.ta ? q.m : q.k, bufs[i].b.data(), q.tb ? q.k : q.n, q.beta,
-                  bufs[i].c.data(), q.n);
+      blas.sgemm(CblasRowMajor, q.ta ? CblasTrans : CblasNoTrans, q.tb ? CblasTrans : CblasNoTrans, q.m, q.n,
+                 q.k, 1.0f, bufs[i].a.data(), q.ta ? q.m : q.k, bufs[i].b.data(), q.tb ? q.k : q.n, q.beta,
+                 bufs[i].c.data(), q.n);
     }
   };
   const int steps = steps_or(o, 20);
@@ -466,8 +500,8 @@ std::string json_escape(std::string_view s) {
 }
 
 std::string blas_config() {
-  const char* cfg = openblas_get_config();
-  const char* core = openblas_get_corename();
+  const char* cfg = openblas().config();  // after the timed runs
+  const char* core = openblas().corename();
   return fmt::format("{} (core {})", cfg ? cfg : "?", core ? core : "?");
 }
 
@@ -533,7 +567,7 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
-    openblas_set_num_threads(o.threads);
+    set_blas_threads(o.threads);  // the engine applies it at its next product
     const std::map<std::string, std::function<Model(Graph&)>> models = {
         {"scalar_mlp", scalar_mlp},
         {"scalar_mlp_tensors", scalar_mlp_tensors},
