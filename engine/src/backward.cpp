@@ -61,12 +61,17 @@ void scalar_step(Graph& g, const Node& n, T go, Reach reach) {
 }
 
 // Readies node id's gradient for a pass: an interior node's is reset, a leaf's
-// accumulates; a fresh buffer comes zeroed.
+// accumulates; a fresh buffer comes zeroed. A fresh one-number gradient is the
+// inline slot, as Graph::ensure_grad gives it, set here without finding n again.
 void prepare_grad(Graph& g, Node& n, NodeId id) {
-  if (!n.grad)
+  if (!n.grad && n.numel == 1) {
+    std::memset(n.inline_grad, 0, sizeof(n.inline_grad));
+    n.grad = n.inline_grad;
+  } else if (!n.grad) {
     g.ensure_grad(id);
-  else if (!n.is_leaf())
+  } else if (!n.is_leaf()) {
     zero_buffer(n);
+  }
 }
 
 }  // namespace
