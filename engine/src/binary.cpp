@@ -44,6 +44,19 @@ int64_t row_length(const Shape& small, const Shape& out) {
   return len;
 }
 
+// Note [Broadcasting out of line]
+// The general broadcast (neither equal shapes, nor a scalar, nor a repeated row:
+// [n, 1] against [1, m], say) walks four nested index loops that no vector unit
+// speeds up. Inlined, it was half of what each op's kernels cost to compile in
+// every kernel set's wrapper (binary.cpp: 42 -> 21 CPU seconds out of line).
+// It stays out of line, compiled once for baseline x86-64 and called from every
+// set: the same numbers, since no set fuses or reorders arithmetic (Note [Kernel
+// sets] in cpu_dispatch.hpp).
+template <class F>
+[[gnu::noinline]] void broadcast_general(const Shape& out, const Shape& a, const Shape& b, F&& f) {
+  for_each_broadcast(out, a, b, f);
+}
+
 // out[k] = f(a, b) over the broadcast elements, with fast paths for equal shapes,
 // a scalar on either side and a repeated row (the common cases: no index arithmetic).
 template <class T, class F>
@@ -69,8 +82,8 @@ void forward_binary(Graph& g, Node& n, F f) {
     for (int64_t r = 0; r < N; r += len)
       for (int64_t j = 0; j < len; ++j) o[r + j] = f(a[j], b[r + j]);
   } else {
-    for_each_broadcast(n.shape, A.shape, B.shape,
-                       [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
+    broadcast_general(n.shape, A.shape, B.shape,
+                      [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
   }
 }
 
@@ -130,7 +143,7 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
   } else {
     if (wa) clear_if(sa, ga, A.numel);
     if (wb) clear_if(sb, gb, B.numel);
-    for_each_broadcast(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) {
+    broadcast_general(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) {
       if (wa) ga[ia] += da(a[ia], b[ib], o[k], go[k]);
       if (wb) gb[ib] += db(a[ia], b[ib], o[k], go[k]);
     });
