@@ -293,13 +293,13 @@ void compare_fwd(Graph& g, Node& n) {
 // NOLINTEND(bugprone-macro-parentheses)
 
 constexpr OpImplRow kRows[] = {
-    HINGE_ASSIGN_ROW(add),
-    HINGE_ASSIGN_ROW(sub),
-    HINGE_ASSIGN_ROW(mul),
-    HINGE_ASSIGN_ROW(div),
-    HINGE_ASSIGN_ROW(pow),
-    HINGE_ASSIGN_ROW(minimum),
-    HINGE_ASSIGN_ROW(maximum),
+    HINGE_ELEMENTWISE_ROW(add),
+    HINGE_ELEMENTWISE_ROW(sub),
+    HINGE_ELEMENTWISE_ROW(mul),
+    HINGE_ELEMENTWISE_ROW(div),
+    HINGE_ELEMENTWISE_ROW(pow),
+    HINGE_ELEMENTWISE_ROW(minimum),
+    HINGE_ELEMENTWISE_ROW(maximum),
     HINGE_COMPARE_ROW(eq, std::equal_to),
     HINGE_COMPARE_ROW(ne, std::not_equal_to),
     HINGE_COMPARE_ROW(lt, std::less),

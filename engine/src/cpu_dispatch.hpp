@@ -20,6 +20,8 @@
 // the wrappers; with one kernel per wrapper it takes about 3 x 8.
 #pragma once
 
+#include <cstdint>
+
 #include "hinge/dtype.hpp"
 #include "hinge/platform.hpp"
 
@@ -75,6 +77,23 @@ void run_kernel(F&& f) {
 template <class F>
 void dispatch_kernel(DType t, F&& f) {
   dispatch(t, [&]<class T>() { run_kernel([&] { f.template operator()<T>(); }); });
+}
+
+// Note [Small tensors run baseline]
+// An elementwise kernel over a handful of elements is over before wider vectors
+// pay for the call into a set's wrapper: on tests/bench's 1,000-op chain (16
+// floats per op) the portable build ran 1.16x -march=native with its AVX-512
+// wrappers and 1.08x with HINGE_CPU=baseline. Below kSmallKernel elements of
+// output the baseline kernel runs inline, in every set; its numbers are the same
+// (Note [Kernel sets]). Only for ops whose output has the most elements (the
+// elementwise families), so the count is the work.
+inline constexpr int64_t kSmallKernel = 32;
+
+// dispatch_kernel(t, f) for an elementwise kernel with `numel` output elements.
+template <class F>
+void dispatch_elementwise(DType t, int64_t numel, F&& f) {
+  if (numel < kSmallKernel) return dispatch(t, f);
+  dispatch_kernel(t, f);
 }
 
 }  // namespace hinge::detail

@@ -27,6 +27,23 @@ inline void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
     }                                                                                                 \
   }
 
+// HINGE_ASSIGN_ROW for an elementwise op (its output has the most elements): a small
+// one runs the baseline kernel inline (Note [Small tensors run baseline]).
+#define HINGE_ELEMENTWISE_ROW(op)                                                              \
+  OpImplRow {                                                                                  \
+    OpKind::op, OpImpl {                                                                       \
+      [](Graph& g, Node& n) {                                                                  \
+        dispatch_elementwise(n.dtype, n.numel, [&]<class T>() { op##_fwd<T>(g, n); });         \
+      },                                                                                       \
+          [](Graph& g, Node& n) {                                                              \
+            dispatch_elementwise(n.dtype, n.numel, [&]<class T>() { op##_bwd<T>(g, n, 0); });  \
+          },                                                                                   \
+          op##_vjp, [](Graph& g, Node& n, unsigned as) {                                       \
+            dispatch_elementwise(n.dtype, n.numel, [&]<class T>() { op##_bwd<T>(g, n, as); }); \
+          }                                                                                    \
+    }                                                                                          \
+  }
+
 // An op whose backward op_bwd<T>(g, n, assign) can also overwrite the gradients of the
 // inputs named by the bits of `assign` (Note [Assigning backward] in backward.cpp).
 #define HINGE_ASSIGN_ROW(op)                                                                             \
