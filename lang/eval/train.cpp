@@ -172,13 +172,14 @@ class Snapshot {
   explicit Snapshot(const std::vector<Tensor>& params) : params_(params) {
     for (const Tensor& p : params) bytes_.emplace_back(value_bytes(p.node()));
   }
+  // An empty param (ones([0])) has no value buffer: memcpy must not see its null pointer.
   void take() {
     for (std::size_t k = 0; k < params_.size(); ++k)
-      std::memcpy(bytes_[k].data(), params_[k].node().val, bytes_[k].size());
+      if (!bytes_[k].empty()) std::memcpy(bytes_[k].data(), params_[k].node().val, bytes_[k].size());
   }
   void restore() {
     for (std::size_t k = 0; k < params_.size(); ++k) {
-      std::memcpy(params_[k].node().val, bytes_[k].data(), bytes_[k].size());
+      if (!bytes_[k].empty()) std::memcpy(params_[k].node().val, bytes_[k].data(), bytes_[k].size());
       params_[k].g->touch(params_[k].id);  // Note [Live bindings]
     }
   }
