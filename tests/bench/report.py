@@ -255,6 +255,7 @@ class Context:
     def __init__(self, args):
         self.args = args
         self.repeats = args.repeats
+        self.rounds = args.rounds
         self.threads = [int(t) for t in args.threads.split(",")]
         self.only = set(filter(None, args.only.split(",")))
         args.build = os.path.abspath(args.build)
@@ -271,6 +272,10 @@ class Context:
 
     def repeats_of(self, workload):
         return max(5, min(self.repeats, REPEATS.get(workload, self.repeats)))
+
+    def runs_per_round(self, workload):
+        """Each process's timed runs: its share of the workload's, rounded up."""
+        return -(-self.repeats_of(workload) // self.rounds)
 
     def get(self, side, workload, variant, threads):
         return self.R.get((side, workload, variant, threads))
@@ -289,19 +294,54 @@ class Context:
         return best
 
 
+def merge_rounds(results):
+    """One result from a process's rounds (Method, "Rounds"): every mode's timed runs
+    pooled, so the median, min and max are over all of them; the numbers that say
+    what was computed (losses, node count) must agree between rounds."""
+    for r in results:
+        if "error" in r:
+            return r
+    merged = dict(results[-1])
+    merged["modes"] = {}
+    for name in results[0].get("modes", {}):
+        runs = [x for r in results for x in r["modes"][name]["runs_us"]]
+        merged["modes"][name] = dict(results[-1]["modes"][name], runs_us=runs, median_us=statistics.median(runs),
+                                     min_us=min(runs), max_us=max(runs),
+                                     cpu_median_us=statistics.median(r["modes"][name]["cpu_median_us"]
+                                                                     for r in results),
+                                     allocs_per_step=max(r["modes"][name].get("allocs_per_step", 0)
+                                                         for r in results))
+    for key in ("loss0", "loss_end", "grad0", "nodes"):
+        values = [r[key] for r in results if r.get(key) is not None]
+        # Equal work in every round gives equal numbers, up to the order in which
+        # two threads may sum in float32.
+        if values and max(values) - min(values) > 1e-6 * max(abs(v) for v in values):
+            return {"error": f"the rounds disagree on {key}: {values}"}
+    merged["peak_rss_kb"] = max(r.get("peak_rss_kb", 0) for r in results)
+    merged["rss_wait4_kb"] = max(r.get("rss_wait4_kb", 0) for r in results)
+    return merged
+
+
 def measure_workloads(ctx):
+    """Each workload's processes (both sides, every variant and thread count, and for
+    the MLP the sgemm reference) run in turn, ctx.rounds times over, each with its
+    share of the timed runs: a slow or fast spell of the machine falls on every side."""
     for w in STEPS:
         if not ctx.wants(w):
             continue
-        for t in ctx.threads:
-            for v in HINGE_VARIANTS:
-                ctx.R[("hinge", w, v, t)] = measure(hinge_cmd(ctx, w, t, v), t, f"hinge {w} {v} threads={t}")
-            for v in TORCH_VARIANTS:
-                ctx.R[("torch", w, v, t)] = measure(torch_cmd(ctx, w, t, v), t, f"torch {w} {v} threads={t}")
-    if ctx.wants("mlp"):
-        for t in ctx.threads:
-            ctx.R[("hinge", "sgemm_mlp", None, t)] = measure(hinge_cmd(ctx, "sgemm_mlp", t), t,
-                                                             f"hinge sgemm_mlp threads={t}")
+        runs = {}
+        per_round = ctx.runs_per_round(w)
+        for k in range(ctx.rounds):
+            for t in ctx.threads:
+                procs = [("hinge", w, v, t, hinge_cmd(ctx, w, t, v, per_round)) for v in HINGE_VARIANTS]
+                procs += [("torch", w, v, t, torch_cmd(ctx, w, t, v, per_round)) for v in TORCH_VARIANTS]
+                if w == "mlp":
+                    procs.append(("hinge", "sgemm_mlp", None, t, hinge_cmd(ctx, "sgemm_mlp", t, None, per_round)))
+                for side, work, v, th, cmd in procs:
+                    label = f"{side} {work} {v or ''} threads={th} round {k + 1}/{ctx.rounds}"
+                    runs.setdefault((side, work, v, th), []).append(measure(cmd, th, label))
+        for key, results in runs.items():
+            ctx.R[key] = merge_rounds(results)
     for key, res in ctx.R.items():
         if "error" in res:
             ctx.failures.append(f"{' '.join(str(k) for k in key if k)}: {res['error']}")
@@ -611,7 +651,7 @@ def section_check(ctx):
         for (side, _, v, t), r in results:
             ends.setdefault(f"{side} {v}", []).append(f"{r['loss_end']:.7g}")
         steps = ref.get("steps", STEPS[w])
-        rep = ctx.repeats_of(w)
+        rep = ctx.runs_per_round(w)  # each process's, every round the same work
         rows.append([w, f"{max(steps, 3) + rep * steps}", f"{ref['loss0']:.7g}", f"{worst0:.1e}",
                      "; ".join(f"{k}: {', '.join(sorted(set(v)))}" for k, v in sorted(ends.items())),
                      f"{worst_end:.1e}", "same" if same else "**NOT SAME**"])
@@ -659,6 +699,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=2, help="turns each workload's processes take (their runs pooled)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--only", default="", help="workloads or parts: " + ",".join(
         list(STEPS) + ["roofline", "startup", "loop", "script", "experiments", "parser", "build"]))
@@ -671,6 +712,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.repeats < 5:
         sys.exit("report.py: at least 5 timed runs per median")
+    if not 1 <= args.rounds <= args.repeats:
+        sys.exit("report.py: --rounds must be between 1 and --repeats")
     ctx = Context(args)
     writing = not args.no_write and not ctx.only
     load_before = wait_for_quiet(args.wait if writing else 0)
@@ -706,8 +749,11 @@ def main():
     out.append("")
     out.append(f"- hinge's OpenBLAS: `{hinfo.get('blas', hinfo.get('error'))}`")
     out.append(f"- PyTorch's OpenBLAS: `{tinfo.get('blas', tinfo.get('error'))}`")
-    out.append(f"- PyTorch {tinfo.get('torch', '?')}, float32 on both sides; wall-clock medians of {ctx.repeats} "
-               "timed runs (5 for the scalar MLP) after max(K, 3) warm-up calls, with [min-max]; steps per run K: "
+    pooled = {w: ctx.rounds * ctx.runs_per_round(w) for w in STEPS}
+    out.append(f"- PyTorch {tinfo.get('torch', '?')}, float32 on both sides; wall-clock medians of "
+               f"{pooled['mlp']} timed runs ({pooled['scalar_mlp']} for the scalar MLP), pooled over {ctx.rounds} "
+               "rounds in which every process of a workload takes its turn, each after max(K, 3) warm-up calls, "
+               "with [min-max]; steps per run K: "
                + ", ".join(f"{w} {k}" for w, k in STEPS.items()) + ".")
     for title, body in sections:
         out += ["", f"### {title}", "", body]
