@@ -9,13 +9,16 @@ small experiments with neural networks in its own language: train, plot, explain
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
-# The shared libraries `hinge` links (objdump -p: NEEDED), and OpenBLAS, which the
-# engine opens at the first matrix product: named, not computed (dpkg-shlibdeps
-# cannot see a dlopen), and checked against the binary by tests/package/deb.cmake.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libfmt9, libopenblas0, libedit2")
-# The Jupyter kernel, when built, links xeus and ZeroMQ; Jupyter itself is the user's choice.
-if(TARGET hinge-kernel)
-  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libxeus6, libzmq5")
+# Depends: dpkg-shlibdeps reads the shared libraries each packaged program links
+# (NEEDED), which depend on how it was built (HINGE_STATIC_COMMAND links the C++
+# runtime, fmt and libedit into `hinge`; the Jupyter kernel links xeus and ZeroMQ).
+# OpenBLAS is named: the engine opens it at the first matrix product, which no tool
+# can see. tests/package/deb.cmake checks the result against the binaries.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0")
+# Without dpkg-shlibdeps CPack would quietly leave the other dependencies out.
+set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_CURRENT_LIST_DIR}/package_tools.cmake)
+if(TARGET hinge-kernel)  # Jupyter itself is the user's choice
   set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "jupyter-notebook | python3-notebook")
 endif()
 # For the C++ libraries and headers in the same package.

@@ -1,7 +1,7 @@
 # The Debian package: `cpack -G DEB` of this build makes hinge_VERSION_amd64.deb;
 # unpacked with `dpkg -x` into a temporary root, its `hinge` runs a line. Its
-# Depends names the package of every shared library the binary needs (NEEDED), and
-# OpenBLAS (opened at run time).
+# Depends names the package of every shared library its programs need (NEEDED),
+# and OpenBLAS (opened at run time), and nothing else.
 #   cmake -DBUILD=<hinge build> -DVERSION=<x.y.z> -DWORK=<scratch dir> [-DKERNEL=ON] -P deb.cmake
 cmake_minimum_required(VERSION 3.22)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
@@ -28,7 +28,7 @@ foreach(f usr/share/man/man1/hinge.1 usr/share/doc/hinge/BUILTINS.md usr/include
   endif()
 endforeach()
 
-# Each library the binary links directly, and the package that provides it.
+# Each library a packaged program may link directly, and the package that provides it.
 set(provider_libedit.so.2 libedit2)
 set(provider_libopenblas.so.0 libopenblas0)
 set(provider_libfmt.so.9 libfmt9)
@@ -73,14 +73,21 @@ hinge_run(${root}/usr/bin/hinge -e "sum([[1, 2]] @ [[3], [4]])" OUTPUT out)
 if(NOT out STREQUAL "11\n")
   message(FATAL_ERROR "the packaged hinge printed '${out}' for a matrix product, not 11")
 endif()
+set(providers libopenblas0)
 foreach(line ${needed})
   string(REGEX REPLACE "NEEDED +" "" lib "${line}")
   if(NOT DEFINED provider_${lib})
-    message(FATAL_ERROR "the package now needs ${lib}: add its package to CPACK_DEBIAN_PACKAGE_DEPENDS "
-                        "(cmake/package.cmake) and to this table")
+    message(FATAL_ERROR "the package now needs ${lib}: add the package that provides it to this table")
   endif()
   if(NOT provider_${lib} IN_LIST names)
     message(FATAL_ERROR "Depends '${depends}' lacks ${provider_${lib}} (for ${lib})")
+  endif()
+  list(APPEND providers ${provider_${lib}})
+endforeach()
+# And nothing more: a static `hinge` (HINGE_STATIC_COMMAND) needs no libedit2 or libfmt9.
+foreach(name ${names})
+  if(NOT name IN_LIST providers)
+    message(FATAL_ERROR "Depends '${depends}' names ${name}, which no packaged program needs")
   endif()
 endforeach()
 file(REMOVE_RECURSE ${WORK})
