@@ -131,7 +131,8 @@ Value summary_fn(BuiltinContext& ctx, const Args&) {
   return Value();
 }
 
-const Builtin kAnalysisBuiltins[] = {
+// constinit: Note [Constant builtin tables] in builtins/table.cpp.
+constinit const Builtin kAnalysisBuiltins[] = {
     {"gradient", "y, x",
      "dy/dx by reverse mode, shape of x: y has one element, x is a param or computed from one; a node of "
      "the graph, so it stays current and gradient(gradient(y, x), x) is the second derivative",

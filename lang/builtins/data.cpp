@@ -289,7 +289,8 @@ Value sample_fn(BuiltinContext& ctx, const Args& args) {
   return make_list({Value(x), Value(make_constant(ctx, std::vector<int64_t>{n}, ys))});
 }
 
-const Builtin kData[] = {
+// constinit: Note [Constant builtin tables] in builtins/table.cpp.
+constinit const Builtin kData[] = {
     {"circles", "n, noise=0.05, factor=0.5",
      "[X, y]: n points on two circles (radius 1: label 0, factor: label 1)",
      "let d = circles(100); print shape(d[0])", circles_fn, "data"},

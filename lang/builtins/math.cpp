@@ -88,7 +88,8 @@ using U = Tensor (*)(Tensor);
 using B = Tensor (*)(Tensor, Tensor);
 
 // ORDER: alphabetical within each category.
-const Builtin kMath[] = {
+// constinit: Note [Constant builtin tables] in builtins/table.cpp.
+constinit const Builtin kMath[] = {
     {"abs", "x", "absolute value |x| (gradient 0 at 0)", "abs(linspace(-2, 2, 5))",
      unary<static_cast<U>(&hinge::abs)>, "math"},
     {"clamp", "x, lo, hi", "x limited to [lo, hi]; the gradient passes only inside",

@@ -236,7 +236,8 @@ Value solve_fn(BuiltinContext& ctx, const Args& args) {
   return Value(make_constant(ctx, dims, b.v));
 }
 
-const Builtin kModels[] = {
+// constinit: Note [Constant builtin tables] in builtins/table.cpp.
+constinit const Builtin kModels[] = {
     {"cond", "a",
      "the condition number of a matrix: its largest singular value over its smallest (one-sided Jacobi; no "
      "gradient)",

@@ -433,7 +433,8 @@ Value softmax_like(BuiltinContext& ctx, const Args& args) {
 using R = Tensor (*)(Tensor, std::span<const int>, bool);
 using S = Tensor (*)(Tensor, int);
 
-const Builtin kTensor[] = {
+// constinit: Note [Constant builtin tables] in builtins/table.cpp.
+constinit const Builtin kTensor[] = {
     {"arange", "start, stop=none, step=1", "start, start + step, ... before stop (arange(n): 0 to n - 1)",
      "arange(0, 1, 0.25)", arange_fn, "tensor"},
     {"eye", "n", "the n x n identity matrix", "eye(3)", eye_fn, "tensor"},

@@ -114,7 +114,8 @@ Value adamw_fn(BuiltinContext&, const Args& args) { return adam_like(args, "adam
 
 using L = Tensor (*)(Tensor, Tensor);
 
-const Builtin kTrain[] = {
+// constinit: Note [Constant builtin tables] in builtins/table.cpp.
+constinit const Builtin kTrain[] = {
     {"binary_cross_entropy", "pred, target",
      "mean(softplus(z) - y z) from logits z and labels y in [0, 1] (stable)",
      "binary_cross_entropy(linspace(-1, 1, 4), ones([4]))",
