@@ -4,6 +4,7 @@
 #include <new>
 
 #include "app/cli.hpp"
+#include "eval/sanitizers.hpp"
 
 // Note [Leaving without teardown]
 // When cli_main returns, the session is gone and every file a script wrote is
@@ -22,10 +23,9 @@ int main(int argc, char** argv) {
   } catch (...) {
     std::fputs("hinge: error: internal error\n", stderr);
   }
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  if (!hinge::lang::kUnderSanitizer) {
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }
   return status;
-#else
-  std::fflush(nullptr);
-  std::_Exit(status);
-#endif
 }

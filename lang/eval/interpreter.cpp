@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "eval/format_value.hpp"
+#include "eval/sanitizers.hpp"
 #include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
@@ -227,30 +228,30 @@ void run_job(StackJob& job) {
   }
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-extern "C" void* run_stack_job(void* p) {
+// Under a sanitizer (Note [A stack of its own]).
+extern "C" void* run_thread_job(void* p) {
   run_job(*static_cast<StackJob*>(p));
   return nullptr;
 }
 
-bool run_on_big_stack(StackJob& job) {
+bool run_on_thread(StackJob& job) {
   pthread_attr_t attr;
   pthread_t thread;
   if (pthread_attr_init(&attr) != 0) return false;
   bool started = pthread_attr_setstacksize(&attr, run_stack_bytes()) == 0 &&
-                 pthread_create(&thread, &attr, run_stack_job, &job) == 0;
+                 pthread_create(&thread, &attr, run_thread_job, &job) == 0;
   pthread_attr_destroy(&attr);
   if (started) pthread_join(thread, nullptr);
   return started;
 }
-#else
+
 // makecontext passes int arguments: the job's address in two halves.
-extern "C" void run_stack_job(unsigned hi, unsigned lo) {
+extern "C" void run_switched_job(unsigned hi, unsigned lo) {
   auto* job = reinterpret_cast<StackJob*>((std::uintptr_t{hi} << 32) | lo);
   run_job(*job);
 }  // returns to job->caller (uc_link)
 
-bool run_on_big_stack(StackJob& job) {
+bool run_on_switched_stack(StackJob& job) {
   const std::size_t guard = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   const std::size_t bytes = run_stack_bytes() + guard;
   void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
@@ -263,18 +264,18 @@ bool run_on_big_stack(StackJob& job) {
     run.uc_stack.ss_size = bytes - guard;
     run.uc_link = &job.caller;
     const auto addr = reinterpret_cast<std::uintptr_t>(&job);
-    makecontext(&run, reinterpret_cast<void (*)()>(run_stack_job), 2, static_cast<unsigned>(addr >> 32),
+    makecontext(&run, reinterpret_cast<void (*)()>(run_switched_job), 2, static_cast<unsigned>(addr >> 32),
                 static_cast<unsigned>(addr & 0xffffffffu));
     ok = ::swapcontext(&job.caller, &run) == 0;
   }
   ::munmap(base, bytes);
   return ok;
 }
-#endif
 
 Status on_big_stack(std::function<Status()> fn) {
   StackJob job{std::move(fn)};
-  if (!run_on_big_stack(job)) return job.fn();
+  const bool ran = kUnderSanitizer ? run_on_thread(job) : run_on_switched_stack(job);
+  if (!ran) return job.fn();
   if (job.error) std::rethrow_exception(job.error);
   return job.result;
 }
