@@ -333,7 +333,7 @@ std::vector<Tensor> grad(Tensor y, std::span<const Tensor> xs, bool create_graph
 
 namespace detail {
 
-// What Replay precomputes: each node's kernels (no op_impl lookup per step) and,
+// What Replay precomputes: each node's kernels (Note [Kernels picked once]) and,
 // per backward step, which inputs it assigns and which it needs zeroed first. A
 // fused layer (Note [Fused layers]) is one step at its output node's place; its
 // interior nodes get no step.
@@ -444,7 +444,8 @@ Replay::Replay(Tensor root, ReplayOptions options) : g_(root.g), root_(root.id) 
     const int32_t r = role[id - lo];
     if (r == detail::kInsideLayer) continue;
     (fixed[id - lo] ? p.fwd_once : p.fwd)
-        .push_back({&g[id], r >= 0 ? nullptr : detail::op_impl(g[id].op).forward, r});
+        .push_back(
+            {&g[id], r >= 0 ? nullptr : detail::pick_kernels(detail::op_impl(g[id].op), g[id]).forward, r});
   }
   p.root = &g[root_];
   if (grad_nodes_.empty() || grad_nodes_.back() != root_) return;
@@ -470,9 +471,10 @@ Replay::Replay(Tensor root, ReplayOptions options) : g_(root.g), root_(root.id) 
       const auto& inputs = p.layers[static_cast<std::size_t>(step.layer)].inputs;
       for (int k = 0; k < 4; ++k) mark(inputs[k], k, step);
     } else {
-      const detail::OpImpl& impl = detail::op_impl(n.op);
-      step.run = impl.backward;
-      step.run_assign = n.nin <= 32 ? impl.backward_assign : nullptr;
+      const detail::NodeKernels k =
+          detail::pick_kernels(detail::op_impl(n.op), n);  // Note [Kernels picked once]
+      step.run = k.backward;
+      step.run_assign = n.nin <= 32 ? k.backward_assign : nullptr;
       for (int k = 0; k < n.nin; ++k) mark(n.input(k), k, step);
     }
     step.zero_end = static_cast<uint32_t>(p.zero_before.size());

@@ -283,12 +283,11 @@ void compare_fwd(Graph& g, Node& n) {
 // A comparison: its kernel takes the comparison as a type; it has no gradient.
 // Cmp names a template, which cannot be parenthesized.
 // NOLINTBEGIN(bugprone-macro-parentheses)
-#define HINGE_COMPARE_ROW(op, Cmp)                                                                           \
-  OpImplRow {                                                                                                \
-    OpKind::op, OpImpl {                                                                                     \
-      [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { compare_fwd<T, Cmp<T>>(g, n); }); }, \
-          no_bwd, no_vjp                                                                                     \
-    }                                                                                                        \
+#define HINGE_COMPARE_ROW(op, Cmp)                                                                       \
+  OpImplRow {                                                                                            \
+    OpKind::op, op_impl_of<&kKernels<&compare_fwd<float, Cmp<float>>, &compare_fwd<double, Cmp<double>>, \
+                                     nullptr, nullptr, nullptr, nullptr, false>,                         \
+                           RowBackward::none>(no_vjp)                                                    \
   }
 // NOLINTEND(bugprone-macro-parentheses)
 

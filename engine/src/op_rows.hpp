@@ -1,8 +1,11 @@
 // The rows of the implementation table (op_table.hpp), written once: each macro
-// instantiates an op's float32 and float64 kernels behind one function pointer each,
-// run with the kernel set of this CPU (Note [Kernel sets] in cpu_dispatch.hpp).
+// instantiates an op's float32 and float64 kernels in every kernel set (Note
+// [Kernel sets] in cpu_dispatch.hpp) and gives the row both the table of them
+// (OpKernels) and entries that pick one per call.
 // The family files (binary.cpp, unary.cpp, ...) list their rows with these.
 #pragma once
+
+#include <type_traits>
 
 #include "cpu_dispatch.hpp"
 #include "hinge/dtype.hpp"
@@ -14,44 +17,112 @@ namespace hinge::detail {
 inline void no_bwd(Graph&, Node&) {}
 inline void no_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}
 
-// How a row runs node n's kernel f: with the kernel set of this CPU, or, for an
-// elementwise op, by its output's element count (Note [Small tensors run baseline]).
-template <class F>
-void dispatch_node(const Node& n, F&& f) {
-  dispatch_kernel(n.dtype, f);
+// The kernel K (a function) compiled for each kernel set, by CpuKernels: its
+// wrappers are `flatten`, so each holds the whole kernel (Note [One kernel per
+// wrapper]).
+template <auto K>
+struct InEachSet;
+template <class... A, void (*K)(A...)>
+struct InEachSet<K> {
+#if HINGE_DISPATCH
+  [[gnu::target(HINGE_AVX2_FEATURES), gnu::flatten]] static void run_avx2(A... a) { K(a...); }
+  [[gnu::target(HINGE_AVX512_FEATURES), gnu::flatten]] static void run_avx512(A... a) { K(a...); }
+  static constexpr void (*sets[kKernelSets])(A...) = {K, run_avx2, run_avx512};
+#else
+  static constexpr void (*sets[kKernelSets])(A...) = {K, K, K};
+#endif
+};
+
+// out[set] = K in each set, or nothing when K is nullptr (the row has no such kernel).
+template <auto K, class Fn>
+constexpr void fill_sets(Fn (&out)[kKernelSets]) {
+  if constexpr (!std::is_null_pointer_v<decltype(K)>)
+    for (int s = 0; s < kKernelSets; ++s) out[s] = InEachSet<K>::sets[s];
 }
-template <class F>
-void dispatch_node_elementwise(const Node& n, F&& f) {
-  dispatch_elementwise(n.dtype, n.numel, f);
+
+// One op's kernels: forward F, and either a backward B or a backward that can
+// assign A (nullptr for the one it lacks), for float32 and float64.
+template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise>
+constexpr OpKernels make_kernels() {
+  OpKernels k{};
+  fill_sets<F32>(k.forward[0]);
+  fill_sets<F64>(k.forward[1]);
+  fill_sets<B32>(k.backward[0]);
+  fill_sets<B64>(k.backward[1]);
+  fill_sets<A32>(k.backward_assign[0]);
+  fill_sets<A64>(k.backward_assign[1]);
+  k.elementwise = Elementwise;
+  return k;
+}
+template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise>
+inline constexpr OpKernels kKernels = make_kernels<F32, F64, B32, B64, A32, A64, Elementwise>();
+
+// The row's entries for callers that go node by node (building a graph, backward()):
+// each picks node n's kernel at the call (pick_kernels, op_table.hpp).
+template <const OpKernels* K>
+void forward_entry(Graph& g, Node& n) {
+  K->forward[dtype_index(n.dtype)][kernel_set_for(*K, n)](g, n);
+}
+template <const OpKernels* K>
+void backward_entry(Graph& g, Node& n) {
+  K->backward[dtype_index(n.dtype)][kernel_set_for(*K, n)](g, n);
+}
+template <const OpKernels* K>
+void backward_assign_entry(Graph& g, Node& n, unsigned assign) {
+  K->backward_assign[dtype_index(n.dtype)][kernel_set_for(*K, n)](g, n, assign);
+}
+// A backward that assigns nothing adds to every input's gradient.
+template <const OpKernels* K>
+void backward_adding_entry(Graph& g, Node& n) {
+  backward_assign_entry<K>(g, n, 0);
+}
+
+// What an op's numeric backward does: nothing (no gradient), add into its
+// inputs' gradients, or also overwrite them (OpImpl::backward_assign).
+enum class RowBackward { none, adds, assigns };
+
+// The row of op kernels K with graph-building backward `vjp`.
+template <const OpKernels* K, RowBackward B>
+constexpr OpImpl op_impl_of(void (*vjp)(Graph&, NodeId, Tensor, std::span<Tensor>)) {
+  if constexpr (B == RowBackward::assigns)
+    return {&forward_entry<K>, &backward_adding_entry<K>, vjp, &backward_assign_entry<K>, K};
+  else if constexpr (B == RowBackward::adds)
+    return {&forward_entry<K>, &backward_entry<K>, vjp, nullptr, K};
+  else
+    return {&forward_entry<K>, &no_bwd, vjp, nullptr, K};
 }
 
 }  // namespace hinge::detail
 
 // An op whose kernels are op_fwd<T>(g, n), op_bwd<T>(g, n) and op_vjp: its numeric
 // backward only adds.
-#define HINGE_ROW(op)                                                                                 \
-  OpImplRow {                                                                                         \
-    OpKind::op, OpImpl {                                                                              \
-      [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { op##_fwd<T>(g, n); }); },     \
-          [](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { op##_bwd<T>(g, n); }); }, \
-          op##_vjp                                                                                    \
-    }                                                                                                 \
+#define HINGE_ROW(op)                                                                       \
+  OpImplRow {                                                                               \
+    OpKind::op, op_impl_of<&kKernels<&op##_fwd<float>, &op##_fwd<double>, &op##_bwd<float>, \
+                                     &op##_bwd<double>, nullptr, nullptr, false>,           \
+                           RowBackward::adds>(op##_vjp)                                     \
   }
 
 // An op whose backward op_bwd<T>(g, n, assign) can also overwrite the gradients of the
 // inputs named by the bits of `assign` (Note [Assigning backward] in backward.cpp).
-#define HINGE_ASSIGN_ROW(op) HINGE_ASSIGN_ROW_THROUGH(op, dispatch_node)
+#define HINGE_ASSIGN_ROW(op) HINGE_ASSIGN_ROW_OF(op, false)
 
 // HINGE_ASSIGN_ROW for an elementwise op (its output has the most elements): a small
-// one runs the baseline kernel inline (Note [Small tensors run baseline]).
-#define HINGE_ELEMENTWISE_ROW(op) HINGE_ASSIGN_ROW_THROUGH(op, dispatch_node_elementwise)
+// one runs the baseline kernel (Note [Small tensors run baseline]).
+#define HINGE_ELEMENTWISE_ROW(op) HINGE_ASSIGN_ROW_OF(op, true)
 
-// The row of HINGE_ASSIGN_ROW, each kernel run through `through(n, f)`.
-#define HINGE_ASSIGN_ROW_THROUGH(op, through)                                                           \
-  OpImplRow {                                                                                           \
-    OpKind::op, OpImpl {                                                                                \
-      [](Graph& g, Node& n) { through(n, [&]<class T>() { op##_fwd<T>(g, n); }); },                     \
-          [](Graph& g, Node& n) { through(n, [&]<class T>() { op##_bwd<T>(g, n, 0); }); }, op##_vjp,    \
-          [](Graph& g, Node& n, unsigned as) { through(n, [&]<class T>() { op##_bwd<T>(g, n, as); }); } \
-    }                                                                                                   \
+#define HINGE_ASSIGN_ROW_OF(op, elementwise)                                                \
+  OpImplRow {                                                                               \
+    OpKind::op, op_impl_of<&kKernels<&op##_fwd<float>, &op##_fwd<double>, nullptr, nullptr, \
+                                     &op##_bwd<float>, &op##_bwd<double>, elementwise>,     \
+                           RowBackward::assigns>(op##_vjp)                                  \
+  }
+
+// An op with a forward kernel op_fwd<T>(g, n) only: no gradient.
+#define HINGE_FORWARD_ROW(op)                                                                          \
+  OpImplRow {                                                                                          \
+    OpKind::op,                                                                                        \
+        op_impl_of<                                                                                    \
+            &kKernels<&op##_fwd<float>, &op##_fwd<double>, nullptr, nullptr, nullptr, nullptr, false>, \
+            RowBackward::none>(no_vjp)                                                                 \
   }

@@ -414,9 +414,7 @@ void detach_fwd(Graph& g, Node& n) {
 constexpr OpImplRow kRows[] = {
     HINGE_ELEMENTWISE_ROW(neg),
     HINGE_ELEMENTWISE_ROW(abs),
-    {OpKind::sign,
-     {[](Graph& g, Node& n) { dispatch_kernel(n.dtype, [&]<class T>() { sign_fwd<T>(g, n); }); }, no_bwd,
-      no_vjp}},
+    HINGE_FORWARD_ROW(sign),
     HINGE_ELEMENTWISE_ROW(exp),
     HINGE_ELEMENTWISE_ROW(log),
     HINGE_ELEMENTWISE_ROW(sqrt),

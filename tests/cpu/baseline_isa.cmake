@@ -1,5 +1,5 @@
 # The portable binary runs on any x86-64 CPU: outside the AVX2 and AVX-512 kernel
-# wrappers (run_avx2<...>, run_avx512<...>, engine/src/cpu_dispatch.hpp) it holds no
+# wrappers (run_avx2, run_avx512: engine/src/cpu_dispatch.hpp, op_rows.hpp) it holds no
 # AVX instruction of any width, and the AVX2 wrappers hold no AVX-512 one. Read from
 # `objdump -d` of the executable, function by function (isa_scan.awk).
 #   cmake -DEXE=<hinge> -P baseline_isa.cmake
