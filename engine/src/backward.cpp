@@ -44,20 +44,20 @@ bool is_scalar_step(const Node& n, DType t) {
 }
 
 // The step of one-number node n whose adjoint is `go`: each input that requires
-// grad is reached through `reach` (which readies its gradient once per pass and
-// returns it) and receives its share.
-template <class T, class Reach>
-void scalar_step(Graph& g, const Node& n, T go, Reach reach) {
+// grad receives its share through `give(input, id, share)`, which readies the
+// input's gradient the first time the pass reaches it.
+template <class T, class Give>
+void scalar_step(Graph& g, const Node& n, T go, Give give) {
   Node& A = g[n.in[0]];
   const T a = *A.v<T>();
   if (n.op == OpKind::relu) {
-    if (A.requires_grad()) *reach(A, n.in[0]) += go * (a > T(0) ? T(1) : T(0));
+    if (A.requires_grad()) give(A, n.in[0], go * (a > T(0) ? T(1) : T(0)));
     return;
   }
   Node& B = g[n.in[1]];
   const T b = *B.v<T>();
-  if (A.requires_grad()) *reach(A, n.in[0]) += n.op == OpKind::mul ? go * b : go;
-  if (B.requires_grad()) *reach(B, n.in[1]) += n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go;
+  if (A.requires_grad()) give(A, n.in[0], n.op == OpKind::mul ? go * b : go);
+  if (B.requires_grad()) give(B, n.in[1], n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go);
 }
 
 // Readies node id's gradient for a pass: an interior node's is reset, a leaf's
@@ -108,19 +108,25 @@ std::vector<NodeId> ancestors(const Graph& cg, NodeId root, bool only_grad) {
 // first reaches an interior node has a kernel that can overwrite its inputs'
 // gradients (OpImpl::backward_assign), that gradient is neither zeroed nor, when
 // new, cleared: the kernel writes every element. A graph built anew gets fresh
-// gradient buffers every pass, so this saves a pass over each of them.
+// gradient buffers every pass, so this saves a pass over each of them. A scalar
+// step (Note [Scalar steps in backward]) always can: the first share it gives an
+// interior node is stored, not added to a cleared slot.
 namespace {
 
 // Points n.grad at storage the next kernel overwrites, where Graph::ensure_grad
 // would put it but uncleared.
 void attach_grad_to_overwrite(Graph& g, Node& n) {
-  const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
-  n.grad = n.numel == 1 ? static_cast<void*>(n.inline_grad) : g.alloc(bytes);
+  if (n.numel == 1) {  // inline (Note [Inline scalars]): one store, not a call
+    n.grad = n.inline_grad;
+    return;
+  }
+  n.grad = g.alloc(static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
 }
 
 // Readies node id's gradient for the walk as prepare_grad does, except that with
 // `may_overwrite` an interior node's is left for its first consumer's kernel to
-// overwrite: then true (Note [Assigning backward]).
+// overwrite: then true (Note [Assigning backward]). Small enough to be inlined
+// into the walk, where most nodes of a scalar graph take its first branch.
 bool ready_grad(Graph& g, Node& n, NodeId id, bool may_overwrite) {
   if (may_overwrite && !n.is_leaf()) {
     if (!n.grad) attach_grad_to_overwrite(g, n);
@@ -145,13 +151,20 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
   NodeId i = root_id + 1;
   try {
     dispatch(t, [&]<class T>() {
-      // Marks input m (id j) as reached, readying its gradient the first time.
-      auto reach = [&](Node& m, NodeId j) {
-        if (!(m.flags & kNeeded)) {
-          ready(m, j, false);
-          m.flags |= kNeeded;
+      // Adds v to input m's gradient (m is node j). The first to reach m readies
+      // it, and an interior node's gradient then takes v instead of being
+      // cleared and added to (Note [Assigning backward]); T(0) + v keeps the sum
+      // bit for bit, a -0 share included.
+      auto give = [&](Node& m, NodeId j, T v) {
+        if (m.flags & kNeeded) {
+          *m.g<T>() += v;
+          return;
         }
-        return m.g<T>();
+        if (ready(m, j, true))
+          *m.g<T>() = T(0) + v;
+        else
+          *m.g<T>() += v;
+        m.flags |= kNeeded;
       };
       while (i-- > 0) {
         Node& n = g[i];
@@ -159,7 +172,7 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
         n.flags &= ~kNeeded;
         if (n.is_leaf()) continue;
         if (is_scalar_step(n, t)) {
-          scalar_step<T>(g, n, *n.g<T>(), reach);
+          scalar_step<T>(g, n, *n.g<T>(), give);
           continue;
         }
         const detail::OpImpl& impl = detail::op_impl(n.op);
