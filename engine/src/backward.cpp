@@ -3,6 +3,7 @@
 #include "hinge/backward.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -136,6 +137,25 @@ bool ready_grad(Graph& g, Node& n, NodeId id, bool may_overwrite) {
   return false;
 }
 
+// The step of the walk at the output of a fused layer (Note [Fused layers in
+// backward]): the interior nodes' gradients are readied for the kernel to
+// overwrite (an interior gradient always is) but not marked, so the walk passes
+// them by; the inputs are reached as any step's are.
+template <class Ready>
+void walked_layer_step(const detail::FusedLayer& f, Ready& ready) {
+  const std::array<Node*, 3> interior{f.z, f.a, f.h};
+  for (int k = 0; k < 3; ++k) ready(*interior[k], f.interior[k], true);
+  const std::array<Node*, 4> inputs{f.X, f.W, f.b, f.V};
+  unsigned assign = 0;
+  for (int k = 0; k < 4; ++k) {
+    Node& m = *inputs[k];
+    if (!m.requires_grad() || (m.flags & kNeeded)) continue;
+    if (ready(m, f.inputs[k], true)) assign |= 1u << k;
+    m.flags |= kNeeded;
+  }
+  detail::fused_layer_backward_through(f, assign);
+}
+
 // The walk from `root`, seeded with 1; ready(node, id, may_overwrite) readies
 // each gradient the pass reaches, the root's first, and says whether it left the
 // gradient for the consuming kernel to overwrite (only when may_overwrite). If a
@@ -174,6 +194,12 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
         if (is_scalar_step(n, t)) {
           scalar_step<T>(g, n, *n.g<T>(), give);
           continue;
+        }
+        if (n.op == OpKind::matmul) {
+          if (const auto layer = detail::match_walked_layer(g, i)) {
+            walked_layer_step(*layer, ready);
+            continue;
+          }
         }
         const detail::OpImpl& impl = detail::op_impl(n.op);
         const bool can_assign = impl.backward_assign && n.nin <= 32;

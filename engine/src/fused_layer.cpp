@@ -2,6 +2,7 @@
 // replayed graph, and the forward and backward kernels.
 #include "fused_layer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cpu_dispatch.hpp"
@@ -148,6 +149,63 @@ void backward_all(const FusedLayer& f, const Act& act, unsigned assign) {
   if (f.X->requires_grad()) backward_input<T, K>(f, c, act, assign & 1u);
 }
 
+// Columns [j0, j0 + nb) of fused_layer_backward_through (Note [Fused layers in
+// backward]): backward_columns for K = 1, writing the adjoints of h, a and z as it
+// goes. Each number is the node-by-node one: dH = dy V^T as matmul's outer-product
+// loop forms it, relu's slope times dH, dZ = dA (add passes its adjoint on), and
+// each sum starts from the gradient it adds to (0 when assigned) and takes the rows
+// in order, as matmul's thin loops and add's row sums do.
+template <class T, int BW, class Act>
+void through_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, int64_t j0, int nb,
+                     unsigned assign) {
+  T sv[BW], sb[BW], sw[BW], vv[BW];
+  const bool wv = f.V->requires_grad(), wb = f.b->requires_grad(), ww = f.W->requires_grad();
+  auto start = [nb](bool needed, bool assign, const T* dst, T* sums) {
+    for (int l = 0; l < nb; ++l) sums[l] = needed && !assign ? dst[l] : T(0);
+  };
+  start(wv, assign & 8u, wv ? f.V->g<T>() + j0 : nullptr, sv);
+  start(wb, assign & 4u, wb ? f.b->g<T>() + j0 : nullptr, sb);
+  start(ww, assign & 2u, ww ? f.W->g<T>() + j0 : nullptr, sw);
+  for (int l = 0; l < nb; ++l) vv[l] = c.v[j0 + l];
+  T* dh = f.h->g<T>() + j0;
+  T* da = f.a->g<T>() + j0;
+  T* dz = f.z->g<T>() + j0;
+  for (int64_t i = 0; i < c.M; ++i) {
+    const T d = c.dy[i], x = c.x[i];
+    const int64_t row = i * c.N;
+    const T* __restrict hr = c.h + row + j0;
+    T* __restrict dhr = dh + row;
+    T* __restrict dar = da + row;
+    T* __restrict dzr = dz + row;
+    for (int l = 0; l < nb; ++l) {
+      const T hv = hr[l];
+      sv[l] += hv * d;
+      // The slope before the product: in this order GCC if-converts it and the
+      // loop vectorizes; the other way round it stays scalar (GCC 12).
+      const T s = act.slope(hv);
+      const T gh = d * vv[l];
+      const T ga = gh * s;
+      dhr[l] = gh;
+      dar[l] = ga;
+      dzr[l] = ga;
+      sb[l] += ga;
+      sw[l] += x * ga;
+    }
+  }
+  if (wv) std::copy(sv, sv + nb, f.V->g<T>() + j0);
+  if (wb) std::copy(sb, sb + nb, f.b->g<T>() + j0);
+  if (ww) std::copy(sw, sw + nb, f.W->g<T>() + j0);
+}
+
+template <class T, class Act>
+void through_all(const FusedLayer& f, const Act& act, unsigned assign) {
+  const Arrays<T> c(f);
+  constexpr int kBlock = 256 / sizeof(T);
+  int64_t j = 0;
+  for (; j + kBlock <= c.N; j += kBlock) through_columns<T, kBlock>(f, c, act, j, kBlock, assign);
+  if (j < c.N) through_columns<T, kBlock>(f, c, act, j, static_cast<int>(c.N - j), assign);
+}
+
 // Calls fn.template operator()<T, K>(act) with the layer's dtype, input width and
 // activation as compile-time choices, then the kernel set of this CPU (Note [One
 // kernel per wrapper] in cpu_dispatch.hpp).
@@ -172,6 +230,42 @@ void dispatch_layer(const FusedLayer& f, Fn&& fn) {
   });
 }
 
+// The layer y = act(z + b) @ V, z = X @ W, over nodes found by a matcher, when its
+// shapes and dtypes fit and its four inputs are distinct leaves of it.
+std::optional<FusedLayer> layer_of(Graph& g, NodeId yid, NodeId zid, NodeId bid) {
+  Node& y = g[yid];
+  Node& h = g[y.in[0]];
+  Node& a = g[h.in[0]];
+  Node& z = g[zid];
+  if (z.op != OpKind::matmul) return std::nullopt;
+  FusedLayer f{&g[z.in[0]],
+               &g[z.in[1]],
+               &z,
+               &g[bid],
+               &a,
+               &h,
+               &g[y.in[1]],
+               &y,
+               0,
+               {z.in[0], z.in[1], bid, y.in[1]},
+               {zid, h.in[0], y.in[0]}};
+  const Shape &xs = f.X->shape, &zs = z.shape;
+  if (xs.rank != 2 || zs.rank != 2 || f.W->shape.rank != 2) return std::nullopt;
+  const int64_t M = zs.dims[0], N = zs.dims[1], K = xs.dims[1];
+  if (K < 1 || K > kFusedMaxInputs || xs.dims[0] != M || a.shape != zs || h.shape != zs) return std::nullopt;
+  if (!is_row(f.b->shape, N) || !is_column(f.V->shape, N)) return std::nullopt;
+  bool same_dtype = true;
+  for (const Node* n : {f.X, f.W, f.z, f.b, f.a, f.h, f.V, f.y}) same_dtype &= n->dtype == y.dtype;
+  bool distinct = true;  // each input gradient is written once per step, none is interior
+  for (int i = 0; i < 4; ++i) {
+    for (int j = i + 1; j < 4; ++j) distinct &= f.inputs[i] != f.inputs[j];
+    for (NodeId in : f.interior) distinct &= f.inputs[i] != in;
+  }
+  if (!same_dtype || !distinct) return std::nullopt;
+  f.K = static_cast<int>(K);
+  return f;
+}
+
 }  // namespace
 
 std::optional<FusedLayer> match_fused_layer(Graph& g, NodeId yid, const std::vector<int>& uses, NodeId lo) {
@@ -183,35 +277,27 @@ std::optional<FusedLayer> match_fused_layer(Graph& g, NodeId yid, const std::vec
   Node& a = g[h.in[0]];
   if (a.op != OpKind::add || !only_use(h.in[0])) return std::nullopt;
   for (int side = 0; side < 2; ++side) {
-    const NodeId zid = a.in[side], bid = a.in[1 - side];
-    Node& z = g[zid];
-    if (z.op != OpKind::matmul || !only_use(zid)) continue;
-    FusedLayer f{&g[z.in[0]],
-                 &g[z.in[1]],
-                 &z,
-                 &g[bid],
-                 &a,
-                 &h,
-                 &g[y.in[1]],
-                 &y,
-                 0,
-                 {z.in[0], z.in[1], bid, y.in[1]},
-                 {zid, h.in[0], y.in[0]}};
-    const Shape &xs = f.X->shape, &zs = z.shape;
-    if (xs.rank != 2 || zs.rank != 2 || f.W->shape.rank != 2) continue;
-    const int64_t M = zs.dims[0], N = zs.dims[1], K = xs.dims[1];
-    if (K < 1 || K > kFusedMaxInputs || xs.dims[0] != M || a.shape != zs || h.shape != zs) continue;
-    if (!is_row(f.b->shape, N) || !is_column(f.V->shape, N)) continue;
-    bool same_dtype = true;
-    for (const Node* n : {f.X, f.W, f.z, f.b, f.a, f.h, f.V, f.y}) same_dtype &= n->dtype == y.dtype;
-    bool distinct = true;  // each input gradient is written once per step
-    for (int i = 0; i < 4; ++i)
-      for (int j = i + 1; j < 4; ++j) distinct &= f.inputs[i] != f.inputs[j];
-    if (!same_dtype || !distinct) continue;
-    f.K = static_cast<int>(K);
-    return f;
+    if (!only_use(a.in[side])) continue;
+    if (auto f = layer_of(g, yid, a.in[side], a.in[1 - side])) return f;
   }
   return std::nullopt;
+}
+
+std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid) {
+  if (yid < 3) return std::nullopt;
+  const NodeId hid = yid - 1, aid = yid - 2, zid = yid - 3;
+  const Node& y = g[yid];
+  const Node& h = g[hid];
+  const Node& a = g[aid];
+  if (y.op != OpKind::matmul || y.in[0] != hid || h.in[0] != aid) return std::nullopt;
+  if (h.op != OpKind::relu && !(h.op == OpKind::leaky_relu && h.attr.f[0] > 0)) return std::nullopt;
+  if (a.op != OpKind::add || (a.in[0] == zid) == (a.in[1] == zid)) return std::nullopt;
+  auto f = layer_of(g, yid, zid, a.in[0] == zid ? a.in[1] : a.in[0]);
+  if (!f || f->K != 1 || f->X->requires_grad()) return std::nullopt;
+  if (f->z->shape.dims[0] * f->z->shape.dims[1] < kSmallProduct) return std::nullopt;
+  for (const Node* n : {f->z, f->a, f->h})
+    if (!n->requires_grad() || (n->flags & kNeeded)) return std::nullopt;
+  return f;
 }
 
 void fused_layer_forward(const FusedLayer& f) {
@@ -220,6 +306,16 @@ void fused_layer_forward(const FusedLayer& f) {
 
 void fused_layer_backward(const FusedLayer& f, unsigned assign) {
   dispatch_layer(f, [&]<class T, int K>(auto act) { backward_all<T, K>(f, act, assign); });
+}
+
+void fused_layer_backward_through(const FusedLayer& f, unsigned assign) {
+  dispatch(f.h->dtype, [&]<class T>() {
+    auto run = [&](auto act) { run_kernel([&] { through_all<T>(f, act, assign); }); };
+    if (f.h->op == OpKind::leaky_relu)
+      run(LeakyRelu<T>{static_cast<T>(f.h->attr.f[0])});
+    else
+      run(Relu<T>{});
+  });
 }
 
 }  // namespace hinge::detail

@@ -99,6 +99,15 @@ T dot(const T* a, const T* b, int64_t n) {
   return s;
 }
 
+// Products with m*n*k below this run as a plain loop (matmul.cpp; a fused layer in
+// backward() relies on the same split, fused_layer.cpp). Measured on the dev box
+// (OpenBLAS 0.3, -O3 -march=native, f32 and f64, min of 40 runs): a BLAS call costs
+// 13-60 ns before any arithmetic (most with a transposed B), the loop wins below
+// about 64 multiply-adds (NN, TN) to 256 (NT), and from 512 on BLAS is 2-5x faster
+// (at 4096, 3-20x). 128 splits the difference; the tiny products of scalar-style
+// models (2x2, 1x8x8) stay in the loop.
+inline constexpr int64_t kSmallProduct = 128;
+
 // The node's inputs as references.
 inline Node& in(Graph& g, const Node& n, int k) { return g[n.input(k)]; }
 

@@ -19,14 +19,6 @@ namespace hinge {
 namespace detail {
 namespace {
 
-// Products with m*n*k below this run as a plain loop. Measured on the dev box
-// (OpenBLAS 0.3, -O3 -march=native, f32 and f64, min of 40 runs): a BLAS call costs
-// 13-60 ns before any arithmetic (most with a transposed B), the loop wins below
-// about 64 multiply-adds (NN, TN) to 256 (NT), and from 512 on BLAS is 2-5x faster
-// (at 4096, 3-20x). 128 splits the difference; the tiny products of scalar-style
-// models (2x2, 1x8x8) stay in the loop.
-constexpr int64_t kSmallProduct = 128;
-
 // C = op(A) @ op(B) + beta C (beta 0 or 1) when one of M, N, K is 1; false when the
 // layout does not fit these loops. Such products are memory-bound: a GEMM call packs
 // both operands and, for beta = 0, clears C before adding to it (with OpenBLAS 0.3.21

@@ -2,9 +2,13 @@
 // fused layers gives the loss and the gradients the node-by-node replay gives,
 // whatever the gradient buffers held before; its gradients match central
 // differences; and what cannot be fused is left to the node-by-node kernels.
+// backward() and grad() over a one-column layer give the node-by-node gradients
+// bit for bit, the interior nodes' included.
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include <bit>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <vector>
@@ -230,4 +234,105 @@ TEST_CASE("a layer made only of constants is folded and still fused", "[fused]")
   r.backward();
   CHECK(loss.item() == Approx(want).epsilon(1e-14));
   for (int64_t k = 0; k < 6; ++k) CHECK(w.grad_at(k) == Approx(fixed.at(k)).epsilon(1e-14));
+}
+
+namespace {
+
+// backward() over a one-column layer (Note [Fused layers in backward] in
+// engine/src/fused_layer.hpp). The same model is built twice from the same
+// numbers; in the second a node sits between X @ W and the bias add, so the walk
+// differentiates it node by node.
+struct Walked {
+  Tensor loss;
+  std::vector<Tensor> leaves, interior;  // interior: X @ W, + b, act, @ V
+};
+
+enum class Extra { none, reads_h, reads_z };
+
+Walked build_walked(Graph& g, const Layer& s, Extra extra, uint32_t seed, bool spaced) {
+  std::mt19937 rng(seed);
+  const DType t = g.dtype();
+  Tensor X = g.constant({s.M, 1}, random_values(s.M, rng), t);
+  Tensor W = g.param({1, s.N}, random_values(s.N, rng, -1, 1), t);
+  Tensor b = g.param(s.bias_2d ? Shape{1, s.N} : Shape{s.N}, random_values(s.N, rng, -1, 1), t);
+  Tensor V = g.param(s.v_1d ? Shape{s.N} : Shape{s.N, 1}, random_values(s.N, rng, -0.5, 0.5), t);
+  Tensor c = g.param({1}, std::vector<double>{0.1}, t);
+  Tensor target = g.constant(s.v_1d ? Shape{s.M} : Shape{s.M, 1}, random_values(s.M, rng), t);
+  Tensor z = matmul(X, W);
+  if (spaced) (void)g.scalar(0.0, t);
+  Tensor a = s.bias_first ? b + z : z + b;
+  Tensor h = activate(s.act, a);
+  Tensor y = matmul(h, V);
+  Tensor loss = mse(y + c, target);
+  if (extra == Extra::reads_h) loss = loss + mean(h * h);
+  if (extra == Extra::reads_z) loss = loss + sum(z) * 0.5;
+  return {loss, {W, b, V, c}, {z, a, h, y}};
+}
+
+// Every gradient backward() wrote, as bits (a sign of zero or a NaN differs too).
+std::vector<uint64_t> gradient_bits(const Walked& w) {
+  std::vector<uint64_t> out;
+  for (const auto* list : {&w.leaves, &w.interior})
+    for (const Tensor& x : *list)
+      for (double v : x.grads()) out.push_back(std::bit_cast<uint64_t>(v));
+  return out;
+}
+
+// Leaf gradients start from numbers (backward() adds to them); the interior ones
+// from NaN on the second pass (each must be overwritten).
+void fill_grads(const std::vector<Tensor>& ts, uint32_t seed, bool nan) {
+  std::mt19937 rng(seed);
+  for (const Tensor& x : ts) {
+    x.g->ensure_grad(x.id);
+    Node& n = x.node();
+    const auto v = random_values(n.numel, rng);
+    dispatch(n.dtype, [&]<class T>() {
+      for (int64_t k = 0; k < n.numel; ++k)
+        n.g<T>()[k] = nan ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(v[k]);
+    });
+  }
+}
+
+}  // namespace
+
+TEST_CASE("backward() over a one-column layer writes the node-by-node gradients bit for bit", "[fused]") {
+  std::vector<std::pair<Layer, Extra>> cases;
+  for (Act act : {Act::relu, Act::leaky_relu, Act::sigmoid})
+    for (auto [M, N] : {std::pair<int64_t, int64_t>{40, 9}, {13, 75}, {200, 100}, {3, 130}, {5, 9}})
+      cases.push_back({{.act = act, .M = M, .N = N}, Extra::none});
+  cases.push_back({{.M = 30, .N = 20, .bias_2d = true}, Extra::none});
+  cases.push_back({{.M = 30, .N = 20, .v_1d = true}, Extra::none});
+  cases.push_back({{.M = 30, .N = 20, .bias_first = true}, Extra::none});
+  cases.push_back({{.M = 30, .N = 20}, Extra::reads_h});
+  cases.push_back({{.M = 30, .N = 20}, Extra::reads_z});
+  uint32_t seed = 1;
+  for (DType t : {DType::f64, DType::f32})
+    for (const auto& [s, extra] : cases) {
+      INFO(s.describe() << " extra " << static_cast<int>(extra) << " " << dtype_name(t));
+      ++seed;
+      Graph g(t);
+      const Walked fused = build_walked(g, s, extra, seed, false);
+      const Walked plain = build_walked(g, s, extra, seed, true);
+      CHECK(fused.loss.item() == plain.loss.item());
+      for (const Walked* w : {&fused, &plain}) {
+        fill_grads(w->leaves, seed, false);
+        backward(w->loss);
+      }
+      CHECK(gradient_bits(fused) == gradient_bits(plain));
+      for (const Walked* w : {&fused, &plain}) {
+        fill_grads(w->interior, seed, true);
+        backward(w->loss);
+      }
+      CHECK(gradient_bits(fused) == gradient_bits(plain));
+      // grad() takes the same walk: by a leaf and by an interior node.
+      const std::pair<Tensor, Tensor> by[] = {{fused.leaves[0], plain.leaves[0]},
+                                              {fused.interior[2], plain.interior[2]}};
+      for (const auto& [fx, px] : by) {
+        const auto got = grad(fused.loss, {fx}).front().grads(),
+                   want = grad(plain.loss, {px}).front().grads();
+        REQUIRE(got.size() == want.size());
+        for (std::size_t e = 0; e < got.size(); ++e)
+          CHECK(std::bit_cast<uint64_t>(got[e]) == std::bit_cast<uint64_t>(want[e]));
+      }
+    }
 }
