@@ -13,6 +13,15 @@
 namespace hinge {
 namespace detail {
 
+// make_binary of operands that are not both one number: their shapes broadcast.
+// Out of line, so that the one-number path keeps no room for a shape.
+[[gnu::noinline]] static Tensor make_broadcast_binary(OpKind op, Graph& g, NodeId a, NodeId b) {
+  const Node& A = g[a];
+  const Shape s = broadcast_shapes(A.shape, g[b].shape, op_name(op));
+  const NodeId ins[2] = {a, b};
+  return {&g, g.add_node(op, ins, s, A.dtype)};
+}
+
 // Checks that a and b can meet in `op` and returns the node a op b.
 Tensor make_binary(OpKind op, Tensor a, Tensor b) {
   if (a.g != b.g) throw_graph_error(op_name(op));
@@ -20,10 +29,8 @@ Tensor make_binary(OpKind op, Tensor a, Tensor b) {
   const Node& A = g[a.id];
   const Node& B = g[b.id];
   if (A.dtype != B.dtype) throw_dtype_error(op_name(op), A.dtype, B.dtype);
-  if (A.shape.rank == 0 && B.shape.rank == 0) return {&g, g.add_scalar_node(op, a.id, b.id, A.dtype)};
-  const Shape s = broadcast_shapes(A.shape, B.shape, op_name(op));
-  const NodeId ins[2] = {a.id, b.id};
-  return {&g, g.add_node(op, ins, s, A.dtype)};
+  if (A.shape.rank == 0 && B.shape.rank == 0) return {&g, g.add_scalar_node(op, a.id, A, b.id, &B)};
+  return make_broadcast_binary(op, g, a.id, b.id);
 }
 
 namespace {

@@ -138,20 +138,26 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // one is the whole cost of an op: the node record, its clock reading and the
 // value. add_node's general cases (the element count and its limit, an input list
 // of any length, attribute storage, a value buffer in the arena) cost more than
-// that work, so one-number results take this shorter path: each input record is
-// read once, the record is constructed in its slot with no shape or attribute
-// copied in, the value lives inline, and +, -, * and relu are computed here
-// (scalar_forward). It builds exactly the node add_node would.
-NodeId Graph::add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr* attr) {
-  if (max_elements_ < 1) {  // add_node explains the limit
-    const NodeId ins[2] = {a, b};
-    return add_node(op, std::span<const NodeId>(ins, b == kNoNode ? 1 : 2), Shape{}, t,
+// that work, so one-number results take this shorter path: the caller passes the
+// input records it read to check the operands (each is found once), a leaf input
+// needs no look at its clock reading (leaves are always current), the record is
+// constructed in its slot with no shape or attribute copied in, the value lives
+// inline, and +, -, * and relu are computed here (scalar_forward). It builds
+// exactly the node add_node would.
+// add_scalar_node's node built by add_node, which explains a limit that forbids
+// it; out of line, so that the short path keeps no room for add_node's arguments.
+[[gnu::noinline]] static NodeId add_through_add_node(Graph& g, OpKind op, NodeId a, NodeId b, DType t,
+                                                     const Attr* attr) {
+  const NodeId ins[2] = {a, b};
+  return g.add_node(op, std::span<const NodeId>(ins, b == kNoNode ? 1 : 2), Shape{}, t,
                     attr ? *attr : Attr{});
-  }
-  const Node& A = nodes_[a];
-  const Node* B = b == kNoNode ? nullptr : &nodes_[b];
+}
+
+NodeId Graph::add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B, const Attr* attr) {
+  const DType t = A.dtype;
+  if (max_elements_ < 1) return add_through_add_node(*this, op, a, b, t, attr);
   const bool rg = A.requires_grad() || (B && B->requires_grad());
-  const bool current = is_current(a) && (!B || is_current(b));
+  const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
   const NodeId id = next_slot();
   Node& n = *new (&nodes_[id]) Node(op, t, origin_);
   versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]

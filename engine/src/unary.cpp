@@ -439,7 +439,7 @@ constexpr OpImplRow kRows[] = {
 Tensor make_unary(OpKind op, Tensor a, const Attr& attr = {}) {
   const Node& A = a.node();
   if (A.shape.rank == 0 && attr.aux_bytes == 0)
-    return {a.g, a.g->add_scalar_node(op, a.id, kNoNode, A.dtype, &attr)};
+    return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr, &attr)};
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype(), attr)};
 }

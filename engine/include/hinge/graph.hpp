@@ -113,10 +113,13 @@ class Graph {
   // kernel. Shapes must already be checked by the caller.
   NodeId add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
                   const Attr& attr = {});
-  // add_node for a one-element result (rank 0) of one input (b == kNoNode) or two
-  // of rank 0, whose attribute (none: nullptr) needs no storage: the same node,
-  // built without add_node's general cases (Note [Building scalar nodes] in graph.cpp).
-  NodeId add_scalar_node(OpKind op, NodeId a, NodeId b, DType t, const Attr* attr = nullptr);
+  // add_node for a one-element result (rank 0, of A's dtype) of one input (b ==
+  // kNoNode, B null) or two of rank 0, whose attribute (none: nullptr) needs no
+  // storage: the same node, built without add_node's general cases (Note [Building
+  // scalar nodes] in graph.cpp). A and B are the inputs' records, which the caller
+  // has read to check them.
+  NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
+                         const Attr* attr = nullptr);
   // Raw storage from the arena (64-byte aligned).
   void* alloc(std::size_t bytes) { return arena_.alloc(bytes); }
   // Makes sure node `id` has a gradient buffer, zeroed when newly allocated.
