@@ -195,11 +195,12 @@ void Interpreter::run_program(const std::shared_ptr<const Source>& src,
 // happens on a stack of 256 MiB (address space, committed only as used, with a
 // guard page below it), on the calling thread: swapcontext switches to it and
 // back, and the caller's code resumes when the run returns. A thread with that
-// stack did the same at about 0.8 ms more per run, a sixth of `hinge -e '1'` on
-// the machines the bench runs on (clone3, a malloc arena and the thread's TLS
-// block for each new thread, the futex of its join). Under a sanitizer the run
-// keeps a thread of its own: AddressSanitizer follows threads, not switched stacks.
-// If the stack cannot be mapped, the run happens on the caller's stack.
+// stack did the same for about 0.5 ms more CPU per run, a tenth of `hinge -e '1'`
+// on the machines the bench runs on (clone3, a malloc arena and a TLS block for
+// each new thread, the futex of its join, the scheduler's wake-ups). Under a
+// sanitizer (kUnderSanitizer) the run keeps a thread of its own: AddressSanitizer
+// follows threads, not switched stacks. If neither can be made, the run happens on
+// the caller's stack.
 namespace {
 
 constexpr std::size_t kRunStackBytes = std::size_t{256} << 20;

@@ -135,7 +135,7 @@ class Interpreter {
   explicit Interpreter(SessionOptions options);
 
   // ---- running (interpreter.cpp) ----
-  // Runs on a thread with a large stack (Note [A stack of its own]).
+  // Runs on a large stack of its own (Note [A stack of its own]).
   // `first_line` numbers the text's first line (a piped REPL entry continues the
   // numbering of the whole input).
   Status run_script(const std::string& name, std::string text, bool echo, const std::string& base_dir,
