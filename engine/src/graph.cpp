@@ -144,8 +144,10 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // constructed in its slot with no shape or attribute copied in, the value lives
 // inline, and +, -, * and relu are computed here (scalar_forward). It builds
 // exactly the node add_node would.
-// add_scalar_node's node built by add_node, which explains a limit that forbids
-// it; out of line, so that the short path keeps no room for add_node's arguments.
+
+// The node add_scalar_node would build, built by add_node instead, which explains
+// the element limit that forbids it; out of line, so that the short path keeps no
+// room for add_node's arguments.
 [[gnu::noinline]] static NodeId add_through_add_node(Graph& g, OpKind op, NodeId a, NodeId b, DType t,
                                                      const Attr* attr) {
   const NodeId ins[2] = {a, b};
