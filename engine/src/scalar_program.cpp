@@ -59,14 +59,52 @@ bool has_scalar_kernel(OpKind op) {
   }
 }
 
+// Note [Scalar program instructions]
+// The program is two instruction lists, one per pass, walked by one pointer each.
+// The forward list has an instruction per computed node (a leaf computes nothing);
+// the backward list, in reverse tape order, one per node that gives its inputs a
+// gradient, with what the derivative needs (which inputs require a gradient)
+// folded into its opcode when the program is compiled: a micrograd-style graph is
+// mostly +, * and relu, whose backward then tests nothing. Both switches list only
+// the opcodes compile() admits and mark every other value unreachable, so the
+// compiler jumps through its table without a range check.
+
+// The backward opcodes: +, -, * by the inputs that take a gradient (a, b or both),
+// relu (one input, which takes one), and every other op by the general path.
+enum class BackOp : uint8_t {
+  add_a,
+  add_b,
+  add_ab,
+  sub_a,
+  sub_b,
+  sub_ab,
+  mul_a,
+  mul_b,
+  mul_ab,
+  relu,
+  general
+};
+
+// need: bit 0 when input a takes a gradient, bit 1 when input b does (not 0).
+BackOp back_op(OpKind op, unsigned need) {
+  const int k = need == 1 ? 0 : need == 2 ? 1 : 2;
+  switch (op) {
+    case OpKind::add: return static_cast<BackOp>(static_cast<int>(BackOp::add_a) + k);
+    case OpKind::sub: return static_cast<BackOp>(static_cast<int>(BackOp::sub_a) + k);
+    case OpKind::mul: return static_cast<BackOp>(static_cast<int>(BackOp::mul_a) + k);
+    case OpKind::relu: return BackOp::relu;
+    default: return BackOp::general;
+  }
+}
+
 template <class T>
 class Program final : public ScalarProgram {
  public:
   Program(Graph& g, std::span<const NodeId> nodes) : g_(g), ids_(nodes.begin(), nodes.end()) {
     const std::size_t n = ids_.size();
-    code_.resize(n);
     val_.resize(n);
     grad_.assign(n, T(0));
+    c_.resize(n);
     old_val_.resize(n);
     old_grad_.resize(n);
     // Dense index of each node: its position in `nodes` (tape order).
@@ -75,13 +113,15 @@ class Program final : public ScalarProgram {
     };
     for (std::size_t k = 0; k < n; ++k) {
       Node& node = g_[ids_[k]];
-      Ins& ins = code_[k];
-      ins.op = node.op;
-      ins.a = node.nin > 0 ? index_of(node.in[0]) : static_cast<uint32_t>(k);
-      ins.b = node.nin > 1 ? index_of(node.in[1]) : ins.a;
-      ins.c = static_cast<T>(node.attr.f[0]);
-      if (node.nin > 0 && g_[node.in[0]].requires_grad()) ins.need |= 1;
-      if (node.nin > 1 && g_[node.in[1]].requires_grad()) ins.need |= 2;
+      const auto out = static_cast<uint32_t>(k);
+      const uint32_t a = node.nin > 0 ? index_of(node.in[0]) : out;
+      const uint32_t b = node.nin > 1 ? index_of(node.in[1]) : a;
+      c_[k] = static_cast<T>(node.attr.f[0]);
+      if (node.op != OpKind::leaf) fwd_.push_back({node.op, out, a, b});
+      unsigned need = 0;
+      if (node.nin > 0 && g_[node.in[0]].requires_grad()) need |= 1;
+      if (node.nin > 1 && g_[node.in[1]].requires_grad()) need |= 2;
+      if (need != 0) bwd_.push_back({back_op(node.op, need), node.op, static_cast<uint8_t>(need), out, a, b});
       val_[k] = *node.v<T>();
       old_val_[k] = node.val;
       old_grad_[k] = node.grad;
@@ -89,6 +129,7 @@ class Program final : public ScalarProgram {
       node.val = &val_[k];
       if (node.requires_grad()) node.grad = &grad_[k];
     }
+    std::reverse(bwd_.begin(), bwd_.end());
   }
 
   ~Program() override {
@@ -112,15 +153,26 @@ class Program final : public ScalarProgram {
   }
 
  private:
+  // One instruction of the forward pass: v[out] = op(v[a], v[b]) (unary: b == a).
+  struct Fwd {
+    OpKind op;
+    uint32_t out, a, b;
+  };
+  // One instruction of the backward pass: gives gr[out]'s shares to gr[a], gr[b].
+  struct Bwd {
+    BackOp op;
+    OpKind kind;   // the node's op, for BackOp::general
+    uint8_t need;  // bit 0: input a takes a gradient; bit 1: input b does
+    uint32_t out, a, b;
+  };
+
   void run_forward() {
     T* v = val_.data();
-    const std::size_t n = code_.size();
-    for (std::size_t k = 0; k < n; ++k) {
-      const Ins& I = code_[k];
-      const T a = v[I.a], b = v[I.b];
-      T& o = v[k];
-      switch (I.op) {
-        case OpKind::leaf: break;
+    const T* c = c_.data();
+    for (const Fwd *I = fwd_.data(), *end = I + fwd_.size(); I != end; ++I) {
+      const T a = v[I->a], b = v[I->b];
+      T& o = v[I->out];
+      switch (I->op) {
         case OpKind::add: o = a + b; break;
         case OpKind::sub: o = a - b; break;
         case OpKind::mul: o = a * b; break;
@@ -143,110 +195,121 @@ class Program final : public ScalarProgram {
         case OpKind::sin: o = std::sin(a); break;
         case OpKind::cos: o = std::cos(a); break;
         case OpKind::erf: o = std::erf(a); break;
-        case OpKind::powc: o = math::powc(a, I.c); break;
+        case OpKind::powc: o = math::powc(a, c[I->out]); break;
         case OpKind::relu: o = a > T(0) ? a : T(0); break;
-        case OpKind::leaky_relu: o = a > T(0) ? a : I.c * a; break;
-        case OpKind::elu: o = a > T(0) ? a : I.c * std::expm1(a); break;
+        case OpKind::leaky_relu: o = a > T(0) ? a : c[I->out] * a; break;
+        case OpKind::elu: o = a > T(0) ? a : c[I->out] * std::expm1(a); break;
         case OpKind::gelu: o = math::gelu(a); break;
         case OpKind::softplus: o = math::softplus(a); break;
         case OpKind::sigmoid: o = math::sigmoid(a); break;
         case OpKind::tanh: o = std::tanh(a); break;
         case OpKind::step: o = a > T(0) ? T(1) : T(0); break;
-        default: o = a; break;  // sum, mean, max, sum_to, expand, reshape, detach of one number
+        case OpKind::sum:  // of one number, these pass it on
+        case OpKind::mean:
+        case OpKind::max:
+        case OpKind::sum_to:
+        case OpKind::expand:
+        case OpKind::reshape:
+        case OpKind::detach: o = a; break;
+        default: __builtin_unreachable();  // compile() admits no other op
       }
     }
   }
 
   void run_backward() {
-    T* v = val_.data();
+    const T* v = val_.data();
     T* gr = grad_.data();
-    const std::size_t n = code_.size();
     std::fill(grad_.begin(), grad_.end(), T(0));
-    gr[n - 1] = T(1);
-    for (std::size_t k = n; k-- > 0;) {
-      const Ins& I = code_[k];
-      if (I.need == 0) continue;
-      const T go = gr[k];
-      // The ops of a micrograd-style graph read only what their derivative needs.
-      switch (I.op) {
-        case OpKind::add:
-          if (I.need & 1) gr[I.a] += go;
-          if (I.need & 2) gr[I.b] += go;
-          continue;
-        case OpKind::sub:
-          if (I.need & 1) gr[I.a] += go;
-          if (I.need & 2) gr[I.b] += -go;
-          continue;
-        case OpKind::mul:
-          if (I.need & 1) gr[I.a] += go * v[I.b];
-          if (I.need & 2) gr[I.b] += go * v[I.a];
-          continue;
-        case OpKind::relu: gr[I.a] += go * (v[I.a] > T(0) ? T(1) : T(0)); continue;  // need is 1
-        default: break;
+    gr[grad_.size() - 1] = T(1);
+    // The ops of a micrograd-style graph read only what their derivative needs.
+    for (const Bwd *I = bwd_.data(), *end = I + bwd_.size(); I != end; ++I) {
+      const T go = gr[I->out];
+      switch (I->op) {
+        case BackOp::add_a: gr[I->a] += go; break;
+        case BackOp::add_b: gr[I->b] += go; break;
+        case BackOp::add_ab:
+          gr[I->a] += go;
+          gr[I->b] += go;
+          break;
+        case BackOp::sub_a: gr[I->a] += go; break;
+        case BackOp::sub_b: gr[I->b] += -go; break;
+        case BackOp::sub_ab:
+          gr[I->a] += go;
+          gr[I->b] += -go;
+          break;
+        case BackOp::mul_a: gr[I->a] += go * v[I->b]; break;
+        case BackOp::mul_b: gr[I->b] += go * v[I->a]; break;
+        case BackOp::mul_ab:
+          gr[I->a] += go * v[I->b];
+          gr[I->b] += go * v[I->a];
+          break;
+        case BackOp::relu: gr[I->a] += go * (v[I->a] > T(0) ? T(1) : T(0)); break;
+        case BackOp::general: general_backward(*I, go, v, gr); break;
+        default: __builtin_unreachable();  // every BackOp has its case
       }
-      const T a = v[I.a], b = v[I.b], o = v[k];
-      T da = 0, db = 0;  // local derivatives
-      switch (I.op) {
-        case OpKind::div:
-          if (I.need & 1) gr[I.a] += go / b;
-          if (I.need & 2) gr[I.b] += -go * o / b;
-          continue;
-        case OpKind::pow:
-          if (I.need & 1) gr[I.a] += go * b * std::pow(a, b - T(1));
-          if (I.need & 2) gr[I.b] += go * o * std::log(a);
-          continue;
-        case OpKind::minimum:  // a tie splits the gradient (binary.cpp)
-          da = a == b ? T(0.5) : a < b ? T(1) : T(0);
-          db = a == b ? T(0.5) : b < a ? T(1) : T(0);
-          break;
-        case OpKind::maximum:
-          da = a == b ? T(0.5) : a > b ? T(1) : T(0);
-          db = a == b ? T(0.5) : b > a ? T(1) : T(0);
-          break;
-        case OpKind::eq:
-        case OpKind::ne:
-        case OpKind::lt:
-        case OpKind::le:
-        case OpKind::gt:
-        case OpKind::ge:
-        case OpKind::sign:
-        case OpKind::step:
-        case OpKind::detach: continue;  // no gradient (step: zero on purpose)
-        case OpKind::neg: da = -1; break;
-        case OpKind::abs: da = a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0); break;
-        case OpKind::exp: da = o; break;
-        case OpKind::log: da = T(1) / a; break;
-        case OpKind::sqrt: da = T(0.5) / o; break;
-        case OpKind::sin: da = std::cos(a); break;
-        case OpKind::cos: da = -std::sin(a); break;
-        case OpKind::erf: da = math::erf_slope(a); break;
-        case OpKind::powc:
-          if (I.c == T(0)) continue;  // constant: adds exactly 0
-          da = math::powc_slope(a, I.c);
-          break;
-        case OpKind::leaky_relu: da = a > T(0) ? T(1) : I.c; break;
-        case OpKind::elu: da = a > T(0) ? T(1) : o + I.c; break;
-        case OpKind::gelu: da = math::gelu_slope(a); break;
-        case OpKind::softplus: da = math::sigmoid(a); break;
-        case OpKind::sigmoid: da = o * (T(1) - o); break;
-        case OpKind::tanh: da = T(1) - o * o; break;
-        default: da = 1; break;  // sum, mean, max, sum_to, expand, reshape of one number
-      }
-      if (I.need & 1) gr[I.a] += go * da;
-      if (I.need & 2) gr[I.b] += go * db;
     }
   }
 
-  struct Ins {
-    OpKind op = OpKind::leaf;
-    uint8_t need = 0;       // bit 0: input a requires grad; bit 1: input b does
-    uint32_t a = 0, b = 0;  // dense indices of the inputs (unary: b == a)
-    T c = 0;                // the op's constant (alpha, exponent)
-  };
+  // The backward of every op but +, -, * and relu.
+  void general_backward(const Bwd& I, T go, const T* v, T* gr) const {
+    const T a = v[I.a], b = v[I.b], o = v[I.out], c = c_[I.out];
+    T da = 0, db = 0;  // local derivatives
+    switch (I.kind) {
+      case OpKind::div:
+        if (I.need & 1) gr[I.a] += go / b;
+        if (I.need & 2) gr[I.b] += -go * o / b;
+        return;
+      case OpKind::pow:
+        if (I.need & 1) gr[I.a] += go * b * std::pow(a, b - T(1));
+        if (I.need & 2) gr[I.b] += go * o * std::log(a);
+        return;
+      case OpKind::minimum:  // a tie splits the gradient (binary.cpp)
+        da = a == b ? T(0.5) : a < b ? T(1) : T(0);
+        db = a == b ? T(0.5) : b < a ? T(1) : T(0);
+        break;
+      case OpKind::maximum:
+        da = a == b ? T(0.5) : a > b ? T(1) : T(0);
+        db = a == b ? T(0.5) : b > a ? T(1) : T(0);
+        break;
+      case OpKind::eq:
+      case OpKind::ne:
+      case OpKind::lt:
+      case OpKind::le:
+      case OpKind::gt:
+      case OpKind::ge:
+      case OpKind::sign:
+      case OpKind::step:
+      case OpKind::detach: return;  // no gradient (step: zero on purpose)
+      case OpKind::neg: da = -1; break;
+      case OpKind::abs: da = a > T(0) ? T(1) : a < T(0) ? T(-1) : T(0); break;
+      case OpKind::exp: da = o; break;
+      case OpKind::log: da = T(1) / a; break;
+      case OpKind::sqrt: da = T(0.5) / o; break;
+      case OpKind::sin: da = std::cos(a); break;
+      case OpKind::cos: da = -std::sin(a); break;
+      case OpKind::erf: da = math::erf_slope(a); break;
+      case OpKind::powc:
+        if (c == T(0)) return;  // constant: adds exactly 0
+        da = math::powc_slope(a, c);
+        break;
+      case OpKind::leaky_relu: da = a > T(0) ? T(1) : c; break;
+      case OpKind::elu: da = a > T(0) ? T(1) : o + c; break;
+      case OpKind::gelu: da = math::gelu_slope(a); break;
+      case OpKind::softplus: da = math::sigmoid(a); break;
+      case OpKind::sigmoid: da = o * (T(1) - o); break;
+      case OpKind::tanh: da = T(1) - o * o; break;
+      default: da = 1; break;  // sum, mean, max, sum_to, expand, reshape of one number
+    }
+    if (I.need & 1) gr[I.a] += go * da;
+    if (I.need & 2) gr[I.b] += go * db;
+  }
+
   Graph& g_;
   std::vector<NodeId> ids_;
-  std::vector<Ins> code_;
+  std::vector<Fwd> fwd_;
+  std::vector<Bwd> bwd_;  // in reverse tape order
   std::vector<T> val_, grad_;
+  std::vector<T> c_;                       // each node's constant (alpha, exponent)
   std::vector<void*> old_val_, old_grad_;  // restored when the program dies
 };
 
