@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "cpu_dispatch.hpp"
 #include "scalar_math.hpp"
@@ -68,10 +69,45 @@ bool has_scalar_kernel(OpKind op) {
 // mostly +, * and relu, whose backward then tests nothing. Both switches list only
 // the opcodes compile() admits and mark every other value unreachable, so the
 // compiler jumps through its table without a range check.
+//
+// Note [Sums of products in registers]
+// A neuron is built as `act = act + w * x`, one multiply then one add per input,
+// and each add reads the sum the add before it wrote. Through memory that chain
+// costs a store-to-load forwarding (several cycles) plus the add per input, in both
+// passes, whatever else the loop does. So a multiply followed by the add of its
+// product to a running sum compiles into one instruction, and the sum travels in
+// a register between such instructions:
+// - forward, when the sum is the previous instruction's result, that result (held
+//   in a register) is the sum: v[m] = w * x, v[s] = last + v[m];
+// - backward, the pair gives add's gradient to the sum and the product, then the
+//   product's to w and x, the same operations in the same order as the two nodes
+//   apart; when the next instruction is the pair that made the sum, the gradient
+//   it just stored there (held in a register) is that pair's incoming gradient.
+// Every node's value and gradient is still stored; only the reloads are gone.
+
+// The forward opcodes: the graph's ops, with the same values, then a multiply
+// and the add of its product to the previous instruction's result (Note [Sums of
+// products in registers]).
+enum class FwdOp : uint8_t {
+#define HINGE_OP_ENUM(name, arity) name,
+  HINGE_OPS(HINGE_OP_ENUM)
+#undef HINGE_OP_ENUM
+  // the program's own:
+  mul_add,
+};
 
 // The backward opcodes: +, -, * by the inputs that take a gradient (a, b or both),
 // relu (one input, which takes one), and every other op by the general path.
 enum class BackOp : uint8_t {
+  // a multiply and the add of its product to a sum (Note [Sums of products in
+  // registers]), by the multiply's inputs that take a gradient; `carried`: the
+  // add's gradient is the one the previous instruction gave the sum it makes
+  pair_a,
+  pair_b,
+  pair_ab,
+  pair_a_carried,
+  pair_b_carried,
+  pair_ab_carried,
   add_a,
   add_b,
   add_ab,
@@ -97,6 +133,14 @@ BackOp back_op(OpKind op, unsigned need) {
   }
 }
 
+// The backward opcode of a pair (Note [Sums of products in registers]) whose
+// multiply's inputs `need` a gradient (bits as in back_op).
+BackOp pair_op(unsigned need) {
+  return static_cast<BackOp>(static_cast<int>(BackOp::pair_a) + (need == 1 ? 0 : need == 2 ? 1 : 2));
+}
+
+bool is_pair(BackOp op) { return op <= BackOp::pair_ab_carried; }
+
 template <class T>
 class Program final : public ScalarProgram {
  public:
@@ -111,17 +155,35 @@ class Program final : public ScalarProgram {
     auto index_of = [&](NodeId id) {
       return static_cast<uint32_t>(std::lower_bound(ids_.begin(), ids_.end(), id) - ids_.begin());
     };
+    bool fused_fwd = false, fused_bwd = false;  // node k is the add of a pair just compiled
     for (std::size_t k = 0; k < n; ++k) {
       Node& node = g_[ids_[k]];
       const auto out = static_cast<uint32_t>(k);
       const uint32_t a = node.nin > 0 ? index_of(node.in[0]) : out;
       const uint32_t b = node.nin > 1 ? index_of(node.in[1]) : a;
       c_[k] = static_cast<T>(node.attr.f[0]);
-      if (node.op != OpKind::leaf) fwd_.push_back({node.op, out, a, b});
       unsigned need = 0;
       if (node.nin > 0 && g_[node.in[0]].requires_grad()) need |= 1;
       if (node.nin > 1 && g_[node.in[1]].requires_grad()) need |= 2;
-      if (need != 0) bwd_.push_back({back_op(node.op, need), node.op, static_cast<uint8_t>(need), out, a, b});
+      // A multiply whose product the next node adds to a sum (Note [Sums of
+      // products in registers]); sum: that add's first input.
+      uint32_t sum = out;
+      const bool pair = node.op == OpKind::mul && k + 1 < n && g_[ids_[k + 1]].op == OpKind::add &&
+                        g_[ids_[k + 1]].in[1] == ids_[k] && (sum = index_of(g_[ids_[k + 1]].in[0])) != out;
+      const bool was_fused_fwd = std::exchange(fused_fwd, false),
+                 was_fused_bwd = std::exchange(fused_bwd, false);
+      if (pair && !fwd_.empty() && fwd_.back().out == sum) {
+        fwd_.push_back({FwdOp::mul_add, out + 1, a, b});
+        fused_fwd = true;
+      } else if (node.op != OpKind::leaf && !was_fused_fwd) {
+        fwd_.push_back({static_cast<FwdOp>(node.op), out, a, b});
+      }
+      if (pair && need != 0 && node.requires_grad() && g_[ids_[sum]].requires_grad()) {
+        bwd_.push_back({pair_op(need), OpKind::mul, static_cast<uint8_t>(need), out + 1, a, b, sum});
+        fused_bwd = true;
+      } else if (need != 0 && !was_fused_bwd) {
+        bwd_.push_back({back_op(node.op, need), node.op, static_cast<uint8_t>(need), out, a, b, 0});
+      }
       val_[k] = *node.v<T>();
       old_val_[k] = node.val;
       old_grad_[k] = node.grad;
@@ -130,6 +192,16 @@ class Program final : public ScalarProgram {
       if (node.requires_grad()) node.grad = &grad_[k];
     }
     std::reverse(bwd_.begin(), bwd_.end());
+    // A pair whose add's gradient the pair before it (in the backward order) just
+    // stored in the sum, and left in the register: that pair did not give w or x a
+    // share after it, which they would be if one of them were the sum.
+    for (std::size_t i = 1; i < bwd_.size(); ++i) {
+      const Bwd& prev = bwd_[i - 1];
+      Bwd& I = bwd_[i];
+      if (is_pair(prev.op) && is_pair(I.op) && prev.sum == I.out && prev.sum != prev.a && prev.sum != prev.b)
+        I.op = static_cast<BackOp>(static_cast<int>(I.op) + static_cast<int>(BackOp::pair_a_carried) -
+                                   static_cast<int>(BackOp::pair_a));
+    }
   }
 
   ~Program() override {
@@ -153,66 +225,78 @@ class Program final : public ScalarProgram {
   }
 
  private:
-  // One instruction of the forward pass: v[out] = op(v[a], v[b]) (unary: b == a).
+  // One instruction of the forward pass: v[out] = op(v[a], v[b]) (unary: b == a);
+  // mul_add: v[out - 1] = v[a] * v[b], v[out] = the previous result + v[out - 1].
   struct Fwd {
-    OpKind op;
+    FwdOp op;
     uint32_t out, a, b;
   };
   // One instruction of the backward pass: gives gr[out]'s shares to gr[a], gr[b].
+  // A pair: out is the add, out - 1 the multiply of a and b, sum the
+  // add's other input.
   struct Bwd {
     BackOp op;
     OpKind kind;   // the node's op, for BackOp::general
     uint8_t need;  // bit 0: input a takes a gradient; bit 1: input b does
-    uint32_t out, a, b;
+    uint32_t out, a, b, sum;
   };
 
   void run_forward() {
     T* v = val_.data();
     const T* c = c_.data();
+    T last = 0;  // the previous instruction's result (Note [Sums of products in registers])
     for (const Fwd *I = fwd_.data(), *end = I + fwd_.size(); I != end; ++I) {
       const T a = v[I->a], b = v[I->b];
-      T& o = v[I->out];
+      T o;
       switch (I->op) {
-        case OpKind::add: o = a + b; break;
-        case OpKind::sub: o = a - b; break;
-        case OpKind::mul: o = a * b; break;
-        case OpKind::div: o = a / b; break;
-        case OpKind::pow: o = std::pow(a, b); break;
-        case OpKind::minimum: o = b < a ? b : a; break;
-        case OpKind::maximum: o = b > a ? b : a; break;
-        case OpKind::eq: o = a == b ? T(1) : T(0); break;
-        case OpKind::ne: o = a != b ? T(1) : T(0); break;
-        case OpKind::lt: o = a < b ? T(1) : T(0); break;
-        case OpKind::le: o = a <= b ? T(1) : T(0); break;
-        case OpKind::gt: o = a > b ? T(1) : T(0); break;
-        case OpKind::ge: o = a >= b ? T(1) : T(0); break;
-        case OpKind::neg: o = -a; break;
-        case OpKind::abs: o = std::abs(a); break;
-        case OpKind::sign: o = a > T(0) ? T(1) : a < T(0) ? T(-1) : a == T(0) ? T(0) : a; break;
-        case OpKind::exp: o = std::exp(a); break;
-        case OpKind::log: o = std::log(a); break;
-        case OpKind::sqrt: o = std::sqrt(a); break;
-        case OpKind::sin: o = std::sin(a); break;
-        case OpKind::cos: o = std::cos(a); break;
-        case OpKind::erf: o = std::erf(a); break;
-        case OpKind::powc: o = math::powc(a, c[I->out]); break;
-        case OpKind::relu: o = a > T(0) ? a : T(0); break;
-        case OpKind::leaky_relu: o = a > T(0) ? a : c[I->out] * a; break;
-        case OpKind::elu: o = a > T(0) ? a : c[I->out] * std::expm1(a); break;
-        case OpKind::gelu: o = math::gelu(a); break;
-        case OpKind::softplus: o = math::softplus(a); break;
-        case OpKind::sigmoid: o = math::sigmoid(a); break;
-        case OpKind::tanh: o = std::tanh(a); break;
-        case OpKind::step: o = a > T(0) ? T(1) : T(0); break;
-        case OpKind::sum:  // of one number, these pass it on
-        case OpKind::mean:
-        case OpKind::max:
-        case OpKind::sum_to:
-        case OpKind::expand:
-        case OpKind::reshape:
-        case OpKind::detach: o = a; break;
+        case FwdOp::add: o = a + b; break;
+        case FwdOp::sub: o = a - b; break;
+        case FwdOp::mul: o = a * b; break;
+        case FwdOp::div: o = a / b; break;
+        case FwdOp::pow: o = std::pow(a, b); break;
+        case FwdOp::minimum: o = b < a ? b : a; break;
+        case FwdOp::maximum: o = b > a ? b : a; break;
+        case FwdOp::eq: o = a == b ? T(1) : T(0); break;
+        case FwdOp::ne: o = a != b ? T(1) : T(0); break;
+        case FwdOp::lt: o = a < b ? T(1) : T(0); break;
+        case FwdOp::le: o = a <= b ? T(1) : T(0); break;
+        case FwdOp::gt: o = a > b ? T(1) : T(0); break;
+        case FwdOp::ge: o = a >= b ? T(1) : T(0); break;
+        case FwdOp::neg: o = -a; break;
+        case FwdOp::abs: o = std::abs(a); break;
+        case FwdOp::sign: o = a > T(0) ? T(1) : a < T(0) ? T(-1) : a == T(0) ? T(0) : a; break;
+        case FwdOp::exp: o = std::exp(a); break;
+        case FwdOp::log: o = std::log(a); break;
+        case FwdOp::sqrt: o = std::sqrt(a); break;
+        case FwdOp::sin: o = std::sin(a); break;
+        case FwdOp::cos: o = std::cos(a); break;
+        case FwdOp::erf: o = std::erf(a); break;
+        case FwdOp::powc: o = math::powc(a, c[I->out]); break;
+        case FwdOp::relu: o = a > T(0) ? a : T(0); break;
+        case FwdOp::leaky_relu: o = a > T(0) ? a : c[I->out] * a; break;
+        case FwdOp::elu: o = a > T(0) ? a : c[I->out] * std::expm1(a); break;
+        case FwdOp::gelu: o = math::gelu(a); break;
+        case FwdOp::softplus: o = math::softplus(a); break;
+        case FwdOp::sigmoid: o = math::sigmoid(a); break;
+        case FwdOp::tanh: o = std::tanh(a); break;
+        case FwdOp::step: o = a > T(0) ? T(1) : T(0); break;
+        case FwdOp::sum:  // of one number, these pass it on
+        case FwdOp::mean:
+        case FwdOp::max:
+        case FwdOp::sum_to:
+        case FwdOp::expand:
+        case FwdOp::reshape:
+        case FwdOp::detach: o = a; break;
+        case FwdOp::mul_add: {
+          const T product = a * b;
+          v[I->out - 1] = product;
+          o = last + product;
+          break;
+        }
         default: __builtin_unreachable();  // compile() admits no other op
       }
+      v[I->out] = o;
+      last = o;
     }
   }
 
@@ -222,9 +306,16 @@ class Program final : public ScalarProgram {
     std::fill(grad_.begin(), grad_.end(), T(0));
     gr[grad_.size() - 1] = T(1);
     // The ops of a micrograd-style graph read only what their derivative needs.
+    T carry = 0;  // what the last pair gave its sum (Note [Sums of products in registers])
     for (const Bwd *I = bwd_.data(), *end = I + bwd_.size(); I != end; ++I) {
       const T go = gr[I->out];
       switch (I->op) {
+        case BackOp::pair_a: carry = pair_backward<1>(*I, go, v, gr); break;
+        case BackOp::pair_b: carry = pair_backward<2>(*I, go, v, gr); break;
+        case BackOp::pair_ab: carry = pair_backward<3>(*I, go, v, gr); break;
+        case BackOp::pair_a_carried: carry = pair_backward<1>(*I, carry, v, gr); break;
+        case BackOp::pair_b_carried: carry = pair_backward<2>(*I, carry, v, gr); break;
+        case BackOp::pair_ab_carried: carry = pair_backward<3>(*I, carry, v, gr); break;
         case BackOp::add_a: gr[I->a] += go; break;
         case BackOp::add_b: gr[I->b] += go; break;
         case BackOp::add_ab:
@@ -248,6 +339,20 @@ class Program final : public ScalarProgram {
         default: __builtin_unreachable();  // every BackOp has its case
       }
     }
+  }
+
+  // The backward of a pair (Note [Sums of products in registers]) given the add's
+  // gradient `go`: the add's, then the multiply's, as apart. Returns the sum's
+  // gradient.
+  template <unsigned need>
+  static T pair_backward(const Bwd& I, T go, const T* v, T* gr) {
+    const T sum = gr[I.sum] + go;
+    gr[I.sum] = sum;
+    const T product = gr[I.out - 1] + go;
+    gr[I.out - 1] = product;
+    if (need & 1) gr[I.a] += product * v[I.b];
+    if (need & 2) gr[I.b] += product * v[I.a];
+    return sum;
   }
 
   // The backward of every op but +, -, * and relu.

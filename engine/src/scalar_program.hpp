@@ -15,7 +15,7 @@ namespace hinge::detail {
 // arithmetic, fill the cache. When every node a Replay visits holds one number
 // and has an op listed in scalar_program.cpp, the Replay compiles them into a
 // dense program: one small instruction per node over contiguous value and
-// gradient arrays, run by one switch loop. The nodes' val/grad pointers are
+// gradient arrays, run by one switch loop per pass. The nodes' val/grad pointers are
 // pointed into those arrays while the program lives, so Tensor::item(), the
 // optimizers and set_values() keep working unchanged; when the program is
 // destroyed, the values are copied back and the pointers restored. Programs

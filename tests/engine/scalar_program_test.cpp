@@ -95,3 +95,40 @@ TEST_CASE("a graph holding any tensor node replays node by node, with the same n
   CHECK(w.grads() == ref[0].values());
   CHECK(s.grad_item() == ref[1].item());
 }
+
+// Note [Sums of products in registers]: neurons built as micrograd builds them
+// (act = act + w * x) compile into pairs whose sum travels in a register; the
+// numbers must still be the kernels' to the bit, interior gradients included.
+TEST_CASE("neurons replay through the scalar program with the kernels' exact numbers") {
+  for (DType t : {DType::f32, DType::f64}) {
+    Graph g(t);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> d(-1.0, 1.0);
+    std::vector<Tensor> params, interior;
+    auto param = [&] { return params.emplace_back(g.param(d(rng))); };
+    std::vector<Tensor> x = {g.scalar(0.3), g.scalar(-0.8), g.scalar(0.55)};  // data: no gradient
+    for (int layer = 0; layer < 2; ++layer) {
+      std::vector<Tensor> y;
+      for (int j = 0; j < 4; ++j) {
+        Tensor act = param();
+        for (const Tensor& xi : x) act = act + param() * xi;
+        y.push_back(interior.emplace_back(relu(act)));
+      }
+      x = std::move(y);
+    }
+    // A sum that is also a factor of the product added to it, and a square.
+    Tensor s = x[0] + param() * x[0];
+    s = s + s * s;
+    Tensor loss = interior.emplace_back(s) * 0.5;
+    for (const Tensor& p : params) loss = loss + p * p;
+    const double loss0 = loss.item();
+    std::vector<Tensor> wrt = params;
+    wrt.insert(wrt.end(), interior.begin(), interior.end());
+    const auto ref = grad(loss, wrt);
+    Replay r(loss);
+    r.forward();
+    r.backward();
+    CHECK(loss.item() == loss0);
+    for (std::size_t i = 0; i < wrt.size(); ++i) CHECK(wrt[i].grad_item() == ref[i].item());
+  }
+}
