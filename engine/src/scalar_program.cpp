@@ -84,6 +84,15 @@ bool has_scalar_kernel(OpKind op) {
 //   apart; when the next instruction is the pair that made the sum, the gradient
 //   it just stored there (held in a register) is that pair's incoming gradient.
 // Every node's value and gradient is still stored; only the reloads are gone.
+//
+// Note [Pairs give first shares]
+// Clearing the whole gradient array before each backward pass (a memset of every
+// node's slot) took about a tenth of a scalar MLP's training step. A pair is only
+// made where its add is the last consumer of both the sum and the product, so in
+// the backward order it gives them their first shares: it stores T(0) + g where
+// it would have added g to a cleared slot (the same value to the bit, a -0 share
+// included), and those slots, most of a micrograd graph's, are never cleared. The
+// pass clears only the others, from a list made when the program is compiled.
 
 // The forward opcodes: the graph's ops, with the same values, then a multiply
 // and the add of its product to the previous instruction's result (Note [Sums of
@@ -155,6 +164,13 @@ class Program final : public ScalarProgram {
     auto index_of = [&](NodeId id) {
       return static_cast<uint32_t>(std::lower_bound(ids_.begin(), ids_.end(), id) - ids_.begin());
     };
+    // Each node's last consumer (Note [Pairs give first shares]); n: none.
+    std::vector<uint32_t> last_use(n, static_cast<uint32_t>(n));
+    for (std::size_t k = 0; k < n; ++k) {
+      const Node& node = g_[ids_[k]];
+      for (int i = 0; i < node.nin; ++i) last_use[index_of(node.in[i])] = static_cast<uint32_t>(k);
+    }
+    std::vector<char> assigned(n, 0);           // slots a pair gives their first share
     bool fused_fwd = false, fused_bwd = false;  // node k is the add of a pair just compiled
     for (std::size_t k = 0; k < n; ++k) {
       Node& node = g_[ids_[k]];
@@ -178,8 +194,10 @@ class Program final : public ScalarProgram {
       } else if (node.op != OpKind::leaf && !was_fused_fwd) {
         fwd_.push_back({static_cast<FwdOp>(node.op), out, a, b});
       }
-      if (pair && need != 0 && node.requires_grad() && g_[ids_[sum]].requires_grad()) {
+      if (pair && need != 0 && node.requires_grad() && g_[ids_[sum]].requires_grad() &&
+          last_use[out] == out + 1 && last_use[sum] == out + 1) {
         bwd_.push_back({pair_op(need), OpKind::mul, static_cast<uint8_t>(need), out + 1, a, b, sum});
+        assigned[out] = assigned[sum] = 1;
         fused_bwd = true;
       } else if (need != 0 && !was_fused_bwd) {
         bwd_.push_back({back_op(node.op, need), node.op, static_cast<uint8_t>(need), out, a, b, 0});
@@ -192,6 +210,8 @@ class Program final : public ScalarProgram {
       if (node.requires_grad()) node.grad = &grad_[k];
     }
     std::reverse(bwd_.begin(), bwd_.end());
+    for (std::size_t k = 0; k < n; ++k)
+      if (!assigned[k]) cleared_.push_back(static_cast<uint32_t>(k));
     // A pair whose add's gradient the pair before it (in the backward order) just
     // stored in the sum, and left in the register: that pair did not give w or x a
     // share after it, which they would be if one of them were the sum.
@@ -303,7 +323,7 @@ class Program final : public ScalarProgram {
   void run_backward() {
     const T* v = val_.data();
     T* gr = grad_.data();
-    std::fill(grad_.begin(), grad_.end(), T(0));
+    for (uint32_t k : cleared_) gr[k] = T(0);  // Note [Pairs give first shares]
     gr[grad_.size() - 1] = T(1);
     // The ops of a micrograd-style graph read only what their derivative needs.
     T carry = 0;  // what the last pair gave its sum (Note [Sums of products in registers])
@@ -342,17 +362,17 @@ class Program final : public ScalarProgram {
   }
 
   // The backward of a pair (Note [Sums of products in registers]) given the add's
-  // gradient `go`: the add's, then the multiply's, as apart. Returns the sum's
+  // gradient `go`: the add's shares, the first its sum and product get (Note
+  // [Pairs give first shares]), then the multiply's, as apart. Returns the sum's
   // gradient.
   template <unsigned need>
   static T pair_backward(const Bwd& I, T go, const T* v, T* gr) {
-    const T sum = gr[I.sum] + go;
-    gr[I.sum] = sum;
-    const T product = gr[I.out - 1] + go;
-    gr[I.out - 1] = product;
-    if (need & 1) gr[I.a] += product * v[I.b];
-    if (need & 2) gr[I.b] += product * v[I.a];
-    return sum;
+    const T share = T(0) + go;
+    gr[I.sum] = share;
+    gr[I.out - 1] = share;  // the product's gradient
+    if (need & 1) gr[I.a] += share * v[I.b];
+    if (need & 2) gr[I.b] += share * v[I.a];
+    return share;
   }
 
   // The backward of every op but +, -, * and relu.
@@ -414,6 +434,7 @@ class Program final : public ScalarProgram {
   std::vector<Fwd> fwd_;
   std::vector<Bwd> bwd_;  // in reverse tape order
   std::vector<T> val_, grad_;
+  std::vector<uint32_t> cleared_;          // slots cleared before each backward pass
   std::vector<T> c_;                       // each node's constant (alpha, exponent)
   std::vector<void*> old_val_, old_grad_;  // restored when the program dies
 };

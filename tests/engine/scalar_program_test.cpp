@@ -104,14 +104,17 @@ TEST_CASE("neurons replay through the scalar program with the kernels' exact num
     Graph g(t);
     std::mt19937 rng(5);
     std::uniform_real_distribution<double> d(-1.0, 1.0);
-    std::vector<Tensor> params, interior;
+    std::vector<Tensor> params, interior, mids;
     auto param = [&] { return params.emplace_back(g.param(d(rng))); };
     std::vector<Tensor> x = {g.scalar(0.3), g.scalar(-0.8), g.scalar(0.55)};  // data: no gradient
     for (int layer = 0; layer < 2; ++layer) {
       std::vector<Tensor> y;
       for (int j = 0; j < 4; ++j) {
         Tensor act = param();
-        for (const Tensor& xi : x) act = act + param() * xi;
+        for (const Tensor& xi : x) {
+          act = act + param() * xi;
+          if (j == 1 && layer == 0) mids.push_back(act);  // a partial sum used again below
+        }
         y.push_back(interior.emplace_back(relu(act)));
       }
       x = std::move(y);
@@ -120,10 +123,12 @@ TEST_CASE("neurons replay through the scalar program with the kernels' exact num
     Tensor s = x[0] + param() * x[0];
     s = s + s * s;
     Tensor loss = interior.emplace_back(s) * 0.5;
+    for (const Tensor& m : mids) loss = loss + m * 0.25;
     for (const Tensor& p : params) loss = loss + p * p;
     const double loss0 = loss.item();
     std::vector<Tensor> wrt = params;
     wrt.insert(wrt.end(), interior.begin(), interior.end());
+    wrt.insert(wrt.end(), mids.begin(), mids.end());
     const auto ref = grad(loss, wrt);
     Replay r(loss);
     r.forward();
