@@ -3,8 +3,10 @@
 #include "scalar_program.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "cpu_dispatch.hpp"
@@ -93,6 +95,20 @@ bool has_scalar_kernel(OpKind op) {
 // it would have added g to a cleared slot (the same value to the bit, a -0 share
 // included), and those slots, most of a micrograd graph's, are never cleared. The
 // pass clears only the others, from a list made when the program is compiled.
+
+// Note [Branch-free relu]
+// A relu's gate is open for about half of a network's nodes, in an order no
+// branch predictor learns, and GCC makes a branch of `a > 0 ? a : 0` in the
+// program's switch (of std::max(T(0), a) and of a comparison converted to T too).
+// So the gate is applied through a bit mask: x when open, +0 when closed, the
+// same numbers as the kernels' `a > 0 ? a : 0` and `a > 0 ? 1 : 0`, NaN (a closed
+// gate) included. On tests/bench's scalar MLP the branch cost about an eighth of
+// the training step.
+template <class T>
+T zero_unless(bool open, T x) {
+  using Bits = std::conditional_t<sizeof(T) == sizeof(uint32_t), uint32_t, uint64_t>;
+  return std::bit_cast<T>(std::bit_cast<Bits>(x) & (Bits(0) - Bits(open)));
+}
 
 // The forward opcodes: the graph's ops, with the same values, then a multiply
 // and the add of its product to the previous instruction's result (Note [Sums of
@@ -292,7 +308,7 @@ class Program final : public ScalarProgram {
         case FwdOp::cos: o = std::cos(a); break;
         case FwdOp::erf: o = std::erf(a); break;
         case FwdOp::powc: o = math::powc(a, c[I->out]); break;
-        case FwdOp::relu: o = a > T(0) ? a : T(0); break;
+        case FwdOp::relu: o = zero_unless(a > T(0), a); break;  // Note [Branch-free relu]
         case FwdOp::leaky_relu: o = a > T(0) ? a : c[I->out] * a; break;
         case FwdOp::elu: o = a > T(0) ? a : c[I->out] * std::expm1(a); break;
         case FwdOp::gelu: o = math::gelu(a); break;
@@ -354,7 +370,7 @@ class Program final : public ScalarProgram {
           gr[I->a] += go * v[I->b];
           gr[I->b] += go * v[I->a];
           break;
-        case BackOp::relu: gr[I->a] += go * (v[I->a] > T(0) ? T(1) : T(0)); break;
+        case BackOp::relu: gr[I->a] += go * zero_unless(v[I->a] > T(0), T(1)); break;
         case BackOp::general: general_backward(*I, go, v, gr); break;
         default: __builtin_unreachable();  // every BackOp has its case
       }

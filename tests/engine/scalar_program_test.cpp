@@ -2,6 +2,7 @@
 // node-by-node kernels, and leave every node as the kernels would.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <random>
 
 #include "hinge/engine.hpp"
@@ -135,5 +136,29 @@ TEST_CASE("neurons replay through the scalar program with the kernels' exact num
     r.backward();
     CHECK(loss.item() == loss0);
     for (std::size_t i = 0; i < wrt.size(); ++i) CHECK(wrt[i].grad_item() == ref[i].item());
+  }
+}
+
+// Note [Branch-free relu]: the gate through a bit mask gives the kernels' numbers,
+// +0 for a -0 input among them.
+TEST_CASE("the scalar program's relu matches the kernels at -0, 0 and either side") {
+  for (DType t : {DType::f32, DType::f64}) {
+    Graph g(t);
+    std::vector<Tensor> p = {g.param(-1.5), g.param(0.75), g.param(2.0)};
+    std::vector<Tensor> gates = {relu(p[0] * 0.0), relu(p[1] * 0.0), relu(p[0]), relu(p[1])};
+    Tensor loss = gates[0] * p[2];
+    for (std::size_t i = 1; i < gates.size(); ++i) loss = loss + gates[i] * p[2];
+    std::vector<double> ref_values;
+    for (const Tensor& z : gates) ref_values.push_back(z.item());
+    const auto ref = grad(loss, p);
+    Replay r(loss);
+    r.forward();
+    r.backward();
+    for (std::size_t i = 0; i < gates.size(); ++i) {
+      CHECK(gates[i].item() == ref_values[i]);
+      CHECK(std::signbit(gates[i].item()) == std::signbit(ref_values[i]));
+    }
+    CHECK_FALSE(std::signbit(gates[0].item()));  // relu(-0) = +0
+    for (std::size_t i = 0; i < p.size(); ++i) CHECK(p[i].grad_item() == ref[i].item());
   }
 }
