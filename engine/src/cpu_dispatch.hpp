@@ -71,6 +71,38 @@ void run_kernel(F&& f) {
   f();
 }
 
+// Width in bytes of the vector registers of the compiler's own set: what a kernel
+// built without dispatch has.
+#if defined(__AVX512F__)
+inline constexpr int kCompiledVectorBytes = 64;
+#elif defined(__AVX2__)
+inline constexpr int kCompiledVectorBytes = 32;
+#else
+inline constexpr int kCompiledVectorBytes = 16;
+#endif
+
+// run_kernel for a kernel written with explicit vectors (Note [Sums in registers]
+// in fused_layer.cpp): calls f.template operator()<Bytes>() with Bytes the width
+// of the chosen set's vector registers, 64 (AVX-512), 32 (AVX2) or 16 (SSE2), so
+// that each wrapper holds the one kernel sized for its registers.
+template <class F>
+void run_sized_kernel(F&& f) {
+#if HINGE_DISPATCH
+  switch (kernel_set) {
+    case CpuKernels::avx512: {
+      auto wide = [&] { f.template operator()<64>(); };
+      return run_avx512(wide);
+    }
+    case CpuKernels::avx2: {
+      auto wide = [&] { f.template operator()<32>(); };
+      return run_avx2(wide);
+    }
+    case CpuKernels::baseline: break;
+  }
+#endif
+  f.template operator()<kCompiledVectorBytes>();
+}
+
 // dispatch(t, f) (hinge/dtype.hpp) with the kernel set of this CPU. The dtype is
 // chosen first, so each flattened wrapper holds one instantiation (Note [One
 // kernel per wrapper]).
