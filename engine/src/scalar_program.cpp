@@ -88,13 +88,13 @@ bool has_scalar_kernel(OpKind op) {
 // Every node's value and gradient is still stored; only the reloads are gone.
 //
 // Note [Pairs give first shares]
-// Clearing the whole gradient array before each backward pass (a memset of every
-// node's slot) took about a tenth of a scalar MLP's training step. A pair is only
-// made where its add is the last consumer of both the sum and the product, so in
-// the backward order it gives them their first shares: it stores T(0) + g where
-// it would have added g to a cleared slot (the same value to the bit, a -0 share
-// included), and those slots, most of a micrograd graph's, are never cleared. The
-// pass clears only the others, from a list made when the program is compiled.
+// Clearing the whole gradient array before each backward pass writes every node's
+// slot once more than the pass needs. A pair is only made where its add is the
+// last consumer of both the sum and the product, so in the backward order it
+// gives them their first shares: it stores T(0) + g where it would have added g
+// to a cleared slot (the same value to the bit, a -0 share included), and those
+// slots, most of a micrograd graph's, are never cleared. The pass clears only the
+// others, from a list made when the program is compiled.
 
 // Note [Branch-free relu]
 // A relu's gate is open for about half of a network's nodes, in an order no
@@ -164,6 +164,7 @@ BackOp pair_op(unsigned need) {
   return static_cast<BackOp>(static_cast<int>(BackOp::pair_a) + (need == 1 ? 0 : need == 2 ? 1 : 2));
 }
 
+// Whether op is a pair's, carried or not.
 bool is_pair(BackOp op) { return op <= BackOp::pair_ab_carried; }
 
 template <class T>
