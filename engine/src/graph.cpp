@@ -2,8 +2,7 @@
 // gradient buffers and rewinding.
 #include "hinge/graph.hpp"
 
-#include <sys/mman.h>
-
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -19,47 +18,50 @@ namespace hinge {
 Graph::Graph(DType dtype) : dtype_(dtype) {}
 Graph::~Graph() = default;
 
-// Note [Node blocks]
-// A script's loop that builds a graph of 100,000 ops writes 24 MB of fresh node
-// records and 3 MB of clock readings. On the virtual machines hinge is measured
-// on, the first touch of a fresh 4 KB page is expensive (the host takes part in
-// the fault): with the records in 480 KB blocks mapped with MAP_POPULATE and the
-// readings in a growing std::vector, those faults were most of tests/bench's
-// interpreter loop. So both live in 2 MB pages (detail::PagedArray): each region
-// is aligned to 2 MB, marked for a transparent huge page and made present at once
-// (MADV_POPULATE_WRITE), one fault and one clear of 2 MB instead of 512 faults,
-// and nothing is ever copied to grow. Both advices are best effort: where the
-// kernel refuses them, the pages fault as they are touched and nothing else
-// changes. A node is constructed in its slot when it is pushed (a block is not
-// initialised as a whole first).
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
+// Note [Node storage]
+// A node's record is found from its id on every read (building, backward, the
+// trace), so the records are one array, at base + id * sizeof(Node): a lookup is
+// a multiply and an add. They must also never move, as handles hold ids while
+// kernels hold Node& and a one-number node points at its own inline slot (Note
+// [Inline scalars]); so the array cannot be reallocated to grow. Instead each
+// graph reserves, at its first node, addresses for the most nodes it may hold
+// (kMaxNodes; fewer under `ulimit -v`, detail::ReservedRange) and makes them
+// usable 2 MB at a time as the tape fills. The clock readings (Note [Live
+// values]) are a second such array. Reserved addresses cost no memory.
+//
+// Why 2 MB at a time: a script's loop that builds a graph of 100,000 ops writes
+// 12 MB of fresh node records and 1.6 MB of clock readings, and on the virtual
+// machines hinge is measured on the first touch of a fresh 4 KB page is
+// expensive (the host takes part in the fault): with records in small blocks and
+// the readings in a growing std::vector, those faults were most of tests/bench's
+// interpreter loop. So each step is marked for a transparent huge page and made
+// present at once (MADV_POPULATE_WRITE), one fault and one clear of 2 MB instead
+// of 512 faults, and nothing is ever copied to grow. Both advices are best
+// effort: where the kernel refuses them, the pages fault as they are touched and
+// nothing else changes. A node is constructed in its slot when it is pushed (a
+// step is not initialised as a whole first).
 static_assert(sizeof(Node) == 120, "Note [Node size]: every byte of a node is paid per op");
 
-void* detail::map_huge_page() {
-  // 4 MB, so that an aligned 2 MB lies inside; the ends are unmapped.
-  void* p = mmap(nullptr, 2 * kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  const auto start = reinterpret_cast<std::uintptr_t>(p);
-  const std::uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
-  if (aligned > start) munmap(p, aligned - start);
-  munmap(reinterpret_cast<void*>(aligned + kHugePage), start + kHugePage - aligned);
-  void* page = reinterpret_cast<void*>(aligned);
-#ifdef MADV_HUGEPAGE
-  madvise(page, kHugePage, MADV_HUGEPAGE);
-#endif
-#ifdef MADV_POPULATE_WRITE
-  madvise(page, kHugePage, MADV_POPULATE_WRITE);
-#endif
-  return page;
-}
+// The most nodes a graph holds (Note [Node storage]): 30 GiB of records, more
+// than a machine that runs hinge has memory for.
+constexpr NodeId kMaxNodes = NodeId{1} << 28;
 
-void detail::unmap_huge_page(void* p) { munmap(p, kHugePage); }
-
-void Graph::map_slot(NodeId id) {
-  // The last page would hold kNoNode: the tape stops one page short of it.
-  if (id > kNoNode - kNodesPerPage) throw LimitError("the graph is full (4 billion nodes)");
-  nodes_.reserve_slot(id);
-  versions_.reserve_slot(id);
+void Graph::add_slots() {
+  if (!node_range_.reserved()) {
+    node_range_.reserve(std::size_t{kMaxNodes} * sizeof(Node));
+    version_range_.reserve(node_range_.size() / sizeof(Node) * sizeof(Version));
+    nodes_ = reinterpret_cast<Node*>(node_range_.data());
+    versions_ = reinterpret_cast<Version*>(version_range_.data());
+  }
+  auto slots = [](const detail::ReservedRange& r, std::size_t size) {
+    return static_cast<NodeId>(std::min<std::size_t>(r.usable() / size, kMaxNodes));
+  };
+  const NodeId want = capacity_ + 1;
+  bool room = want <= kMaxNodes;
+  while (room && slots(node_range_, sizeof(Node)) < want) room = node_range_.grow();
+  while (room && slots(version_range_, sizeof(Version)) < want) room = version_range_.grow();
+  if (!room) throw LimitError(fmt::format("the graph is full ({} nodes)", capacity_));
+  capacity_ = std::min(slots(node_range_, sizeof(Node)), slots(version_range_, sizeof(Version)));
 }
 
 Node& Graph::push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr) {

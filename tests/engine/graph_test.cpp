@@ -152,6 +152,38 @@ TEST_CASE("scalar nodes keep their values inline, not in the arena") {
   CHECK(g.arena().bytes_used() == before);
 }
 
+TEST_CASE("node records keep their addresses while the tape grows past many 2 MB steps") {
+  Graph g;
+  auto x = g.variable(2.0);
+  const Node* first = &g[x.id];
+  const void* first_value = first->val;
+  auto y = x;
+  for (int i = 0; i < 100'000; ++i) y = y + 1.0;  // 200,000 nodes: about 23 MB of records
+  CHECK(&g[x.id] == first);
+  CHECK(g[x.id].val == first_value);
+  CHECK(&g[y.id] == first + y.id);  // one array: a record is at base + id
+  CHECK(y.item() == 100'002.0);
+  backward(y);
+  CHECK(x.grad_item() == 1.0);
+}
+
+TEST_CASE("a reserved range grows in 2 MB steps up to its reservation and no further") {
+  detail::ReservedRange r;
+  r.reserve(2 * detail::ReservedRange::kStep + 1);  // rounded up to three steps
+  REQUIRE(r.reserved());
+  CHECK(r.size() == 3 * detail::ReservedRange::kStep);
+  CHECK(r.usable() == 0);
+  std::byte* base = r.data();
+  for (int k = 0; k < 3; ++k) {
+    REQUIRE(r.grow());
+    r.data()[r.usable() - 1] = std::byte{7};  // the new step is writable
+  }
+  CHECK_FALSE(r.grow());
+  CHECK(r.usable() == r.size());
+  CHECK(r.data() == base);
+  CHECK(base[r.usable() - 1] == std::byte{7});
+}
+
 TEST_CASE("rewind drops the nodes created after a mark") {
   Graph g;
   auto x = g.variable(1.0);

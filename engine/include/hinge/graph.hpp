@@ -3,12 +3,12 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <span>
 #include <vector>
 
 #include "hinge/arena.hpp"
 #include "hinge/node.hpp"
+#include "hinge/reserved.hpp"
 
 namespace hinge {
 
@@ -44,36 +44,6 @@ struct Tensor;
 // stamp, so the node follows. Replay (training) writes values without stamping
 // them: after an optimizer step the params are touched, and what depends on them
 // is recomputed once when it is next refreshed.
-
-namespace detail {
-
-// One 2 MB page, aligned to 2 MB and made present at once (Note [Node blocks] in graph.cpp).
-void* map_huge_page();
-void unmap_huge_page(void* p);
-
-// Elements in fixed blocks of 2^Bits, one huge page each: they never move, and a
-// growing array touches no fresh small pages. Slots are raw memory, filled by the caller.
-template <class T, unsigned Bits>
-class PagedArray {
- public:
-  static_assert((sizeof(T) << Bits) <= (std::size_t{2} << 20), "a block fits one huge page");
-  T& operator[](uint32_t i) const { return blocks_[i >> Bits][i & kMask]; }
-  // Maps the block of slot i when the array has none yet (slots are added in order).
-  void reserve_slot(uint32_t i) {
-    if ((i >> Bits) < blocks_.size()) return;
-    std::unique_ptr<T[], Unmap> block(static_cast<T*>(map_huge_page()));
-    blocks_.push_back(std::move(block));
-  }
-
- private:
-  static constexpr uint32_t kMask = (uint32_t{1} << Bits) - 1;
-  struct Unmap {
-    void operator()(T* p) const { unmap_huge_page(p); }
-  };
-  std::vector<std::unique_ptr<T[], Unmap>> blocks_;
-};
-
-}  // namespace detail
 
 class Graph {
  public:
@@ -185,10 +155,11 @@ class Graph {
   // constructs the node in its slot and then counts it (++size_).
   NodeId next_slot() {
     const NodeId id = size_;
-    if ((id & (kNodesPerPage - 1)) == 0) map_slot(id);  // the first slot of a page
+    if (id == capacity_) add_slots();
     return id;
   }
-  void map_slot(NodeId id);
+  // Makes slot capacity_ usable in both ranges, reserving them at the first node.
+  void add_slots();
   // Clock readings of one node (Note [Live values]).
   struct Version {
     uint64_t stamp = 0;
@@ -196,13 +167,12 @@ class Graph {
   };
   Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
 
-  // The node records and their clock readings, in huge pages (Note [Node blocks]
-  // in graph.cpp): 16,384 nodes or 131,072 readings to a page. Slots [0, size_) are used.
-  static constexpr unsigned kNodePageBits = 14;
-  static constexpr NodeId kNodesPerPage = NodeId{1} << kNodePageBits;
-  detail::PagedArray<Node, kNodePageBits> nodes_;
-  detail::PagedArray<Version, kNodePageBits + 3> versions_;  // a page per 8 pages of nodes
+  // The node records and their clock readings, each an array at a fixed address
+  // (Note [Node storage] in graph.cpp). Slots [0, size_) are used, [0, capacity_) usable.
+  Node* nodes_ = nullptr;
+  Version* versions_ = nullptr;
   NodeId size_ = 0;
+  NodeId capacity_ = 0;
   uint64_t clock_ = 1;       // advanced by every write and every refresh that recomputes
   uint64_t last_write_ = 1;  // the clock of the latest touch()
   Arena arena_;
@@ -210,6 +180,8 @@ class Graph {
   bool grad_enabled_ = true;
   uint32_t origin_ = 0;
   int64_t max_elements_ = int64_t{1} << 28;
+  detail::ReservedRange node_range_;     // holds nodes_
+  detail::ReservedRange version_range_;  // holds versions_
 };
 
 // Turns gradient recording off for its lifetime: nodes built inside do not require grad.

@@ -16,7 +16,7 @@ inline constexpr NodeId kNoNode = UINT32_MAX;
 // A micrograd-style scalar graph has thousands of one-number nodes. Giving each a
 // heap buffer would cost an allocation and a cache miss per node, so a node whose
 // tensor has one element stores it in `inline_val`/`inline_grad` and `val`/`grad`
-// point there. Node addresses never move (the graph stores nodes in fixed blocks),
+// point there. Node addresses never move (Note [Node storage] in graph.cpp),
 // so those pointers stay valid for the node's life.
 
 // Op attributes; which fields mean what is written beside each op in ops.hpp.
