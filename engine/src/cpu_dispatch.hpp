@@ -103,6 +103,26 @@ void run_sized_kernel(F&& f) {
   f.template operator()<kCompiledVectorBytes>();
 }
 
+// Runs f() in the AVX-512 set and returns true when that is this CPU's set; else
+// returns false and leaves the work to the caller's portable loop. For a path
+// written for 64-byte vectors that the narrower sets would run slower than their
+// loop (Note [Sixteen dot products at once] in matmul.cpp). Called from any set's
+// wrapper: the AVX-512 code lives in its own wrapper only.
+template <class F>
+bool run_if_avx512(F&& f) {
+#if HINGE_DISPATCH
+  if (kernel_set != CpuKernels::avx512) return false;
+  run_avx512(f);
+  return true;
+#else
+  if constexpr (kCompiledVectorBytes == 64) {
+    f();
+    return true;
+  }
+  return false;
+#endif
+}
+
 // dispatch(t, f) (hinge/dtype.hpp) with the kernel set of this CPU. The dtype is
 // chosen first, so each flattened wrapper holds one instantiation (Note [One
 // kernel per wrapper]).

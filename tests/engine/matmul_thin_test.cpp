@@ -60,3 +60,43 @@ TEST_CASE("matmul of thin products (one of m, n, k is 1)", "[matmul]") {
     }
   }
 }
+
+// A product with one output column, f32, against dot()'s order of operations
+// (engine/src/kernels.hpp): 16 lane sums over the whole groups of 16, added in
+// lane order, then the last products one by one. The AVX-512 set computes 16 rows
+// at once (Note [Sixteen dot products at once] in engine/src/matmul.cpp); every
+// set must give these numbers to the bit, whatever K % 16 and M % 16.
+TEST_CASE("a one-column f32 product sums each row in dot()'s order", "[matmul]") {
+  std::mt19937 rng(23);
+  for (int64_t M : {16, 37, 200})
+    for (int64_t K : {8, 15, 16, 17, 31, 48, 100}) {
+      INFO("M " << M << " K " << K);
+      Graph g(DType::f32);
+      const auto av = random_values(M * K, rng), bv = random_values(K, rng);
+      Tensor a = g.constant({M, K}, av), b = g.constant({K, 1}, bv);
+      const auto got = matmul(a, b).values();
+      REQUIRE(static_cast<int64_t>(got.size()) == M);
+      for (int64_t i = 0; i < M; ++i) {
+        float lanes[16] = {};
+        int64_t p = 0;
+        for (; p + 16 <= K; p += 16)
+          for (int l = 0; l < 16; ++l)
+            lanes[l] += static_cast<float>(av[i * K + p + l]) * static_cast<float>(bv[p + l]);
+        float s = 0;
+        for (float lane : lanes) s += lane;
+        for (; p < K; ++p) s += static_cast<float>(av[i * K + p]) * static_cast<float>(bv[p]);
+        CHECK(static_cast<float>(got[i]) == s);
+      }
+    }
+  // The path that adds to C (beta = 1): x's gradient in [37, 1] @ [1, 100] is such a
+  // product (G times w's row); a second backward() adds the same numbers again.
+  Graph g(DType::f32);
+  Tensor x = g.variable({37, 1}, random_values(37, rng), DType::f32);
+  Tensor w = g.constant({1, 100}, random_values(100, rng), DType::f32);
+  Tensor y = sum(matmul(x, w) * g.constant({37, 100}, random_values(3700, rng), DType::f32));
+  backward(y);
+  const auto once = x.grads();
+  backward(y);
+  const auto twice = x.grads();
+  for (std::size_t i = 0; i < once.size(); ++i) CHECK(twice[i] == once[i] + once[i]);
+}
