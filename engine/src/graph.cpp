@@ -143,9 +143,11 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // that work, so one-number results take this shorter path: the caller passes the
 // input records it read to check the operands (each is found once), a leaf input
 // needs no look at its clock reading (leaves are always current), the record is
-// constructed in its slot with no shape or attribute copied in, the value lives
-// inline, and +, -, * and relu are computed here (scalar_forward). It builds
-// exactly the node add_node would.
+// constructed in its slot with each field stored once (no shape or attribute
+// copied in, no default overwritten), the value lives inline, and +, -, * and
+// relu are computed here (scalar_forward). What is rare (the tape out of room,
+// an element limit below one, another op's kernel) is a call out of line at the
+// end, so the common path calls nothing. It builds exactly the node add_node would.
 
 // The node add_scalar_node would build, built by add_node instead, which explains
 // the element limit that forbids it; out of line, so that the short path keeps no
@@ -157,24 +159,33 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
                     attr ? *attr : Attr{});
 }
 
+// The kernel of a one-number node that scalar_forward does not compute; out of
+// line, so that add_scalar_node's path calls nothing (Note [Building scalar nodes]).
+[[gnu::noinline]] static NodeId forward_by_kernel(Graph& g, Node& n, NodeId id) {
+  detail::op_impl(n.op).forward(g, n);
+  return id;
+}
+
+[[gnu::noinline]] NodeId Graph::add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b,
+                                                       const Node* B, const Attr* attr) {
+  if (max_elements_ < 1) return add_through_add_node(*this, op, a, b, A.dtype, attr);
+  add_slots();
+  return add_scalar_node(op, a, A, b, B, attr);
+}
+
 NodeId Graph::add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B, const Attr* attr) {
+  const NodeId id = size_;
+  if (id == capacity_ || max_elements_ < 1) [[unlikely]]
+    return add_scalar_node_rarely(op, a, A, b, B, attr);
   const DType t = A.dtype;
-  if (max_elements_ < 1) return add_through_add_node(*this, op, a, b, t, attr);
   const bool rg = A.requires_grad() || (B && B->requires_grad());
   const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
-  const NodeId id = next_slot();
-  Node& n = *new (&nodes_[id]) Node(op, t, origin_);
+  Node& n = *new (&nodes_[id]) Node(op, t, origin_, rg && grad_enabled_ ? kRequiresGrad : 0, a, b);
   versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
-  ++size_;
+  size_ = id + 1;
   if (attr) n.attr = *attr;
-  n.nin = B ? 2 : 1;
-  n.in[0] = a;
-  n.in[1] = b;
-  n.flags = rg && grad_enabled_ ? kRequiresGrad : 0;
-  n.val = n.inline_val;
   if (dispatch(t, [&]<class T>() { return scalar_forward<T>(A, B, n); })) return id;
-  detail::op_impl(op).forward(*this, n);
-  return id;
+  return forward_by_kernel(*this, n, id);
 }
 
 Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags) {

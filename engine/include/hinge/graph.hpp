@@ -160,6 +160,10 @@ class Graph {
   }
   // Makes slot capacity_ usable in both ranges, reserving them at the first node.
   void add_slots();
+  // add_scalar_node when the tape needs room or the element limit forbids one
+  // number (Note [Building scalar nodes]).
+  NodeId add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
+                                const Attr* attr);
   // Clock readings of one node (Note [Live values]).
   struct Version {
     uint64_t stamp = 0;

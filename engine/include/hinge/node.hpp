@@ -68,8 +68,16 @@ struct Node {
   // then overwritten cost a `rep stos` per node, Note [Node size]).
   Node(OpKind op, DType dtype, uint32_t origin, const Shape& shape, int64_t numel, const Attr& attr)
       : op(op), dtype(dtype), origin(origin), shape(shape), numel(numel), attr(attr) {}
-  // A one-number node (rank 0) of `op` with no attribute.
-  Node(OpKind op, DType dtype, uint32_t origin) : op(op), dtype(dtype), origin(origin) {}
+  // A one-number node (rank 0) of `op` over a, or a and b (b == kNoNode: one
+  // input), with no attribute and its value inline: each field stored once.
+  Node(OpKind op, DType dtype, uint32_t origin, uint8_t flags, NodeId a, NodeId b)
+      : op(op),
+        dtype(dtype),
+        flags(flags),
+        nin(b == kNoNode ? 1 : 2),
+        origin(origin),
+        in{a, b, kNoNode},
+        val(inline_val) {}
 
   bool requires_grad() const { return flags & kRequiresGrad; }
   bool is_param() const { return flags & kParam; }
