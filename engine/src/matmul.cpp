@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -39,21 +40,21 @@ template <class T>
 using Vec16 [[gnu::vector_size(16 * sizeof(T))]] = T;
 
 // One step of the transpose of m[0..16): the off-diagonal S x S blocks of every
-// 2S x 2S block change places.
-template <class T, int S>
-void swap_blocks(Vec16<T>* m) {
-  using Index = Vec16<int32_t>;
-  Index lo, hi;
-  for (int j = 0; j < 16; ++j) {
-    lo[j] = (j & S) ? 16 + j - S : j;
-    hi[j] = (j & S) ? 16 + j : j + S;
-  }
+// 2S x 2S block change places. __builtin_shufflevector (GCC 12 and clang) takes its
+// lane indices as constants, hence the index pack J = 0..15.
+template <class T, int S, int... J>
+void swap_blocks(Vec16<T>* m, std::integer_sequence<int, J...>) {
   for (int r = 0; r < 16; ++r) {
     if (r & S) continue;
     const Vec16<T> x = m[r], y = m[r + S];
-    m[r] = __builtin_shuffle(x, y, lo);
-    m[r + S] = __builtin_shuffle(x, y, hi);
+    m[r] = __builtin_shufflevector(x, y, ((J & S) ? 16 + J - S : J)...);
+    m[r + S] = __builtin_shufflevector(x, y, ((J & S) ? 16 + J : J + S)...);
   }
+}
+
+template <class T, int S>
+void swap_blocks(Vec16<T>* m) {
+  swap_blocks<T, S>(m, std::make_integer_sequence<int, 16>{});
 }
 
 // The transpose of the 16 x 16 block m[0..16) (row r, lane l -> row l, lane r).
