@@ -18,7 +18,7 @@ namespace hinge {
 namespace {
 
 void zero_buffer(Node& n) {
-  if (n.grad) std::memset(n.grad, 0, static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
+  if (n.grad) std::memset(n.grad, 0, static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype));
 }
 
 void seed_one(Node& n) {
@@ -40,7 +40,7 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // goes to the op's kernel. An elementwise op with a one-number result has
 // one-number inputs (broadcasting never shrinks), so no input needs checking.
 bool is_scalar_step(const Node& n, DType t) {
-  return n.numel == 1 && n.dtype == t &&
+  return n.numel() == 1 && n.dtype == t &&
          (n.op == OpKind::add || n.op == OpKind::sub || n.op == OpKind::mul || n.op == OpKind::relu);
 }
 
@@ -65,7 +65,7 @@ void scalar_step(Graph& g, const Node& n, T go, Give give) {
 // accumulates; a fresh buffer comes zeroed. A fresh one-number gradient is the
 // inline slot, as Graph::ensure_grad gives it, set here without finding n again.
 void prepare_grad(Graph& g, Node& n, NodeId id) {
-  if (!n.grad && n.numel == 1) {
+  if (!n.grad && n.numel() == 1) {
     std::memset(n.inline_grad, 0, sizeof(n.inline_grad));
     n.grad = n.inline_grad;
   } else if (!n.grad) {
@@ -117,11 +117,11 @@ namespace {
 // Points n.grad at storage the next kernel overwrites, where Graph::ensure_grad
 // would put it but uncleared.
 void attach_grad_to_overwrite(Graph& g, Node& n) {
-  if (n.numel == 1) {  // inline (Note [Inline scalars]): one store, not a call
+  if (n.numel() == 1) {  // inline (Note [Inline scalars]): one store, not a call
     n.grad = n.inline_grad;
     return;
   }
-  n.grad = g.alloc(static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
+  n.grad = g.alloc(static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype));
 }
 
 // Readies node id's gradient for the walk as prepare_grad does, except that with
@@ -270,7 +270,7 @@ std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
       if (!n.is_leaf()) return ready_grad(g, n, id, may_overwrite);
       g.ensure_grad(id);
       const auto* p = static_cast<const unsigned char*>(n.grad);
-      saved.push_back({id, {p, p + n.numel * dtype_size(n.dtype)}});
+      saved.push_back({id, {p, p + n.numel() * dtype_size(n.dtype)}});
       zero_buffer(n);
       return false;
     });

@@ -17,7 +17,7 @@ namespace detail {
 // Out of line, so that the one-number path keeps no room for a shape.
 [[gnu::noinline]] static Tensor make_broadcast_binary(OpKind op, Graph& g, NodeId a, NodeId b) {
   const Node& A = g[a];
-  const Shape s = broadcast_shapes(A.shape, g[b].shape, op_name(op));
+  const Shape s = broadcast_shapes(A.shape(), g[b].shape(), op_name(op));
   const NodeId ins[2] = {a, b};
   return {&g, g.add_node(op, ins, s, A.dtype)};
 }
@@ -29,7 +29,7 @@ Tensor make_binary(OpKind op, Tensor a, Tensor b) {
   const Node& A = g[a.id];
   const Node& B = g[b.id];
   if (A.dtype != B.dtype) throw_dtype_error(op_name(op), A.dtype, B.dtype);
-  if (A.shape.rank == 0 && B.shape.rank == 0) return {&g, g.add_scalar_node(op, a.id, A, b.id, &B)};
+  if (A.shape().rank == 0 && B.shape().rank == 0) return {&g, g.add_scalar_node(op, a.id, A, b.id, &B)};
   return make_broadcast_binary(op, g, a.id, b.id);
 }
 
@@ -73,23 +73,23 @@ void forward_binary(Graph& g, Node& n, F f) {
   T* o = n.v<T>();
   const T* a = A.v<T>();
   const T* b = B.v<T>();
-  const int64_t N = n.numel;
-  if (A.numel == N && B.numel == N) {
+  const int64_t N = n.numel();
+  if (A.numel() == N && B.numel() == N) {
     for (int64_t k = 0; k < N; ++k) o[k] = f(a[k], b[k]);
-  } else if (A.numel == N && B.numel == 1) {
+  } else if (A.numel() == N && B.numel() == 1) {
     const T bv = b[0];
     for (int64_t k = 0; k < N; ++k) o[k] = f(a[k], bv);
-  } else if (B.numel == N && A.numel == 1) {
+  } else if (B.numel() == N && A.numel() == 1) {
     const T av = a[0];
     for (int64_t k = 0; k < N; ++k) o[k] = f(av, b[k]);
-  } else if (int64_t len = A.numel == N ? row_length(B.shape, n.shape) : 0) {
+  } else if (int64_t len = A.numel() == N ? row_length(B.shape(), n.shape()) : 0) {
     for (int64_t r = 0; r < N; r += len)
       for (int64_t j = 0; j < len; ++j) o[r + j] = f(a[r + j], b[j]);
-  } else if (int64_t len = B.numel == N ? row_length(A.shape, n.shape) : 0) {
+  } else if (int64_t len = B.numel() == N ? row_length(A.shape(), n.shape()) : 0) {
     for (int64_t r = 0; r < N; r += len)
       for (int64_t j = 0; j < len; ++j) o[r + j] = f(a[j], b[r + j]);
   } else {
-    broadcast_general(n.shape, A.shape, B.shape,
+    broadcast_general(n.shape(), A.shape(), B.shape(),
                       [&](int64_t k, int64_t ia, int64_t ib) { o[k] = f(a[ia], b[ib]); });
   }
 }
@@ -111,11 +111,11 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
   const bool sa = assign & 1u, sb = assign & 2u;
   T* ga = wa ? A.g<T>() : nullptr;
   T* gb = wb ? B.g<T>() : nullptr;
-  const int64_t N = n.numel;
-  if (A.numel == N && B.numel == N) {
+  const int64_t N = n.numel();
+  if (A.numel() == N && B.numel() == N) {
     if (wa) put_each(sa, ga, N, [&](int64_t k) { return da(a[k], b[k], o[k], go[k]); });
     if (wb) put_each(sb, gb, N, [&](int64_t k) { return db(a[k], b[k], o[k], go[k]); });
-  } else if (A.numel == N && B.numel == 1) {
+  } else if (A.numel() == N && B.numel() == 1) {
     const T bv = b[0];
     if (wa) put_each(sa, ga, N, [&](int64_t k) { return da(a[k], bv, o[k], go[k]); });
     if (wb) {
@@ -123,7 +123,7 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
       for (int64_t k = 0; k < N; ++k) s += db(a[k], bv, o[k], go[k]);
       gb[0] = sb ? s : gb[0] + s;
     }
-  } else if (B.numel == N && A.numel == 1) {
+  } else if (B.numel() == N && A.numel() == 1) {
     const T av = a[0];
     if (wa) {
       T s = 0;
@@ -131,7 +131,7 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
       ga[0] = sa ? s : ga[0] + s;
     }
     if (wb) put_each(sb, gb, N, [&](int64_t k) { return db(av, b[k], o[k], go[k]); });
-  } else if (int64_t len = A.numel == N ? row_length(B.shape, n.shape) : 0) {
+  } else if (int64_t len = A.numel() == N ? row_length(B.shape(), n.shape()) : 0) {
     // The row operand's gradient sums over rows; the row loop is outermost so
     // the inner loop runs over independent accumulators (it vectorizes).
     if (wb) clear_if(sb, gb, len);
@@ -140,7 +140,7 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
       if (wb)
         for (int64_t j = 0; j < len; ++j) gb[j] += db(a[r + j], b[j], o[r + j], go[r + j]);
     }
-  } else if (int64_t len = B.numel == N ? row_length(A.shape, n.shape) : 0) {
+  } else if (int64_t len = B.numel() == N ? row_length(A.shape(), n.shape()) : 0) {
     if (wa) clear_if(sa, ga, len);
     for (int64_t r = 0; r < N; r += len) {
       if (wa)
@@ -148,9 +148,9 @@ void backward_binary(Graph& g, Node& n, unsigned assign, DA da, DB db) {
       if (wb) put_each(sb, gb + r, len, [&](int64_t j) { return db(a[j], b[r + j], o[r + j], go[r + j]); });
     }
   } else {
-    if (wa) clear_if(sa, ga, A.numel);
-    if (wb) clear_if(sb, gb, B.numel);
-    broadcast_general(n.shape, A.shape, B.shape, [&](int64_t k, int64_t ia, int64_t ib) {
+    if (wa) clear_if(sa, ga, A.numel());
+    if (wb) clear_if(sb, gb, B.numel());
+    broadcast_general(n.shape(), A.shape(), B.shape(), [&](int64_t k, int64_t ia, int64_t ib) {
       if (wa) ga[ia] += da(a[ia], b[ib], o[k], go[k]);
       if (wb) gb[ib] += db(a[ia], b[ib], o[k], go[k]);
     });

@@ -97,8 +97,8 @@ CheckpointEntry CheckpointEntry::of(std::string name, Tensor t) {
   if (!t.valid()) throw DomainError(fmt::format("checkpoint: '{}' is not a tensor", name));
   const Node& n = t.node();
   const auto* p = static_cast<const unsigned char*>(n.val);
-  return {std::move(name), n.dtype, n.shape,
-          std::vector<unsigned char>(p, p + static_cast<std::size_t>(n.numel) * dtype_size(n.dtype))};
+  return {std::move(name), n.dtype, n.shape(),
+          std::vector<unsigned char>(p, p + static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype))};
 }
 
 // ---- encoding ----

@@ -43,7 +43,7 @@ bool fusable_activation(const Node& h) {
     case OpKind::relu:
     case OpKind::sigmoid:
     case OpKind::tanh: return true;
-    case OpKind::leaky_relu: return h.attr.f[0] > 0;
+    case OpKind::leaky_relu: return h.attr().f[0] > 0;
     default: return false;
   }
 }
@@ -61,8 +61,8 @@ struct Arrays {
   int64_t M, N;
   const T *x, *w, *b, *v, *h, *dy;
   explicit Arrays(const FusedLayer& f)
-      : M(f.h->shape.dims[0]),
-        N(f.h->shape.dims[1]),
+      : M(f.h->shape().dims[0]),
+        N(f.h->shape().dims[1]),
         x(f.X->v<T>()),
         w(f.W->v<T>()),
         b(f.b->v<T>()),
@@ -265,7 +265,7 @@ void dispatch_layer(const FusedLayer& f, Fn&& fn) {
       }
     };
     switch (f.h->op) {
-      case OpKind::leaky_relu: return with_k(LeakyRelu<T>{static_cast<T>(f.h->attr.f[0])});
+      case OpKind::leaky_relu: return with_k(LeakyRelu<T>{static_cast<T>(f.h->attr().f[0])});
       case OpKind::sigmoid: return with_k(Sigmoid<T>{});
       case OpKind::tanh: return with_k(Tanh<T>{});
       default: return with_k(Relu<T>{});
@@ -292,11 +292,12 @@ std::optional<FusedLayer> layer_of(Graph& g, NodeId yid, NodeId zid, NodeId bid)
                0,
                {z.in[0], z.in[1], bid, y.in[1]},
                {zid, h.in[0], y.in[0]}};
-  const Shape &xs = f.X->shape, &zs = z.shape;
-  if (xs.rank != 2 || zs.rank != 2 || f.W->shape.rank != 2) return std::nullopt;
+  const Shape &xs = f.X->shape(), &zs = z.shape();
+  if (xs.rank != 2 || zs.rank != 2 || f.W->shape().rank != 2) return std::nullopt;
   const int64_t M = zs.dims[0], N = zs.dims[1], K = xs.dims[1];
-  if (K < 1 || K > kFusedMaxInputs || xs.dims[0] != M || a.shape != zs || h.shape != zs) return std::nullopt;
-  if (!is_row(f.b->shape, N) || !is_column(f.V->shape, N)) return std::nullopt;
+  if (K < 1 || K > kFusedMaxInputs || xs.dims[0] != M || a.shape() != zs || h.shape() != zs)
+    return std::nullopt;
+  if (!is_row(f.b->shape(), N) || !is_column(f.V->shape(), N)) return std::nullopt;
   bool same_dtype = true;
   for (const Node* n : {f.X, f.W, f.z, f.b, f.a, f.h, f.V, f.y}) same_dtype &= n->dtype == y.dtype;
   bool distinct = true;  // each input gradient is written once per step, none is interior
@@ -333,11 +334,11 @@ std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid) {
   const Node& h = g[hid];
   const Node& a = g[aid];
   if (y.op != OpKind::matmul || y.in[0] != hid || h.in[0] != aid) return std::nullopt;
-  if (h.op != OpKind::relu && !(h.op == OpKind::leaky_relu && h.attr.f[0] > 0)) return std::nullopt;
+  if (h.op != OpKind::relu && !(h.op == OpKind::leaky_relu && h.attr().f[0] > 0)) return std::nullopt;
   if (a.op != OpKind::add || (a.in[0] == zid) == (a.in[1] == zid)) return std::nullopt;
   auto f = layer_of(g, yid, zid, a.in[0] == zid ? a.in[1] : a.in[0]);
   if (!f || f->K != 1 || f->X->requires_grad()) return std::nullopt;
-  if (f->z->shape.dims[0] * f->z->shape.dims[1] < kSmallProduct) return std::nullopt;
+  if (f->z->shape().dims[0] * f->z->shape().dims[1] < kSmallProduct) return std::nullopt;
   for (const Node* n : {f->z, f->a, f->h})
     if (!n->requires_grad() || (n->flags & kNeeded)) return std::nullopt;
   return f;
@@ -353,7 +354,7 @@ void fused_layer_backward(const FusedLayer& f, unsigned assign) {
 
 void fused_layer_backward_through(const FusedLayer& f, unsigned assign) {
   dispatch(f.h->dtype, [&]<class T>() {
-    const T closed = f.h->op == OpKind::leaky_relu ? static_cast<T>(f.h->attr.f[0]) : T(0);
+    const T closed = f.h->op == OpKind::leaky_relu ? static_cast<T>(f.h->attr().f[0]) : T(0);
     run_sized_kernel([&]<int Bytes>() { through_all<T, Bytes>(f, closed, assign); });
   });
 }

@@ -40,7 +40,7 @@ Graph::~Graph() = default;
 // effort: where the kernel refuses them, the pages fault as they are touched and
 // nothing else changes. A node is constructed in its slot when it is pushed (a
 // step is not initialised as a whole first).
-static_assert(sizeof(Node) == 120, "Note [Node size]: every byte of a node is paid per op");
+static_assert(sizeof(Node) == 64, "Note [Node size]: every byte of a node is paid per op");
 
 // The most nodes a graph holds (Note [Node storage]): 30 GiB of records, more
 // than a machine that runs hinge has memory for.
@@ -64,18 +64,39 @@ void Graph::add_slots() {
   capacity_ = std::min(slots(node_range_, sizeof(Node)), slots(version_range_, sizeof(Version)));
 }
 
-Node& Graph::push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr) {
+// True when `a` is the default attribute (every field as Attr{} has it, bit for bit).
+static bool is_no_attribute(const Attr& a) {
+  const Attr none{};
+  return std::memcmp(a.f, none.f, sizeof a.f) == 0 && a.aux == nullptr && a.aux_bytes == 0 &&
+         std::memcmp(a.i, none.i, sizeof a.i) == 0 && a.axes == none.axes && a.keepdims == none.keepdims;
+}
+
+const NodeDetails* Graph::make_details(const Shape& shape, int64_t numel, const Attr& attr) {
+  if (shape.rank == 0 && is_no_attribute(attr)) return nullptr;  // Note [Node size]
+  auto* d = new (alloc(sizeof(NodeDetails))) NodeDetails{shape, numel, attr};
+  if (attr.aux_bytes > 0) {
+    void* p = alloc(attr.aux_bytes);
+    if (attr.aux)
+      std::memcpy(p, attr.aux, attr.aux_bytes);
+    else
+      std::memset(p, 0, attr.aux_bytes);
+    d->attr.aux = p;
+  }
+  return d;
+}
+
+Node& Graph::push_node(OpKind op, DType t, const NodeDetails* details) {
   const NodeId id = next_slot();
-  Node* n = new (&nodes_[id]) Node(op, t, origin_, shape, numel, attr);
+  Node* n = new (&nodes_[id]) Node(op, t, origin_, details);
   // A new leaf is current; add_node lowers `checked` when an input is stale.
   versions_[id] = {clock_, UINT64_MAX};
   ++size_;
   return *n;
 }
 
-// Points n.val at inline storage or a fresh arena buffer of n.numel elements.
+// Points n.val at inline storage or a fresh arena buffer of n.numel() elements.
 static void attach_value(Graph& g, Node& n) {
-  const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+  const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
   n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
 }
 
@@ -106,23 +127,16 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
     rg |= (*this)[i].requires_grad();
     current &= is_current(i);
   }
-  Node& n = push_node(op, t, shape, numel, attr);
+  Attr full = attr;
+  if (inputs.size() > 3) {  // concat of many parts
+    full.aux = inputs.data();
+    full.aux_bytes = static_cast<uint32_t>(inputs.size() * sizeof(NodeId));
+  }
+  Node& n = push_node(op, t, make_details(shape, numel, full));
   const NodeId id = size_ - 1;
   versions_[id].checked = current ? clock_ : 0;  // Note [Live values]
   n.nin = static_cast<uint8_t>(std::min<std::size_t>(inputs.size(), 255));
   for (std::size_t k = 0; k < inputs.size() && k < 3; ++k) n.in[k] = inputs[k];
-  if (inputs.size() > 3) {  // concat of many parts
-    n.attr.aux = inputs.data();
-    n.attr.aux_bytes = static_cast<uint32_t>(inputs.size() * sizeof(NodeId));
-  }
-  if (n.attr.aux_bytes > 0) {
-    void* p = alloc(n.attr.aux_bytes);
-    if (n.attr.aux)
-      std::memcpy(p, n.attr.aux, n.attr.aux_bytes);
-    else
-      std::memset(p, 0, n.attr.aux_bytes);
-    n.attr.aux = p;
-  }
   if (rg && grad_enabled_) n.flags |= kRequiresGrad;
   attach_value(*this, n);
   // An elementwise op's one-number result has one-number inputs (broadcasting
@@ -180,10 +194,10 @@ NodeId Graph::add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, cons
   const DType t = A.dtype;
   const bool rg = A.requires_grad() || (B && B->requires_grad());
   const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
-  Node& n = *new (&nodes_[id]) Node(op, t, origin_, rg && grad_enabled_ ? kRequiresGrad : 0, a, b);
+  const NodeDetails* details = attr ? make_details(Shape{}, 1, *attr) : nullptr;
+  Node& n = *new (&nodes_[id]) Node(op, t, origin_, rg && grad_enabled_ ? kRequiresGrad : 0, a, b, details);
   versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
   size_ = id + 1;
-  if (attr) n.attr = *attr;
   if (dispatch(t, [&]<class T>() { return scalar_forward<T>(A, B, n); })) return id;
   return forward_by_kernel(*this, n, id);
 }
@@ -195,7 +209,7 @@ Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t,
                                  max_elements_));
   if (static_cast<int64_t>(values.size()) != numel && values.size() != 1)
     throw ShapeError(fmt::format("{} values given for a tensor of shape {}", values.size(), to_string(s)));
-  Node& n = push_node(OpKind::leaf, t, s, numel, {});
+  Node& n = push_node(OpKind::leaf, t, make_details(s, numel, {}));
   n.flags = flags;
   attach_value(*this, n);
   dispatch(t, [&]<class T>() {
@@ -221,7 +235,7 @@ Tensor Graph::variable(const Shape& s, std::span<const double> v, DType t) {
 Tensor Graph::variable(double v) { return variable({}, {&v, 1}, dtype_); }
 
 void Graph::attach_grad_buffer(Node& n) {
-  const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+  const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
   n.grad = alloc(bytes);
   std::memset(n.grad, 0, bytes);
 }
@@ -264,16 +278,20 @@ std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
     src.flags &= ~kNeeded;
     Node n = src;
     for (int k = 0; k < 3 && k < n.nin; ++k) n.in[k] = remap[n.in[k]];
-    const std::size_t bytes = static_cast<std::size_t>(n.numel) * dtype_size(n.dtype);
+    const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
     Node& dst = (*this)[j];
     n.val = move_buffer(src.val, src.inline_val, dst.inline_val, bytes);
     n.grad = move_buffer(src.grad, src.inline_grad, dst.inline_grad, bytes);
-    if (n.attr.aux_bytes > 0) {
-      void* a = fresh.alloc(n.attr.aux_bytes);
-      std::memcpy(a, src.attr.aux, n.attr.aux_bytes);
-      if (n.nin > 3)  // the input list of a long concat
-        for (int k = 0; k < n.nin; ++k) static_cast<NodeId*>(a)[k] = remap[static_cast<NodeId*>(a)[k]];
-      n.attr.aux = a;
+    if (src.details) {
+      auto* d = new (fresh.alloc(sizeof(NodeDetails))) NodeDetails(*src.details);
+      if (d->attr.aux_bytes > 0) {
+        void* a = fresh.alloc(d->attr.aux_bytes);
+        std::memcpy(a, src.details->attr.aux, d->attr.aux_bytes);
+        if (n.nin > 3)  // the input list of a long concat
+          for (int k = 0; k < n.nin; ++k) static_cast<NodeId*>(a)[k] = remap[static_cast<NodeId*>(a)[k]];
+        d->attr.aux = a;
+      }
+      n.details = d;
     }
     dst = n;
     versions_[j] = versions_[i];

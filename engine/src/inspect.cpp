@@ -23,7 +23,7 @@ struct SavedGrad {
   uint8_t flags;
 };
 
-std::size_t grad_bytes(const Node& n) { return static_cast<std::size_t>(n.numel) * dtype_size(n.dtype); }
+std::size_t grad_bytes(const Node& n) { return static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype); }
 
 SavedGrad save_grad(Graph& g, NodeId id) {
   const Node& n = g[id];
@@ -52,9 +52,9 @@ void fresh_grad(Graph& g, NodeId id) {
 }
 
 std::vector<double> read_grad(const Node& n) {
-  std::vector<double> out(static_cast<std::size_t>(n.numel));
+  std::vector<double> out(static_cast<std::size_t>(n.numel()));
   dispatch(n.dtype, [&]<class T>() {
-    for (int64_t k = 0; k < n.numel; ++k) out[k] = static_cast<double>(n.g<T>()[k]);
+    for (int64_t k = 0; k < n.numel(); ++k) out[k] = static_cast<double>(n.g<T>()[k]);
   });
   return out;
 }
@@ -94,14 +94,14 @@ std::vector<std::vector<double>> local_vjp(Tensor node, std::span<const double> 
   Graph& g = *node.g;
   Node& n = node.node();
   if (n.is_leaf()) return {};
-  if (static_cast<int64_t>(adj.size()) != n.numel)
+  if (static_cast<int64_t>(adj.size()) != n.numel())
     throw DomainError(
-        fmt::format("local_vjp: {} adjoint values for a node of {} elements", adj.size(), n.numel));
+        fmt::format("local_vjp: {} adjoint values for a node of {} elements", adj.size(), n.numel()));
   std::vector<SavedGrad> saved;
   saved.push_back(save_grad(g, node.id));
   fresh_grad(g, node.id);
   dispatch(n.dtype, [&]<class T>() {
-    for (int64_t k = 0; k < n.numel; ++k) n.g<T>()[k] = static_cast<T>(adj[k]);
+    for (int64_t k = 0; k < n.numel(); ++k) n.g<T>()[k] = static_cast<T>(adj[k]);
   });
   for (int k = 0; k < n.nin; ++k) {
     const NodeId in = n.input(k);

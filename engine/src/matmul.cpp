@@ -261,7 +261,7 @@ std::optional<MatmulDims> matmul_dims(const Shape& a, const Shape& b) {
   return d;
 }
 
-MatmulDims dims_of(Graph& g, const Node& n) { return *matmul_dims(in(g, n, 0).shape, in(g, n, 1).shape); }
+MatmulDims dims_of(Graph& g, const Node& n) { return *matmul_dims(in(g, n, 0).shape(), in(g, n, 1).shape()); }
 
 template <class T>
 void matmul_fwd(Graph& g, Node& n) {

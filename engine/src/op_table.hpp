@@ -27,7 +27,7 @@ struct OpKernels {
 // elementwise op (Note [Small tensors run baseline]).
 inline int kernel_set_for(const OpKernels& k, const Node& n) {
 #if HINGE_DISPATCH
-  if (k.elementwise && n.numel < kSmallKernel) return 0;
+  if (k.elementwise && n.numel() < kSmallKernel) return 0;
   return static_cast<int>(kernel_set);
 #else
   return 0;

@@ -57,7 +57,7 @@ void Optimizer::step() {
 void Optimizer::zero_grad() {
   for (const Tensor& p : params_) {
     Node& n = p.node();
-    if (n.grad) std::memset(n.grad, 0, static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
+    if (n.grad) std::memset(n.grad, 0, static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype));
   }
 }
 
@@ -94,10 +94,10 @@ void Sgd::update(std::size_t k, int64_t t) {
     const T keep = T(1) - T(opt_.dampening);
     T* __restrict b = momentum_.empty() ? nullptr : momentum_[k].data<T>();
     if (!b && wd == T(0)) {  // plain SGD: its own loop, so it vectorizes
-      for (int64_t i = 0; i < n.numel; ++i) p[i] -= lr * g[i];
+      for (int64_t i = 0; i < n.numel(); ++i) p[i] -= lr * g[i];
       return;
     }
-    for (int64_t i = 0; i < n.numel; ++i) {
+    for (int64_t i = 0; i < n.numel(); ++i) {
       T gi = g[i];
       if (wd != T(0)) gi += wd * p[i];
       if (b) {
@@ -142,7 +142,7 @@ void Adam::update(std::size_t k, int64_t t) {
     // 1 - beta in double first: in float, 1 - 0.999f is off by 1e-5 relative.
     const T b1 = T(opt_.beta1), b2 = T(opt_.beta2), nb1 = T(1 - opt_.beta1), nb2 = T(1 - opt_.beta2);
     const T bc1 = T(c1), bc2 = T(c2);
-    for (int64_t i = 0; i < n.numel; ++i) {
+    for (int64_t i = 0; i < n.numel(); ++i) {
       T gi = g[i];
       if (wd != T(0)) {
         if (decoupled_)

@@ -80,7 +80,7 @@ Tensor arg0(Graph& g, NodeId self) { return {&g, g[self].in[0]}; }
 Tensor spread(Tensor adj, const Node& n, const Shape& in_shape) {
   return expand(reshape(adj,
                         [&] {
-                          Shape k = keep_shape(in_shape, n.attr.axes);
+                          Shape k = keep_shape(in_shape, n.attr().axes);
                           return std::vector<int64_t>(k.dims.begin(), k.dims.begin() + k.rank);
                         }()),
                 in_shape);
@@ -90,12 +90,12 @@ Tensor spread(Tensor adj, const Node& n, const Shape& in_shape) {
 template <class T>
 void sum_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
-  sum_into(a.v<T>(), a.shape, n.v<T>(), n.numel, keep_shape(a.shape, n.attr.axes));
+  sum_into(a.v<T>(), a.shape(), n.v<T>(), n.numel(), keep_shape(a.shape(), n.attr().axes));
 }
 template <class T>
 void sum_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
-  spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), T(1));
+  spread_into(as & 1u, a.g<T>(), a.shape(), n.g<T>(), keep_shape(a.shape(), n.attr().axes), T(1));
 }
 void sum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = spread(adj, g[self], arg0(g, self).shape());
@@ -105,18 +105,18 @@ void sum_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 template <class T>
 void mean_fwd(Graph& g, Node& n) {
   sum_fwd<T>(g, n);
-  const T inv = T(1) / static_cast<T>(reduced_count(in(g, n, 0).shape, n.attr.axes));
-  for (int64_t j = 0; j < n.numel; ++j) n.v<T>()[j] *= inv;
+  const T inv = T(1) / static_cast<T>(reduced_count(in(g, n, 0).shape(), n.attr().axes));
+  for (int64_t j = 0; j < n.numel(); ++j) n.v<T>()[j] *= inv;
 }
 template <class T>
 void mean_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
-  const T inv = T(1) / static_cast<T>(reduced_count(a.shape, n.attr.axes));
-  spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), keep_shape(a.shape, n.attr.axes), inv);
+  const T inv = T(1) / static_cast<T>(reduced_count(a.shape(), n.attr().axes));
+  spread_into(as & 1u, a.g<T>(), a.shape(), n.g<T>(), keep_shape(a.shape(), n.attr().axes), inv);
 }
 void mean_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   const Shape s = arg0(g, self).shape();
-  c[0] = spread(adj, g[self], s) / static_cast<double>(reduced_count(s, g[self].attr.axes));
+  c[0] = spread(adj, g[self], s) / static_cast<double>(reduced_count(s, g[self].attr().axes));
 }
 
 // ---- max: ties share the gradient equally (so it sums to the adjoint) ----
@@ -124,25 +124,25 @@ template <class T>
 void max_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
-  for (int64_t j = 0; j < n.numel; ++j) o[j] = -std::numeric_limits<T>::infinity();
+  for (int64_t j = 0; j < n.numel(); ++j) o[j] = -std::numeric_limits<T>::infinity();
   const T* av = a.v<T>();
-  for_each_broadcast(a.shape, a.shape, keep_shape(a.shape, n.attr.axes), [&](int64_t k, int64_t, int64_t j) {
-    o[j] = av[k] > o[j] || std::isnan(av[k]) ? av[k] : o[j];
-  });
+  for_each_broadcast(
+      a.shape(), a.shape(), keep_shape(a.shape(), n.attr().axes),
+      [&](int64_t k, int64_t, int64_t j) { o[j] = av[k] > o[j] || std::isnan(av[k]) ? av[k] : o[j]; });
 }
 template <class T>
 void max_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
-  const Shape keep = keep_shape(a.shape, n.attr.axes);
+  const Shape keep = keep_shape(a.shape(), n.attr().axes);
   const T* av = a.v<T>();
   const T* o = n.v<T>();
-  T* count = static_cast<T*>(const_cast<void*>(n.attr.aux));  // scratch kept from creation
-  for (int64_t j = 0; j < n.numel; ++j) count[j] = 0;
-  for_each_broadcast(a.shape, a.shape, keep,
+  T* count = static_cast<T*>(const_cast<void*>(n.attr().aux));  // scratch kept from creation
+  for (int64_t j = 0; j < n.numel(); ++j) count[j] = 0;
+  for_each_broadcast(a.shape(), a.shape(), keep,
                      [&](int64_t k, int64_t, int64_t j) { count[j] += av[k] == o[j]; });
   T* ga = a.g<T>();
   const T* go = n.g<T>();
-  for_each_broadcast(a.shape, a.shape, keep, [&](int64_t k, int64_t, int64_t j) {
+  for_each_broadcast(a.shape(), a.shape(), keep, [&](int64_t k, int64_t, int64_t j) {
     if (av[k] == o[j]) ga[k] += go[j] / count[j];
   });
 }
@@ -152,7 +152,7 @@ void max_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor mask = eq(a, spread(Tensor{&g, self}, n, a.shape()));
   std::vector<int> axes;
   for (int i = 0; i < a.rank(); ++i)
-    if (n.attr.axes & (1u << i)) axes.push_back(i);
+    if (n.attr().axes & (1u << i)) axes.push_back(i);
   Tensor count = expand(sum(mask, axes, true), a.shape());
   c[0] = spread(adj, n, a.shape()) * mask / count;
 }
@@ -162,14 +162,14 @@ template <class T>
 void sum_to_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
-  for (int64_t j = 0; j < n.numel; ++j) o[j] = 0;
+  for (int64_t j = 0; j < n.numel(); ++j) o[j] = 0;
   const T* av = a.v<T>();
-  for_each_broadcast(a.shape, a.shape, n.shape, [&](int64_t k, int64_t, int64_t j) { o[j] += av[k]; });
+  for_each_broadcast(a.shape(), a.shape(), n.shape(), [&](int64_t k, int64_t, int64_t j) { o[j] += av[k]; });
 }
 template <class T>
 void sum_to_bwd(Graph& g, Node& n, unsigned as) {
   Node& a = in(g, n, 0);
-  spread_into(as & 1u, a.g<T>(), a.shape, n.g<T>(), n.shape, T(1));
+  spread_into(as & 1u, a.g<T>(), a.shape(), n.g<T>(), n.shape(), T(1));
 }
 void sum_to_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = expand(adj, arg0(g, self).shape());
@@ -181,14 +181,14 @@ void expand_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
   const T* av = a.v<T>();
-  for_each_broadcast(n.shape, a.shape, a.shape, [&](int64_t k, int64_t i, int64_t) { o[k] = av[i]; });
+  for_each_broadcast(n.shape(), a.shape(), a.shape(), [&](int64_t k, int64_t i, int64_t) { o[k] = av[i]; });
 }
 template <class T>
 void expand_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
-  for_each_broadcast(n.shape, a.shape, a.shape, [&](int64_t k, int64_t i, int64_t) { ga[i] += go[k]; });
+  for_each_broadcast(n.shape(), a.shape(), a.shape(), [&](int64_t k, int64_t i, int64_t) { ga[i] += go[k]; });
 }
 void expand_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg0(g, self).shape());

@@ -194,7 +194,7 @@ class Program final : public ScalarProgram {
       const auto out = static_cast<uint32_t>(k);
       const uint32_t a = node.nin > 0 ? index_of(node.in[0]) : out;
       const uint32_t b = node.nin > 1 ? index_of(node.in[1]) : a;
-      c_[k] = static_cast<T>(node.attr.f[0]);
+      c_[k] = static_cast<T>(node.attr().f[0]);
       unsigned need = 0;
       if (node.nin > 0 && g_[node.in[0]].requires_grad()) need |= 1;
       if (node.nin > 1 && g_[node.in[1]].requires_grad()) need |= 2;
@@ -463,7 +463,7 @@ std::unique_ptr<ScalarProgram> ScalarProgram::compile(Graph& g, std::span<const 
   const DType t = g[nodes.front()].dtype;
   for (NodeId id : nodes) {
     const Node& n = g[id];
-    if (n.numel != 1 || n.dtype != t || n.nin > 2 || !has_scalar_kernel(n.op)) return nullptr;
+    if (n.numel() != 1 || n.dtype != t || n.nin > 2 || !has_scalar_kernel(n.op)) return nullptr;
   }
   if (t == DType::f32) return std::make_unique<Program<float>>(g, nodes);
   return std::make_unique<Program<double>>(g, nodes);

@@ -69,12 +69,12 @@ void for_each_view(const View& v, F&& f, bool poll = false) {
 // ---- reshape: the same elements in the same order ----
 template <class T>
 void reshape_fwd(Graph& g, Node& n) {
-  std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel) * sizeof(T));
+  std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel()) * sizeof(T));
 }
 template <class T>
 void reshape_bwd(Graph& g, Node& n, unsigned as) {
   const T* go = n.g<T>();
-  put_each(as & 1u, in(g, n, 0).g<T>(), n.numel, [go](int64_t k) { return go[k]; });
+  put_each(as & 1u, in(g, n, 0).g<T>(), n.numel(), [go](int64_t k) { return go[k]; });
 }
 void reshape_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = reshape(adj, dims_of(arg0(g, self).shape()));
@@ -84,9 +84,9 @@ void reshape_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 View transpose_view(const Node& n, const Shape& in_shape) {
   const Index4 st = strides_of(in_shape);
   View v;
-  v.dims = frame_dims(n.shape);
-  const int off = kMaxRank - n.shape.rank;
-  for (int i = 0; i < n.shape.rank; ++i) v.strides[off + i] = st[n.attr.i[i]];
+  v.dims = frame_dims(n.shape());
+  const int off = kMaxRank - n.shape().rank;
+  for (int i = 0; i < n.shape().rank; ++i) v.strides[off + i] = st[n.attr().i[i]];
   return v;
 }
 template <class T>
@@ -95,20 +95,20 @@ void transpose_fwd(Graph& g, Node& n) {
   const T* av = a.v<T>();
   T* o = n.v<T>();
   for_each_view(
-      transpose_view(n, a.shape), [&](int64_t k, int64_t src) { o[k] = av[src]; }, true);
+      transpose_view(n, a.shape()), [&](int64_t k, int64_t src) { o[k] = av[src]; }, true);
 }
 template <class T>
 void transpose_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
-  for_each_view(transpose_view(n, a.shape), [&](int64_t k, int64_t src) { ga[src] += go[k]; });
+  for_each_view(transpose_view(n, a.shape()), [&](int64_t k, int64_t src) { ga[src] += go[k]; });
 }
 void transpose_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   const Node& n = g[self];
   int inv[kMaxRank] = {};
-  for (int i = 0; i < n.shape.rank; ++i) inv[n.attr.i[i]] = i;
-  c[0] = transpose(adj, std::span<const int>(inv, static_cast<std::size_t>(n.shape.rank)));
+  for (int i = 0; i < n.shape().rank; ++i) inv[n.attr().i[i]] = i;
+  c[0] = transpose(adj, std::span<const int>(inv, static_cast<std::size_t>(n.shape().rank)));
 }
 
 // ---- slice / unslice ----
@@ -135,17 +135,18 @@ void slice_fwd(Graph& g, Node& n) {
   const T* av = a.v<T>();
   T* o = n.v<T>();
   for_each_view(
-      slice_view(a.shape, n.shape, n.attr.aux), [&](int64_t k, int64_t src) { o[k] = av[src]; }, true);
+      slice_view(a.shape(), n.shape(), n.attr().aux), [&](int64_t k, int64_t src) { o[k] = av[src]; }, true);
 }
 template <class T>
 void slice_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
-  for_each_view(slice_view(a.shape, n.shape, n.attr.aux), [&](int64_t k, int64_t src) { ga[src] += go[k]; });
+  for_each_view(slice_view(a.shape(), n.shape(), n.attr().aux),
+                [&](int64_t k, int64_t src) { ga[src] += go[k]; });
 }
 void slice_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
-  c[0] = make_unslice(adj, arg0(g, self).shape(), static_cast<const int64_t*>(g[self].attr.aux));
+  c[0] = make_unslice(adj, arg0(g, self).shape(), static_cast<const int64_t*>(g[self].attr().aux));
 }
 
 // unslice: the slice's elements placed into zeros of the sliced shape.
@@ -154,18 +155,20 @@ void unslice_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   const T* av = a.v<T>();
   T* o = n.v<T>();
-  std::fill(o, o + n.numel, T(0));
-  for_each_view(slice_view(n.shape, a.shape, n.attr.aux), [&](int64_t k, int64_t dst) { o[dst] = av[k]; });
+  std::fill(o, o + n.numel(), T(0));
+  for_each_view(slice_view(n.shape(), a.shape(), n.attr().aux),
+                [&](int64_t k, int64_t dst) { o[dst] = av[k]; });
 }
 template <class T>
 void unslice_bwd(Graph& g, Node& n) {
   Node& a = in(g, n, 0);
   T* ga = a.g<T>();
   const T* go = n.g<T>();
-  for_each_view(slice_view(n.shape, a.shape, n.attr.aux), [&](int64_t k, int64_t dst) { ga[k] += go[dst]; });
+  for_each_view(slice_view(n.shape(), a.shape(), n.attr().aux),
+                [&](int64_t k, int64_t dst) { ga[k] += go[dst]; });
 }
 void unslice_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
-  c[0] = make_slice(adj, arg0(g, self).shape(), static_cast<const int64_t*>(g[self].attr.aux));
+  c[0] = make_slice(adj, arg0(g, self).shape(), static_cast<const int64_t*>(g[self].attr().aux));
 }
 
 // ---- concat: parts laid side by side along attr.i[0] ----
@@ -173,15 +176,15 @@ void unslice_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // "row" outside the axis, part p's block of count elements lands at out_offset.
 template <class F>
 void for_each_concat_run(Graph& g, const Node& n, F&& f) {
-  const int axis = n.attr.i[0];
+  const int axis = n.attr().i[0];
   int64_t outer = 1, inner = 1;
-  for (int i = 0; i < axis; ++i) outer *= n.shape.dims[i];
-  for (int i = axis + 1; i < n.shape.rank; ++i) inner *= n.shape.dims[i];
-  const int64_t row = n.shape.dims[axis] * inner;
+  for (int i = 0; i < axis; ++i) outer *= n.shape().dims[i];
+  for (int i = axis + 1; i < n.shape().rank; ++i) inner *= n.shape().dims[i];
+  const int64_t row = n.shape().dims[axis] * inner;
   int64_t at = 0;
   for (int p = 0; p < n.nin; ++p) {
     Node& part = in(g, n, p);
-    const int64_t count = part.shape.dims[axis] * inner;
+    const int64_t count = part.shape().dims[axis] * inner;
     for (int64_t o = 0; o < outer; ++o) f(part, o * count, o * row + at, count);
     at += count;
   }
@@ -204,12 +207,12 @@ void concat_bwd(Graph& g, Node& n) {
 }
 void concat_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   const Node& n = g[self];
-  const int axis = n.attr.i[0];
-  std::vector<SliceSpec> spec(static_cast<std::size_t>(n.shape.rank));
+  const int axis = n.attr().i[0];
+  std::vector<SliceSpec> spec(static_cast<std::size_t>(n.shape().rank));
   int64_t at = 0;
   for (int p = 0; p < n.nin; ++p) {
     const Node& part = g[n.input(p)];
-    const int64_t len = part.shape.dims[axis];
+    const int64_t len = part.shape().dims[axis];
     if (part.requires_grad()) {
       spec[axis] = {at, at + len, 1};
       c[p] = slice(adj, spec);

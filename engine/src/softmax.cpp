@@ -19,12 +19,12 @@ Tensor self_t(Graph& g, NodeId self) { return {&g, self}; }
 // outer * inner such lines. Calls f(first, len, inner) for each.
 template <class F>
 void for_each_line(const Node& n, F&& f, bool poll = false) {
-  const int axis = n.attr.i[0];
+  const int axis = n.attr().i[0];
   int64_t outer = 1, inner = 1;
-  for (int i = 0; i < axis; ++i) outer *= n.shape.dims[i];
-  for (int i = axis + 1; i < n.shape.rank; ++i) inner *= n.shape.dims[i];
-  const int64_t len = n.shape.rank == 0 ? 1 : n.shape.dims[axis];
-  if (n.numel == 0) return;  // no lines (and `outer * inner` may be huge)
+  for (int i = 0; i < axis; ++i) outer *= n.shape().dims[i];
+  for (int i = axis + 1; i < n.shape().rank; ++i) inner *= n.shape().dims[i];
+  const int64_t len = n.shape().rank == 0 ? 1 : n.shape().dims[axis];
+  if (n.numel() == 0) return;  // no lines (and `outer * inner` may be huge)
   int64_t next_poll = kInterruptPollElements;
   for (int64_t o = 0; o < outer; ++o) {
     if (poll && (o + 1) * len * inner >= next_poll) {  // forward only: backward never throws
@@ -56,7 +56,7 @@ template <class T>
 void softmax_fwd(Graph& g, Node& n) {
   T* o = n.v<T>();
   log_softmax_into(in(g, n, 0).v<T>(), o, n);
-  for (int64_t k = 0; k < n.numel; ++k) o[k] = std::exp(o[k]);
+  for (int64_t k = 0; k < n.numel(); ++k) o[k] = std::exp(o[k]);
 }
 template <class T>
 void softmax_bwd(Graph& g, Node& n) {
@@ -74,7 +74,7 @@ void softmax_bwd(Graph& g, Node& n) {
 }
 void softmax_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor s = self_t(g, self);
-  const int axis[1] = {g[self].attr.i[0]};
+  const int axis[1] = {g[self].attr().i[0]};
   c[0] = s * (adj - sum(adj * s, axis, true));
 }
 
@@ -98,7 +98,7 @@ void log_softmax_bwd(Graph& g, Node& n) {
   });
 }
 void log_softmax_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
-  const int axis[1] = {g[self].attr.i[0]};
+  const int axis[1] = {g[self].attr().i[0]};
   c[0] = adj - exp(self_t(g, self)) * sum(adj, axis, true);
 }
 

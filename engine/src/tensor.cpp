@@ -39,10 +39,10 @@ std::vector<double> Tensor::grads() const {
 void Tensor::set_values(std::span<const double> v) const {
   Node& n = node();
   if (!n.is_leaf()) throw DomainError("set_values() on a computed node; only leaves hold data");
-  if (static_cast<int64_t>(v.size()) != n.numel)
-    throw ShapeError(fmt::format("{} values given for a tensor of shape {}", v.size(), to_string(n.shape)));
+  if (static_cast<int64_t>(v.size()) != n.numel())
+    throw ShapeError(fmt::format("{} values given for a tensor of shape {}", v.size(), to_string(n.shape())));
   dispatch(n.dtype, [&]<class T>() {
-    for (int64_t k = 0; k < n.numel; ++k) n.v<T>()[k] = static_cast<T>(v[k]);
+    for (int64_t k = 0; k < n.numel(); ++k) n.v<T>()[k] = static_cast<T>(v[k]);
   });
   g->touch(id);  // what was computed from this leaf is stale (Note [Live values])
 }

@@ -49,10 +49,10 @@ Summary summarize(const Node& n, const void* buf) {
   Summary s;
   if (!buf) return s;
   s.present = true;
-  s.count = n.numel;
+  s.count = n.numel();
   dispatch(n.dtype, [&]<class T>() {
     const T* p = static_cast<const T*>(buf);
-    if (n.numel == 1) {
+    if (n.numel() == 1) {
       s.one = true;
       s.x = static_cast<double>(p[0]);
       s.text = fmt::format("{}", p[0]);  // float prints as float: 0.1f is "0.1"
@@ -89,7 +89,7 @@ std::string summary_text(const Summary& s) {
 // The op's attributes worth showing, as "name=value" text; only the ops listed
 // carry attributes that change what they compute (reductions: see reduce_attrs).
 std::string attr_text(const Graph& g, const Node& n) {
-  const Attr& a = n.attr;
+  const Attr& a = n.attr();
   switch (n.op) {
     case OpKind::powc: return fmt::format("c={}", a.f[0]);
     case OpKind::clamp: return fmt::format("lo={}, hi={}", a.f[0], a.f[1]);
@@ -100,13 +100,13 @@ std::string attr_text(const Graph& g, const Node& n) {
     case OpKind::max: {
       // The mask indexes the input's axes.
       std::string s;
-      for (int i = 0; i < g[n.input(0)].shape.rank; ++i)
+      for (int i = 0; i < g[n.input(0)].shape().rank; ++i)
         if (a.axes & (1u << i)) s += fmt::format("{}{}", s.empty() ? "" : ", ", i);
       return "axes=[" + s + "]" + (a.keepdims ? ", keepdims" : "");
     }
     case OpKind::transpose: {
       std::string s;
-      for (int i = 0; i < n.shape.rank; ++i) s += fmt::format("{}{}", i ? ", " : "", a.i[i]);
+      for (int i = 0; i < n.shape().rank; ++i) s += fmt::format("{}{}", i ? ", " : "", a.i[i]);
       return "perm=[" + s + "]";
     }
     case OpKind::concat:
@@ -215,8 +215,8 @@ std::string trace_text(Tensor root, const TraceOptions& opt) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     const Node& n = (*root.g)[r.id];
-    out += fmt::format("%{} = {}  {} {}  value={}", i, call_text(r), to_string(n.shape), dtype_name(n.dtype),
-                       summary_text(r.value));
+    out += fmt::format("%{} = {}  {} {}  value={}", i, call_text(r), to_string(n.shape()),
+                       dtype_name(n.dtype), summary_text(r.value));
     if (r.grad.present) out += "  grad=" + summary_text(r.grad);
     if (!r.label.empty()) out += "  # " + r.label;
     out += '\n';
@@ -236,7 +236,7 @@ std::string trace_dot(Tensor root, const TraceOptions& opt) {
     const Node& n = (*root.g)[r.id];
     std::string head = fmt::format("%{} {}", i, r.op);
     if (!r.attrs.empty()) head += fmt::format(" ({})", r.attrs);
-    if (!n.shape.is_scalar()) head += fmt::format(" {}", to_string(n.shape));
+    if (!n.shape().is_scalar()) head += fmt::format(" {}", to_string(n.shape()));
     if (!r.label.empty()) head += fmt::format("\n{}", r.label);
     const std::string grad = r.grad.present ? "grad " + summary_text(r.grad) : "no grad";
     out += fmt::format("  n{} [label=\"{{ {} | value {} | {} }}\"", i, dot_escape(head),
@@ -264,7 +264,7 @@ std::string trace_json(Tensor root, const TraceOptions& opt) {
     std::string inputs, shape;
     for (std::size_t k = 0; k < r.inputs.size(); ++k)
       inputs += fmt::format("{}{}", k ? ", " : "", r.inputs[k]);
-    for (int k = 0; k < n.shape.rank; ++k) shape += fmt::format("{}{}", k ? ", " : "", n.shape[k]);
+    for (int k = 0; k < n.shape().rank; ++k) shape += fmt::format("{}{}", k ? ", " : "", n.shape()[k]);
     out += fmt::format(
         "    {{\"id\": {}, \"op\": {}, \"kind\": {}, \"inputs\": [{}], \"attrs\": {}, \"shape\": [{}], "
         "\"dtype\": \"{}\", \"requires_grad\": {}, \"origin\": {}, \"value\": {}, \"grad\": {}",

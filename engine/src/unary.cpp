@@ -32,7 +32,7 @@ template <class T, class F>
 void forward_unary(Graph& g, Node& n, F f) {
   const T* a = in(g, n, 0).v<T>();
   T* o = n.v<T>();
-  for (int64_t k = 0, N = n.numel; k < N; ++k) o[k] = f(a[k]);
+  for (int64_t k = 0, N = n.numel(); k < N; ++k) o[k] = f(a[k]);
 }
 
 // ga[k] += go[k] * d(a[k], out[k]), d being the local derivative; with `assign`
@@ -46,7 +46,7 @@ void backward_unary(Graph& g, Node& n, unsigned assign, D d) {
   const T* go = n.g<T>();
   // The derivative in its own variable: GCC then if-converts a branchy d (relu's
   // a > 0 ? 1 : 0) and vectorizes without AVX-512 masks too; inline it keeps the branch.
-  put_each(assign & 1u, A.g<T>(), n.numel, [&](int64_t k) {
+  put_each(assign & 1u, A.g<T>(), n.numel(), [&](int64_t k) {
     const T dk = d(a[k], o[k]);
     const T gk = go[k];
     return gk * dk;
@@ -57,7 +57,7 @@ void backward_unary(Graph& g, Node& n, unsigned assign, D d) {
 template <class T>
 void backward_nothing(Graph& g, Node& n, unsigned assign) {
   Node& A = in(g, n, 0);
-  if (A.requires_grad()) clear_if(assign & 1u, A.g<T>(), A.numel);
+  if (A.requires_grad()) clear_if(assign & 1u, A.g<T>(), A.numel());
 }
 
 // ---- neg ----
@@ -159,17 +159,17 @@ void erf_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // and so is its derivative 2a); c = 0 has derivative 0 even at a = 0, not 0 * inf. ----
 template <class T>
 void powc_fwd(Graph& g, Node& n) {
-  const T c = static_cast<T>(n.attr.f[0]);
+  const T c = static_cast<T>(n.attr().f[0]);
   forward_unary<T>(g, n, [c](T a) { return math::powc(a, c); });
 }
 template <class T>
 void powc_bwd(Graph& g, Node& n, unsigned as) {
-  const T c = static_cast<T>(n.attr.f[0]);
+  const T c = static_cast<T>(n.attr().f[0]);
   if (c == T(0)) return backward_nothing<T>(g, n, as);  // constant: adds exactly 0
   backward_unary<T>(g, n, as, [c](T a, T) { return math::powc_slope(a, c); });
 }
 void powc_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
-  const double e = g[self].attr.f[0];
+  const double e = g[self].attr().f[0];
   Tensor a = arg0(g, self);
   if (e == 0) return;
   if (e == 1) {
@@ -186,17 +186,17 @@ void powc_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // so a at a bound keeps the whole gradient), and is 0 outside. ----
 template <class T>
 void clamp_fwd(Graph& g, Node& n) {
-  const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);
+  const T lo = static_cast<T>(n.attr().f[0]), hi = static_cast<T>(n.attr().f[1]);
   forward_unary<T>(g, n, [lo, hi](T a) { return a < lo ? lo : a > hi ? hi : a; });
 }
 template <class T>
 void clamp_bwd(Graph& g, Node& n, unsigned as) {
-  const T lo = static_cast<T>(n.attr.f[0]), hi = static_cast<T>(n.attr.f[1]);
+  const T lo = static_cast<T>(n.attr().f[0]), hi = static_cast<T>(n.attr().f[1]);
   backward_unary<T>(g, n, as, [lo, hi](T a, T) { return a >= lo && a <= hi ? T(1) : T(0); });
 }
 void clamp_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
-  const Attr& at = g[self].attr;
+  const Attr& at = g[self].attr();
   c[0] = adj * ge(a, lit(a, at.f[0])) * le(a, lit(a, at.f[1]));
 }
 
@@ -218,34 +218,34 @@ void relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 // the negative side, as relu's closed gate does) ----
 template <class T>
 void leaky_relu_fwd(Graph& g, Node& n) {
-  const T alpha = static_cast<T>(n.attr.f[0]);
+  const T alpha = static_cast<T>(n.attr().f[0]);
   forward_unary<T>(g, n, [alpha](T a) { return a > T(0) ? a : alpha * a; });
 }
 template <class T>
 void leaky_relu_bwd(Graph& g, Node& n, unsigned as) {
-  const T alpha = static_cast<T>(n.attr.f[0]);
+  const T alpha = static_cast<T>(n.attr().f[0]);
   backward_unary<T>(g, n, as, [alpha](T a, T) { return a > T(0) ? T(1) : alpha; });
 }
 void leaky_relu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
-  c[0] = where(gt(a, lit(a, 0)), adj, adj * g[self].attr.f[0]);
+  c[0] = where(gt(a, lit(a, 0)), adj, adj * g[self].attr().f[0]);
 }
 
 // ---- elu with alpha = attr.f[0]: a > 0 ? a : alpha (e^a - 1). For a <= 0 the
 // derivative alpha e^a is out + alpha (no second exp); elu'(0) = alpha. ----
 template <class T>
 void elu_fwd(Graph& g, Node& n) {
-  const T alpha = static_cast<T>(n.attr.f[0]);
+  const T alpha = static_cast<T>(n.attr().f[0]);
   forward_unary<T>(g, n, [alpha](T a) { return a > T(0) ? a : alpha * std::expm1(a); });
 }
 template <class T>
 void elu_bwd(Graph& g, Node& n, unsigned as) {
-  const T alpha = static_cast<T>(n.attr.f[0]);
+  const T alpha = static_cast<T>(n.attr().f[0]);
   backward_unary<T>(g, n, as, [alpha](T a, T o) { return a > T(0) ? T(1) : o + alpha; });
 }
 void elu_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   Tensor a = arg0(g, self);
-  c[0] = where(gt(a, lit(a, 0)), adj, adj * (self_t(g, self) + g[self].attr.f[0]));
+  c[0] = where(gt(a, lit(a, 0)), adj, adj * (self_t(g, self) + g[self].attr().f[0]));
 }
 
 // ---- gelu, exact form a Phi(a) with Phi(a) = erfc(-a/sqrt 2) / 2 (erfc keeps the
@@ -328,12 +328,12 @@ void where_fwd_k(Graph& g, Node& n) {
   const T* a = A.v<T>();
   const T* b = B.v<T>();
   T* o = n.v<T>();
-  const int64_t N = n.numel;
-  if (Cn.numel == N && A.numel == N && B.numel == N) {
+  const int64_t N = n.numel();
+  if (Cn.numel() == N && A.numel() == N && B.numel() == N) {
     for (int64_t k = 0; k < N; ++k) o[k] = c[k] != C(0) ? a[k] : b[k];
   } else {
     for_each_broadcast3(
-        n.shape, Cn.shape, A.shape, B.shape,
+        n.shape(), Cn.shape(), A.shape(), B.shape(),
         [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) { o[k] = c[ic] != C(0) ? a[ia] : b[ib]; });
   }
 }
@@ -345,8 +345,8 @@ void where_bwd_k(Graph& g, Node& n) {
   const T* go = n.g<T>();
   T* ga = wa ? A.g<T>() : nullptr;
   T* gb = wb ? B.g<T>() : nullptr;
-  const int64_t N = n.numel;
-  if (Cn.numel == N && A.numel == N && B.numel == N) {
+  const int64_t N = n.numel();
+  if (Cn.numel() == N && A.numel() == N && B.numel() == N) {
     for (int64_t k = 0; k < N; ++k) {
       if (c[k] != C(0)) {
         if (wa) ga[k] += go[k];
@@ -355,7 +355,7 @@ void where_bwd_k(Graph& g, Node& n) {
       }
     }
   } else {
-    for_each_broadcast3(n.shape, Cn.shape, A.shape, B.shape,
+    for_each_broadcast3(n.shape(), Cn.shape(), A.shape(), B.shape(),
                         [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) {
                           if (c[ic] != C(0)) {
                             if (wa) ga[ia] += go[k];
@@ -387,7 +387,7 @@ void cast_fwd(Graph& g, Node& n) {
     dispatch(A.dtype, [&]<class U>() {
       const U* a = A.v<U>();
       T* o = n.v<T>();
-      for (int64_t k = 0; k < n.numel; ++k) o[k] = static_cast<T>(a[k]);
+      for (int64_t k = 0; k < n.numel(); ++k) o[k] = static_cast<T>(a[k]);
     });
   });
 }
@@ -398,7 +398,7 @@ void cast_bwd(Graph& g, Node& n) {
     dispatch(A.dtype, [&]<class U>() {
       const T* go = n.g<T>();
       U* ga = A.g<U>();
-      for (int64_t k = 0; k < n.numel; ++k) ga[k] += static_cast<U>(go[k]);
+      for (int64_t k = 0; k < n.numel(); ++k) ga[k] += static_cast<U>(go[k]);
     });
   });
 }
@@ -408,7 +408,7 @@ void cast_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
 
 // ---- detach: a copy of the value that never requires grad ----
 void detach_fwd(Graph& g, Node& n) {
-  std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel) * dtype_size(n.dtype));
+  std::memcpy(n.val, in(g, n, 0).val, static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype));
 }
 
 constexpr OpImplRow kRows[] = {
@@ -438,7 +438,7 @@ constexpr OpImplRow kRows[] = {
 
 Tensor make_unary(OpKind op, Tensor a, const Attr& attr = {}) {
   const Node& A = a.node();
-  if (A.shape.rank == 0 && attr.aux_bytes == 0)
+  if (A.shape().rank == 0 && attr.aux_bytes == 0)
     return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr, &attr)};
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype(), attr)};

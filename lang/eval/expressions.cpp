@@ -349,7 +349,7 @@ Tensor Interpreter::operand_constant(double x, DType dt, const Expr& operand) {
   auto [it, fresh] = operand_constants_.try_emplace(&operand, kNoNode);
   if (!fresh && it->second < graph_.size()) {
     const Node& n = graph_[it->second];
-    const bool same = n.is_leaf() && !(n.flags & (kParam | kRequiresGrad)) && n.shape.rank == 0 &&
+    const bool same = n.is_leaf() && !(n.flags & (kParam | kRequiresGrad)) && n.shape().rank == 0 &&
                       n.dtype == dt && n.origin == graph_.origin() && dispatch(dt, [&]<class T>() {
                         const T v = static_cast<T>(x);
                         return std::memcmp(n.val, &v, sizeof v) == 0;  // -0 is not 0, NaN is NaN

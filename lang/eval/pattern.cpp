@@ -54,11 +54,11 @@ std::vector<ReluLayer> relu_layers(Interpreter& in, Tensor y, NodeId first_new, 
     ReluLayer l;
     l.id = id;
     l.input = Tensor{&g, n.input(0)}.values();
-    if (n_inputs > 1 && n.shape.rank == 2 && n.shape[0] == n_inputs) {
+    if (n_inputs > 1 && n.shape().rank == 2 && n.shape()[0] == n_inputs) {
       l.batch = n_inputs;
-      l.units = n.shape[1];
+      l.units = n.shape()[1];
     } else {
-      l.units = n.numel;  // one point: every element is a unit
+      l.units = n.numel();  // one point: every element is a unit
     }
     if (const Origin* o = in.origins().find(n.origin)) {
       const Location loc = o->source->location(o->span.begin);

@@ -75,7 +75,7 @@ bool all_finite(const Node& n, bool grads) {
   if (!p) return true;
   return dispatch(n.dtype, [&]<class T>() {
     const T* v = static_cast<const T*>(p);
-    for (int64_t k = 0; k < n.numel; ++k)
+    for (int64_t k = 0; k < n.numel(); ++k)
       if (!std::isfinite(v[k])) return false;
     return true;
   });
@@ -86,7 +86,7 @@ int64_t first_non_finite(const Node& n) {
   if (!n.val) return -1;
   return dispatch(n.dtype, [&]<class T>() -> int64_t {
     const T* v = static_cast<const T*>(n.val);
-    for (int64_t k = 0; k < n.numel; ++k)
+    for (int64_t k = 0; k < n.numel(); ++k)
       if (!std::isfinite(v[k])) return k;
     return -1;
   });
@@ -111,7 +111,7 @@ double grad_norm(const Node& n) {
   return dispatch(n.dtype, [&]<class T>() {
     const T* g = n.g<T>();
     double s = 0;
-    for (int64_t k = 0; k < n.numel; ++k) s += static_cast<double>(g[k]) * static_cast<double>(g[k]);
+    for (int64_t k = 0; k < n.numel(); ++k) s += static_cast<double>(g[k]) * static_cast<double>(g[k]);
     return std::sqrt(s);
   });
 }
@@ -164,7 +164,7 @@ std::string user_op_name(OpKind op) {
   }
 }
 
-std::size_t value_bytes(const Node& n) { return static_cast<std::size_t>(n.numel) * dtype_size(n.dtype); }
+std::size_t value_bytes(const Node& n) { return static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype); }
 
 // Copies of the parameters' values: the last finite step is restored from here.
 class Snapshot {
@@ -439,7 +439,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
           const int64_t at = first_non_finite(in);
           if (at < 0) continue;
           culprit = in.origin ? in.origin : n.origin;
-          data_at = fmt::format("{} at {}", format_number(value_at(in, at)), index_text(in.shape, at));
+          data_at = fmt::format("{} at {}", format_number(value_at(in, at)), index_text(in.shape(), at));
         }
         if (culprit != 0) break;
       }

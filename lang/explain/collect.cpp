@@ -100,7 +100,7 @@ Explanation explain(Tensor y, const ExplainOptions& opt) {
     r.id = ids[i];
     r.role = ids[i] == y.id ? Role::root : role_of(n);
     r.op = op_text(n);
-    r.shape = n.shape;
+    r.shape = n.shape();
     r.dtype = n.dtype;
     r.value = Tensor{&g, ids[i]}.values();
     if (opt.source) r.source = opt.source(ids[i]);

@@ -50,8 +50,8 @@ std::vector<NamedTensor> sample_tensors(Graph& g) {
 
 bool same_bits(Tensor a, const CheckpointEntry& e) {
   const Node& n = a.node();
-  return n.dtype == e.dtype && n.shape == e.shape &&
-         e.data.size() == static_cast<std::size_t>(n.numel) * dtype_size(n.dtype) &&
+  return n.dtype == e.dtype && n.shape() == e.shape &&
+         e.data.size() == static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype) &&
          (e.data.empty() || std::memcmp(n.val, e.data.data(), e.data.size()) == 0);
 }
 

@@ -77,7 +77,7 @@ void poison(Graph& g, Tensor loss) {
     g.ensure_grad(id);
     Node& n = g[id];
     dispatch(n.dtype, [&]<class T>() {
-      for (int64_t k = 0; k < n.numel; ++k) n.g<T>()[k] = std::numeric_limits<T>::quiet_NaN();
+      for (int64_t k = 0; k < n.numel(); ++k) n.g<T>()[k] = std::numeric_limits<T>::quiet_NaN();
     });
   }
 }
@@ -163,7 +163,7 @@ TEST_CASE("a fused layer's gradients match central differences", "[fused]") {
     const double eps = 1e-6;
     for (std::size_t i = 0; i < leaves.size(); ++i) {
       Node& n = leaves[i].node();
-      for (int64_t k = 0; k < n.numel; ++k) {
+      for (int64_t k = 0; k < n.numel(); ++k) {
         double& v = n.v<double>()[k];
         const double keep = v;
         v = keep + eps;
@@ -285,9 +285,9 @@ void fill_grads(const std::vector<Tensor>& ts, uint32_t seed, bool nan) {
   for (const Tensor& x : ts) {
     x.g->ensure_grad(x.id);
     Node& n = x.node();
-    const auto v = random_values(n.numel, rng);
+    const auto v = random_values(n.numel(), rng);
     dispatch(n.dtype, [&]<class T>() {
-      for (int64_t k = 0; k < n.numel; ++k)
+      for (int64_t k = 0; k < n.numel(); ++k)
         n.g<T>()[k] = nan ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(v[k]);
     });
   }

@@ -33,7 +33,7 @@ void check_replay(DType t, const std::function<Tensor(Graph&)>& build) {
       g.ensure_grad(id);
       Node& n = g[id];
       dispatch(n.dtype, [&]<class T>() {
-        for (int64_t k = 0; k < n.numel; ++k) n.g<T>()[k] = std::numeric_limits<T>::quiet_NaN();
+        for (int64_t k = 0; k < n.numel(); ++k) n.g<T>()[k] = std::numeric_limits<T>::quiet_NaN();
       });
     }
   };

@@ -96,7 +96,7 @@ class Graph {
   void ensure_grad(NodeId id) {
     Node& n = (*this)[id];
     if (n.grad) return;
-    if (n.numel == 1) {  // inline (Note [Inline scalars]): one store, not a call
+    if (n.numel() == 1) {  // inline (Note [Inline scalars]): one store, not a call
       std::memset(n.inline_grad, 0, sizeof(n.inline_grad));
       n.grad = n.inline_grad;
       return;
@@ -147,10 +147,14 @@ class Graph {
   std::vector<NodeId> compact(std::span<const NodeId> roots);
 
  private:
-  // Points n.grad at a zeroed arena buffer of n.numel elements.
+  // Points n.grad at a zeroed arena buffer of n.numel() elements.
   void attach_grad_buffer(Node& n);
-  // Appends Node(op, t, origin(), shape, numel, attr) to the tape.
-  Node& push_node(OpKind op, DType t, const Shape& shape, int64_t numel, const Attr& attr);
+  // The details of a node of `shape` (numel elements) with `attr`, in the arena
+  // with a copy of the attribute's aux storage, or null when the node needs none
+  // (rank 0 and no attribute, Note [Node size]).
+  const NodeDetails* make_details(const Shape& shape, int64_t numel, const Attr& attr);
+  // Appends Node(op, t, origin(), details) to the tape.
+  Node& push_node(OpKind op, DType t, const NodeDetails* details);
   // The id of the node about to be appended, its storage mapped; the caller
   // constructs the node in its slot and then counts it (++size_).
   NodeId next_slot() {

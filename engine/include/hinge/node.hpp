@@ -42,50 +42,73 @@ enum NodeFlags : uint8_t {
 
 // Note [Node size]
 // A scalar graph is mostly node records: a loop that builds 100,000 ops writes
-// that many nodes to fresh memory, and on a virtual machine the first touch of a
-// fresh page is expensive. Every byte of Node is paid per op, so its fields are
-// packed (the attribute's axes are bytes, not ints). sizeof(Node) is checked in
-// graph.cpp so that a field added here is a choice, not an accident.
+// that many nodes, and the backward pass reads them all again. A graph of that
+// size is larger than the caches, so every byte of a record is paid per op, in
+// memory traffic when it is built and again when it is walked. A node is
+// therefore one cache line (64 bytes, aligned) holding what building and
+// walking a one-number node use: its op, inputs, flags, value and gradient
+// (inline, Note [Inline scalars]). Its shape, element count and attribute,
+// which a one-number node of +, -, * or relu does not need, are a NodeDetails
+// record in the arena that `details` points at; a node of rank 0 without an
+// attribute has none (null), and shape(), numel() and attr() read as rank 0,
+// one element and no attribute. sizeof(Node) is checked in graph.cpp so that a
+// field added here is a choice, not an accident.
 
-struct Node {
+// The part of a node record that a one-number node without an attribute does
+// not need (Note [Node size]), allocated in the graph's arena with the node.
+struct NodeDetails {
+  Shape shape;
+  int64_t numel = 1;
+  Attr attr;
+};
+
+struct alignas(64) Node {
   OpKind op = OpKind::leaf;
   DType dtype = DType::f64;
   uint8_t flags = 0;    // NodeFlags
   uint8_t nin = 0;      // number of inputs (more than 3: see extra_inputs)
   uint32_t origin = 0;  // opaque tag from the builder (lang maps it to a source span)
   NodeId in[3] = {kNoNode, kNoNode, kNoNode};
-  Shape shape;
-  int64_t numel = 1;
-  void* val = nullptr;   // numel elements of dtype
-  void* grad = nullptr;  // numel elements of dtype, allocated on first backward
-  Attr attr;
+  const NodeDetails* details = nullptr;  // null: rank 0, one element, no attribute
+  void* val = nullptr;                   // numel() elements of dtype
+  void* grad = nullptr;                  // numel() elements of dtype, allocated on first backward
   alignas(8) unsigned char inline_val[8] = {};
   alignas(8) unsigned char inline_grad[8] = {};
 
   Node() = default;
-  // A node of `op` with no inputs yet; the other fields keep their defaults. A
-  // constructor, so that a new node's fields are each stored once (a cleared record
-  // then overwritten cost a `rep stos` per node, Note [Node size]).
-  Node(OpKind op, DType dtype, uint32_t origin, const Shape& shape, int64_t numel, const Attr& attr)
-      : op(op), dtype(dtype), origin(origin), shape(shape), numel(numel), attr(attr) {}
+  // A node of `op` with no inputs yet, described by `details` (null: one number,
+  // no attribute); the other fields keep their defaults. A constructor, so that a
+  // new node's fields are each stored once (a cleared record then overwritten
+  // cost a `rep stos` per node, Note [Node size]).
+  Node(OpKind op, DType dtype, uint32_t origin, const NodeDetails* details)
+      : op(op), dtype(dtype), origin(origin), details(details) {}
   // A one-number node (rank 0) of `op` over a, or a and b (b == kNoNode: one
-  // input), with no attribute and its value inline: each field stored once.
-  Node(OpKind op, DType dtype, uint32_t origin, uint8_t flags, NodeId a, NodeId b)
+  // input), described by `details` (null: no attribute), with its value inline:
+  // each field stored once.
+  Node(OpKind op, DType dtype, uint32_t origin, uint8_t flags, NodeId a, NodeId b, const NodeDetails* details)
       : op(op),
         dtype(dtype),
         flags(flags),
         nin(b == kNoNode ? 1 : 2),
         origin(origin),
         in{a, b, kNoNode},
+        details(details),
         val(inline_val) {}
+
+  const Shape& shape() const { return details ? details->shape : kRankZero; }
+  int64_t numel() const { return details ? details->numel : 1; }
+  const Attr& attr() const { return details ? details->attr : kNoAttr; }
 
   bool requires_grad() const { return flags & kRequiresGrad; }
   bool is_param() const { return flags & kParam; }
   bool has_grad() const { return grad != nullptr; }
   bool is_leaf() const { return op == OpKind::leaf; }
 
-  // With more than three inputs (concat), attr.aux holds the whole input list.
-  NodeId input(int k) const { return k < 3 ? in[k] : static_cast<const NodeId*>(attr.aux)[k]; }
+  // With more than three inputs (concat), attr().aux holds the whole input list.
+  NodeId input(int k) const { return k < 3 ? in[k] : static_cast<const NodeId*>(attr().aux)[k]; }
+
+  static constexpr Shape kRankZero{};
+  static constexpr Attr kNoAttr{};
 
   template <class T>
   T* v() {

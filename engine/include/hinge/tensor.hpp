@@ -18,9 +18,9 @@ struct Tensor {
 
   bool valid() const { return g != nullptr && id != kNoNode; }
   Node& node() const { return (*g)[id]; }
-  const Shape& shape() const { return node().shape; }
-  int rank() const { return node().shape.rank; }
-  int64_t numel() const { return node().numel; }
+  const Shape& shape() const { return node().shape(); }
+  int rank() const { return node().shape().rank; }
+  int64_t numel() const { return node().numel(); }
   DType dtype() const { return node().dtype; }
   bool requires_grad() const { return node().requires_grad(); }
 
