@@ -6,6 +6,22 @@
 
 #include <fmt/format.h>
 
+// Note [fmt's formatting compiled once]
+// fmt::format_to calls fmt's formatting loop, detail::vformat_to<char>, a template
+// that fmt 9's headers define but do not declare extern (fmt 10 does), so this file
+// compiled a copy of it and of everything it reaches (integers, floats, padding:
+// 75 KB of code, about 4 of the plot unit's 13-17 CPU seconds). libfmt, and in the
+// hinge command app/fmt_static.cpp, already hold that instantiation: declaring it
+// extern uses theirs. Not with the header-only fmt, which has no such library.
+#ifndef FMT_HEADER_ONLY
+FMT_BEGIN_NAMESPACE
+namespace detail {
+extern template FMT_API void vformat_to(buffer<char>&, string_view,
+                                        basic_format_args<FMT_BUFFER_CONTEXT(char)>, locale_ref);
+}  // namespace detail
+FMT_END_NAMESPACE
+#endif
+
 namespace hinge::lang::report {
 
 double text_width(std::string_view text, double font_size) {
