@@ -7,31 +7,28 @@
 namespace hinge {
 
 namespace {
-constexpr std::size_t kAlign = 64;
 constexpr std::size_t kFirstBlock = std::size_t{64} << 10;  // 64 KiB
 }  // namespace
 
-void* Arena::alloc(std::size_t bytes) {
-  bytes = (bytes + kAlign - 1) & ~(kAlign - 1);
-  if (bytes == 0) bytes = kAlign;
-  // Find room in the current block or a later one kept from before a rewind.
-  while (current_ < blocks_.size()) {
-    Block& b = blocks_[current_];
-    if (offset_ + bytes <= b.size) {
-      void* p = b.data.get() + offset_;
-      offset_ += bytes;
-      return p;
-    }
+void* Arena::alloc_in_next_block(std::size_t bytes, std::size_t align) {
+  const std::size_t need = bytes == 0 ? align : (bytes + align - 1) & ~(align - 1);
+  // A later block kept from before a rewind (every block starts kAlign-aligned).
+  while (current_ + 1 < blocks_.size()) {
     ++current_;
-    offset_ = 0;
+    enter_block();
+    if (need <= block_size_) {
+      offset_ = need;
+      return block_;
+    }
   }
   std::size_t size = blocks_.empty() ? kFirstBlock : blocks_.back().size * 2;
-  size = std::max(size, bytes);
+  size = std::max(size, need);
   auto* raw = static_cast<std::byte*>(::operator new[](size, std::align_val_t{kAlign}));
   blocks_.push_back({std::unique_ptr<std::byte[], AlignedDelete>(raw), size});
   current_ = blocks_.size() - 1;
-  offset_ = bytes;
-  return blocks_.back().data.get();
+  offset_ = need;
+  enter_block();
+  return raw;
 }
 
 void Arena::AlignedDelete::operator()(std::byte* p) const {

@@ -73,7 +73,7 @@ static bool is_no_attribute(const Attr& a) {
 
 const NodeDetails* Graph::make_details(const Shape& shape, int64_t numel, const Attr& attr) {
   if (shape.rank == 0 && is_no_attribute(attr)) return nullptr;  // Note [Node size]
-  auto* d = new (alloc(sizeof(NodeDetails))) NodeDetails{shape, numel, attr};
+  auto* d = new (arena_.alloc(sizeof(NodeDetails), alignof(NodeDetails))) NodeDetails{shape, numel, attr};
   if (attr.aux_bytes > 0) {
     void* p = alloc(attr.aux_bytes);
     if (attr.aux)
@@ -283,7 +283,7 @@ std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
     n.val = move_buffer(src.val, src.inline_val, dst.inline_val, bytes);
     n.grad = move_buffer(src.grad, src.inline_grad, dst.inline_grad, bytes);
     if (src.details) {
-      auto* d = new (fresh.alloc(sizeof(NodeDetails))) NodeDetails(*src.details);
+      auto* d = new (fresh.alloc(sizeof(NodeDetails), alignof(NodeDetails))) NodeDetails(*src.details);
       if (d->attr.aux_bytes > 0) {
         void* a = fresh.alloc(d->attr.aux_bytes);
         std::memcpy(a, src.details->attr.aux, d->attr.aux_bytes);

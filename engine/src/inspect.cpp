@@ -54,7 +54,7 @@ void fresh_grad(Graph& g, NodeId id) {
 std::vector<double> read_grad(const Node& n) {
   std::vector<double> out(static_cast<std::size_t>(n.numel()));
   dispatch(n.dtype, [&]<class T>() {
-    for (int64_t k = 0; k < n.numel(); ++k) out[k] = static_cast<double>(n.g<T>()[k]);
+    for (int64_t k = 0, count = n.numel(); k < count; ++k) out[k] = static_cast<double>(n.g<T>()[k]);
   });
   return out;
 }
@@ -101,7 +101,7 @@ std::vector<std::vector<double>> local_vjp(Tensor node, std::span<const double> 
   saved.push_back(save_grad(g, node.id));
   fresh_grad(g, node.id);
   dispatch(n.dtype, [&]<class T>() {
-    for (int64_t k = 0; k < n.numel(); ++k) n.g<T>()[k] = static_cast<T>(adj[k]);
+    for (int64_t k = 0, count = n.numel(); k < count; ++k) n.g<T>()[k] = static_cast<T>(adj[k]);
   });
   for (int k = 0; k < n.nin; ++k) {
     const NodeId in = n.input(k);

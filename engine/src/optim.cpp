@@ -94,10 +94,10 @@ void Sgd::update(std::size_t k, int64_t t) {
     const T keep = T(1) - T(opt_.dampening);
     T* __restrict b = momentum_.empty() ? nullptr : momentum_[k].data<T>();
     if (!b && wd == T(0)) {  // plain SGD: its own loop, so it vectorizes
-      for (int64_t i = 0; i < n.numel(); ++i) p[i] -= lr * g[i];
+      for (int64_t i = 0, count = n.numel(); i < count; ++i) p[i] -= lr * g[i];
       return;
     }
-    for (int64_t i = 0; i < n.numel(); ++i) {
+    for (int64_t i = 0, count = n.numel(); i < count; ++i) {
       T gi = g[i];
       if (wd != T(0)) gi += wd * p[i];
       if (b) {
@@ -142,7 +142,7 @@ void Adam::update(std::size_t k, int64_t t) {
     // 1 - beta in double first: in float, 1 - 0.999f is off by 1e-5 relative.
     const T b1 = T(opt_.beta1), b2 = T(opt_.beta2), nb1 = T(1 - opt_.beta1), nb2 = T(1 - opt_.beta2);
     const T bc1 = T(c1), bc2 = T(c2);
-    for (int64_t i = 0; i < n.numel(); ++i) {
+    for (int64_t i = 0, count = n.numel(); i < count; ++i) {
       T gi = g[i];
       if (wd != T(0)) {
         if (decoupled_)

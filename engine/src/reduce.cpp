@@ -106,7 +106,7 @@ template <class T>
 void mean_fwd(Graph& g, Node& n) {
   sum_fwd<T>(g, n);
   const T inv = T(1) / static_cast<T>(reduced_count(in(g, n, 0).shape(), n.attr().axes));
-  for (int64_t j = 0; j < n.numel(); ++j) n.v<T>()[j] *= inv;
+  for (int64_t j = 0, count = n.numel(); j < count; ++j) n.v<T>()[j] *= inv;
 }
 template <class T>
 void mean_bwd(Graph& g, Node& n, unsigned as) {
@@ -124,7 +124,7 @@ template <class T>
 void max_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
-  for (int64_t j = 0; j < n.numel(); ++j) o[j] = -std::numeric_limits<T>::infinity();
+  for (int64_t j = 0, count = n.numel(); j < count; ++j) o[j] = -std::numeric_limits<T>::infinity();
   const T* av = a.v<T>();
   for_each_broadcast(
       a.shape(), a.shape(), keep_shape(a.shape(), n.attr().axes),
@@ -137,7 +137,7 @@ void max_bwd(Graph& g, Node& n) {
   const T* av = a.v<T>();
   const T* o = n.v<T>();
   T* count = static_cast<T*>(const_cast<void*>(n.attr().aux));  // scratch kept from creation
-  for (int64_t j = 0; j < n.numel(); ++j) count[j] = 0;
+  for (int64_t j = 0, len = n.numel(); j < len; ++j) count[j] = 0;
   for_each_broadcast(a.shape(), a.shape(), keep,
                      [&](int64_t k, int64_t, int64_t j) { count[j] += av[k] == o[j]; });
   T* ga = a.g<T>();
@@ -162,7 +162,7 @@ template <class T>
 void sum_to_fwd(Graph& g, Node& n) {
   const Node& a = in(g, n, 0);
   T* o = n.v<T>();
-  for (int64_t j = 0; j < n.numel(); ++j) o[j] = 0;
+  for (int64_t j = 0, count = n.numel(); j < count; ++j) o[j] = 0;
   const T* av = a.v<T>();
   for_each_broadcast(a.shape(), a.shape(), n.shape(), [&](int64_t k, int64_t, int64_t j) { o[j] += av[k]; });
 }

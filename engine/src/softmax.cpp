@@ -56,7 +56,7 @@ template <class T>
 void softmax_fwd(Graph& g, Node& n) {
   T* o = n.v<T>();
   log_softmax_into(in(g, n, 0).v<T>(), o, n);
-  for (int64_t k = 0; k < n.numel(); ++k) o[k] = std::exp(o[k]);
+  for (int64_t k = 0, count = n.numel(); k < count; ++k) o[k] = std::exp(o[k]);
 }
 template <class T>
 void softmax_bwd(Graph& g, Node& n) {

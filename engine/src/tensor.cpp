@@ -42,7 +42,7 @@ void Tensor::set_values(std::span<const double> v) const {
   if (static_cast<int64_t>(v.size()) != n.numel())
     throw ShapeError(fmt::format("{} values given for a tensor of shape {}", v.size(), to_string(n.shape())));
   dispatch(n.dtype, [&]<class T>() {
-    for (int64_t k = 0; k < n.numel(); ++k) n.v<T>()[k] = static_cast<T>(v[k]);
+    for (int64_t k = 0, count = n.numel(); k < count; ++k) n.v<T>()[k] = static_cast<T>(v[k]);
   });
   g->touch(id);  // what was computed from this leaf is stale (Note [Live values])
 }

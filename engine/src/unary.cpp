@@ -387,7 +387,7 @@ void cast_fwd(Graph& g, Node& n) {
     dispatch(A.dtype, [&]<class U>() {
       const U* a = A.v<U>();
       T* o = n.v<T>();
-      for (int64_t k = 0; k < n.numel(); ++k) o[k] = static_cast<T>(a[k]);
+      for (int64_t k = 0, count = n.numel(); k < count; ++k) o[k] = static_cast<T>(a[k]);
     });
   });
 }
@@ -398,7 +398,7 @@ void cast_bwd(Graph& g, Node& n) {
     dispatch(A.dtype, [&]<class U>() {
       const T* go = n.g<T>();
       U* ga = A.g<U>();
-      for (int64_t k = 0; k < n.numel(); ++k) ga[k] += static_cast<U>(go[k]);
+      for (int64_t k = 0, count = n.numel(); k < count; ++k) ga[k] += static_cast<U>(go[k]);
     });
   });
 }
