@@ -45,6 +45,28 @@ namespace hinge {
 // later is applied at the next product, once its buffers fit. The checks cost one
 // mmap and munmap each, and none once the buffers exist.
 
+// Note [The engine's loops stay on the calling thread]
+// With OpenBLAS on 2 threads, a training step of tests/bench's MLP runs its
+// products on both cores and everything else (the optimizer's update, clearing a
+// product's output, the bias, relu) on the calling thread, while OpenBLAS's
+// worker yields in a loop waiting for the next product. Splitting those loops
+// over a thread of the engine's own (a pool of T - 1 workers, pieces claimed from
+// a counter, the caller claiming too; the same numbers bit for bit) was measured
+// on the 2-core VM and left out: in 20 alternating rounds the step took 1.07 ms
+// best-median and 1.24 median against 1.03 and 1.18 without it (the products
+// alone: 0.93 and 1.08). Splitting only loops of 128 K elements or more (the
+// update of the 784 x 256 weight and its clearing) gave 1.03 and 1.23. What a
+// profile showed: a third runnable thread on 2 cores is scheduled against
+// OpenBLAS's worker and the caller, and the caller lost about a tenth of its
+// time to it while the worker took only about a third of the pieces. The loops
+// are slow at 2 threads for another reason, which a second thread does not fix.
+// By perf, the caller's update took about 137 us per step against 32 at 1
+// thread, clearing 78 against 28, relu 39 against 19, and still 117 and 69 with
+// OpenBLAS's worker asleep between products (OPENBLAS_THREAD_TIMEOUT=4), so not
+// from its spinning: most likely because that worker wrote its share of each
+// product's output in its own core's cache, and an engine thread is neither
+// pinned next to it nor given that share.
+
 namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
