@@ -100,22 +100,6 @@ static void attach_value(Graph& g, Node& n) {
   n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
 }
 
-// The value of a one-number +, -, * or relu of one-number inputs (B is null for
-// relu), computed here with the kernels' formulas (binary.cpp, unary.cpp) instead
-// of through the op table: the scalar graphs a loop builds are mostly these (Note
-// [Scalar steps in backward] has the other half). False for anything else.
-template <class T>
-static bool scalar_forward(const Node& A, const Node* B, Node& n) {
-  const T a = *A.v<T>();
-  switch (n.op) {
-    case OpKind::add: *n.v<T>() = a + *B->v<T>(); return true;
-    case OpKind::sub: *n.v<T>() = a - *B->v<T>(); return true;
-    case OpKind::mul: *n.v<T>() = a * *B->v<T>(); return true;
-    case OpKind::relu: *n.v<T>() = a > T(0) ? a : T(0); return true;
-    default: return false;
-  }
-}
-
 NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
                        const Attr& attr) {
   const int64_t numel = shape.numel();
@@ -162,6 +146,10 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // relu are computed here (scalar_forward). What is rare (the tape out of room,
 // an element limit below one, another op's kernel) is a call out of line at the
 // end, so the common path calls nothing. It builds exactly the node add_node would.
+// The path is inline (graph.hpp): the op that checked its operands (make_binary,
+// make_unary) builds the node in the same function, instead of passing six
+// arguments to a call that saved and restored six registers (259 -> 226
+// instructions per node and step of the scalar MLP built anew, callgrind).
 
 // The node add_scalar_node would build, built by add_node instead, which explains
 // the element limit that forbids it; out of line, so that the short path keeps no
@@ -173,33 +161,22 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
                     attr ? *attr : Attr{});
 }
 
-// The kernel of a one-number node that scalar_forward does not compute; out of
-// line, so that add_scalar_node's path calls nothing (Note [Building scalar nodes]).
-[[gnu::noinline]] static NodeId forward_by_kernel(Graph& g, Node& n, NodeId id) {
-  detail::op_impl(n.op).forward(g, n);
-  return id;
-}
+// Out of line, so that add_scalar_node's path calls nothing for +, -, * and relu
+// (Note [Building scalar nodes]).
+[[gnu::noinline]] void Graph::forward_by_kernel(Node& n) { detail::op_impl(n.op).forward(*this, n); }
 
 [[gnu::noinline]] NodeId Graph::add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b,
                                                        const Node* B, const Attr* attr) {
   if (max_elements_ < 1) return add_through_add_node(*this, op, a, b, A.dtype, attr);
   add_slots();
-  return add_scalar_node(op, a, A, b, B, attr);
+  return attr ? add_scalar_node(op, a, A, *attr) : add_scalar_node(op, a, A, b, B);
 }
 
-NodeId Graph::add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B, const Attr* attr) {
+NodeId Graph::add_scalar_node(OpKind op, NodeId a, const Node& A, const Attr& attr) {
   const NodeId id = size_;
   if (id == capacity_ || max_elements_ < 1) [[unlikely]]
-    return add_scalar_node_rarely(op, a, A, b, B, attr);
-  const DType t = A.dtype;
-  const bool rg = A.requires_grad() || (B && B->requires_grad());
-  const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
-  const NodeDetails* details = attr ? make_details(Shape{}, 1, *attr) : nullptr;
-  Node& n = *new (&nodes_[id]) Node(op, t, origin_, rg && grad_enabled_ ? kRequiresGrad : 0, a, b, details);
-  versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
-  size_ = id + 1;
-  if (dispatch(t, [&]<class T>() { return scalar_forward<T>(A, B, n); })) return id;
-  return forward_by_kernel(*this, n, id);
+    return add_scalar_node_rarely(op, a, A, kNoNode, nullptr, &attr);
+  return build_scalar_node(id, op, a, A, kNoNode, nullptr, make_details(Shape{}, 1, attr));
 }
 
 Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags) {

@@ -436,12 +436,19 @@ constexpr OpImplRow kRows[] = {
     {OpKind::detach, {detach_fwd, no_bwd, no_vjp}},
 };
 
-Tensor make_unary(OpKind op, Tensor a, const Attr& attr = {}) {
+Tensor make_unary(OpKind op, Tensor a, const Attr& attr) {
   const Node& A = a.node();
-  if (A.shape().rank == 0 && attr.aux_bytes == 0)
-    return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr, &attr)};
+  if (A.shape().rank == 0 && attr.aux_bytes == 0) return {a.g, a.g->add_scalar_node(op, a.id, A, attr)};
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype(), attr)};
+}
+
+// make_unary without an attribute.
+Tensor make_unary(OpKind op, Tensor a) {
+  const Node& A = a.node();
+  if (A.shape().rank == 0) return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr)};
+  const NodeId ins[1] = {a.id};
+  return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype())};
 }
 
 Attr with_f(double f0, double f1 = 0) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -83,13 +84,19 @@ class Graph {
   // kernel. Shapes must already be checked by the caller.
   NodeId add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
                   const Attr& attr = {});
-  // add_node for a one-element result (rank 0, of A's dtype) of one input (b ==
-  // kNoNode, B null) or two of rank 0, whose attribute (none: nullptr) needs no
-  // storage: the same node, built without add_node's general cases (Note [Building
-  // scalar nodes] in graph.cpp). A and B are the inputs' records, which the caller
-  // has read to check them.
-  NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
-                         const Attr* attr = nullptr);
+  // add_node for a one-number result (rank 0, of A's dtype) without an attribute,
+  // of one input (b == kNoNode, B null) or two of rank 0: the same node, built
+  // without add_node's general cases (Note [Building scalar nodes] in graph.cpp).
+  // A and B are the inputs' records, which the caller has read to check them.
+  // Inline, so that the op which checked its operands builds the node itself.
+  NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B) {
+    const NodeId id = size_;
+    if (id == capacity_ || max_elements_ < 1) [[unlikely]]
+      return add_scalar_node_rarely(op, a, A, b, B, nullptr);
+    return build_scalar_node(id, op, a, A, b, B, nullptr);
+  }
+  // The same for a unary op with an attribute that needs no aux storage.
+  NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, const Attr& attr);
   // Raw storage from the arena (64-byte aligned).
   void* alloc(std::size_t bytes) { return arena_.alloc(bytes); }
   // Makes sure node `id` has a gradient buffer, zeroed when newly allocated.
@@ -168,6 +175,38 @@ class Graph {
   // number (Note [Building scalar nodes]).
   NodeId add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
                                 const Attr* attr);
+  // add_scalar_node's node, id (== size_, a usable slot) described by `details`.
+  NodeId build_scalar_node(NodeId id, OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
+                           const NodeDetails* details) {
+    const DType t = A.dtype;
+    const bool rg = A.requires_grad() || (B && B->requires_grad());
+    const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
+    Node& n = *new (&nodes_[id]) Node(op, t, origin_, rg && grad_enabled_ ? kRequiresGrad : 0, a, b, details);
+    versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
+    size_ = id + 1;
+    // Not through dispatch(): its lambda is a call of its own here, not inlined.
+    const bool done = t == DType::f32 ? scalar_forward<float>(A, B, n) : scalar_forward<double>(A, B, n);
+    if (!done) forward_by_kernel(n);
+    return id;
+  }
+  // The value of a one-number +, -, * or relu of one-number inputs (B is null for
+  // relu), computed here with the kernels' formulas (binary.cpp, unary.cpp)
+  // instead of through the op table: the scalar graphs a loop builds are mostly
+  // these (Note [Scalar steps in backward] has the other half). False for any
+  // other op.
+  template <class T>
+  static bool scalar_forward(const Node& A, const Node* B, Node& n) {
+    const T a = *A.v<T>();
+    switch (n.op) {
+      case OpKind::add: *n.v<T>() = a + *B->v<T>(); return true;
+      case OpKind::sub: *n.v<T>() = a - *B->v<T>(); return true;
+      case OpKind::mul: *n.v<T>() = a * *B->v<T>(); return true;
+      case OpKind::relu: *n.v<T>() = a > T(0) ? a : T(0); return true;
+      default: return false;
+    }
+  }
+  // Runs the forward kernel of n, a node that scalar_forward does not compute.
+  void forward_by_kernel(Node& n);
   // Clock readings of one node (Note [Live values]).
   struct Version {
     uint64_t stamp = 0;
