@@ -287,13 +287,14 @@ void compare_fwd(Graph& g, Node& n) {
   forward_binary<T>(g, n, [](T a, T b) { return Cmp{}(a, b) ? T(1) : T(0); });
 }
 
-// A comparison: its kernel takes the comparison as a type; it has no gradient.
+// A comparison: its kernel takes the comparison as a type; it has no gradient, and
+// is compiled for baseline alone (Note [Kernels compiled once] in op_rows.hpp).
 // Cmp names a template, which cannot be parenthesized.
 // NOLINTBEGIN(bugprone-macro-parentheses)
 #define HINGE_COMPARE_ROW(op, Cmp)                                                                       \
   OpImplRow {                                                                                            \
     OpKind::op, op_impl_of<&kKernels<&compare_fwd<float, Cmp<float>>, &compare_fwd<double, Cmp<double>>, \
-                                     nullptr, nullptr, nullptr, nullptr, false>,                         \
+                                     nullptr, nullptr, nullptr, nullptr, false, RowSets::baseline>,      \
                            RowBackward::none>(no_vjp)                                                    \
   }
 // NOLINTEND(bugprone-macro-parentheses)
@@ -303,7 +304,7 @@ constexpr OpImplRow kRows[] = {
     HINGE_ELEMENTWISE_ROW(sub),
     HINGE_ELEMENTWISE_ROW(mul),
     HINGE_ELEMENTWISE_ROW(div),
-    HINGE_ELEMENTWISE_ROW(pow),
+    HINGE_LIBM_ROW(pow),
     HINGE_ELEMENTWISE_ROW(minimum),
     HINGE_ELEMENTWISE_ROW(maximum),
     HINGE_COMPARE_ROW(eq, std::equal_to),

@@ -33,29 +33,51 @@ struct InEachSet<K> {
 #endif
 };
 
-// out[set] = K in each set, or nothing when K is nullptr (the row has no such kernel).
-template <auto K, class Fn>
+// Note [Kernels compiled once]
+// Each kernel set's wrapper is a whole compile of the kernel, so a row whose kernels
+// no wider set speeds up compiles them for baseline x86-64 alone, and every set
+// runs that (the same numbers: Note [Kernel sets]):
+// - kernels that call the C math library for every element (pow): without
+//   -ffast-math GCC has no vector form of such a call, so each set's wrapper held
+//   the same scalar loop;
+// - the comparisons (eq, lt, ...): they make masks for where() and for the
+//   graph-building backward of minimum and maximum, never a training step's work,
+//   and baseline's loop compares four floats at a time.
+// binary.cpp: 689,480 -> 544,872 bytes of code (the comparisons' kernels 175 KB ->
+// 68 KB, pow's 62 KB -> 24 KB).
+enum class RowSets { each, baseline };
+
+// out[set] = K in each set (or K itself in all, RowSets::baseline), or nothing when
+// K is nullptr (the row has no such kernel).
+template <auto K, RowSets S, class Fn>
 constexpr void fill_sets(Fn (&out)[kKernelSets]) {
-  if constexpr (!std::is_null_pointer_v<decltype(K)>)
-    for (int s = 0; s < kKernelSets; ++s) out[s] = InEachSet<K>::sets[s];
+  if constexpr (!std::is_null_pointer_v<decltype(K)>) {
+    for (int s = 0; s < kKernelSets; ++s) {
+      if constexpr (S == RowSets::each)
+        out[s] = InEachSet<K>::sets[s];
+      else
+        out[s] = K;
+    }
+  }
 }
 
 // One op's kernels: forward F, and either a backward B or a backward that can
 // assign A (nullptr for the one it lacks), for float32 and float64.
-template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise>
+template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise, RowSets S>
 constexpr OpKernels make_kernels() {
   OpKernels k{};
-  fill_sets<F32>(k.forward[0]);
-  fill_sets<F64>(k.forward[1]);
-  fill_sets<B32>(k.backward[0]);
-  fill_sets<B64>(k.backward[1]);
-  fill_sets<A32>(k.backward_assign[0]);
-  fill_sets<A64>(k.backward_assign[1]);
+  fill_sets<F32, S>(k.forward[0]);
+  fill_sets<F64, S>(k.forward[1]);
+  fill_sets<B32, S>(k.backward[0]);
+  fill_sets<B64, S>(k.backward[1]);
+  fill_sets<A32, S>(k.backward_assign[0]);
+  fill_sets<A64, S>(k.backward_assign[1]);
   k.elementwise = Elementwise;
   return k;
 }
-template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise>
-inline constexpr OpKernels kKernels = make_kernels<F32, F64, B32, B64, A32, A64, Elementwise>();
+template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise,
+          RowSets S = RowSets::each>
+inline constexpr OpKernels kKernels = make_kernels<F32, F64, B32, B64, A32, A64, Elementwise, S>();
 
 // The row's entries for callers that go node by node (building a graph, backward()):
 // each picks node n's kernel at the call (pick_kernels, op_table.hpp).
@@ -105,17 +127,21 @@ constexpr OpImpl op_impl_of(void (*vjp)(Graph&, NodeId, Tensor, std::span<Tensor
 
 // An op whose backward op_bwd<T>(g, n, assign) can also overwrite the gradients of the
 // inputs named by the bits of `assign` (Note [Assigning backward] in backward.cpp).
-#define HINGE_ASSIGN_ROW(op) HINGE_ASSIGN_ROW_OF(op, false)
+#define HINGE_ASSIGN_ROW(op) HINGE_ASSIGN_ROW_OF(op, false, each)
 
 // HINGE_ASSIGN_ROW for an elementwise op (its output has the most elements): a small
 // one runs the baseline kernel (Note [Small tensors run baseline]).
-#define HINGE_ELEMENTWISE_ROW(op) HINGE_ASSIGN_ROW_OF(op, true)
+#define HINGE_ELEMENTWISE_ROW(op) HINGE_ASSIGN_ROW_OF(op, true, each)
 
-#define HINGE_ASSIGN_ROW_OF(op, elementwise)                                                \
-  OpImplRow {                                                                               \
-    OpKind::op, op_impl_of<&kKernels<&op##_fwd<float>, &op##_fwd<double>, nullptr, nullptr, \
-                                     &op##_bwd<float>, &op##_bwd<double>, elementwise>,     \
-                           RowBackward::assigns>(op##_vjp)                                  \
+// HINGE_ELEMENTWISE_ROW for an op whose kernels call the C math library for every
+// element: compiled for baseline alone (Note [Kernels compiled once]).
+#define HINGE_LIBM_ROW(op) HINGE_ASSIGN_ROW_OF(op, true, baseline)
+
+#define HINGE_ASSIGN_ROW_OF(op, elementwise, sets)                                                     \
+  OpImplRow {                                                                                          \
+    OpKind::op, op_impl_of<&kKernels<&op##_fwd<float>, &op##_fwd<double>, nullptr, nullptr,            \
+                                     &op##_bwd<float>, &op##_bwd<double>, elementwise, RowSets::sets>, \
+                           RowBackward::assigns>(op##_vjp)                                             \
   }
 
 // An op with a forward kernel op_fwd<T>(g, n) only: no gradient.

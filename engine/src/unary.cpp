@@ -321,6 +321,17 @@ void step_vjp(Graph&, NodeId, Tensor, std::span<Tensor>) {}  // no contribution:
 
 // ---- where(cond, a, b): cond != 0 ? a : b, all three broadcast; cond may be of
 // either dtype and gets no gradient ----
+
+// The general broadcast of where's three operands, out of line and compiled once
+// for baseline x86-64, as binary.cpp's (Note [Broadcasting out of line] there):
+// inlined, its index loops were most of where's code in every kernel set's
+// wrapper.
+template <class F>
+[[gnu::noinline]] void broadcast3_general(const Shape& out, const Shape& a, const Shape& b, const Shape& c,
+                                          F&& f) {
+  for_each_broadcast3(out, a, b, c, f);
+}
+
 template <class T, class C>
 void where_fwd_k(Graph& g, Node& n) {
   const Node &Cn = in(g, n, 0), &A = in(g, n, 1), &B = in(g, n, 2);
@@ -332,7 +343,7 @@ void where_fwd_k(Graph& g, Node& n) {
   if (Cn.numel() == N && A.numel() == N && B.numel() == N) {
     for (int64_t k = 0; k < N; ++k) o[k] = c[k] != C(0) ? a[k] : b[k];
   } else {
-    for_each_broadcast3(
+    broadcast3_general(
         n.shape(), Cn.shape(), A.shape(), B.shape(),
         [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) { o[k] = c[ic] != C(0) ? a[ia] : b[ib]; });
   }
@@ -355,14 +366,14 @@ void where_bwd_k(Graph& g, Node& n) {
       }
     }
   } else {
-    for_each_broadcast3(n.shape(), Cn.shape(), A.shape(), B.shape(),
-                        [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) {
-                          if (c[ic] != C(0)) {
-                            if (wa) ga[ia] += go[k];
-                          } else if (wb) {
-                            gb[ib] += go[k];
-                          }
-                        });
+    broadcast3_general(n.shape(), Cn.shape(), A.shape(), B.shape(),
+                       [&](int64_t k, int64_t ic, int64_t ia, int64_t ib) {
+                         if (c[ic] != C(0)) {
+                           if (wa) ga[ia] += go[k];
+                         } else if (wb) {
+                           gb[ib] += go[k];
+                         }
+                       });
   }
 }
 void where_fwd(Graph& g, Node& n) {
