@@ -46,19 +46,26 @@ bool is_scalar_step(const Node& n, DType t) {
 
 // The step of one-number node n whose adjoint is `go`: each input that requires
 // grad receives its share through `give(input, id, share)`, which readies the
-// input's gradient the first time the pass reaches it.
+// input's gradient the first time the pass reaches it. `nodes` is the tape's
+// record array (Note [Node storage]: it never moves). Both shares are computed
+// before either is given, so that no value needs saving across `give`, which
+// may call out to allocate a gradient.
 template <class T, class Give>
-void scalar_step(Graph& g, const Node& n, T go, Give give) {
-  Node& A = g[n.in[0]];
+void scalar_step(Node* nodes, const Node& n, T go, Give give) {
+  const NodeId ia = n.in[0];
+  Node& A = nodes[ia];
   const T a = *A.v<T>();
   if (n.op == OpKind::relu) {
-    if (A.requires_grad()) give(A, n.in[0], go * (a > T(0) ? T(1) : T(0)));
+    if (A.requires_grad()) give(A, ia, go * (a > T(0) ? T(1) : T(0)));
     return;
   }
-  Node& B = g[n.in[1]];
+  const NodeId ib = n.in[1];
+  Node& B = nodes[ib];
   const T b = *B.v<T>();
-  if (A.requires_grad()) give(A, n.in[0], n.op == OpKind::mul ? go * b : go);
-  if (B.requires_grad()) give(B, n.in[1], n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go);
+  const T share_a = n.op == OpKind::mul ? go * b : go;
+  const T share_b = n.op == OpKind::mul ? go * a : n.op == OpKind::sub ? -go : go;
+  if (A.requires_grad()) give(A, ia, share_a);
+  if (B.requires_grad()) give(B, ib, share_b);
 }
 
 // Readies node id's gradient for a pass: an interior node's is reset, a leaf's
@@ -168,6 +175,10 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
   seed_one(root);
   root.flags |= kNeeded;
   const DType t = root.dtype;
+  // The record array, read once: the records never move (Note [Node storage]),
+  // and through g[i] every store to a node's flags (a byte, which may alias
+  // anything) would make the compiler load the array's address again.
+  Node* const nodes = &g[0];
   NodeId i = root_id + 1;
   try {
     dispatch(t, [&]<class T>() {
@@ -187,12 +198,12 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
         m.flags |= kNeeded;
       };
       while (i-- > 0) {
-        Node& n = g[i];
+        Node& n = nodes[i];
         if (!(n.flags & kNeeded)) continue;
         n.flags &= ~kNeeded;
         if (n.is_leaf()) continue;
         if (is_scalar_step(n, t)) {
-          scalar_step<T>(g, n, *n.g<T>(), give);
+          scalar_step<T>(nodes, n, *n.g<T>(), give);
           continue;
         }
         if (n.op == OpKind::matmul) {
