@@ -123,9 +123,14 @@ void backward_columns(const FusedLayer& f, const Arrays<T>& c, const Act& act, i
 }
 
 // dX[i, p] = sum_j g[i, j] W[p, j], row by row (only when X needs it: usually the
-// data, which does not).
+// data, which does not). Each sum takes the columns in order, a reduction GCC does
+// not vectorise without reassociation (and K <= 4 sums fill a 16-byte vector), so
+// no wider set ran it faster: it is out of line, compiled once for baseline x86-64
+// and called from every set's wrapper (Note [Kernels compiled once] in
+// op_rows.hpp), instead of once more in each (fused_layer.cpp: 1,008,101 -> 939,397
+// bytes of code).
 template <class T, int K, class Act>
-void backward_input(const FusedLayer& f, const Arrays<T>& c, const Act& act, bool assign) {
+[[gnu::noinline]] void backward_input(const FusedLayer& f, const Arrays<T>& c, const Act& act, bool assign) {
   T* dx = f.X->g<T>();
   for (int64_t i = 0; i < c.M; ++i) {
     T s[K] = {};
