@@ -30,7 +30,7 @@ Graph::~Graph() = default;
 // values]) are a second such array. Reserved addresses cost no memory.
 //
 // Why 2 MB at a time: a script's loop that builds a graph of 100,000 ops writes
-// 12 MB of fresh node records and 1.6 MB of clock readings, and on the virtual
+// 6.4 MB of fresh node records and 1.6 MB of clock readings, and on the virtual
 // machines hinge is measured on the first touch of a fresh 4 KB page is
 // expensive (the host takes part in the fault): with records in small blocks and
 // the readings in a growing std::vector, those faults were most of tests/bench's
@@ -42,7 +42,7 @@ Graph::~Graph() = default;
 // step is not initialised as a whole first).
 static_assert(sizeof(Node) == 64, "Note [Node size]: every byte of a node is paid per op");
 
-// The most nodes a graph holds (Note [Node storage]): 30 GiB of records, more
+// The most nodes a graph holds (Note [Node storage]): 16 GiB of records, more
 // than a machine that runs hinge has memory for.
 constexpr NodeId kMaxNodes = NodeId{1} << 28;
 
