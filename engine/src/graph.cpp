@@ -3,6 +3,7 @@
 #include "hinge/graph.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -64,11 +65,16 @@ void Graph::add_slots() {
   capacity_ = std::min(slots(node_range_, sizeof(Node)), slots(version_range_, sizeof(Version)));
 }
 
-// True when `a` is the default attribute (every field as Attr{} has it, bit for bit).
+// True when `a` is the default attribute (every field as Attr{} has it, bit for bit:
+// a constant of -0 is an attribute, so the doubles compare as bits, not values).
 static bool is_no_attribute(const Attr& a) {
   const Attr none{};
-  return std::memcmp(a.f, none.f, sizeof a.f) == 0 && a.aux == nullptr && a.aux_bytes == 0 &&
-         std::memcmp(a.i, none.i, sizeof a.i) == 0 && a.axes == none.axes && a.keepdims == none.keepdims;
+  auto same_bits = [](double x, double y) {
+    return std::bit_cast<uint64_t>(x) == std::bit_cast<uint64_t>(y);
+  };
+  return same_bits(a.f[0], none.f[0]) && same_bits(a.f[1], none.f[1]) && a.aux == nullptr &&
+         a.aux_bytes == 0 && std::memcmp(a.i, none.i, sizeof a.i) == 0 && a.axes == none.axes &&
+         a.keepdims == none.keepdims;
 }
 
 const NodeDetails* Graph::make_details(const Shape& shape, int64_t numel, const Attr& attr) {
