@@ -12,8 +12,11 @@
 // compiled a copy of it and of everything it reaches (integers, floats, padding:
 // 75 KB of code, about 4 of the plot unit's 13-17 CPU seconds). libfmt, and in the
 // hinge command app/fmt_static.cpp, already hold that instantiation: declaring it
-// extern uses theirs. Not with the header-only fmt, which has no such library.
-#ifndef FMT_HEADER_ONLY
+// extern uses theirs. Not with the header-only fmt, which has no such library, and
+// not under clang: the declaration's parameter types are a dependent expression,
+// which clang mangles differently from the GCC that built libfmt, so the symbol it
+// names is not in libfmt (the fuzz build, tests/fuzz/run, failed to link).
+#if !defined(FMT_HEADER_ONLY) && !defined(__clang__)
 FMT_BEGIN_NAMESPACE
 namespace detail {
 extern template FMT_API void vformat_to(buffer<char>&, string_view,
