@@ -3,7 +3,6 @@
 #include "hinge/graph.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -65,20 +64,8 @@ void Graph::add_slots() {
   capacity_ = std::min(slots(node_range_, sizeof(Node)), slots(version_range_, sizeof(Version)));
 }
 
-// True when `a` is the default attribute (every field as Attr{} has it, bit for bit:
-// a constant of -0 is an attribute, so the doubles compare as bits, not values).
-static bool is_no_attribute(const Attr& a) {
-  const Attr none{};
-  auto same_bits = [](double x, double y) {
-    return std::bit_cast<uint64_t>(x) == std::bit_cast<uint64_t>(y);
-  };
-  return same_bits(a.f[0], none.f[0]) && same_bits(a.f[1], none.f[1]) && a.aux == nullptr &&
-         a.aux_bytes == 0 && std::memcmp(a.i, none.i, sizeof a.i) == 0 && a.axes == none.axes &&
-         a.keepdims == none.keepdims;
-}
-
 const NodeDetails* Graph::make_details(const Shape& shape, int64_t numel, const Attr& attr) {
-  if (shape.rank == 0 && is_no_attribute(attr)) return nullptr;  // Note [Node size]
+  if (shape.rank == 0 && attr.is_default()) return nullptr;  // Note [Node size]
   auto* d = new (arena_.alloc(sizeof(NodeDetails), alignof(NodeDetails))) NodeDetails{shape, numel, attr};
   if (attr.aux_bytes > 0) {
     void* p = alloc(attr.aux_bytes);

@@ -1,7 +1,6 @@
 // Evaluation of expressions: literals, names, list literals, operators (numbers stay
 // doubles, tensors go through engine ops), string interpolation, calls and indexing.
 #include <cmath>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -351,8 +350,7 @@ Tensor Interpreter::operand_constant(double x, DType dt, const Expr& operand) {
     const Node& n = graph_[it->second];
     const bool same = n.is_leaf() && !(n.flags & (kParam | kRequiresGrad)) && n.shape().rank == 0 &&
                       n.dtype == dt && n.origin == graph_.origin() && dispatch(dt, [&]<class T>() {
-                        const T v = static_cast<T>(x);
-                        return std::memcmp(n.val, &v, sizeof v) == 0;  // -0 is not 0, NaN is NaN
+                        return same_bits(*n.v<T>(), static_cast<T>(x));  // -0 is not 0, NaN is NaN
                       });
     if (same) return {&graph_, it->second};
   }

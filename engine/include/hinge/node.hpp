@@ -31,8 +31,22 @@ struct Attr {
   int8_t i[kMaxRank] = {};  // axes, permutation, concat axis
   uint8_t axes = 0;         // reduction axes as a bit mask
   bool keepdims = false;
+
+  // True when every field is as Attr{} has it, the constants bit for bit (a
+  // constant of -0 is an attribute): a node of rank 0 with a default attribute
+  // needs no NodeDetails (Note [Node size]).
+  bool is_default() const {
+    const Attr none{};
+    for (int k = 0; k < kMaxRank; ++k)
+      if (i[k] != none.i[k]) return false;
+    return same_bits(f[0], none.f[0]) && same_bits(f[1], none.f[1]) && aux == none.aux &&
+           aux_bytes == none.aux_bytes && axes == none.axes && keepdims == none.keepdims;
+  }
 };
 static_assert(kMaxRank <= 8, "Attr::axes is a byte-wide mask");
+// A field added to Attr changes its size: add it to is_default() too, or a rank-0
+// node whose only attribute is that field loses it.
+static_assert(sizeof(Attr) == 40, "Attr changed: update Attr::is_default()");
 
 enum NodeFlags : uint8_t {
   kRequiresGrad = 1,  // a gradient flows into this node
