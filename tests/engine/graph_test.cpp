@@ -152,6 +152,39 @@ TEST_CASE("scalar nodes keep their values inline, not in the arena") {
   CHECK(g.arena().bytes_used() == before);
 }
 
+TEST_CASE("a one-number node keeps any attribute that is not the default bit for bit") {
+  // Note [Node size]: a rank-0 node with the default attribute has no details,
+  // so which attributes count as default decides what a node keeps.
+  CHECK(Attr{}.is_default());
+  auto changed = [](auto edit) {
+    Attr a;
+    edit(a);
+    return !a.is_default();
+  };
+  CHECK(changed([](Attr& a) { a.f[0] = -0.0; }));  // -0 == 0, but it is another constant
+  CHECK(changed([](Attr& a) { a.f[1] = std::nan(""); }));
+  CHECK(changed([](Attr& a) { a.aux_bytes = 8; }));
+  CHECK(changed([](Attr& a) { a.i[kMaxRank - 1] = 1; }));
+  CHECK(changed([](Attr& a) { a.axes = 1; }));
+  CHECK(changed([](Attr& a) { a.keepdims = true; }));
+
+  Graph g;
+  auto x = g.variable(-2.0);
+  auto y = leaky_relu(x, -0.0);
+  CHECK(std::signbit(g[y.id].attr().f[0]));
+  auto z = pow(x, 0.0);  // exponent 0 is the default's bits: no details, and still x^0
+  CHECK(z.item() == 1.0);
+  CHECK(g[z.id].attr().is_default());
+}
+
+TEST_CASE("same_bits tells -0 from 0 and finds a NaN equal to itself") {
+  CHECK(same_bits(1.5, 1.5));
+  CHECK_FALSE(same_bits(0.0, -0.0));
+  CHECK_FALSE(same_bits(0.0f, -0.0f));
+  CHECK(same_bits(std::nanf(""), std::nanf("")));
+  CHECK_FALSE(same_bits(std::nan("1"), std::nan("2")));
+}
+
 TEST_CASE("node records keep their addresses while the tape grows past many 2 MB steps") {
   Graph g;
   auto x = g.variable(2.0);

@@ -95,6 +95,8 @@ TEST_CASE("a loop's numbers meet its tensors as one constant per operand", "[int
   h.entry("w = 2");
   CHECK(h.number("f(w)") == 6);
   CHECK(h.entry("print f(cast(w, \"f32\"))") == "6 (f32)\n");
+  // -0 equals 0 but is another constant: its sign must reach the graph.
+  CHECK(h.entry("for z in [0.0, -0.0, 0.0] { print 1 / (w * z) }") == "inf\n-inf\ninf\n");
 }
 
 TEST_CASE("loop variables bind in the loop's scope, whatever the body rebinds", "[interp]") {
