@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "cpu_dispatch.hpp"
 #include "kernels.hpp"
@@ -182,9 +183,19 @@ using Vec [[gnu::vector_size(Bytes)]] = T;
 // adjoint on), and each sum starts from the gradient it adds to (0 when
 // assigned) and takes the rows in order, as matmul's thin loops and add's row
 // sums do.
+// The numbers of T in V, a vector of T or T itself (the discarded branch keeps
+// sizeof(T) / sizeof(T) out of the scalar instantiation, which clang-tidy flags).
+template <class T, class V>
+constexpr int lanes_in() {
+  if constexpr (std::is_same_v<V, T>)
+    return 1;
+  else
+    return static_cast<int>(sizeof(V) / sizeof(T));
+}
+
 template <class T, class V, int NV>
 void through_block(const FusedLayer& f, const Arrays<T>& c, T closed, int64_t j0, unsigned assign) {
-  constexpr int kLanes = sizeof(V) / sizeof(T);
+  constexpr int kLanes = lanes_in<T, V>();
   V sv[NV], sb[NV], sw[NV], vv[NV];
   const V one = V{} + T(1), shut = V{} + closed;
   const bool wv = f.V->requires_grad(), wb = f.b->requires_grad(), ww = f.W->requires_grad();
