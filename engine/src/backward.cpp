@@ -39,10 +39,11 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // lookup, an indirect call and the kernel's shape cases per node. Anything else
 // goes to the op's kernel. An elementwise op with a one-number result has
 // one-number inputs (broadcasting never shrinks), so no input needs checking.
-bool is_scalar_step(const Node& n, DType t) {
-  return n.numel() == 1 && n.dtype == t &&
-         (n.op == OpKind::add || n.op == OpKind::sub || n.op == OpKind::mul || n.op == OpKind::relu);
-}
+// Such a node carries kScalarStep from its creation (Graph marks each node that
+// scalar_forward computed), so the walk tells it apart with the same load and
+// test that find it marked, and an input so marked is known to be an interior
+// one-number node, whose gradient is readied without asking what it is (give in
+// walk_backward).
 
 // The step of one-number node n whose adjoint is `go`: each input that requires
 // grad receives its share through `give(input, id, share)`, which readies the
@@ -165,10 +166,11 @@ void walked_layer_step(const detail::FusedLayer& f, Ready& ready) {
 
 // The walk from `root`, seeded with 1; ready(node, id, may_overwrite) readies
 // each gradient the pass reaches, the root's first, and says whether it left the
-// gradient for the consuming kernel to overwrite (only when may_overwrite). If a
-// step throws (Ctrl-C in a long kernel), the scratch marks are cleared before
-// the error goes on.
-template <class Ready>
+// gradient for the consuming kernel to overwrite (only when may_overwrite). With
+// kPlainInterior, ready treats every interior node as ready_grad does, so the
+// walk readies an interior node marked kScalarStep itself. If a step throws
+// (Ctrl-C in a long kernel), the scratch marks are cleared before the error goes on.
+template <bool kPlainInterior, class Ready>
 void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
   Node& root = g[root_id];
   ready(root, root_id, false);
@@ -179,7 +181,6 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
   // and through g[i] every store to a node's flags (a byte, which may alias
   // anything) would make the compiler load the array's address again.
   Node* const nodes = &g[0];
-  NodeId i = root_id + 1;
   try {
     dispatch(t, [&]<class T>() {
       // Adds v to input m's gradient (m is node j). The first to reach m readies
@@ -191,21 +192,28 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           *m.g<T>() += v;
           return;
         }
+        if (kPlainInterior && (m.flags & kScalarStep)) {  // ready_grad(g, m, j, true), known to overwrite
+          if (!m.grad) m.grad = m.inline_grad;
+          *m.g<T>() = T(0) + v;
+          m.flags |= kNeeded;
+          return;
+        }
         if (ready(m, j, true))
           *m.g<T>() = T(0) + v;
         else
           *m.g<T>() += v;
         m.flags |= kNeeded;
       };
-      while (i-- > 0) {
+      for (NodeId i = root_id + 1; i-- > 0;) {
         Node& n = nodes[i];
-        if (!(n.flags & kNeeded)) continue;
-        n.flags &= ~kNeeded;
-        if (n.is_leaf()) continue;
-        if (is_scalar_step(n, t)) {
+        const uint8_t flags = n.flags;
+        if (!(flags & kNeeded)) continue;
+        n.flags = flags & ~kNeeded;
+        if ((flags & kScalarStep) && n.dtype == t) {
           scalar_step<T>(nodes, n, *n.g<T>(), give);
           continue;
         }
+        if (n.is_leaf()) continue;
         if (n.op == OpKind::matmul) {
           if (const auto layer = detail::match_walked_layer(g, i)) {
             walked_layer_step(*layer, ready);
@@ -229,7 +237,9 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
       }
     });
   } catch (...) {
-    for (NodeId k = 0; k <= i && k <= root_id; ++k) g[k].flags &= ~kNeeded;
+    // Every mark is at or below the root (the walk's own position is not kept:
+    // a store per node).
+    for (NodeId k = 0; k <= root_id; ++k) g[k].flags &= ~kNeeded;
     throw;
   }
 }
@@ -241,8 +251,8 @@ void backward(Tensor y) {
   if (!y.requires_grad())
     throw DomainError("backward: the value does not depend on any parameter or variable");
   Graph& g = *y.g;
-  walk_backward(g, y.id,
-                [&](Node& n, NodeId id, bool may_overwrite) { return ready_grad(g, n, id, may_overwrite); });
+  walk_backward<true>(
+      g, y.id, [&](Node& n, NodeId id, bool may_overwrite) { return ready_grad(g, n, id, may_overwrite); });
 }
 
 void zero_grad(Graph& g) {
@@ -275,7 +285,7 @@ std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
     for (const Saved& s : saved) std::memcpy(g[s.id].grad, s.bytes.data(), s.bytes.size());
   };
   try {
-    walk_backward(g, y.id, [&](Node& n, NodeId id, bool may_overwrite) {
+    auto ready = [&](Node& n, NodeId id, bool may_overwrite) {
       if (interior_x || n.is_leaf())
         for (std::size_t k = 0; k < xs.size(); ++k) reached[k] = reached[k] || xs[k].id == id;
       if (!n.is_leaf()) return ready_grad(g, n, id, may_overwrite);
@@ -284,7 +294,12 @@ std::vector<Tensor> numeric_grad(Tensor y, std::span<const Tensor> xs) {
       saved.push_back({id, {p, p + n.numel() * dtype_size(n.dtype)}});
       zero_buffer(n);
       return false;
-    });
+    };
+    // An interior x must see every interior node readied, to know whether it was reached.
+    if (interior_x)
+      walk_backward<false>(g, y.id, ready);
+    else
+      walk_backward<true>(g, y.id, ready);
   } catch (...) {
     restore();
     throw;

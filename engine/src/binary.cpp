@@ -22,8 +22,12 @@ namespace detail {
   return {&g, g.add_node(op, ins, s, A.dtype)};
 }
 
-// Checks that a and b can meet in `op` and returns the node a op b.
-Tensor make_binary(OpKind op, Tensor a, Tensor b) {
+// Checks that a and b can meet in `op` and returns the node a op b. Inlined into
+// add, sub and mul, the ops a scalar graph is mostly made of: with `op` a
+// constant there, the switch over the op in Graph::scalar_forward and the node's
+// flags are decided when the engine is compiled, not per node (Note [Building
+// scalar nodes]).
+[[gnu::always_inline]] inline Tensor make_binary(OpKind op, Tensor a, Tensor b) {
   if (a.g != b.g) throw_graph_error(op_name(op));
   Graph& g = *a.g;
   const Node& A = g[a.id];

@@ -120,7 +120,10 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   // never shrinks), which scalar_forward reads; any other op goes to its kernel.
   if (numel == 1 && (n.nin == 1 || n.nin == 2)) {
     const Node* B = n.nin > 1 ? &(*this)[n.in[1]] : nullptr;
-    if (dispatch(t, [&]<class T>() { return scalar_forward<T>((*this)[n.in[0]], B, n); })) return id;
+    if (dispatch(t, [&]<class T>() { return scalar_forward<T>((*this)[n.in[0]], B, n); })) {
+      n.flags |= kScalarStep;
+      return id;
+    }
   }
   detail::op_impl(op).forward(*this, n);
   return id;

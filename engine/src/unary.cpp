@@ -454,8 +454,10 @@ Tensor make_unary(OpKind op, Tensor a, const Attr& attr) {
   return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype(), attr)};
 }
 
-// make_unary without an attribute.
-Tensor make_unary(OpKind op, Tensor a) {
+// make_unary without an attribute. Inlined into each op, so that with `op` a
+// constant relu's one-number node is built as make_binary builds +, - and *
+// (binary.cpp).
+[[gnu::always_inline]] inline Tensor make_unary(OpKind op, Tensor a) {
   const Node& A = a.node();
   if (A.shape().rank == 0) return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr)};
   const NodeId ins[1] = {a.id};

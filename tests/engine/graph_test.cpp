@@ -48,6 +48,26 @@ TEST_CASE("backward over a chain of a million nodes needs no recursion") {
   CHECK(x.grad_item() == Approx(std::pow(1.0000001, 1e6)).epsilon(1e-9));
 }
 
+TEST_CASE("backward's own scalar steps: other dtypes than the root's, and one-element tensors") {
+  Graph g;
+  auto x = g.variable(1.5);
+  SECTION("f32 nodes under an f64 root go to their kernels") {
+    auto x32 = cast(x, DType::f32);
+    auto y = cast(x32 * x32 + x32 - relu(x32), DType::f64) * 2.0;  // 2 x^2
+    backward(y);
+    CHECK(y.item() == 4.5);
+    CHECK(x.grad_item() == 6.0);
+  }
+  SECTION("a [1] operand makes a [1] node, stepped like a rank-0 one") {
+    auto v = g.variable(Shape{1}, std::vector<double>{-2}, DType::f64);
+    auto y = sum(relu(v * x + x) * (x - v));  // relu(-1.5) = 0 on the way through v * x + x
+    auto z = sum((v * x - v) * x);            // (x - 1) v x: dz/dx = v (2x - 1) = -4, dz/dv = 0.75
+    backward(y + z);
+    CHECK(x.grad_item() == -4.0);
+    CHECK(v.grad_at(0) == 0.75);
+  }
+}
+
 TEST_CASE("backward twice accumulates into leaves; zero_grad resets") {
   Graph g;
   auto w = g.param(2.0);

@@ -181,7 +181,9 @@ class Graph {
     const DType t = A.dtype;
     const bool rg = A.requires_grad() || (B && B->requires_grad());
     const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
-    Node& n = *new (&nodes_[id]) Node(op, t, origin_, rg && grad_enabled_ ? kRequiresGrad : 0, a, b, details);
+    const uint8_t flags =
+        (rg && grad_enabled_ ? kRequiresGrad : 0) | (is_scalar_step_op(op) ? kScalarStep : 0);
+    Node& n = *new (&nodes_[id]) Node(op, t, origin_, flags, B ? 2 : 1, a, b, details);
     versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
     size_ = id + 1;
     // Not through dispatch(): its lambda is a call of its own here, not inlined.
@@ -193,7 +195,7 @@ class Graph {
   // relu), computed here with the kernels' formulas (binary.cpp, unary.cpp)
   // instead of through the op table: the scalar graphs a loop builds are mostly
   // these (Note [Scalar steps in backward] has the other half). False for any
-  // other op.
+  // other op (is_scalar_step_op says which).
   template <class T>
   static bool scalar_forward(const Node& A, const Node* B, Node& n) {
     const T a = *A.v<T>();

@@ -52,7 +52,15 @@ enum NodeFlags : uint8_t {
   kRequiresGrad = 1,  // a gradient flows into this node
   kParam = 2,         // a trainable leaf: optimizers update it
   kNeeded = 4,        // scratch mark used while collecting a subgraph
+  kScalarStep = 8,    // a one-number +, -, * or relu (is_scalar_step_op): backward's walk
+                      // computes its step itself (Note [Scalar steps in backward])
 };
+
+// The ops whose one-number nodes Graph computes without their kernels, forward
+// (Graph::scalar_forward) and backward (Note [Scalar steps in backward]).
+constexpr bool is_scalar_step_op(OpKind op) {
+  return op == OpKind::add || op == OpKind::sub || op == OpKind::mul || op == OpKind::relu;
+}
 
 // Note [Node size]
 // A scalar graph is mostly node records: a loop that builds 100,000 ops writes
@@ -96,14 +104,15 @@ struct alignas(64) Node {
   // cost a `rep stos` per node, Note [Node size]).
   Node(OpKind op, DType dtype, uint32_t origin, const NodeDetails* details)
       : op(op), dtype(dtype), origin(origin), details(details) {}
-  // A one-number node (rank 0) of `op` over a, or a and b (b == kNoNode: one
-  // input), described by `details` (null: no attribute), with its value inline:
-  // each field stored once.
-  Node(OpKind op, DType dtype, uint32_t origin, uint8_t flags, NodeId a, NodeId b, const NodeDetails* details)
+  // A one-number node (rank 0) of `op` over its nin inputs, a, or a and b (b is
+  // kNoNode when nin is 1), described by `details` (null: no attribute), with its
+  // value inline: each field stored once.
+  Node(OpKind op, DType dtype, uint32_t origin, uint8_t flags, uint8_t nin, NodeId a, NodeId b,
+       const NodeDetails* details)
       : op(op),
         dtype(dtype),
         flags(flags),
-        nin(b == kNoNode ? 1 : 2),
+        nin(nin),
         origin(origin),
         in{a, b, kNoNode},
         details(details),
