@@ -164,6 +164,18 @@ void walked_layer_step(const detail::FusedLayer& f, Ready& ready) {
   detail::fused_layer_backward_through(f, assign);
 }
 
+// Note [Prefetching the walk]
+// A graph built anew is mostly larger than the caches (the scalar MLP of
+// tests/bench is 65,000 records, 4 MB, each step), and the walk reads each
+// record once, from the root down in addresses, writing its flags and gradient.
+// The step of a one-number node is a few dozen instructions, too short for the
+// processor to have the next records on its own in time, so the walk asks for the
+// record kPrefetchAhead places further down (2 KB ahead; a prefetch never faults,
+// and nodes below 0 are not asked for). The scalar MLP built anew: 5 more
+// instructions per node and step, 12.25 -> 11.52 ns/node (best of 15 alternating
+// runs; 16 places ahead gained about half as much).
+constexpr NodeId kPrefetchAhead = 32;
+
 // The walk from `root`, seeded with 1; ready(node, id, may_overwrite) readies
 // each gradient the pass reaches, the root's first, and says whether it left the
 // gradient for the consuming kernel to overwrite (only when may_overwrite). With
@@ -206,6 +218,7 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
       };
       for (NodeId i = root_id + 1; i-- > 0;) {
         Node& n = nodes[i];
+        if (i >= kPrefetchAhead) __builtin_prefetch(&nodes[i - kPrefetchAhead], 1);
         const uint8_t flags = n.flags;
         if (!(flags & kNeeded)) continue;
         n.flags = flags & ~kNeeded;
