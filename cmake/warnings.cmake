@@ -15,3 +15,20 @@ if(HINGE_SANITIZE)
                          -fno-sanitize-recover=undefined)
   target_link_options(hinge_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# Note [Start-up code in one place] (lang/CMakeLists.txt): a Release build with GCC
+# puts every function in a section of its own, so that the hinge command's link
+# can place the code start-up runs side by side. Decided here, before the engine
+# and lang/ are compiled; lang/ adds the link options.
+option(HINGE_STARTUP_ORDER "Link the hinge command with its start-up code side by side (gold)" ON)
+set(HINGE_ORDER_STARTUP OFF)
+if(HINGE_STARTUP_ORDER AND NOT HINGE_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU"
+   AND CMAKE_BUILD_TYPE STREQUAL "Release")
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX "-fuse-ld=gold" HINGE_HAVE_GOLD)
+  if(HINGE_HAVE_GOLD)
+    set(HINGE_ORDER_STARTUP ON)
+    target_compile_options(hinge_flags INTERFACE -ffunction-sections)
+  else()
+    message(STATUS "no gold linker (binutils): the hinge command's start-up code is not placed together")
+  endif()
+endif()
