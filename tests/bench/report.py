@@ -447,8 +447,11 @@ def section_roofline(ctx):
         ctx.failures.append(f"roofline: {res['error']}")
         return ("Roofline", f"the probe failed: {res['error']}")
     ctx.roofline = res
-    lines = ["Measured in this run: " + "; ".join(
-        f"{t} thread{'s' if t > 1 else ''}: FMA peak {res.get(f'fma_gflops_{t}t', 0):.0f} GFLOP/s, memory "
+    def avx2(t):  # the ceiling of the AVX2 kernels both sides' OpenBLAS runs, when wider FMAs exist
+        v = res.get(f"fma_avx2_gflops_{t}t")
+        return f" (AVX2: {v:.0f})" if v else ""
+    lines = [f"Measured in this run (the widest FMA this CPU runs: {res.get('fma_set', '?')}): " + "; ".join(
+        f"{t} thread{'s' if t > 1 else ''}: FMA peak {res.get(f'fma_gflops_{t}t', 0):.0f} GFLOP/s{avx2(t)}, memory "
         f"{res.get(f'mem_gbs_{t}t', 0):.1f} GB/s, cache {res.get(f'cache_gbs_{t}t', 0):.0f} GB/s"
         for t in ctx.threads if f"fma_gflops_{t}t" in res) + ".", ""]
     rows = []
