@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -83,12 +82,23 @@ struct FmaLoop {
   double (*run)(long iterations, float seed);
 };
 
+constexpr FmaLoop kAvx512Loop{"avx512f", fma_loop_avx512}, kAvx2Loop{"avx2", fma_loop_avx2},
+    kSse2Loop{"sse2", fma_loop_sse2};
+
+bool runs_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+bool runs_avx2_fma() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
 // The widest of the loops that this CPU runs (Note [The peak of the widest FMA]).
 FmaLoop widest_fma_loop() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return {"avx512f", fma_loop_avx512};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {"avx2", fma_loop_avx2};
-  return {"sse2", fma_loop_sse2};
+  if (runs_avx512()) return kAvx512Loop;
+  if (runs_avx2_fma()) return kAvx2Loop;
+  return kSse2Loop;
 }
 
 // Seconds the slowest of `threads` threads takes to run job(t).
@@ -147,8 +157,7 @@ int main(int argc, char** argv) {
   std::string out = fmt::format(R"({{"side": "roofline", "fma_set": "{}")", loop.set);
   // On an AVX-512 CPU the AVX2 peak too: the bench's OpenBLAS kernels are AVX2 ones
   // (OPENBLAS_CORETYPE=Haswell, both sides), so that is their ceiling.
-  const bool avx2_too = std::string_view(loop.set) == "avx512f" && __builtin_cpu_supports("avx2") &&
-                        __builtin_cpu_supports("fma");
+  const bool avx2_too = loop.run == fma_loop_avx512 && runs_avx2_fma();
   for (int threads = 1; threads <= std::min(2, hw); ++threads) {
     // Memory: 3 arrays of 64 MB; cache: 3 arrays of 64 KB (192 KB: the L2 of any
     // core this runs on), many passes.
@@ -157,8 +166,8 @@ int main(int argc, char** argv) {
                     fma_peak(loop, threads, repeats), threads, triad(threads, 16L << 20, 2, repeats), threads,
                     triad(threads, 16L << 10, 2000, repeats));
     if (avx2_too)
-      out += fmt::format(R"(, "fma_avx2_gflops_{}t": {:.1f})", threads,
-                         fma_peak({"avx2", fma_loop_avx2}, threads, repeats));
+      out +=
+          fmt::format(R"(, "fma_avx2_gflops_{}t": {:.1f})", threads, fma_peak(kAvx2Loop, threads, repeats));
   }
   out += "}";
   std::puts(out.c_str());
