@@ -34,6 +34,12 @@ LOAD_LIMIT = 1.5  # load average above which RESULTS.md is not written (2 cores)
 STEPS = {"scalar_mlp": 1, "scalar_mlp_tensors": 20, "fit_curve_10": 100, "fit_curve_100": 100,
          "fit_curve_1000": 20, "mlp": 10, "op_chain": 20}
 REPEATS = {"scalar_mlp": 5}
+# Whole processes of a few milliseconds (start-up, the interpreter's loop) vary by
+# as much with what the VM does beside them, so they run many times (under a
+# second in all) for a steady median. An empty program, timed in turn with
+# hinge's start-up, shows what any process costs on this machine.
+SHORT_PROCESS_RUNS = 41
+TRUE = "/bin/true"
 HINGE_VARIANTS = ["recorded", "dynamic"]
 TORCH_VARIANTS = ["eager", "script"]
 
@@ -158,18 +164,27 @@ def wall_stats(seconds):
     return {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds)}
 
 
-def time_process(cmd, threads, runs, cwd=ROOT):
-    """Whole-process wall times of `runs` runs after one warm-up run (caches, page
-    cache): (stats in seconds, peak RSS KB, error or None)."""
-    walls, rss = [], 0
+def time_processes(cmds, threads, runs, cwd=ROOT):
+    """Whole-process wall times of each command, `runs` runs each after one warm-up
+    run (caches, page cache), the commands taking turns so that a slow spell of the
+    machine falls on each: per command (stats in seconds, peak RSS KB, error or None)."""
+    walls, rss, errs = [[] for _ in cmds], [0] * len(cmds), [None] * len(cmds)
     for k in range(runs + 1):
-        rc, _, err, wall, _, r = run_process(cmd, threads, cwd=cwd)
-        if rc != 0:
-            return None, 0, short(err) or f"exit status {rc}" + (" (crashed)" if rc < 0 else "")
-        if k > 0:
-            walls.append(wall)
-        rss = max(rss, r)
-    return wall_stats(walls), rss, None
+        for i, cmd in enumerate(cmds):
+            if errs[i]:
+                continue
+            rc, _, err, wall, _, r = run_process(cmd, threads, cwd=cwd)
+            if rc != 0:
+                errs[i] = short(err) or f"exit status {rc}" + (" (crashed)" if rc < 0 else "")
+            elif k > 0:
+                walls[i].append(wall)
+            rss[i] = max(rss[i], r)
+    return [(None, 0, e) if e else (wall_stats(w), r, None) for w, r, e in zip(walls, rss, errs)]
+
+
+def time_process(cmd, threads, runs, cwd=ROOT):
+    """time_processes of one command."""
+    return time_processes([cmd], threads, runs, cwd)[0]
 
 
 # ---- formatting ----
@@ -504,19 +519,20 @@ def section_interpreter(ctx):
         return ("The interpreter", "pending: the interpreter did not build")
     startup = None
     if ctx.wants("startup") or ctx.wants("loop"):
-        startup, srss, err = time_process([ctx.hinge, "-e", "1"], 1, runs)
+        (startup, _, err), (floor, _, ferr) = time_processes([[ctx.hinge, "-e", "1"], [TRUE]], 1, SHORT_PROCESS_RUNS)
         if err:
             ctx.failures.append(f"start-up: {err}")
         pt, prss, perr = time_process([PYTHON, "-c", "import torch"], 1, runs)
         ok = startup["median"] <= 0.005 if startup else None
-        rows.append(["start-up: `hinge -e '1'` vs `python3 -c 'import torch'`", fmt_s(startup),
+        rows.append([f"start-up: `hinge -e '1'` vs `python3 -c 'import torch'` (this machine's floor, `{TRUE}` "
+                     f"taking turns with hinge: {fmt_s(floor) if floor else ferr})", fmt_s(startup),
                      fmt_s(pt) if pt else perr, f"{pt['median'] / startup['median']:.1f}x" if pt and startup else "-",
                      "<= 5 ms", yes_no(ok)])
-        log(f"  start-up {fmt_s(startup)}")
+        log(f"  start-up {fmt_s(startup)}, {TRUE} {fmt_s(floor)}")
     if ctx.wants("loop") and startup:
         script = os.path.join(HERE, "loop.hinge")
         ops = int(re.search(r"#\s*bench:\s*ops=(\d+)", open(script).read()).group(1))
-        lt, _, err = time_process([ctx.hinge, "--dtype", "f32", script], 1, runs)
+        lt, _, err = time_process([ctx.hinge, "--dtype", "f32", script], 1, SHORT_PROCESS_RUNS)
         p = measure(torch_cmd(ctx, "loop", 1, repeats=runs), 1, "torch loop")
         if err or "error" in p:
             ctx.failures.append(f"loop: {err or p['error']}")
