@@ -13,28 +13,54 @@
 namespace hinge {
 namespace detail {
 
-// make_binary of operands that are not both one number: their shapes broadcast.
-// Out of line, so that the one-number path keeps no room for a shape.
-[[gnu::noinline]] static Tensor make_broadcast_binary(OpKind op, Graph& g, NodeId a, NodeId b) {
-  const Node& A = g[a];
-  const Shape s = broadcast_shapes(A.shape(), g[b].shape(), op_name(op));
-  const NodeId ins[2] = {a, b};
-  return {&g, g.add_node(op, ins, s, A.dtype)};
-}
-
-// Checks that a and b can meet in `op` and returns the node a op b. Inlined into
-// add, sub and mul, the ops a scalar graph is mostly made of: with `op` a
-// constant there, the switch over the op in Graph::scalar_forward and the node's
-// flags are decided when the engine is compiled, not per node (Note [Building
-// scalar nodes]).
-[[gnu::always_inline]] inline Tensor make_binary(OpKind op, Tensor a, Tensor b) {
+// make_binary's every case but builds_scalar_binary's: operands of different
+// graphs or dtypes (errors), a one-number operand with an attribute, a tape out of
+// room, and operands that are not both one number, whose shapes broadcast. Out of
+// line with the ops' own signature, so that add, sub and mul reach it by a jump (a
+// sibling call) and keep no frame of their own (Note [Building scalar nodes] in
+// graph.cpp); noipa, as a copy specialised for its callers would take other
+// arguments and need a call. Not cold: every tensor op takes it.
+[[gnu::noipa]] static Tensor make_binary_rarely(OpKind op, Tensor a, Tensor b) {
   if (a.g != b.g) throw_graph_error(op_name(op));
   Graph& g = *a.g;
   const Node& A = g[a.id];
   const Node& B = g[b.id];
   if (A.dtype != B.dtype) throw_dtype_error(op_name(op), A.dtype, B.dtype);
   if (A.shape().rank == 0 && B.shape().rank == 0) return {&g, g.add_scalar_node(op, a.id, A, b.id, &B)};
-  return make_broadcast_binary(op, g, a.id, b.id);
+  const Shape s = broadcast_shapes(A.shape(), B.shape(), op_name(op));
+  const NodeId ins[2] = {a.id, b.id};
+  return {&g, g.add_node(op, ins, s, A.dtype)};
+}
+
+// True when a op b is a node that build_scalar_binary builds: a and b are one
+// number each, without attributes (no details), of one graph and dtype, and the
+// tape has a slot. The graphs are compared first: the records are read only from
+// the graph they belong to.
+[[gnu::always_inline]] inline bool builds_scalar_binary(Tensor a, Tensor b) {
+  if (a.g != b.g) return false;
+  const Graph& g = *a.g;
+  const Node& A = g[a.id];
+  const Node& B = g[b.id];
+  return A.dtype == B.dtype && !A.details && !B.details && g.has_scalar_slot();
+}
+
+// The node a op b, when builds_scalar_binary(a, b). With `op` a constant where it
+// is inlined, the switch over the op in Graph::scalar_forward and the node's
+// flags are decided when the engine is compiled, not per node, and nothing is
+// called (Note [Building scalar nodes]).
+[[gnu::always_inline]] inline NodeId build_scalar_binary(OpKind op, Tensor a, Tensor b) {
+  Graph& g = *a.g;
+  return g.build_scalar_node(op, a.id, g[a.id], b.id, &g[b.id], nullptr);
+}
+
+// Checks that a and b can meet in `op` and returns the node a op b: the inline
+// path when builds_scalar_binary(a, b), else make_binary_rarely. For the ops that
+// a scalar graph is seldom made of; add, sub and mul spell the same two steps out
+// themselves (Note [Building scalar nodes]).
+[[gnu::always_inline]] inline Tensor make_binary(OpKind op, Tensor a, Tensor b) {
+  if (builds_scalar_binary(a, b)) [[likely]]
+    return {a.g, build_scalar_binary(op, a, b)};
+  return make_binary_rarely(op, a, b);
 }
 
 namespace {
@@ -332,9 +358,24 @@ const std::span<const OpImplRow> kBinaryImpls = kRows;
 
 }  // namespace detail
 
-Tensor add(Tensor a, Tensor b) { return detail::make_binary(OpKind::add, a, b); }
-Tensor sub(Tensor a, Tensor b) { return detail::make_binary(OpKind::sub, a, b); }
-Tensor mul(Tensor a, Tensor b) { return detail::make_binary(OpKind::mul, a, b); }
+// make_binary with its two returns here, not in an inlined function: returned
+// from there, the out-of-line call's result is taken apart and put together again
+// and the call is no longer the last thing done (Note [Building scalar nodes]).
+Tensor add(Tensor a, Tensor b) {
+  if (!detail::builds_scalar_binary(a, b)) [[unlikely]]
+    return detail::make_binary_rarely(OpKind::add, a, b);
+  return {a.g, detail::build_scalar_binary(OpKind::add, a, b)};
+}
+Tensor sub(Tensor a, Tensor b) {
+  if (!detail::builds_scalar_binary(a, b)) [[unlikely]]
+    return detail::make_binary_rarely(OpKind::sub, a, b);
+  return {a.g, detail::build_scalar_binary(OpKind::sub, a, b)};
+}
+Tensor mul(Tensor a, Tensor b) {
+  if (!detail::builds_scalar_binary(a, b)) [[unlikely]]
+    return detail::make_binary_rarely(OpKind::mul, a, b);
+  return {a.g, detail::build_scalar_binary(OpKind::mul, a, b)};
+}
 Tensor div(Tensor a, Tensor b) { return detail::make_binary(OpKind::div, a, b); }
 Tensor pow(Tensor a, Tensor b) { return detail::make_binary(OpKind::pow, a, b); }
 Tensor minimum(Tensor a, Tensor b) { return detail::make_binary(OpKind::minimum, a, b); }

@@ -30,7 +30,7 @@ Graph::~Graph() = default;
 // values]) are a second such array. Reserved addresses cost no memory.
 //
 // Why 2 MB at a time: a script's loop that builds a graph of 100,000 ops writes
-// 6.4 MB of fresh node records and 1.6 MB of clock readings, and on the virtual
+// 6.4 MB of fresh node records and 0.8 MB of clock readings, and on the virtual
 // machines hinge is measured on the first touch of a fresh 4 KB page is
 // expensive (the host takes part in the fault): with records in small blocks and
 // the readings in a growing std::vector, those faults were most of tests/bench's
@@ -62,6 +62,7 @@ void Graph::add_slots() {
   while (room && slots(version_range_, sizeof(Version)) < want) room = version_range_.grow();
   if (!room) throw LimitError(fmt::format("the graph is full ({} nodes)", capacity_));
   capacity_ = std::min(slots(node_range_, sizeof(Node)), slots(version_range_, sizeof(Version)));
+  scalar_slots_ = max_elements_ < 1 ? 0 : capacity_;
 }
 
 const NodeDetails* Graph::make_details(const Shape& shape, int64_t numel, const Attr& attr) {
@@ -82,7 +83,7 @@ Node& Graph::push_node(OpKind op, DType t, const NodeDetails* details) {
   const NodeId id = next_slot();
   Node* n = new (&nodes_[id]) Node(op, t, origin_, details);
   // A new leaf is current; add_node lowers `checked` when an input is stale.
-  versions_[id] = {clock_, UINT64_MAX};
+  versions_[id] = {clock_, kAlwaysCurrent};
   ++size_;
   return *n;
 }
@@ -120,7 +121,9 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   // never shrinks), which scalar_forward reads; any other op goes to its kernel.
   if (numel == 1 && (n.nin == 1 || n.nin == 2)) {
     const Node* B = n.nin > 1 ? &(*this)[n.in[1]] : nullptr;
-    if (dispatch(t, [&]<class T>() { return scalar_forward<T>((*this)[n.in[0]], B, n); })) {
+    uint64_t value = 0;
+    if (dispatch(t, [&]<class T>() { return scalar_forward<T>(op, (*this)[n.in[0]], B, value); })) {
+      std::memcpy(n.inline_val, &value, sizeof(n.inline_val));  // one number: n.val is inline_val
       n.flags |= kScalarStep;
       return id;
     }
@@ -134,18 +137,38 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // one is the whole cost of an op: the node record, its clock reading and the
 // value. add_node's general cases (the element count and its limit, an input list
 // of any length, attribute storage, a value buffer in the arena) cost more than
-// that work, so one-number results take this shorter path: the caller passes the
-// input records it read to check the operands (each is found once), a leaf input
-// needs no look at its clock reading (leaves are always current), the record is
-// constructed in its slot with each field stored once (no shape or attribute
-// copied in, no default overwritten), the value lives inline, and +, -, * and
-// relu are computed here (scalar_forward). What is rare (the tape out of room,
-// an element limit below one, another op's kernel) is a call out of line at the
-// end, so the common path calls nothing. It builds exactly the node add_node would.
-// The path is inline (graph.hpp): the op that checked its operands (make_binary,
-// make_unary) builds the node in the same function, instead of passing six
-// arguments to a call that saved and restored six registers (259 -> 226
-// instructions per node and step of the scalar MLP built anew, callgrind).
+// that work, so one-number results take a shorter path (Graph::build_scalar_node):
+// the caller passes the input records it read to check the operands (each is
+// found once), the inputs' clock readings are compared without a branch (a leaf's
+// always passes, Note [Live values]), the value is computed first and the record
+// then constructed in its slot with each field stored once (no shape or attribute
+// copied in, no default overwritten, the gradient's slot left alone), the value
+// lives inline, and +, -, * and relu are computed there (scalar_forward). It
+// builds exactly the node add_node would.
+//
+// The path is inline: the op that checks its operands builds the node in the same
+// function, with `op` a constant. For add, sub, mul and relu that function calls
+// nothing on the common path, and every rare case (operands of two graphs or
+// dtypes, an attribute, a tensor, the tape out of room, an element limit below
+// one) is one test that leaves by a jump to an out-of-line function of the op's
+// own signature (make_binary_rarely, make_unary_rarely), which does the checks
+// and the general build. A function that calls nothing needs no frame, and one
+// that can call out to the rare cases saved and restored the registers that a
+// call must keep on every node: 14 instructions of a multiply's 100. Three
+// things keep that jump a jump. The two returns are written in the op itself (a
+// Tensor returned from an inlined helper is taken apart and put together again,
+// and the call is then no longer the last thing done); the out-of-line function
+// is noipa (a copy specialised for its callers takes other arguments); and the
+// node is built by a copy of the path per dtype (build_scalar_node_of), in which
+// the dtype is a constant: one register fewer, so that few of the ones a call
+// must keep are used. `objdump -d` of binary.o shows mul: the check, a `jmp` to
+// the rare path, four register saves left on a path of about 70 instructions.
+// The scalar MLP of tests/bench built anew, per node and step (callgrind): 197.8
+// instructions before, 186.5 with the value first, 8-byte clock readings and one
+// test for the rare cases (still a call),
+// 176.4 with the jump, 171.5 with the copy per dtype.
+// (An earlier step made the path inline instead of a call with six arguments:
+// 259 -> 226.)
 
 // The node add_scalar_node would build, built by add_node instead, which explains
 // the element limit that forbids it; out of line, so that the short path keeps no
@@ -169,10 +192,9 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 }
 
 NodeId Graph::add_scalar_node(OpKind op, NodeId a, const Node& A, const Attr& attr) {
-  const NodeId id = size_;
-  if (id == capacity_ || max_elements_ < 1) [[unlikely]]
+  if (!has_scalar_slot()) [[unlikely]]
     return add_scalar_node_rarely(op, a, A, kNoNode, nullptr, &attr);
-  return build_scalar_node(id, op, a, A, kNoNode, nullptr, make_details(Shape{}, 1, attr));
+  return build_scalar_node(op, a, A, kNoNode, nullptr, make_details(Shape{}, 1, attr));
 }
 
 Tensor Graph::make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags) {

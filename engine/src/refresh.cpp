@@ -9,9 +9,31 @@
 namespace hinge {
 
 void Graph::touch(NodeId id) {
-  ++clock_;
-  last_write_ = clock_;
-  versions_[id].stamp = clock_;
+  last_write_ = tick();
+  versions_[id].stamp = last_write_;
+  ++writes_;
+}
+
+void Graph::skip_clock_to(uint32_t reading) { clock_ = std::clamp(reading, clock_, kLastReading); }
+
+// Note [Live values] says why and when. The order of the stamps, the order of
+// each stamp against the clock (none is newer) and whether each node is current
+// are all that the readings are compared for, and all three are kept.
+void Graph::renumber_readings() {
+  std::vector<uint32_t> stamps(size_);
+  for (NodeId i = 0; i < size_; ++i) stamps[i] = versions_[i].stamp;
+  std::sort(stamps.begin(), stamps.end());
+  stamps.erase(std::unique(stamps.begin(), stamps.end()), stamps.end());
+  // Ranks from 1; the clock is the next number, and a current node is checked at it.
+  const auto now = static_cast<uint32_t>(stamps.size() + 1);
+  for (NodeId i = 0; i < size_; ++i) {
+    Version& v = versions_[i];
+    v.stamp =
+        static_cast<uint32_t>(std::lower_bound(stamps.begin(), stamps.end(), v.stamp) - stamps.begin() + 1);
+    if (v.checked != kAlwaysCurrent) v.checked = v.checked >= last_write_ ? now : 0;
+  }
+  clock_ = now;
+  last_write_ = now;
 }
 
 void Graph::refresh(std::span<const NodeId> roots) {
@@ -37,7 +59,7 @@ void Graph::refresh(std::span<const NodeId> roots) {
   for (NodeId id : stale) g[id].flags &= ~kNeeded;
   // Recomputed values get a stamp newer than any node built so far, so every
   // consumer of theirs (stale or built from them while stale) follows.
-  const uint64_t now = ++clock_;
+  const uint32_t now = tick();
   for (NodeId id : stale) {
     Node& n = g[id];
     Version& v = versions_[id];

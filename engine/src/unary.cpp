@@ -454,14 +454,33 @@ Tensor make_unary(OpKind op, Tensor a, const Attr& attr) {
   return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype(), attr)};
 }
 
-// make_unary without an attribute. Inlined into each op, so that with `op` a
-// constant relu's one-number node is built as make_binary builds +, - and *
-// (binary.cpp).
-[[gnu::always_inline]] inline Tensor make_unary(OpKind op, Tensor a) {
+// make_unary without an attribute, when not builds_scalar_unary(a): out of line
+// with the ops' signature and noipa, as make_binary_rarely is (binary.cpp), so
+// that relu reaches it by a jump.
+[[gnu::noipa]] Tensor make_unary_rarely(OpKind op, Tensor a) {
   const Node& A = a.node();
   if (A.shape().rank == 0) return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr)};
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(op, ins, a.shape(), a.dtype())};
+}
+
+// True when `op` of a is a node that build_scalar_unary builds: a is one number
+// without an attribute (no details) and the tape has a slot.
+[[gnu::always_inline]] inline bool builds_scalar_unary(Tensor a) {
+  return !a.node().details && a.g->has_scalar_slot();
+}
+
+// The node `op` of a, when builds_scalar_unary(a); for relu, with `op` a constant,
+// built as add, sub and mul build theirs (binary.cpp): without a call.
+[[gnu::always_inline]] inline NodeId build_scalar_unary(OpKind op, Tensor a) {
+  return a.g->build_scalar_node(op, a.id, a.node(), kNoNode, nullptr, nullptr);
+}
+
+// make_unary without an attribute. Inlined into each op.
+[[gnu::always_inline]] inline Tensor make_unary(OpKind op, Tensor a) {
+  if (builds_scalar_unary(a)) [[likely]]
+    return {a.g, build_scalar_unary(op, a)};
+  return make_unary_rarely(op, a);
 }
 
 Attr with_f(double f0, double f1 = 0) {
@@ -522,7 +541,12 @@ Tensor clamp(Tensor a, double lo, double hi) {
   return make_unary(OpKind::clamp, a, with_f(lo, hi));
 }
 
-Tensor relu(Tensor a) { return make_unary(OpKind::relu, a); }
+// make_unary with its two returns here, as add, sub and mul have theirs (binary.cpp).
+Tensor relu(Tensor a) {
+  if (!detail::builds_scalar_unary(a)) [[unlikely]]
+    return detail::make_unary_rarely(OpKind::relu, a);
+  return {a.g, detail::build_scalar_unary(OpKind::relu, a)};
+}
 Tensor leaky_relu(Tensor a, double alpha) { return make_unary(OpKind::leaky_relu, a, with_f(alpha)); }
 Tensor elu(Tensor a, double alpha) { return make_unary(OpKind::elu, a, with_f(alpha)); }
 Tensor gelu(Tensor a) { return make_unary(OpKind::gelu, a); }

@@ -429,10 +429,10 @@ void Interpreter::refresh(const Value& v) {
   // the newest, so a loop that nests each list in the next (`a = [a, "y"]`) finds
   // the previous one known and stays linear.
   constexpr std::size_t kMaxRemembered = 4096;
-  if (current_lists_write_ != graph_.last_write()) {
+  if (current_lists_write_ != graph_.writes()) {
     current_lists_.clear();
     current_lists_order_.clear();
-    current_lists_write_ = graph_.last_write();
+    current_lists_write_ = graph_.writes();
   } else if (current_lists_order_.size() >= kMaxRemembered) {
     for (std::size_t k = 0; k < kMaxRemembered / 2; ++k) {
       current_lists_.erase(current_lists_order_.front());

@@ -261,8 +261,8 @@ class Interpreter {
   int64_t iterations_ = 0;
   NodeId live_nodes_ = 0;      // graph size after the last collect_garbage()
   std::vector<NodeId> remap_;  // its old-id -> new-id table (kept to reuse the memory)
-  // Lists found current since the graph's write `current_lists_write_` (Note [Live
-  // bindings]); a weak pointer, so an address reused by a new list is never taken for it.
+  // Lists found current while the graph's writes() reads `current_lists_write_` (Note
+  // [Live bindings]); a weak pointer, so an address reused by a new list is never taken for it.
   std::unordered_map<const std::vector<Value>*, std::weak_ptr<std::vector<Value>>> current_lists_;
   std::deque<const std::vector<Value>*> current_lists_order_;  // oldest first, for eviction
   uint64_t current_lists_write_ = 0;

@@ -1,6 +1,7 @@
 // Graph: the tape. Nodes in creation order (so backward is a reverse loop,
 // Note [Tape order]) plus the arena holding their tensor buffers.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -45,6 +46,21 @@ struct Tensor;
 // stamp, so the node follows. Replay (training) writes values without stamping
 // them: after an optimizer step the params are touched, and what depends on them
 // is recomputed once when it is next refreshed.
+//
+// Both readings are 32 bits, a node's pair 8 bytes: every node built writes it,
+// and a graph built anew each step is larger than the caches (16-byte pairs were
+// a fifth of the bytes written per scalar node, Note [Node size]). The clock
+// advances once per write and per refresh that finds stale nodes, never per node,
+// so it reaches its last reading (kLastReading) only after some four billion of
+// those (a long training of a scalar model that touches each param every step can
+// get there). The tick that would pass it first renumbers every reading
+// (renumber_readings): the stamps by their rank among the stamps, so their order
+// is kept, and `checked` to the new clock or 0 as the node is current or not,
+// which is all that `checked` is compared for. The clock then restarts just above
+// the number of nodes. That pass sorts the stamps (n log n for n nodes), once in
+// billions of writes. What must not repeat across it, the identity of the latest
+// write that a reader keeps (writes()), is a separate 64-bit count. A test moves
+// the clock to its end (skip_clock_to) to make the pass run.
 
 class Graph {
  public:
@@ -90,10 +106,22 @@ class Graph {
   // A and B are the inputs' records, which the caller has read to check them.
   // Inline, so that the op which checked its operands builds the node itself.
   NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B) {
-    const NodeId id = size_;
-    if (id == capacity_ || max_elements_ < 1) [[unlikely]]
+    if (!has_scalar_slot()) [[unlikely]]
       return add_scalar_node_rarely(op, a, A, b, B, nullptr);
-    return build_scalar_node(id, op, a, A, b, B, nullptr);
+    return build_scalar_node(op, a, A, b, B, nullptr);
+  }
+  // True when build_scalar_node may append a node now: the tape has a usable slot
+  // and the element limit allows one number. One comparison.
+  bool has_scalar_slot() const { return size_ < scalar_slots_; }
+  // add_scalar_node's node, described by `details` (null: no attribute), for a
+  // caller that found has_scalar_slot() true: with `op` a constant where it is
+  // inlined, the path for +, -, * and relu calls nothing (Note [Building scalar
+  // nodes]).
+  NodeId build_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
+                           const NodeDetails* details) {
+    // Not through dispatch(): its lambda is a call of its own here, not inlined.
+    return A.dtype == DType::f32 ? build_scalar_node_of<float>(op, a, A, b, B, details)
+                                 : build_scalar_node_of<double>(op, a, A, b, B, details);
   }
   // The same for a unary op with an attribute that needs no aux storage.
   NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, const Attr& attr);
@@ -124,18 +152,27 @@ class Graph {
   void touch(NodeId id);
   // True when node `id` holds its op's value over its inputs' current values.
   bool is_current(NodeId id) const { return versions_[id].checked >= last_write_; }
-  // The clock of the latest touch(): while it reads the same, a node found current stays so.
-  uint64_t last_write() const { return last_write_; }
+  // How many times touch() was called: while it reads the same, a node found
+  // current stays so.
+  uint64_t writes() const { return writes_; }
   // Brings `roots` and everything they depend on up to date: the stale nodes whose
   // inputs changed run their forward kernels again, in tape order. Nothing is done
   // (one comparison per root) when they are current.
   void refresh(std::span<const NodeId> roots);
   void refresh(NodeId root) { refresh(std::span<const NodeId>(&root, 1)); }
+  // The clock's last reading: the tick that would pass it renumbers the readings.
+  static constexpr uint32_t kLastReading = UINT32_MAX - 1;
+  // Moves the clock forward to `reading` (at most kLastReading), as that many
+  // refreshes would: for tests of the renumbering (Note [Live values]).
+  void skip_clock_to(uint32_t reading);
 
   // ---- limits ----
   // Largest tensor (elements) a node may hold; exceeding it throws LimitError.
   int64_t max_elements() const { return max_elements_; }
-  void set_max_elements(int64_t n) { max_elements_ = n; }
+  void set_max_elements(int64_t n) {
+    max_elements_ = n;
+    scalar_slots_ = n < 1 ? 0 : capacity_;
+  }
 
   // ---- lifetime ----
   struct Mark {
@@ -175,45 +212,66 @@ class Graph {
   // number (Note [Building scalar nodes]).
   NodeId add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
                                 const Attr* attr);
-  // add_scalar_node's node, id (== size_, a usable slot) described by `details`.
-  NodeId build_scalar_node(NodeId id, OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
-                           const NodeDetails* details) {
-    const DType t = A.dtype;
-    const bool rg = A.requires_grad() || (B && B->requires_grad());
-    const bool current = (A.is_leaf() || is_current(a)) && (!B || B->is_leaf() || is_current(b));
-    const uint8_t flags =
-        (rg && grad_enabled_ ? kRequiresGrad : 0) | (is_scalar_step_op(op) ? kScalarStep : 0);
-    Node& n = *new (&nodes_[id]) Node(op, t, origin_, flags, B ? 2 : 1, a, b, details);
+  // build_scalar_node for inputs of dtype T. A copy per dtype, so that the dtype
+  // is a constant in each: one register fewer, with which the path for +, -, *
+  // and relu needs none that a call must keep (Note [Building scalar nodes]).
+  template <class T>
+  NodeId build_scalar_node_of(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
+                              const NodeDetails* details) {
+    const NodeId id = size_;
+    // Without branches: a leaf's `checked` always passes (Note [Live values]).
+    const uint8_t rg = (A.flags | (B ? B->flags : 0)) & kRequiresGrad;
+    const uint32_t checked = B ? std::min(versions_[a].checked, versions_[b].checked) : versions_[a].checked;
+    const bool current = checked >= last_write_;
+    const uint8_t flags = (grad_enabled_ ? rg : 0) | (is_scalar_step_op(op) ? kScalarStep : 0);
     versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
     size_ = id + 1;
-    // Not through dispatch(): its lambda is a call of its own here, not inlined.
-    const bool done = t == DType::f32 ? scalar_forward<float>(A, B, n) : scalar_forward<double>(A, B, n);
+    // The value, then the record: the record's bytes may alias anything, and the
+    // compiler would read the inputs' values and the graph's fields again after them.
+    uint64_t value = 0;
+    const bool done = scalar_forward<T>(op, A, B, value);
+    Node& n = *new (&nodes_[id]) Node(op, sizeof(T) == 4 ? DType::f32 : DType::f64, origin_, flags, B ? 2 : 1,
+                                      a, b, details, value);
     if (!done) forward_by_kernel(n);
     return id;
   }
   // The value of a one-number +, -, * or relu of one-number inputs (B is null for
   // relu), computed here with the kernels' formulas (binary.cpp, unary.cpp)
   // instead of through the op table: the scalar graphs a loop builds are mostly
-  // these (Note [Scalar steps in backward] has the other half). False for any
-  // other op (is_scalar_step_op says which).
+  // these (Note [Scalar steps in backward] has the other half). Sets `value` to
+  // its bits in a node's inline_val (Node::inline_bits); false, and `value` left
+  // alone, for any other op (is_scalar_step_op says which).
   template <class T>
-  static bool scalar_forward(const Node& A, const Node* B, Node& n) {
+  static bool scalar_forward(OpKind op, const Node& A, const Node* B, uint64_t& value) {
     const T a = *A.v<T>();
-    switch (n.op) {
-      case OpKind::add: *n.v<T>() = a + *B->v<T>(); return true;
-      case OpKind::sub: *n.v<T>() = a - *B->v<T>(); return true;
-      case OpKind::mul: *n.v<T>() = a * *B->v<T>(); return true;
-      case OpKind::relu: *n.v<T>() = a > T(0) ? a : T(0); return true;
+    T v;
+    switch (op) {
+      case OpKind::add: v = a + *B->v<T>(); break;
+      case OpKind::sub: v = a - *B->v<T>(); break;
+      case OpKind::mul: v = a * *B->v<T>(); break;
+      case OpKind::relu: v = a > T(0) ? a : T(0); break;
       default: return false;
     }
+    value = Node::inline_bits(v);
+    return true;
   }
   // Runs the forward kernel of n, a node that scalar_forward does not compute.
   void forward_by_kernel(Node& n);
   // Clock readings of one node (Note [Live values]).
   struct Version {
-    uint64_t stamp = 0;
-    uint64_t checked = 0;
+    uint32_t stamp = 0;
+    uint32_t checked = 0;
   };
+  // `checked` of a leaf: it is always current.
+  static constexpr uint32_t kAlwaysCurrent = UINT32_MAX;
+  // The clock's next reading, after renumbering the readings when the clock is at
+  // kLastReading (Note [Live values]).
+  uint32_t tick() {
+    if (clock_ == kLastReading) [[unlikely]]
+      renumber_readings();
+    return ++clock_;
+  }
+  void renumber_readings();
   Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
 
   // The node records and their clock readings, each an array at a fixed address
@@ -222,8 +280,10 @@ class Graph {
   Version* versions_ = nullptr;
   NodeId size_ = 0;
   NodeId capacity_ = 0;
-  uint64_t clock_ = 1;       // advanced by every write and every refresh that recomputes
-  uint64_t last_write_ = 1;  // the clock of the latest touch()
+  NodeId scalar_slots_ = 0;  // capacity_, or 0 while max_elements_ < 1 (has_scalar_slot)
+  uint32_t clock_ = 1;       // advanced by every write and every refresh that recomputes
+  uint32_t last_write_ = 1;  // the clock of the latest touch()
+  uint64_t writes_ = 0;      // touch() calls (writes())
   Arena arena_;
   DType dtype_;
   bool grad_enabled_ = true;

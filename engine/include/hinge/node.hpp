@@ -1,7 +1,9 @@
 // Node: one record of the tape. Scalars keep their value and gradient inline
 // (Note [Inline scalars]); larger tensors point into the graph's arena.
 #pragma once
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "hinge/dtype.hpp"
 #include "hinge/ops.hpp"
@@ -94,21 +96,25 @@ struct alignas(64) Node {
   const NodeDetails* details = nullptr;  // null: rank 0, one element, no attribute
   void* val = nullptr;                   // numel() elements of dtype
   void* grad = nullptr;                  // numel() elements of dtype, allocated on first backward
-  alignas(8) unsigned char inline_val[8] = {};
-  alignas(8) unsigned char inline_grad[8] = {};
+  // Set by each constructor: the one-number one stores the value and leaves the
+  // gradient's slot as it finds it (Note [Building scalar nodes] in graph.cpp).
+  alignas(8) unsigned char inline_val[8];
+  alignas(8) unsigned char inline_grad[8];
 
-  Node() = default;
+  Node() : inline_val{}, inline_grad{} {}
   // A node of `op` with no inputs yet, described by `details` (null: one number,
   // no attribute); the other fields keep their defaults. A constructor, so that a
   // new node's fields are each stored once (a cleared record then overwritten
   // cost a `rep stos` per node, Note [Node size]).
   Node(OpKind op, DType dtype, uint32_t origin, const NodeDetails* details)
-      : op(op), dtype(dtype), origin(origin), details(details) {}
+      : op(op), dtype(dtype), origin(origin), details(details), inline_val{}, inline_grad{} {}
   // A one-number node (rank 0) of `op` over its nin inputs, a, or a and b (b is
   // kNoNode when nin is 1), described by `details` (null: no attribute), with its
-  // value inline: each field stored once.
+  // value inline, `value` holding its bits (inline_bits): each field stored once.
+  // inline_grad is not cleared: it has no meaning until `grad` points at it, and
+  // whatever points it there writes it (Graph::ensure_grad, the backward walk).
   Node(OpKind op, DType dtype, uint32_t origin, uint8_t flags, uint8_t nin, NodeId a, NodeId b,
-       const NodeDetails* details)
+       const NodeDetails* details, uint64_t value)
       : op(op),
         dtype(dtype),
         flags(flags),
@@ -116,7 +122,19 @@ struct alignas(64) Node {
         origin(origin),
         in{a, b, kNoNode},
         details(details),
-        val(inline_val) {}
+        val(inline_val) {
+    std::memcpy(inline_val, &value, sizeof(inline_val));
+  }
+
+  // The bits of inline_val that hold one value of type T (a float in the low
+  // four bytes, the rest zero).
+  template <class T>
+  static uint64_t inline_bits(T v) {
+    if constexpr (sizeof(T) == 4)
+      return std::bit_cast<uint32_t>(v);
+    else
+      return std::bit_cast<uint64_t>(v);
+  }
 
   const Shape& shape() const { return details ? details->shape : kRankZero; }
   int64_t numel() const { return details ? details->numel : 1; }
