@@ -171,12 +171,21 @@ void walked_layer_step(const detail::FusedLayer& f, Ready& ready) {
 // record once, from the root down in addresses, writing its flags and gradient.
 // The step of a one-number node is a few dozen instructions, too short for the
 // processor to have the next records on its own in time, so the walk asks for the
-// record 32 places further down (2 KB ahead). The scalar MLP built anew: 12.25 ->
-// 11.52 ns/node (best of 15 alternating runs; 16 places ahead gained about half as
-// much). A prefetch never faults, so near node 0 it asks for addresses below the
-// array rather than pay a test per node: with the loop running a pointer instead
-// of an id, the walk went from 73 to 67 instructions per node (callgrind).
-constexpr std::uintptr_t kPrefetchBytes = 32 * sizeof(Node);
+// record kPrefetchAhead places further down (2 KB ahead). The scalar MLP built
+// anew: 12.25 -> 11.52 ns/node (best of 15 alternating runs; 16 places ahead
+// gained about half as much). The address is computed as an integer, without
+// asking whether a record is there: a prefetch never faults, so the last
+// kPrefetchAhead steps may ask for addresses below the tape, and the walk pays
+// one instruction per node for it instead of five for a test of the index and
+// the address of a record (prefetch_ahead_of; 4 fewer per node and step of that
+// MLP, callgrind).
+constexpr NodeId kPrefetchAhead = 32;
+
+// Asks for the record kPrefetchAhead places below n (Note [Prefetching the walk]).
+inline void prefetch_ahead_of(const Node& n) {
+  __builtin_prefetch(
+      reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(&n) - kPrefetchAhead * sizeof(Node)), 1);
+}
 
 // The walk from `root`, seeded with 1; ready(node, id, may_overwrite) readies
 // each gradient the pass reaches, the root's first, and says whether it left the
@@ -218,13 +227,12 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           *m.g<T>() += v;
         m.flags |= kNeeded;
       };
-      // A pointer runs down the records (the id, i, is worked out only for the
-      // steps that need it), and the prefetch is unguarded: below the array it
-      // asks for an address the tape does not use, which never faults.
-      for (Node* p = nodes + root_id + 1; p-- != nodes;) {
-        Node& n = *p;
-        __builtin_prefetch(
-            reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) - kPrefetchBytes), 1);
+      // One induction variable, the record's address; the id is derived where a
+      // rare step needs it. (With the id as a second one: 5 instructions more
+      // per node and step of the scalar MLP built anew, callgrind.)
+      for (Node* p = nodes + root_id + 1; p != nodes;) {
+        Node& n = *--p;
+        prefetch_ahead_of(n);
         const uint8_t flags = n.flags;
         if (!(flags & kNeeded)) continue;
         n.flags = flags & ~kNeeded;
@@ -233,9 +241,8 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           continue;
         }
         if (n.is_leaf()) continue;
-        const auto i = static_cast<NodeId>(p - nodes);
         if (n.op == OpKind::matmul) {
-          if (const auto layer = detail::match_walked_layer(g, i)) {
+          if (const auto layer = detail::match_walked_layer(g, static_cast<NodeId>(p - nodes))) {
             walked_layer_step(*layer, ready);
             continue;
           }

@@ -2,6 +2,7 @@
 // the comparisons. Forward kernel, numeric backward and graph-building backward
 // of each op sit together (ORDER OPKIND).
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -35,13 +36,18 @@ namespace detail {
 // True when a op b is a node that build_scalar_binary builds: a and b are one
 // number each, without attributes (no details), of one graph and dtype, and the
 // tape has a slot. The graphs are compared first: the records are read only from
-// the graph they belong to.
+// the graph they belong to. Both details are tested at once, the slot first: the
+// scalar MLP of tests/bench then builds with 170.5 instructions per node and step
+// instead of 171.5 (callgrind; GCC's choice of registers for the path, on which
+// that depends, changes with any of its details).
 [[gnu::always_inline]] inline bool builds_scalar_binary(Tensor a, Tensor b) {
   if (a.g != b.g) return false;
   const Graph& g = *a.g;
   const Node& A = g[a.id];
   const Node& B = g[b.id];
-  return A.dtype == B.dtype && !A.details && !B.details && g.has_scalar_slot();
+  return g.has_scalar_slot() &&
+         !(reinterpret_cast<uintptr_t>(A.details) | reinterpret_cast<uintptr_t>(B.details)) &&
+         A.dtype == B.dtype;
 }
 
 // The node a op b, when builds_scalar_binary(a, b). With `op` a constant where it

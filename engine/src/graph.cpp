@@ -165,10 +165,10 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // the rare path, four register saves left on a path of about 70 instructions.
 // The scalar MLP of tests/bench built anew, per node and step (callgrind): 197.8
 // instructions before, 186.5 with the value first, 8-byte clock readings and one
-// test for the rare cases (still a call),
-// 176.4 with the jump, 171.5 with the copy per dtype.
-// (An earlier step made the path inline instead of a call with six arguments:
-// 259 -> 226.)
+// test for the rare cases (still a call), 176.4 with the jump, 171.5 with the
+// copy per dtype, 170.5 with the operands' details tested at once
+// (builds_scalar_binary). An earlier step made the path inline instead of a call
+// with six arguments: 259 -> 226.
 
 // The node add_scalar_node would build, built by add_node instead, which explains
 // the element limit that forbids it; out of line, so that the short path keeps no
