@@ -216,8 +216,11 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           return;
         }
         if (kPlainInterior && (m.flags & kScalarStep)) {  // ready_grad(g, m, j, true), known to overwrite
-          if (!m.grad) m.grad = m.inline_grad;
-          *m.g<T>() = T(0) + v;
+          // A conditional move where no gradient is set yet, not a jump around a
+          // store: one instruction fewer per node of the scalar MLP (callgrind).
+          void* grad = m.grad ? m.grad : m.inline_grad;
+          m.grad = grad;
+          *static_cast<T*>(grad) = T(0) + v;
           m.flags |= kNeeded;
           return;
         }

@@ -152,17 +152,19 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // dtypes, an attribute, a tensor, the tape out of room, an element limit below
 // one) is one test that leaves by a jump to an out-of-line function of the op's
 // own signature (make_binary_rarely, make_unary_rarely), which does the checks
-// and the general build. A function that calls nothing needs no frame, and one
-// that can call out to the rare cases saved and restored the registers that a
-// call must keep on every node: 14 instructions of a multiply's 100. Three
-// things keep that jump a jump. The two returns are written in the op itself (a
-// Tensor returned from an inlined helper is taken apart and put together again,
-// and the call is then no longer the last thing done); the out-of-line function
-// is noipa (a copy specialised for its callers takes other arguments); and the
-// node is built by a copy of the path per dtype (build_scalar_node_of), in which
-// the dtype is a constant: one register fewer, so that few of the ones a call
-// must keep are used. `objdump -d` of binary.o shows mul: the check, a `jmp` to
-// the rare path, four register saves left on a path of about 70 instructions.
+// and the general build. A path that can call out to the rare cases saved and
+// restored six of the registers that a call must keep, on every node (14
+// instructions of a multiply's path); one that only jumps out keeps fewer values
+// in them. Three things keep that jump a jump. The two returns are written in
+// the op itself (a Tensor returned from an inlined helper is taken apart and put
+// together again, and the call is then no longer the last thing done); the
+// out-of-line function is noipa (a copy specialised for its callers takes other
+// arguments); and the node is built by a copy of the path per dtype
+// (build_scalar_node_of), in which the dtype is a constant: one register fewer.
+// `objdump -d` of binary.o shows mul: the check, a `jmp` to the rare path, and
+// still four registers saved and restored (8 of the 81 instructions a multiply
+// node costs, callgrind): GCC wants more registers for the path than a call may
+// change, and no order of the source tried gave it fewer.
 // The scalar MLP of tests/bench built anew, per node and step (callgrind): 197.8
 // instructions before, 186.5 with the value first, 8-byte clock readings and one
 // test for the rare cases (still a call), 176.4 with the jump, 171.5 with the
