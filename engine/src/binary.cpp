@@ -21,7 +21,7 @@ namespace detail {
 // sibling call) and keep no frame of their own (Note [Building scalar nodes] in
 // graph.cpp); noipa, as a copy specialised for its callers would take other
 // arguments and need a call. Not cold: every tensor op takes it.
-[[gnu::noipa]] static Tensor make_binary_rarely(OpKind op, Tensor a, Tensor b) {
+HINGE_RARE_PATH static Tensor make_binary_rarely(OpKind op, Tensor a, Tensor b) {
   if (a.g != b.g) throw_graph_error(op_name(op));
   Graph& g = *a.g;
   const Node& A = g[a.id];

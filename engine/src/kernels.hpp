@@ -1,10 +1,22 @@
 // Loop helpers shared by the op families: broadcasting iteration over up to
-// kMaxRank axes, and small utilities for writing kernels once for f32 and f64.
+// kMaxRank axes, and small utilities for writing kernels once for f32 and f64;
+// and the attribute of the families' out-of-line rare paths.
 #pragma once
 #include <array>
 #include <cstdint>
 
 #include "hinge/graph.hpp"
+
+// An op's rare path (make_binary_rarely, make_unary_rarely) is reached by a jump
+// only if the compiler neither inlines it nor makes a copy specialised for its
+// callers: GCC's noipa (Note [Building scalar nodes] in graph.cpp). Clang knows no
+// noipa and would warn; it gets noinline (its builds are the fuzzers', whose
+// speed is not measured).
+#if defined(__clang__)
+#define HINGE_RARE_PATH [[gnu::noinline]]
+#else
+#define HINGE_RARE_PATH [[gnu::noipa]]
+#endif
 
 namespace hinge::detail {
 

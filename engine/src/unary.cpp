@@ -457,7 +457,7 @@ Tensor make_unary(OpKind op, Tensor a, const Attr& attr) {
 // make_unary without an attribute, when not builds_scalar_unary(a): out of line
 // with the ops' signature and noipa, as make_binary_rarely is (binary.cpp), so
 // that relu reaches it by a jump.
-[[gnu::noipa]] Tensor make_unary_rarely(OpKind op, Tensor a) {
+HINGE_RARE_PATH Tensor make_unary_rarely(OpKind op, Tensor a) {
   const Node& A = a.node();
   if (A.shape().rank == 0) return {a.g, a.g->add_scalar_node(op, a.id, A, kNoNode, nullptr)};
   const NodeId ins[1] = {a.id};
