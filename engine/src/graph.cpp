@@ -62,7 +62,7 @@ void Graph::add_slots() {
   while (room && slots(version_range_, sizeof(Version)) < want) room = version_range_.grow();
   if (!room) throw LimitError(fmt::format("the graph is full ({} nodes)", capacity_));
   capacity_ = std::min(slots(node_range_, sizeof(Node)), slots(version_range_, sizeof(Version)));
-  scalar_slots_ = max_elements_ < 1 ? 0 : capacity_;
+  count_scalar_slots();
 }
 
 const NodeDetails* Graph::make_details(const Shape& shape, int64_t numel, const Attr& attr) {

@@ -171,7 +171,7 @@ class Graph {
   int64_t max_elements() const { return max_elements_; }
   void set_max_elements(int64_t n) {
     max_elements_ = n;
-    scalar_slots_ = n < 1 ? 0 : capacity_;
+    count_scalar_slots();
   }
 
   // ---- lifetime ----
@@ -208,6 +208,8 @@ class Graph {
   }
   // Makes slot capacity_ usable in both ranges, reserving them at the first node.
   void add_slots();
+  // Sets scalar_slots_ from the capacity and the element limit (has_scalar_slot).
+  void count_scalar_slots() { scalar_slots_ = max_elements_ < 1 ? 0 : capacity_; }
   // add_scalar_node when the tape needs room or the element limit forbids one
   // number (Note [Building scalar nodes]).
   NodeId add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
