@@ -1,10 +1,12 @@
 // hinge_bench: times one benchmark workload in hinge and prints one JSON line
 // (tests/bench/run compares it with torch_bench.py; README.md lists the workloads).
-//   hinge_bench <workload> <threads> <repeats> [--steps K] [--variant recorded|dynamic]
+//   hinge_bench <workload> <threads> <repeats> [--steps K] [--variant recorded|dynamic|tape]
 //               [--n N] [--dtype f32|f64] [--mode M]
 // recorded: the graph is built once and replayed each step (hinge::Replay, as `train`
 // runs it); dynamic: the graph is built again every step, as a `for` loop or a REPL
-// user builds it. --mode times one mode only (fwd, fwdbwd or step), for profiling.
+// user builds it; tape: the scalar MLP on a hand-written tape, without hinge (the
+// dynamic variant's reference). --mode times one mode only (fwd, fwdbwd or step),
+// for profiling.
 #include <dlfcn.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -30,6 +32,7 @@
 #include <fmt/ranges.h>
 
 #include "bench_data.hpp"
+#include "hand_tape.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/blas.hpp"
 #include "hinge/engine.hpp"
@@ -49,8 +52,8 @@ struct Options {
   int steps = 0;  // steps per timed run; 0 = the workload's default
   int n = 100;    // hidden width (fit_curve_program)
   DType dtype = DType::f32;
-  bool dynamic = false;  // --variant dynamic: rebuild the graph every step
-  std::string mode;      // --mode: time only this mode (for profiling one pass)
+  std::string variant = "recorded";  // --variant: recorded, dynamic or tape (above)
+  std::string mode;                  // --mode: time only this mode (for profiling one pass)
 };
 
 // One timing mode's result, per step of each timed run: the wall clock (the
@@ -179,7 +182,7 @@ Report run_model(const Options& o, Graph& g, Model& m) {
   rep.numbers["steps"] = steps;
   rep.numbers["flops"] = m.flops;
   rep.numbers["bytes"] = m.bytes;
-  if (!o.dynamic) {
+  if (o.variant == "recorded") {
     Tensor loss = m.build();
     rep.numbers["loss0"] = loss.item();
     Replay r(loss, kTraining);
@@ -244,23 +247,30 @@ Report run_model(const Options& o, Graph& g, Model& m) {
 
 // ---- workload 1: micrograd's demo as a graph of rank-0 values ----
 
-// The parameters of a 2->16->16->1 MLP, one rank-0 leaf per weight: w[l][i*out+j], b[l][j].
+// The model and its loss are written once, for a one-number value type V with +,
+// * and relu: hinge's Tensor, and the hand-written tape's bench::TapeValue (the
+// row's reference, README.md), so that both build the same graph, op for op.
+
+// The parameters of a 2->16->16->1 MLP, one rank-0 leaf per weight: w[l][i*out+j],
+// b[l][j], each made by param(initial value).
+template <class V>
 struct ScalarMlp {
-  std::vector<std::vector<Tensor>> w, b;
+  std::vector<std::vector<V>> w, b;
   std::vector<int> sizes{2, 16, 16, 1};
 
-  explicit ScalarMlp(Graph& g) {
+  template <class Param>
+  explicit ScalarMlp(Param param) {
     for (int l = 0; l < 3; ++l) {
       const int in = sizes[l], out = sizes[l + 1];
       const auto init = bench::uniform(bench::kScalarW + l, int64_t{in} * out, -1.0, 1.0);
       w.emplace_back();
       b.emplace_back();
-      for (double v : init) w[l].push_back(g.param(Shape{}, std::span<const double>(&v, 1)));
-      for (int j = 0; j < out; ++j) b[l].push_back(g.param(0.0));
+      for (double v : init) w[l].push_back(param(v));
+      for (int j = 0; j < out; ++j) b[l].push_back(param(0.0));
     }
   }
-  std::vector<Tensor> params() const {
-    std::vector<Tensor> p;
+  std::vector<V> params() const {
+    std::vector<V> p;
     for (int l = 0; l < 3; ++l) {
       p.insert(p.end(), w[l].begin(), w[l].end());
       p.insert(p.end(), b[l].begin(), b[l].end());
@@ -271,12 +281,12 @@ struct ScalarMlp {
   // layer's values are a fixed array (no layer is wider than 16), so that the
   // step allocates nothing of its own: std::vectors here were 12 allocations per
   // sample, 1200 per step, beside an engine that makes none.
-  Tensor operator()(Tensor x0, Tensor x1) const {
-    std::array<Tensor, 16> x{x0, x1}, y;
+  V operator()(V x0, V x1) const {
+    std::array<V, 16> x{x0, x1}, y;
     for (int l = 0; l < 3; ++l) {
       const int in = sizes[l], out = sizes[l + 1];
       for (int j = 0; j < out; ++j) {
-        Tensor act = b[l][j];
+        V act = b[l][j];
         for (int i = 0; i < in; ++i) act = act + w[l][i * out + j] * x[i];
         y[j] = l < 2 ? relu(act) : act;
       }
@@ -286,19 +296,20 @@ struct ScalarMlp {
   }
 };
 
-// The demo's loss: mean(relu(1 - y score)) + 1e-4 * sum(p^2), as scalar nodes.
-Tensor scalar_loss(Graph& g, const ScalarMlp& model, const std::vector<Tensor>& params,
-                   const bench::Moons& m) {
+// The demo's loss: mean(relu(1 - y score)) + 1e-4 * sum(p^2), as one-number
+// values; scalar(v) makes a constant.
+template <class V, class Scalar>
+V scalar_loss(Scalar scalar, const ScalarMlp<V>& model, const std::vector<V>& params, const bench::Moons& m) {
   const int n = static_cast<int>(m.y.size());
-  Tensor data;
+  V data;
   for (int k = 0; k < n; ++k) {
-    Tensor x0 = g.scalar(m.x[2 * k]), x1 = g.scalar(m.x[2 * k + 1]), y = g.scalar(m.y[k]);
-    Tensor l = relu(1.0 - y * model(x0, x1));
+    V x0 = scalar(m.x[2 * k]), x1 = scalar(m.x[2 * k + 1]), y = scalar(m.y[k]);
+    V l = relu(1.0 - y * model(x0, x1));
     data = k == 0 ? l : data + l;
   }
-  Tensor reg;
+  V reg;
   bool first = true;
-  for (const Tensor& p : params) {
+  for (const V& p : params) {
     reg = first ? p * p : reg + p * p;
     first = false;
   }
@@ -306,11 +317,61 @@ Tensor scalar_loss(Graph& g, const ScalarMlp& model, const std::vector<Tensor>& 
 }
 
 Model scalar_mlp(Graph& g) {
-  auto model = std::make_shared<ScalarMlp>(g);
+  auto model = std::make_shared<ScalarMlp<Tensor>>([&g](double v) { return g.param(v); });
   auto moons = std::make_shared<bench::Moons>(bench::two_moons());
   Model m{.params = model->params(), .opt = OptKind::sgd, .lr = 0.05, .default_steps = 2};
-  m.build = [&g, model, moons, params = m.params] { return scalar_loss(g, *model, params, *moons); };
+  m.build = [&g, model, moons, params = m.params] {
+    return scalar_loss([&g](double v) { return g.scalar(v); }, *model, params, *moons);
+  };
   return m;
+}
+
+// The scalar MLP on the hand-written tape (--variant tape): the same model, loss,
+// steps and SGD as the dynamic variant, timed alike, with every entry's value and
+// gradient in float32. Its node count is that of hinge's graph: the tape's ops,
+// without its leaves (hinge's Replay counts no leaf).
+Report run_tape(const Options& o) {
+  if (o.workload != "scalar_mlp" || o.dtype != DType::f32)
+    throw std::runtime_error("--variant tape runs the scalar_mlp workload in f32 only");
+  bench::HandTape tape;
+  auto leaf = [&tape](double v) { return bench::TapeValue{&tape, tape.leaf(static_cast<float>(v))}; };
+  const ScalarMlp<bench::TapeValue> model(leaf);
+  const std::vector<bench::TapeValue> params = model.params();
+  const std::size_t built = tape.size();  // the parameters: each step rewinds to them
+  const bench::Moons moons = bench::two_moons();
+  auto build = [&] {
+    tape.rewind(built);
+    return scalar_loss(leaf, model, params, moons).id;
+  };
+  auto clear_grads = [&] {
+    for (const bench::TapeValue& p : params) tape.grad(p.id) = 0.0f;
+  };
+  constexpr float kLr = 0.05f;  // scalar_mlp's
+  Report rep;
+  const int steps = steps_or(o, 2);
+  rep.numbers["steps"] = steps;
+  rep.numbers["flops"] = 0;
+  rep.numbers["bytes"] = 0;
+  rep.numbers["loss0"] = tape.val(build());
+  double ops = 0;
+  for (std::size_t i = built; i < tape.size(); ++i) ops += tape.is_leaf(static_cast<uint32_t>(i)) ? 0 : 1;
+  rep.numbers["nodes"] = ops;
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { (void)build(); });
+  if (want(o, "fwdbwd"))
+    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
+      const auto loss = build();
+      clear_grads();
+      tape.backward(loss);
+    });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      const auto loss = build();
+      clear_grads();
+      tape.backward(loss);
+      for (const bench::TapeValue& p : params) tape.val(p.id) -= kLr * tape.grad(p.id);
+    });
+  rep.numbers["loss_end"] = tape.val(build());
+  return rep;
 }
 
 // The same model and loss as tensors (matmul on the [100, 2] batch).
@@ -514,7 +575,7 @@ std::string to_json(const Options& o, const Report& rep) {
   getrusage(RUSAGE_SELF, &ru);
   std::string s = fmt::format(
       R"({{"side": "hinge", "workload": "{}", "variant": "{}", "threads": {}, "repeats": {}, "dtype": "{}")",
-      json_escape(o.workload), o.dynamic ? "dynamic" : "recorded", o.threads, o.repeats, dtype_name(o.dtype));
+      json_escape(o.workload), o.variant, o.threads, o.repeats, dtype_name(o.dtype));
   s += ", \"modes\": {";
   bool first = true;
   for (const auto& [name, t] : rep.modes) {
@@ -534,7 +595,7 @@ std::string to_json(const Options& o, const Report& rep) {
 }
 
 constexpr const char* kUsage =
-    "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--variant recorded|dynamic]\n"
+    "usage: hinge_bench <workload> <threads> <repeats> [--steps K] [--variant recorded|dynamic|tape]\n"
     "                   [--n N] [--dtype f32|f64] [--mode fwd|fwdbwd|step]\n"
     "workloads: scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_100 fit_curve_1000 mlp op_chain\n"
     "           sgemm_mlp fit_curve_program info";
@@ -555,8 +616,8 @@ Options parse(int argc, char** argv) {
       o.n = std::atoi(argv[i + 1]);
     else if (k == "--mode")
       o.mode = v;
-    else if (k == "--variant" && (v == "recorded" || v == "dynamic"))
-      o.dynamic = v == "dynamic";
+    else if (k == "--variant" && (v == "recorded" || v == "dynamic" || v == "tape"))
+      o.variant = v;
     else if (k == "--dtype" && (v == "f32" || v == "f64"))
       o.dtype = v == "f64" ? DType::f64 : DType::f32;
     else
@@ -582,7 +643,9 @@ int main(int argc, char** argv) {
         {"op_chain", op_chain},
     };
     Report rep;
-    if (const auto it = models.find(o.workload); it != models.end()) {
+    if (o.variant == "tape") {
+      rep = run_tape(o);
+    } else if (const auto it = models.find(o.workload); it != models.end()) {
       Graph g(o.dtype);
       Model m = it->second(g);
       rep = run_model(o, g, m);

@@ -1,5 +1,6 @@
 # Runs every hinge_bench workload once in each variant with one step per run: it
-# must exit 0 and print a JSON line with a final loss. A functional check only;
+# must exit 0 and print a JSON line with a final loss; the scalar MLP also on the
+# hand-written tape, which must end at hinge's loss. A functional check only;
 # nothing is timed or judged here (timing is never a ctest), and the losses are
 # compared by the bench run itself (report.py, within float32 rounding).
 foreach(w scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_1000 mlp op_chain)
@@ -14,6 +15,26 @@ foreach(w scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_1000 mlp op_chain
     endif()
   endforeach()
 endforeach()
+# The hand-written tape builds the scalar MLP's graph op for op with hinge's formulas,
+# so after the same steps its loss is hinge's dynamic one to the last digit printed.
+set(ends "")
+foreach(v dynamic tape)
+  execute_process(COMMAND ${EXE} scalar_mlp 1 1 --steps 1 --variant ${v} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "\"loss_end\": ([-0-9.e]+)")
+    message(FATAL_ERROR "hinge_bench scalar_mlp --variant ${v} failed (${rc}): ${err}${out}")
+  endif()
+  list(APPEND ends "${CMAKE_MATCH_1}")
+endforeach()
+list(GET ends 0 dynamic_end)
+list(GET ends 1 tape_end)
+if(NOT dynamic_end STREQUAL tape_end)
+  message(FATAL_ERROR "the hand-written tape ended at loss ${tape_end}, hinge's dynamic graph at ${dynamic_end}")
+endif()
+execute_process(COMMAND ${EXE} mlp 1 1 --steps 1 --variant tape RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "hinge_bench ran a workload other than scalar_mlp on the hand-written tape")
+endif()
 execute_process(COMMAND ${EXE} sgemm_mlp 1 1 --steps 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "\"sgemm\"")
   message(FATAL_ERROR "hinge_bench sgemm_mlp failed (${rc}): ${err}${out}")
