@@ -23,7 +23,7 @@ namespace {
 // add. A loop written in plain vector arithmetic therefore measured SSE2's
 // multiply-add rate, a third of what the machine's GEMM reaches, and every
 // roofline share was inflated (the MLP at 270% of "peak"). So the loop is written
-// once per instruction set with explicit FMA instructions, compiled for that set
+// once over each set's vectors and explicit FMA instructions, compiled for each set
 // whatever the build targets, and the widest set the CPU runs is the one timed.
 
 constexpr int kChains = 12;  // independent chains: enough to cover the FMA latency on two pipes
@@ -32,49 +32,66 @@ void keep(float sink) {
   if (sink == 42.0f) std::puts("");  // keeps the loop's results alive
 }
 
-// kChains chains of 16-wide FMAs (one AVX-512 register each); returns the flops done.
-__attribute__((target("avx512f"))) double fma_loop_avx512(long iterations, float seed) {
-  __m512 acc[kChains];
-  const __m512 mul = _mm512_set1_ps(0.999999f), add = _mm512_set1_ps(1e-7f);
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(seed + static_cast<float>(c));
+// The instruction sets' vectors: each names its register type and width, and
+// sets a register to a number, multiplies and adds in place (fused where the set
+// can), and reads the first lane, compiled for that set. Vectors are passed by
+// reference: by value, a function built for baseline x86-64 (the loop before it
+// is inlined) would pass them in another way than the set's functions.
+struct Avx512 {
+  using Vec = __m512;
+  static constexpr int kLanes = 16;
+  [[gnu::target("avx512f")]] static void splat(Vec& v, float x) { v = _mm512_set1_ps(x); }
+  [[gnu::target("avx512f")]] static void fma(Vec& acc, const Vec& m, const Vec& a) {
+    acc = _mm512_fmadd_ps(acc, m, a);
+  }
+  [[gnu::target("avx512f")]] static float first(const Vec& v) { return _mm512_cvtss_f32(v); }
+};
+struct Avx2 {
+  using Vec = __m256;
+  static constexpr int kLanes = 8;
+  [[gnu::target("avx2,fma")]] static void splat(Vec& v, float x) { v = _mm256_set1_ps(x); }
+  [[gnu::target("avx2,fma")]] static void fma(Vec& acc, const Vec& m, const Vec& a) {
+    acc = _mm256_fmadd_ps(acc, m, a);
+  }
+  [[gnu::target("avx2,fma")]] static float first(const Vec& v) { return _mm256_cvtss_f32(v); }
+};
+// A CPU without FMA: SSE2's multiply and add, its peak of the same work.
+struct Sse2 {
+  using Vec = __m128;
+  static constexpr int kLanes = 4;
+  static void splat(Vec& v, float x) { v = _mm_set1_ps(x); }
+  static void fma(Vec& acc, const Vec& m, const Vec& a) { acc = _mm_add_ps(_mm_mul_ps(acc, m), a); }
+  static float first(const Vec& v) { return _mm_cvtss_f32(v); }
+};
+
+// kChains chains of the set's multiply-adds, one register each; returns the flops
+// done. Inlined whole into each set's loop below, whose code it becomes.
+template <class Set>
+double fma_chains(long iterations, float seed) {
+  typename Set::Vec acc[kChains], mul, add;
+  Set::splat(mul, 0.999999f);
+  Set::splat(add, 1e-7f);
+  for (int c = 0; c < kChains; ++c) Set::splat(acc[c], seed + static_cast<float>(c));
   for (long i = 0; i < iterations; ++i) {
 #pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], mul, add);
+    for (int c = 0; c < kChains; ++c) Set::fma(acc[c], mul, add);
   }
   float sink = 0;
-  for (int c = 0; c < kChains; ++c) sink += _mm512_cvtss_f32(acc[c]);
+  for (int c = 0; c < kChains; ++c) sink += Set::first(acc[c]);
   keep(sink);
-  return 2.0 * 16 * kChains * static_cast<double>(iterations);
+  return 2.0 * Set::kLanes * kChains * static_cast<double>(iterations);
 }
 
-// The same with 8-wide AVX2 FMAs.
-__attribute__((target("avx2,fma"))) double fma_loop_avx2(long iterations, float seed) {
-  __m256 acc[kChains];
-  const __m256 mul = _mm256_set1_ps(0.999999f), add = _mm256_set1_ps(1e-7f);
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm256_set1_ps(seed + static_cast<float>(c));
-  for (long i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm256_fmadd_ps(acc[c], mul, add);
-  }
-  float sink = 0;
-  for (int c = 0; c < kChains; ++c) sink += _mm256_cvtss_f32(acc[c]);
-  keep(sink);
-  return 2.0 * 8 * kChains * static_cast<double>(iterations);
+// Each set's loop: compiled for the set, with fma_chains and the set's functions
+// inlined into it (flatten), so that the chains stay in registers.
+[[gnu::target("avx512f"), gnu::flatten]] double fma_loop_avx512(long iterations, float seed) {
+  return fma_chains<Avx512>(iterations, seed);
 }
-
-// A CPU without FMA: 4-wide SSE2 multiplies and adds, its peak of the same work.
-double fma_loop_sse2(long iterations, float seed) {
-  __m128 acc[kChains];
-  const __m128 mul = _mm_set1_ps(0.999999f), add = _mm_set1_ps(1e-7f);
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm_set1_ps(seed + static_cast<float>(c));
-  for (long i = 0; i < iterations; ++i) {
-#pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm_add_ps(_mm_mul_ps(acc[c], mul), add);
-  }
-  float sink = 0;
-  for (int c = 0; c < kChains; ++c) sink += _mm_cvtss_f32(acc[c]);
-  keep(sink);
-  return 2.0 * 4 * kChains * static_cast<double>(iterations);
+[[gnu::target("avx2,fma"), gnu::flatten]] double fma_loop_avx2(long iterations, float seed) {
+  return fma_chains<Avx2>(iterations, seed);
+}
+[[gnu::flatten]] double fma_loop_sse2(long iterations, float seed) {
+  return fma_chains<Sse2>(iterations, seed);
 }
 
 struct FmaLoop {
