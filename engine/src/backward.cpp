@@ -40,9 +40,9 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // lookup, an indirect call and the kernel's shape cases per node. Anything else
 // goes to the op's kernel. An elementwise op with a one-number result has
 // one-number inputs (broadcasting never shrinks), so no input needs checking.
-// Such a node carries kScalarStep from its creation (Graph marks each node that
-// scalar_forward computed), so the walk tells it apart with the same load and
-// test that find it marked, and an input so marked is known to be an interior
+// Such a node carries its dtype's scalar-step bit (kScalarStepOf) from its
+// creation (Graph marks each node that scalar_forward computed), so the walk tells
+// it apart with the same load and test that find it marked, and an input so marked is known to be an interior
 // one-number node, whose gradient is readied without asking what it is (give in
 // walk_backward).
 
@@ -191,7 +191,7 @@ inline void prefetch_ahead_of(const Node& n) {
 // each gradient the pass reaches, the root's first, and says whether it left the
 // gradient for the consuming kernel to overwrite (only when may_overwrite). With
 // kPlainInterior, ready treats every interior node as ready_grad does, so the
-// walk readies an interior node marked kScalarStep itself. If a step throws
+// walk readies an interior node marked as a scalar step itself. If a step throws
 // (Ctrl-C in a long kernel), the scratch marks are cleared before the error goes on.
 template <bool kPlainInterior, class Ready>
 void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
@@ -215,7 +215,8 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           *m.g<T>() += v;
           return;
         }
-        if (kPlainInterior && (m.flags & kScalarStep)) {  // ready_grad(g, m, j, true), known to overwrite
+        if (kPlainInterior &&
+            (m.flags & kScalarStepOf<T>)) {  // ready_grad(g, m, j, true), known to overwrite
           // A conditional move where no gradient is set yet, not a jump around a
           // store: one instruction fewer per node of the scalar MLP (callgrind).
           void* grad = m.grad ? m.grad : m.inline_grad;
@@ -239,7 +240,7 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
         const uint8_t flags = n.flags;
         if (!(flags & kNeeded)) continue;
         n.flags = flags & ~kNeeded;
-        if ((flags & kScalarStep) && n.dtype == t) {
+        if (flags & kScalarStepOf<T>) {  // a step in this pass's dtype
           scalar_step<T>(nodes, n, *n.g<T>(), give);
           continue;
         }

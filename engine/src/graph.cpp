@@ -122,9 +122,12 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   if (numel == 1 && (n.nin == 1 || n.nin == 2)) {
     const Node* B = n.nin > 1 ? &(*this)[n.in[1]] : nullptr;
     uint64_t value = 0;
-    if (dispatch(t, [&]<class T>() { return scalar_forward<T>(op, (*this)[n.in[0]], B, value); })) {
+    const uint8_t step = dispatch(t, [&]<class T>() -> uint8_t {
+      return scalar_forward<T>(op, (*this)[n.in[0]], B, value) ? kScalarStepOf<T> : 0;
+    });
+    if (step) {
       std::memcpy(n.inline_val, &value, sizeof(n.inline_val));  // one number: n.val is inline_val
-      n.flags |= kScalarStep;
+      n.flags |= step;
       return id;
     }
   }

@@ -225,7 +225,7 @@ class Graph {
     const uint8_t rg = (A.flags | (B ? B->flags : 0)) & kRequiresGrad;
     const uint32_t checked = B ? std::min(versions_[a].checked, versions_[b].checked) : versions_[a].checked;
     const bool current = checked >= last_write_;
-    const uint8_t flags = (grad_enabled_ ? rg : 0) | (is_scalar_step_op(op) ? kScalarStep : 0);
+    const uint8_t flags = (grad_enabled_ ? rg : 0) | (is_scalar_step_op(op) ? kScalarStepOf<T> : 0);
     versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
     size_ = id + 1;
     // The value, then the record: the record's bytes may alias anything, and the

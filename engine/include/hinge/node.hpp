@@ -51,12 +51,18 @@ static_assert(kMaxRank <= 8, "Attr::axes is a byte-wide mask");
 static_assert(sizeof(Attr) == 40, "Attr changed: update Attr::is_default()");
 
 enum NodeFlags : uint8_t {
-  kRequiresGrad = 1,  // a gradient flows into this node
-  kParam = 2,         // a trainable leaf: optimizers update it
-  kNeeded = 4,        // scratch mark used while collecting a subgraph
-  kScalarStep = 8,    // a one-number +, -, * or relu (is_scalar_step_op): backward's walk
-                      // computes its step itself (Note [Scalar steps in backward])
+  kRequiresGrad = 1,    // a gradient flows into this node
+  kParam = 2,           // a trainable leaf: optimizers update it
+  kNeeded = 4,          // scratch mark used while collecting a subgraph
+  kScalarStepF32 = 8,   // a one-number +, -, * or relu (is_scalar_step_op) of f32: backward's
+                        // walk computes its step itself (Note [Scalar steps in backward])
+  kScalarStepF64 = 16,  // the same of f64
 };
+// The scalar-step bit of dtype T: one test finds a node that the walk in T steps
+// itself, without a second test of its dtype (2 of about 64 instructions per node
+// of the walk on tests/bench's scalar MLP, callgrind).
+template <class T>
+inline constexpr uint8_t kScalarStepOf = sizeof(T) == 4 ? kScalarStepF32 : kScalarStepF64;
 
 // The ops whose one-number nodes Graph computes without their kernels, forward
 // (Graph::scalar_forward) and backward (Note [Scalar steps in backward]).
