@@ -1,7 +1,8 @@
 // The rows of the implementation table (op_table.hpp), written once: each macro
 // instantiates an op's float32 and float64 kernels in every kernel set (Note
-// [Kernel sets] in cpu_dispatch.hpp) and gives the row both the table of them
-// (OpKernels) and entries that pick one per call.
+// [Kernel sets] in cpu_dispatch.hpp), or some for baseline alone (Note [Kernels
+// compiled once]), and gives the row both the table of them (OpKernels) and
+// entries that pick one per call.
 // The family files (binary.cpp, unary.cpp, ...) list their rows with these.
 #pragma once
 
