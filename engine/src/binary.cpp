@@ -341,8 +341,8 @@ constexpr OpImplRow kRows[] = {
     HINGE_ELEMENTWISE_ROW(mul),
     HINGE_ELEMENTWISE_ROW(div),
     HINGE_LIBM_ROW(pow),
-    HINGE_ELEMENTWISE_ROW(minimum),
-    HINGE_ELEMENTWISE_ROW(maximum),
+    HINGE_ASSIGN_ROW_OF(minimum, true, baseline),  // Note [Kernels compiled once]
+    HINGE_ASSIGN_ROW_OF(maximum, true, baseline),  // Note [Kernels compiled once]
     HINGE_COMPARE_ROW(eq, std::equal_to),
     HINGE_COMPARE_ROW(ne, std::not_equal_to),
     HINGE_COMPARE_ROW(lt, std::less),

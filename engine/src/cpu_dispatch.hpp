@@ -17,7 +17,8 @@
 // width. Choose those first, then call run_kernel; never wrap a switch over them.
 // fused_layer.cpp wrapped its switch over 2 dtypes x 4 activations x 4 widths (32
 // kernels) in each set's wrapper and took 143 CPU seconds to compile, 8 without
-// the wrappers; with one kernel per wrapper it takes about 3 x 8.
+// the wrappers; with one kernel per wrapper it took about 3 x 8 (and fewer since:
+// Note [Fewer fused kernels] there).
 #pragma once
 
 #include <cstdint>

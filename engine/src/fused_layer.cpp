@@ -15,29 +15,52 @@ namespace hinge::detail {
 
 namespace {
 
-// The activations whose slope is a function of their output. Each forward is the
-// one unary.cpp computes, so a fused value equals the node-by-node one.
+// The activations: a forward the one unary.cpp computes, so a fused value equals
+// the node-by-node one, and a slope that is a function of the output. Relu and
+// leaky relu share their slope (Hinged): 1 where the output is positive, else a
+// constant, 0 or alpha, the same number relu's 0 would be. kCallsLibm: the
+// forward calls the C math library for every element, so no kernel set
+// vectorises it (fused_layer_forward).
 template <class T>
 struct Relu {
+  static constexpr bool kCallsLibm = false;
   T fwd(T a) const { return a > T(0) ? a : T(0); }
-  T slope(T h) const { return h > T(0) ? T(1) : T(0); }  // relu'(0) = 0, as unary.cpp
 };
 template <class T>
 struct LeakyRelu {  // alpha > 0, so h > 0 exactly when a > 0
+  static constexpr bool kCallsLibm = false;
   T alpha;
   T fwd(T a) const { return a > T(0) ? a : alpha * a; }
-  T slope(T h) const { return h > T(0) ? T(1) : alpha; }
+};
+template <class T>
+struct Hinged {  // relu' = 0 at 0, as unary.cpp
+  T closed;      // the slope where h <= 0: relu's 0 or leaky relu's alpha
+  // `closed` is read whichever side is taken: read only where h <= 0, it is a
+  // conditional load, which GCC does not make a vector select, and the
+  // backward's loop stayed scalar (a step of fit_curve N = 1000: 47 -> 250 us).
+  T slope(T h) const {
+    const T shut = closed;
+    return h > T(0) ? T(1) : shut;
+  }
 };
 template <class T>
 struct Sigmoid {
+  static constexpr bool kCallsLibm = true;
   T fwd(T a) const { return math::sigmoid(a); }
   T slope(T s) const { return s * (T(1) - s); }
 };
 template <class T>
 struct Tanh {
+  static constexpr bool kCallsLibm = true;
   T fwd(T a) const { return std::tanh(a); }
   T slope(T t) const { return T(1) - t * t; }
 };
+
+// Hinged's `closed` for a relu or leaky relu node h.
+template <class T>
+T closed_slope(const Node& h) {
+  return h.op == OpKind::leaky_relu ? static_cast<T>(h.attr().f[0]) : T(0);
+}
 
 bool fusable_activation(const Node& h) {
   switch (h.op) {
@@ -265,28 +288,26 @@ void through_all(const FusedLayer& f, T closed, unsigned assign) {
   for (; j < c.N; ++j) through_block<T, T, 1>(f, c, closed, j, assign);
 }
 
-// Calls fn.template operator()<T, K>(act) with the layer's dtype, input width and
-// activation as compile-time choices, then the kernel set of this CPU (Note [One
-// kernel per wrapper] in cpu_dispatch.hpp).
-template <class Fn>
-void dispatch_layer(const FusedLayer& f, Fn&& fn) {
-  dispatch(f.h->dtype, [&]<class T>() {
-    auto with_k = [&](auto act) {
-      auto run = [&]<int K>() { run_kernel([&] { fn.template operator()<T, K>(act); }); };
-      switch (f.K) {
-        case 1: return run.template operator()<1>();
-        case 2: return run.template operator()<2>();
-        case 3: return run.template operator()<3>();
-        default: return run.template operator()<4>();
-      }
-    };
-    switch (f.h->op) {
-      case OpKind::leaky_relu: return with_k(LeakyRelu<T>{static_cast<T>(f.h->attr().f[0])});
-      case OpKind::sigmoid: return with_k(Sigmoid<T>{});
-      case OpKind::tanh: return with_k(Tanh<T>{});
-      default: return with_k(Relu<T>{});
-    }
-  });
+// Calls fn.template operator()<K>() with the layer's input width as a compile-time
+// choice, then the kernel set of this CPU (Note [One kernel per wrapper] in
+// cpu_dispatch.hpp), or baseline's alone when EachSet is false or the input is
+// wider than kWidestInEachSet (Note [Fewer fused kernels]).
+inline constexpr int kWidestInEachSet = 2;
+template <bool EachSet, class Fn>
+void run_layer_kernel(const FusedLayer& f, Fn&& fn) {
+  auto run = [&]<int K>() {
+    auto kernel = [&] { fn.template operator()<K>(); };
+    if constexpr (EachSet && K <= kWidestInEachSet)
+      run_kernel(kernel);
+    else
+      kernel();
+  };
+  switch (f.K) {
+    case 1: return run.template operator()<1>();
+    case 2: return run.template operator()<2>();
+    case 3: return run.template operator()<3>();
+    default: return run.template operator()<4>();
+  }
 }
 
 // The layer y = act(z + b) @ V, z = X @ W, over nodes found by a matcher, when its
@@ -360,18 +381,57 @@ std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid) {
   return f;
 }
 
+// Note [Fewer fused kernels]
+// A fused kernel is compiled for each dtype, activation and input width, in each
+// kernel set (Note [One kernel per wrapper] in cpu_dispatch.hpp): this file was
+// the build's heaviest translation unit, 21.2 CPU seconds (best of three
+// alternating compiles), 954,811 bytes of code. Three cuts, none of which changes
+// a number:
+// - relu's backward is leaky relu's with a slope of 0 where closed (Hinged), so
+//   the backward has three activations, not four. The price: relu's slope selects
+//   between two registers where it masked a constant; in the AVX2 set (callgrind,
+//   fit_curve N = 1000, 20 steps forward and backward) the backward kernel ran
+//   11,475,720 -> 11,560,040 instructions, 0.7% more and 0.2% of the run, which
+//   step times do not show.
+// - sigmoid's and tanh's forwards call exp and tanh for every element, which no
+//   set vectorises: compiled for baseline alone (Note [Kernels compiled once] in
+//   op_rows.hpp). With the first cut: 136 kernels of 192, 15.9 CPU seconds,
+//   707,975 bytes.
+// - inputs of three and four columns run baseline's kernels: the benchmarks'
+//   layers (tests/bench) and the examples' take one or two (fit_curve and
+//   sparsity one, regions two), and the widest kernels cost the most to compile.
+//   A layer of three or four inputs is still fused, with SSE2's vectors. 10.7
+//   CPU seconds, 445,818 bytes; fit_curve's instruction counts the same.
 void fused_layer_forward(const FusedLayer& f) {
-  dispatch_layer(f, [&]<class T, int K>(auto act) { forward_rows<T, K>(f, act); });
+  dispatch(f.h->dtype, [&]<class T>() {
+    auto forward = [&]<class Act>(const Act& act) {
+      run_layer_kernel<!Act::kCallsLibm>(f, [&]<int K>() { forward_rows<T, K>(f, act); });
+    };
+    switch (f.h->op) {
+      case OpKind::leaky_relu: return forward(LeakyRelu<T>{static_cast<T>(f.h->attr().f[0])});
+      case OpKind::sigmoid: return forward(Sigmoid<T>{});
+      case OpKind::tanh: return forward(Tanh<T>{});
+      default: return forward(Relu<T>{});
+    }
+  });
 }
 
 void fused_layer_backward(const FusedLayer& f, unsigned assign) {
-  dispatch_layer(f, [&]<class T, int K>(auto act) { backward_all<T, K>(f, act, assign); });
+  dispatch(f.h->dtype, [&]<class T>() {
+    auto backward = [&](const auto& act) {
+      run_layer_kernel<true>(f, [&]<int K>() { backward_all<T, K>(f, act, assign); });
+    };
+    switch (f.h->op) {
+      case OpKind::sigmoid: return backward(Sigmoid<T>{});
+      case OpKind::tanh: return backward(Tanh<T>{});
+      default: return backward(Hinged<T>{closed_slope<T>(*f.h)});  // relu, leaky relu
+    }
+  });
 }
 
 void fused_layer_backward_through(const FusedLayer& f, unsigned assign) {
   dispatch(f.h->dtype, [&]<class T>() {
-    const T closed = f.h->op == OpKind::leaky_relu ? static_cast<T>(f.h->attr().f[0]) : T(0);
-    run_sized_kernel([&]<int Bytes>() { through_all<T, Bytes>(f, closed, assign); });
+    run_sized_kernel([&]<int Bytes>() { through_all<T, Bytes>(f, closed_slope<T>(*f.h), assign); });
   });
 }
 

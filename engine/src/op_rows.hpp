@@ -1,7 +1,8 @@
 // The rows of the implementation table (op_table.hpp), written once: each macro
 // instantiates an op's float32 and float64 kernels in every kernel set (Note
-// [Kernel sets] in cpu_dispatch.hpp) and gives the row both the table of them
-// (OpKernels) and entries that pick one per call.
+// [Kernel sets] in cpu_dispatch.hpp), or some for baseline alone (Note [Kernels
+// compiled once]), and gives the row both the table of them (OpKernels) and
+// entries that pick one per call.
 // The family files (binary.cpp, unary.cpp, ...) list their rows with these.
 #pragma once
 
@@ -37,15 +38,29 @@ struct InEachSet<K> {
 // Each kernel set's wrapper is a whole compile of the kernel, so a row whose kernels
 // no wider set speeds up compiles them for baseline x86-64 alone, and every set
 // runs that (the same numbers: Note [Kernel sets]):
-// - kernels that call the C math library for every element (pow): without
-//   -ffast-math GCC has no vector form of such a call, so each set's wrapper held
-//   the same scalar loop;
+// - kernels that call the C math library for every element (pow, sin, erf, the
+//   forwards of exp, tanh, sigmoid): without -ffast-math GCC has no vector form of
+//   such a call, so each set's wrapper held the same scalar loop. Where only the
+//   forward calls it (exp's backward multiplies by the output, tanh's and
+//   sigmoid's are a product of it), the backward stays in each set
+//   (RowSets::baseline_forward);
 // - the comparisons (eq, lt, ...): they make masks for where() and for the
 //   graph-building backward of minimum and maximum, never a training step's work,
-//   and baseline's loop compares four floats at a time.
+//   and baseline's loop compares four floats at a time;
+// - minimum and maximum: builtins a script calls on its data, which no workload of
+//   tests/bench and no example runs in a training step. Baseline's loop takes two
+//   doubles or four floats at a time, so a wider set would speed up only a large
+//   one that fits in cache; they were a fifth of binary.cpp's compile (563,582 ->
+//   450,098 bytes of code, 17.0 -> 13.7 CPU seconds, best of three alternating
+//   compiles).
 // binary.cpp: 689,480 -> 544,872 bytes of code (the comparisons' kernels 175 KB ->
-// 68 KB, pow's 62 KB -> 24 KB).
-enum class RowSets { each, baseline };
+// 68 KB, pow's 62 KB -> 24 KB). unary.cpp, ten rows: 187,696 -> 169,150 bytes of
+// code, 7.2 -> 6.7 CPU seconds (best of three alternating compiles).
+enum class RowSets {
+  each,              // forward and backward in each set
+  baseline,          // both for baseline alone
+  baseline_forward,  // the forward for baseline alone, the backward in each set
+};
 
 // out[set] = K in each set (or K itself in all, RowSets::baseline), or nothing when
 // K is nullptr (the row has no such kernel).
@@ -66,12 +81,14 @@ constexpr void fill_sets(Fn (&out)[kKernelSets]) {
 template <auto F32, auto F64, auto B32, auto B64, auto A32, auto A64, bool Elementwise, RowSets S>
 constexpr OpKernels make_kernels() {
   OpKernels k{};
-  fill_sets<F32, S>(k.forward[0]);
-  fill_sets<F64, S>(k.forward[1]);
-  fill_sets<B32, S>(k.backward[0]);
-  fill_sets<B64, S>(k.backward[1]);
-  fill_sets<A32, S>(k.backward_assign[0]);
-  fill_sets<A64, S>(k.backward_assign[1]);
+  constexpr RowSets forward = S == RowSets::each ? RowSets::each : RowSets::baseline;
+  constexpr RowSets backward = S == RowSets::baseline ? RowSets::baseline : RowSets::each;
+  fill_sets<F32, forward>(k.forward[0]);
+  fill_sets<F64, forward>(k.forward[1]);
+  fill_sets<B32, backward>(k.backward[0]);
+  fill_sets<B64, backward>(k.backward[1]);
+  fill_sets<A32, backward>(k.backward_assign[0]);
+  fill_sets<A64, backward>(k.backward_assign[1]);
   k.elementwise = Elementwise;
   return k;
 }
@@ -136,6 +153,10 @@ constexpr OpImpl op_impl_of(void (*vjp)(Graph&, NodeId, Tensor, std::span<Tensor
 // HINGE_ELEMENTWISE_ROW for an op whose kernels call the C math library for every
 // element: compiled for baseline alone (Note [Kernels compiled once]).
 #define HINGE_LIBM_ROW(op) HINGE_ASSIGN_ROW_OF(op, true, baseline)
+
+// HINGE_ELEMENTWISE_ROW for an op whose forward alone calls the C math library for
+// every element: the forward compiled for baseline alone (Note [Kernels compiled once]).
+#define HINGE_LIBM_FORWARD_ROW(op) HINGE_ASSIGN_ROW_OF(op, true, baseline_forward)
 
 #define HINGE_ASSIGN_ROW_OF(op, elementwise, sets)                                                     \
   OpImplRow {                                                                                          \
