@@ -290,14 +290,13 @@ void through_all(const FusedLayer& f, T closed, unsigned assign) {
 
 // Calls fn.template operator()<K>() with the layer's input width as a compile-time
 // choice, then the kernel set of this CPU (Note [One kernel per wrapper] in
-// cpu_dispatch.hpp), or baseline's alone when EachSet is false or the input is
-// wider than kWidestInEachSet (Note [Fewer fused kernels]).
-inline constexpr int kWidestInEachSet = 2;
+// cpu_dispatch.hpp), or baseline's alone when EachSet is false (Note [Kernels
+// compiled once] in op_rows.hpp).
 template <bool EachSet, class Fn>
 void run_layer_kernel(const FusedLayer& f, Fn&& fn) {
   auto run = [&]<int K>() {
     auto kernel = [&] { fn.template operator()<K>(); };
-    if constexpr (EachSet && K <= kWidestInEachSet)
+    if constexpr (EachSet)
       run_kernel(kernel);
     else
       kernel();
@@ -384,24 +383,17 @@ std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid) {
 // Note [Fewer fused kernels]
 // A fused kernel is compiled for each dtype, activation and input width, in each
 // kernel set (Note [One kernel per wrapper] in cpu_dispatch.hpp): this file was
-// the build's heaviest translation unit, 21.2 CPU seconds (best of three
-// alternating compiles), 954,811 bytes of code. Three cuts, none of which changes
-// a number:
-// - relu's backward is leaky relu's with a slope of 0 where closed (Hinged), so
-//   the backward has three activations, not four. The price: relu's slope selects
-//   between two registers where it masked a constant; in the AVX2 set (callgrind,
-//   fit_curve N = 1000, 20 steps forward and backward) the backward kernel ran
-//   11,475,720 -> 11,560,040 instructions, 0.7% more and 0.2% of the run, which
-//   step times do not show.
-// - sigmoid's and tanh's forwards call exp and tanh for every element, which no
-//   set vectorises: compiled for baseline alone (Note [Kernels compiled once] in
-//   op_rows.hpp). With the first cut: 136 kernels of 192, 15.9 CPU seconds,
-//   707,975 bytes.
-// - inputs of three and four columns run baseline's kernels: the benchmarks'
-//   layers (tests/bench) and the examples' take one or two (fit_curve and
-//   sparsity one, regions two), and the widest kernels cost the most to compile.
-//   A layer of three or four inputs is still fused, with SSE2's vectors. 10.7
-//   CPU seconds, 445,818 bytes; fit_curve's instruction counts the same.
+// the build's heaviest translation unit. Two cuts that change no number: relu's
+// backward is leaky relu's with a slope of 0 where closed (Hinged), so the
+// backward has three activations, not four; and sigmoid's and tanh's forwards,
+// which call exp and tanh for every element and vectorise in no set, are
+// compiled for baseline alone (Note [Kernels compiled once] in op_rows.hpp).
+// Kernels 192 -> 136, code 954,811 -> 707,975 bytes, this file 20.7 -> 15.6 CPU
+// seconds (best of three alternating compiles; the first cut is most of it, the
+// second 1.5 of the 5). The price: relu's slope selects between two registers
+// where it masked a constant. In the AVX2 set (callgrind, fit_curve N = 1000, 20
+// steps forward and backward) the backward kernel ran 11,475,720 -> 11,560,040
+// instructions, 0.7% more and 0.2% of the run, which step times do not show.
 void fused_layer_forward(const FusedLayer& f) {
   dispatch(f.h->dtype, [&]<class T>() {
     auto forward = [&]<class Act>(const Act& act) {
