@@ -52,7 +52,10 @@ struct InEachSet<K> {
 //   doubles or four floats at a time, so a wider set would speed up only a large
 //   one that fits in cache; they were a fifth of binary.cpp's compile (563,582 ->
 //   450,098 bytes of code, 17.0 -> 13.7 CPU seconds, best of three alternating
-//   compiles).
+//   compiles);
+// - the max reduction: a script measures its data with it (the examples' largest
+//   gaps and slopes, once per script), never a training step's work. reduce.cpp
+//   7.0 -> 4.9 CPU seconds (two compiles each).
 // binary.cpp: 689,480 -> 544,872 bytes of code (the comparisons' kernels 175 KB ->
 // 68 KB, pow's 62 KB -> 24 KB). unary.cpp, ten rows: 187,696 -> 169,150 bytes of
 // code, 7.2 -> 6.7 CPU seconds (best of three alternating compiles).
@@ -135,11 +138,15 @@ constexpr OpImpl op_impl_of(void (*vjp)(Graph&, NodeId, Tensor, std::span<Tensor
 
 // An op whose kernels are op_fwd<T>(g, n), op_bwd<T>(g, n) and op_vjp: its numeric
 // backward only adds.
-#define HINGE_ROW(op)                                                                       \
-  OpImplRow {                                                                               \
-    OpKind::op, op_impl_of<&kKernels<&op##_fwd<float>, &op##_fwd<double>, &op##_bwd<float>, \
-                                     &op##_bwd<double>, nullptr, nullptr, false>,           \
-                           RowBackward::adds>(op##_vjp)                                     \
+#define HINGE_ROW(op) HINGE_ROW_OF(op, each)
+
+// HINGE_ROW with the kernel sets named (RowSets, Note [Kernels compiled once]).
+
+#define HINGE_ROW_OF(op, sets)                                                                   \
+  OpImplRow {                                                                                    \
+    OpKind::op, op_impl_of<&kKernels<&op##_fwd<float>, &op##_fwd<double>, &op##_bwd<float>,      \
+                                     &op##_bwd<double>, nullptr, nullptr, false, RowSets::sets>, \
+                           RowBackward::adds>(op##_vjp)                                          \
   }
 
 // An op whose backward op_bwd<T>(g, n, assign) can also overwrite the gradients of the

@@ -194,8 +194,9 @@ void expand_vjp(Graph& g, NodeId self, Tensor adj, std::span<Tensor> c) {
   c[0] = sum_to(adj, arg0(g, self).shape());
 }
 
-// sum, mean and sum_to can also assign (Note [Assigning backward]).
-constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HINGE_ROW(max),
+// sum, mean and sum_to can also assign (Note [Assigning backward]); max is compiled
+// for baseline alone (Note [Kernels compiled once] in op_rows.hpp).
+constexpr OpImplRow kRows[] = {HINGE_ASSIGN_ROW(sum), HINGE_ASSIGN_ROW(mean), HINGE_ROW_OF(max, baseline),
                                HINGE_ASSIGN_ROW(sum_to), HINGE_ROW(expand)};
 
 Tensor make_reduce(OpKind op, Tensor a, std::span<const int> axes, bool keepdims) {
