@@ -171,9 +171,23 @@ std::unique_ptr<Optimizer> make_optimizer(const Model& m, std::vector<Tensor> pa
 }
 
 // Times fwd (forward alone), fwdbwd (forward + backward) and step (+ the optimizer
-// step), in that order. Only `step` changes the parameters, so every timed step
-// starts from the same initial weights on both sides and loss_end is the loss after
-// exactly max(steps, 3) + repeats * steps optimizer steps, which torch_bench.py reproduces.
+// step), in that order, as forward(), backward(forward()) and that then update():
+// forward returns what backward takes (the loss). Only `step` changes the
+// parameters, so every timed step starts from the same initial weights on both
+// sides and loss_end is the loss after exactly max(steps, 3) + repeats * steps
+// optimizer steps, which torch_bench.py reproduces.
+template <class Forward, class Backward, class Update>
+void time_modes(const Options& o, int steps, Report& rep, Forward forward, Backward backward, Update update) {
+  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { (void)forward(); });
+  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { backward(forward()); });
+  if (want(o, "step"))
+    rep.modes["step"] = time_runs(o, steps, [&] {
+      backward(forward());
+      update();
+    });
+}
+
+// A workload's model, recorded or dynamic (time_modes).
 Report run_model(const Options& o, Graph& g, Model& m) {
   Report rep;
   for (const Tensor& p : m.params) g.ensure_grad(p.id);  // before the mark: rewinding keeps them
@@ -188,18 +202,16 @@ Report run_model(const Options& o, Graph& g, Model& m) {
     Replay r(loss, kTraining);
     rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
     auto opt = make_optimizer(m, r.params());
-    if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { r.forward(); });
-    if (want(o, "fwdbwd"))
-      rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-        r.forward();
-        r.backward();
-      });
-    if (want(o, "step"))
-      rep.modes["step"] = time_runs(o, steps, [&] {
-        r.forward();
-        r.backward();
-        if (opt) opt->step();
-      });
+    time_modes(
+        o, steps, rep,
+        [&] {
+          r.forward();
+          return loss;  // the replay's, which r.backward() differentiates
+        },
+        [&](Tensor) { r.backward(); },
+        [&] {
+          if (opt) opt->step();
+        });
     if (m.opt == OptKind::none) rep.numbers["grad0"] = m.params[0].grad_at(0);
     r.forward();
     rep.numbers["loss_end"] = loss.item();
@@ -219,26 +231,19 @@ Report run_model(const Options& o, Graph& g, Model& m) {
     else
       zero_grad(std::span<const Tensor>(m.params));
   };
-  if (want(o, "fwd"))
-    rep.modes["fwd"] = time_runs(o, steps, [&] {
-      g.rewind(built);
-      (void)m.build();
-    });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      g.rewind(built);
-      Tensor l = m.build();
-      clear_grads();
-      backward(l);
-    });
-  if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
-      g.rewind(built);
-      Tensor l = m.build();
-      clear_grads();
-      backward(l);
-      if (opt) opt->step();
-    });
+  time_modes(
+      o, steps, rep,
+      [&] {
+        g.rewind(built);
+        return m.build();
+      },
+      [&](Tensor l) {
+        clear_grads();
+        backward(l);
+      },
+      [&] {
+        if (opt) opt->step();
+      });
   if (m.opt == OptKind::none) rep.numbers["grad0"] = m.params[0].grad_at(0);
   g.rewind(built);
   rep.numbers["loss_end"] = m.build().item();
@@ -316,10 +321,13 @@ V scalar_loss(Scalar scalar, const ScalarMlp<V>& model, const std::vector<V>& pa
   return data * (1.0 / n) + 1e-4 * reg;
 }
 
+// The demo's SGD learning rate, on hinge and on the hand-written tape.
+constexpr double kScalarMlpLr = 0.05;
+
 Model scalar_mlp(Graph& g) {
   auto model = std::make_shared<ScalarMlp<Tensor>>([&g](double v) { return g.param(v); });
   auto moons = std::make_shared<bench::Moons>(bench::two_moons());
-  Model m{.params = model->params(), .opt = OptKind::sgd, .lr = 0.05, .default_steps = 2};
+  Model m{.params = model->params(), .opt = OptKind::sgd, .lr = kScalarMlpLr, .default_steps = 2};
   m.build = [&g, model, moons, params = m.params] {
     return scalar_loss([&g](double v) { return g.scalar(v); }, *model, params, *moons);
   };
@@ -343,10 +351,7 @@ Report run_tape(const Options& o) {
     tape.rewind(built);
     return scalar_loss(leaf, model, params, moons).id;
   };
-  auto clear_grads = [&] {
-    for (const bench::TapeValue& p : params) tape.grad(p.id) = 0.0f;
-  };
-  constexpr float kLr = 0.05f;  // scalar_mlp's
+  const float lr = static_cast<float>(kScalarMlpLr);  // as hinge's Sgd rounds it
   Report rep;
   const int steps = steps_or(o, 2);
   rep.numbers["steps"] = steps;
@@ -356,20 +361,15 @@ Report run_tape(const Options& o) {
   double ops = 0;
   for (std::size_t i = built; i < tape.size(); ++i) ops += tape.is_leaf(static_cast<uint32_t>(i)) ? 0 : 1;
   rep.numbers["nodes"] = ops;
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { (void)build(); });
-  if (want(o, "fwdbwd"))
-    rep.modes["fwdbwd"] = time_runs(o, steps, [&] {
-      const auto loss = build();
-      clear_grads();
-      tape.backward(loss);
-    });
-  if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
-      const auto loss = build();
-      clear_grads();
-      tape.backward(loss);
-      for (const bench::TapeValue& p : params) tape.val(p.id) -= kLr * tape.grad(p.id);
-    });
+  time_modes(
+      o, steps, rep, build,
+      [&](bench::HandTape::Id loss) {
+        for (const bench::TapeValue& p : params) tape.grad(p.id) = 0.0f;
+        tape.backward(loss);
+      },
+      [&] {
+        for (const bench::TapeValue& p : params) tape.val(p.id) -= lr * tape.grad(p.id);
+      });
   rep.numbers["loss_end"] = tape.val(build());
   return rep;
 }
@@ -385,7 +385,7 @@ Model scalar_mlp_tensors(Graph& g) {
     W.push_back(g.param({in, out}, bench::uniform(bench::kScalarW + l, int64_t{in} * out, -1.0, 1.0)));
     b.push_back(g.param({out}, std::vector<double>(static_cast<std::size_t>(out), 0.0)));
   }
-  Model m{.params = {W[0], b[0], W[1], b[1], W[2], b[2]}, .opt = OptKind::sgd, .lr = 0.05};
+  Model m{.params = {W[0], b[0], W[1], b[1], W[2], b[2]}, .opt = OptKind::sgd, .lr = kScalarMlpLr};
   m.build = [X, Y, W, b] {
     Tensor h = X, reg;
     for (int l = 0; l < 3; ++l) {
