@@ -42,9 +42,9 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // one-number inputs (broadcasting never shrinks), so no input needs checking.
 // Such a node carries its dtype's scalar-step bit (kScalarStepOf) from its
 // creation (Graph marks each node that scalar_forward computed), so the walk tells
-// it apart with the same load and test that find it marked, and an input so marked is known to be an interior
-// one-number node, whose gradient is readied without asking what it is (give in
-// walk_backward).
+// it apart with the same load and test that find it marked, and an input so
+// marked is known to be an interior one-number node, whose gradient is readied
+// without asking what it is (give in walk_backward).
 
 // The step of one-number node n whose adjoint is `go`: each input that requires
 // grad receives its share through `give(input, id, share)`, which readies the
@@ -215,8 +215,8 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
           *m.g<T>() += v;
           return;
         }
-        if (kPlainInterior &&
-            (m.flags & kScalarStepOf<T>)) {  // ready_grad(g, m, j, true), known to overwrite
+        // An interior one-number node: ready_grad(g, m, j, true), known to overwrite.
+        if (kPlainInterior && (m.flags & kScalarStepOf<T>)) {
           // A conditional move where no gradient is set yet, not a jump around a
           // store: one instruction fewer per node of the scalar MLP (callgrind).
           void* grad = m.grad ? m.grad : m.inline_grad;
