@@ -106,6 +106,11 @@ int64_t default_stop(int64_t step, int64_t n) { return step > 0 ? INT64_MAX : -n
 constexpr int kMaxEvalDepth = 2500;
 
 Value Interpreter::eval(const Expr& e, Ctx& ctx) {
+  // A number and a name evaluate without evaluating anything else, so they need no
+  // depth to guard; here, they skip eval_node's frame, which a loop's operands
+  // would otherwise pay on every iteration.
+  if (e.kind() == ExprKind::number) return Value(e.as<Number>().value);
+  if (e.kind() == ExprKind::name) return lookup_value(e.as<Name>().text, e.span, ctx);
   if (eval_depth_ >= kMaxEvalDepth) throw Error(e.span, "expressions nested too deeply (through calls)");
   ++eval_depth_;
   struct Leave {

@@ -80,10 +80,7 @@ void request_interrupt() { g_interrupt = 1; }
 
 // ---------------------------------------------------------------- origins
 
-uint32_t OriginTable::tag(const std::shared_ptr<const Source>& source, Span span) {
-  // Note [Recent origin tags]
-  RecentSpan& r = recent_spans_[(span.begin * 31 + span.end) % kRecent];
-  if (r.source == source.get() && r.source && r.begin == span.begin && r.end == span.end) return r.tag;
+uint32_t OriginTable::tag_searched(const std::shared_ptr<const Source>& source, Span span) {
   auto key = std::make_tuple(source.get(), span.begin, span.end);
   auto it = index_.find(key);
   uint32_t t = 0;
@@ -94,14 +91,12 @@ uint32_t OriginTable::tag(const std::shared_ptr<const Source>& source, Span span
     rows_.push_back({source, span, {}});
     index_.emplace(key, t);
   }
-  r = {source.get(), span.begin, span.end, t};
+  // Note [Recent origin tags]
+  recent_spans_[recent_span_slot(span)] = {source.get(), span.begin, span.end, t};
   return t;
 }
 
-uint32_t OriginTable::with_binding(uint32_t base, const std::string& name) {
-  // Note [Recent origin tags]
-  RecentBinding& r = recent_bindings_[base % kRecent];
-  if (r.tag != 0 && r.base == base && r.name == name) return r.tag;
+uint32_t OriginTable::with_binding_searched(uint32_t base, const std::string& name) {
   auto [it, fresh] = bound_.try_emplace({base, name}, 0);
   if (fresh) {
     Origin o = base < rows_.size() ? rows_[base] : Origin{};
@@ -109,6 +104,8 @@ uint32_t OriginTable::with_binding(uint32_t base, const std::string& name) {
     rows_.push_back(std::move(o));
     it->second = static_cast<uint32_t>(rows_.size() - 1);
   }
+  // Note [Recent origin tags]
+  RecentBinding& r = recent_bindings_[base % kRecent];
   r.base = base;
   r.tag = it->second;
   r.name = name;

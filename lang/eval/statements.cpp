@@ -368,12 +368,12 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
 // once found stays where it is: the latest finds are kept by the address of the
 // name's text in the program, which is compared again before it is trusted (an
 // address may come back holding another name).
-Binding* Interpreter::lookup(const std::string& name, Ctx& ctx) {
+Binding* Interpreter::lookup_searched(const std::string& name, Ctx& ctx) {
   if (ctx.locals) {
     auto it = ctx.locals->find(name);
     if (it != ctx.locals->end()) return &it->second;
   }
-  RecentGlobal& r = recent_globals_[(reinterpret_cast<std::uintptr_t>(&name) >> 3) % recent_globals_.size()];
+  RecentGlobal& r = recent_globals_[recent_global_slot(name)];
   if (r.name == &name && r.it->first == name) return &r.it->second;
   auto it = globals_.find(name);
   if (it == globals_.end()) return nullptr;

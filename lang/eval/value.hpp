@@ -60,6 +60,13 @@ struct Value {
   Value& operator=(const Value& other) { return *this = Value(other); }
   Value& operator=(Value&& other) noexcept {
     if (this == &other) return *this;
+    // A tensor over a tensor, as a loop's `y = y * 2` assigns at every iteration:
+    // a copy of the handle, where the variant's assignment visits both sides.
+    if (auto* t = std::get_if<Tensor>(&v))
+      if (const auto* o = std::get_if<Tensor>(&other.v)) {
+        *t = *o;
+        return *this;
+      }
     if (!is_list()) {  // only a list needs freeing with care
       v = std::move(other.v);
       return *this;
