@@ -415,7 +415,7 @@ void Interpreter::label_backward(const std::vector<BackwardNode>& made) {
 // A list nested a million deep is read once per statement by a loop that wraps it
 // (`a = [a, "y"]`), so a read walks only the lists not found current since the last
 // write of a param: the lists it refreshed are remembered until the next write.
-void Interpreter::refresh(const Value& v) {
+void Interpreter::refresh_stale(const Value& v) {
   if (const Tensor* t = std::get_if<Tensor>(&v.v)) {
     if (t->g == &graph_ && !graph_.is_current(t->id)) graph_.refresh(t->id);  // current: one comparison
     return;

@@ -116,9 +116,10 @@ class OriginTable {
   // The recent answers are read inline and the searches are out of line (tag(),
   // with_binding(), and Interpreter::lookup the same way): a function that could
   // search saved and restored six registers on every call. With that, the leaves
-  // evaluated before eval's depth guard, and a tensor assigned over a tensor
-  // without the variant's visit, tests/bench/loop.hinge runs 694 instructions
-  // per op instead of 807 (callgrind, the whole process).
+  // evaluated before eval's depth guard, a tensor assigned over a tensor without
+  // the variant's visit, and a current binding's refresh inline (refresh()),
+  // tests/bench/loop.hinge runs 683 instructions per op instead of 807
+  // (callgrind, the whole process).
   struct RecentSpan {
     const Source* source = nullptr;
     uint32_t begin = 0, end = 0, tag = 0;
@@ -267,8 +268,15 @@ class Interpreter {
   // belongs to (Origin::backward_of).
   void label_backward(const std::vector<BackwardNode>& made);
   // Brings the tensors a value holds (directly or in lists) up to date with the
-  // current params (Note [Live bindings]).
-  void refresh(const Value& v);
+  // current params (Note [Live bindings]). Inline for a tensor that is current (or
+  // of another graph): every read of a binding asks, and mostly gets that answer.
+  void refresh(const Value& v) {
+    if (const Tensor* t = std::get_if<Tensor>(&v.v); t && (t->g != &graph_ || graph_.is_current(t->id)))
+      return;
+    refresh_stale(v);
+  }
+  // refresh() of anything but a current tensor.
+  void refresh_stale(const Value& v);
   // Between REPL entries: drop graph nodes no binding reaches (session_memory.cpp).
   void collect_garbage();
 
