@@ -349,18 +349,29 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
 // garbage and rewinding renumber the nodes, and an id that now names any other node
 // makes a fresh constant. Nothing writes a constant leaf in place (assignment, load
 // and train write params), so sharing one is invisible but in the node count.
+// The map's answer for an operand is also kept among the recent ones, each slot
+// holding the map's latest answer for its operand (Note [Recent origin tags]): a
+// loop's operands find it there without hashing.
 Tensor Interpreter::operand_constant(double x, DType dt, const Expr& operand) {
-  auto [it, fresh] = operand_constants_.try_emplace(&operand, kNoNode);
-  if (!fresh && it->second < graph_.size()) {
-    const Node& n = graph_[it->second];
+  RecentConstant& r = recent_constants_[(reinterpret_cast<std::uintptr_t>(&operand) >> 4) % kRecentConstants];
+  NodeId id = kNoNode;
+  if (r.operand == &operand) {
+    id = r.id;
+  } else if (auto it = operand_constants_.find(&operand); it != operand_constants_.end()) {
+    id = it->second;
+    r = {&operand, id};
+  }
+  if (id < graph_.size()) {
+    const Node& n = graph_[id];
     const bool same = n.is_leaf() && !(n.flags & (kParam | kRequiresGrad)) && n.shape().rank == 0 &&
                       n.dtype == dt && n.origin == graph_.origin() && dispatch(dt, [&]<class T>() {
                         return same_bits(*n.v<T>(), static_cast<T>(x));  // -0 is not 0, NaN is NaN
                       });
-    if (same) return {&graph_, it->second};
+    if (same) return {&graph_, id};
   }
   Tensor c = graph_.scalar(x, dt);
-  it->second = c.id;
+  operand_constants_[&operand] = c.id;
+  r = {&operand, c.id};
   return c;
 }
 

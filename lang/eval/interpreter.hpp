@@ -117,9 +117,9 @@ class OriginTable {
   // with_binding(), and Interpreter::lookup the same way): a function that could
   // search saved and restored six registers on every call. With that, the leaves
   // evaluated before eval's depth guard, a tensor assigned over a tensor without
-  // the variant's visit, and a current binding's refresh inline (refresh()),
-  // tests/bench/loop.hinge runs 683 instructions per op instead of 807
-  // (callgrind, the whole process).
+  // the variant's visit, a current binding's refresh inline (refresh()), and the
+  // recent operand constants (Interpreter::operand_constant), tests/bench/loop.hinge
+  // runs 671 instructions per op instead of 807 (callgrind, the whole process).
   struct RecentSpan {
     const Source* source = nullptr;
     uint32_t begin = 0, end = 0, tag = 0;
@@ -317,6 +317,13 @@ class Interpreter {
   }
   // The constant node each operand expression made last (Note [One constant per operand]).
   std::unordered_map<const syntax::Expr*, NodeId> operand_constants_;
+  // The latest answers of that map, by the operand's address (operand_constant).
+  struct RecentConstant {
+    const syntax::Expr* operand = nullptr;
+    NodeId id = kNoNode;
+  };
+  static constexpr std::size_t kRecentConstants = 64;
+  std::array<RecentConstant, kRecentConstants> recent_constants_{};
   int call_depth_ = 0;
   int eval_depth_ = 0;
   // The text and parse of the last entry is_incomplete() found complete: running that

@@ -99,6 +99,20 @@ TEST_CASE("a loop's numbers meet its tensors as one constant per operand", "[int
   CHECK(h.entry("for z in [0.0, -0.0, 0.0] { print 1 / (w * z) }") == "inf\n-inf\ninf\n");
 }
 
+TEST_CASE("more operands than recent slots still take one constant each", "[interp]") {
+  // operand_constant keeps 64 recent answers in front of its map: with 100
+  // operands in one loop, some share a slot and are found through the map.
+  Harness h;
+  h.entry("param w = 0.5");
+  h.entry("let y = w");
+  std::string body = "y = y";
+  for (int k = 1; k <= 100; ++k) body += " + " + std::to_string(k);
+  const auto before = h.session.graph().size();
+  CHECK(h.entry("for i in range(3) { " + body + " }") == "");
+  CHECK(h.session.graph().size() == before + 100 * 3 + 100);
+  CHECK(h.number("y") == 0.5 + 3 * 5050);
+}
+
 TEST_CASE("loop variables bind in the loop's scope, whatever the body rebinds", "[interp]") {
   // Note [Recent globals]: the loop's binding is found once, names read in the
   // body are found again from what was kept.
