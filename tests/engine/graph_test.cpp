@@ -68,6 +68,24 @@ TEST_CASE("backward's own scalar steps: other dtypes than the root's, and one-el
   }
 }
 
+TEST_CASE("a scalar step readies its inputs as any step does: interior gradients anew and leaves adding up") {
+  // backward() readies the inputs of +, -, * and relu itself (Note [Scalar steps
+  // in backward]); exp(w) is an interior input that is no such step.
+  for (const DType t : {DType::f64, DType::f32}) {
+    Graph g(t);
+    auto w = g.param(0.5);
+    auto e = exp(w);
+    auto y = e * 3.0 + w;  // dy/de = 3, dy/dw = 3 e^w + 1
+    const double dw = 3.0 * e.item() + 1.0;
+    backward(y);
+    CHECK(e.grad_item() == 3.0);
+    CHECK(w.grad_item() == Approx(dw).epsilon(1e-6));
+    backward(y);
+    CHECK(e.grad_item() == 3.0);  // the latest pass only
+    CHECK(w.grad_item() == Approx(2 * dw).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("backward twice accumulates into leaves; zero_grad resets") {
   Graph g;
   auto w = g.param(2.0);
