@@ -165,8 +165,9 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // arguments); and the node is built by a copy of the path per dtype
 // (build_scalar_node_of), in which the dtype is a constant: one register fewer.
 // `objdump -d` of binary.o shows mul: the check, a `jmp` to the rare path, and
-// still four registers saved and restored (8 of the 81 instructions a multiply
-// node costs, callgrind): GCC wants more registers for the path than a call may
+// still three registers saved and restored (6 of the 80 instructions a multiply
+// node costs, callgrind; four before the clock readings were one store,
+// Graph::store_version): GCC wants more registers for the path than a call may
 // change, and no order of the source tried gave it fewer.
 // The scalar MLP of tests/bench built anew, per node and step (callgrind): 197.8
 // instructions before, 186.5 with the value first, 8-byte clock readings and one

@@ -2,6 +2,8 @@
 // Note [Tape order]) plus the arena holding their tensor buffers.
 #pragma once
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -226,7 +228,7 @@ class Graph {
     const uint32_t checked = B ? std::min(versions_[a].checked, versions_[b].checked) : versions_[a].checked;
     const bool current = checked >= last_write_;
     const uint8_t flags = (grad_enabled_ ? rg : 0) | (is_scalar_step_op(op) ? kScalarStepOf<T> : 0);
-    versions_[id] = {clock_, current ? clock_ : 0};  // Note [Live values]
+    store_version(id, clock_, current ? clock_ : 0);  // Note [Live values]
     size_ = id + 1;
     // The value, then the record: the record's bytes may alias anything, and the
     // compiler would read the inputs' values and the graph's fields again after them.
@@ -264,6 +266,18 @@ class Graph {
     uint32_t stamp = 0;
     uint32_t checked = 0;
   };
+  // versions_[id] = {stamp, checked} as one 64-bit store formed in a general
+  // register: stored as two fields, GCC formed the pair in a vector register, with
+  // more instructions and one more saved register in the path that builds a
+  // one-number node (151.2 against 152.2 instructions per node and step of
+  // tests/bench's scalar MLP built anew, callgrind).
+  void store_version(NodeId id, uint32_t stamp, uint32_t checked) {
+    static_assert(std::endian::native == std::endian::little && sizeof(Version) == 8 &&
+                      offsetof(Version, stamp) == 0 && offsetof(Version, checked) == 4,
+                  "store_version writes stamp in the low half, checked in the high one");
+    const uint64_t pair = stamp | (uint64_t{checked} << 32);
+    std::memcpy(static_cast<void*>(&versions_[id]), &pair, sizeof pair);
+  }
   // `checked` of a leaf: it is always current.
   static constexpr uint32_t kAlwaysCurrent = UINT32_MAX;
   // The clock's next reading, after renumbering the readings when the clock is at
