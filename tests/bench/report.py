@@ -525,8 +525,7 @@ def section_interpreter(ctx):
     hinge_ok = os.access(ctx.hinge, os.X_OK)
     if not hinge_ok:
         return ("The interpreter", "pending: the interpreter did not build")
-    startup = None
-    if ctx.wants("startup") or ctx.wants("loop"):
+    if ctx.wants("startup"):
         (startup, _, err), (floor, _, ferr) = time_processes([[ctx.hinge, "-e", "1"], [TRUE]], 1, SHORT_PROCESS_RUNS)
         if err:
             ctx.failures.append(f"start-up: {err}")
