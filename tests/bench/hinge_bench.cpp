@@ -8,8 +8,11 @@
 // dynamic variant's reference). --mode times one mode only (fwd, fwdbwd or step),
 // for profiling.
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -93,11 +96,68 @@ const ReplayOptions kTraining{.fuse_layers = true, .fold_constants = true};
 // (README.md, Method). torch_bench.py measures the same way.
 constexpr int kWarmupCalls = 3;
 
+// The runner's profile of a missed row (report.py, section_profiles) samples the
+// timed runs alone: it starts `perf record` with sampling off and its control
+// FIFOs (`--control fifo:CTL,ACK -D -1`) named in HINGE_BENCH_PERF_CONTROL as
+// "CTL,ACK", and time_runs turns sampling on for the timed runs and off after
+// them. Without the variable nothing is opened. Each path must be a FIFO: nothing
+// else is written to.
+class PerfWindow {
+ public:
+  PerfWindow() {
+    const char* spec = std::getenv("HINGE_BENCH_PERF_CONTROL");
+    if (!spec || !*spec) return;
+    const std::string s = spec;
+    const std::size_t comma = s.find(',');
+    if (comma == std::string::npos) throw std::runtime_error("HINGE_BENCH_PERF_CONTROL is not CTL,ACK");
+    ctl_ = open_fifo(s.substr(0, comma), O_WRONLY);
+    ack_ = open_fifo(s.substr(comma + 1), O_RDONLY);
+  }
+  ~PerfWindow() {
+    if (ctl_ >= 0) ::close(ctl_);
+    if (ack_ >= 0) ::close(ack_);
+  }
+  PerfWindow(const PerfWindow&) = delete;
+  PerfWindow& operator=(const PerfWindow&) = delete;
+
+  // Sends perf "enable" or "disable" and waits for its acknowledgement, so that
+  // no sample falls outside the window.
+  void send(std::string_view command) const {
+    if (ctl_ < 0) return;
+    const std::string line = std::string(command) + "\n";
+    if (::write(ctl_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+      throw std::runtime_error("cannot write perf's control FIFO");
+    char ack[16];
+    if (::read(ack_, ack, sizeof ack) <= 0) throw std::runtime_error("perf did not acknowledge");
+  }
+
+ private:
+  // Asked before opening (opening some devices does something) and again of what
+  // was opened.
+  static int open_fifo(const std::string& path, int mode) {
+    struct stat st {};
+    const int fd =
+        ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode) ? ::open(path.c_str(), mode | O_CLOEXEC) : -1;
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+      if (fd >= 0) ::close(fd);
+      throw std::runtime_error("HINGE_BENCH_PERF_CONTROL names something that is not a FIFO");
+    }
+    return fd;
+  }
+  int ctl_ = -1, ack_ = -1;
+};
+
+const PerfWindow& perf_window() {
+  static const PerfWindow window;
+  return window;
+}
+
 Timing time_runs(const Options& o, int steps, const std::function<void()>& step) {
   using clock = std::chrono::steady_clock;
   for (int s = 0; s < std::max(steps, kWarmupCalls); ++s) step();
   Timing t;
   long allocs = 0;
+  perf_window().send("enable");
   for (int r = 0; r < o.repeats; ++r) {
     const long a0 = hinge::test::allocations();
     const double c0 = process_cpu_us();
@@ -109,6 +169,7 @@ Timing time_runs(const Options& o, int steps, const std::function<void()>& step)
     t.wall_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
     t.cpu_us.push_back(cpu / steps);
   }
+  perf_window().send("disable");
   t.allocs_per_step = static_cast<double>(allocs) / (static_cast<double>(o.repeats) * steps);
   return t;
 }

@@ -22,6 +22,9 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # profiles.py is imported from the source tree: write nothing there
+import profiles  # noqa: E402 (after the line above)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PYTHON = "/usr/bin/python3"  # Debian's python, the one python3-torch installs into
@@ -281,6 +284,7 @@ class Context:
         self.parser_scaling = os.path.join(args.build, "tests", "fuzz", "parser_scaling")
         self.R = {}  # (side, workload, variant, threads) -> result
         self.failures = []  # what makes the run fail (NOT SAME, a crashed process)
+        self.missed = []  # the rows judged NO, to profile (missed_workload, section_profiles)
         self.roofline = {}
 
     def wants(self, name):
@@ -420,6 +424,9 @@ def section_main(ctx):
                 ptext = f"{fmt_spread(mode(p, 'step'), unit, divisor(p, unit))} ({pvar}, {pt}t)"
             ratio = pv / hv if pv and hv else None
             ok, ttext = judge_row(ctx, targets, h, hv, unit, ratio, w, t)
+            if ok is False and hm:
+                ctx.missed.append(missed_workload(ctx, f"{num} {label}, {family}", w, HINGE_FAMILY[family], t,
+                                                  hm["median_us"], h.get("nodes") if unit == "ns/node" else None))
             prss = best[0].get("peak_rss_kb") if best else None
             mem_ok = h.get("peak_rss_kb", 0) <= prss if prss and "peak_rss_kb" in h else None
             allocs = (hm or {}).get("allocs_per_step")
@@ -556,6 +563,10 @@ def section_interpreter(ctx):
                          f"(whole process {fmt_s(lt)} minus start-up {fmt_s(st)}, taking turns)",
                          f"{per_op:.0f} ns/op", f"{tor:.0f} ns/op (0-d tensors); {flo:.0f} ns/op (floats, no graph)",
                          f"{tor / per_op:.1f}x" if per_op > 0 else "-", "<= 100 ns/op", yes_no(per_op <= 100)])
+            if per_op > 100:
+                ctx.missed.append({"label": "the interpreter's loop (the whole process, start-up included)",
+                                   "cmd": [ctx.hinge, "--dtype", "f32", script], "threads": 1, "window": False,
+                                   "per_node": None})
     if ctx.wants("script"):
         rows += script_vs_api(ctx)
     if ctx.wants("experiments"):
@@ -660,6 +671,52 @@ def clean_build(ctx):
             "<= 90 s", yes_no(wall <= 90)]
 
 
+def missed_workload(ctx, label, workload, variant, threads, step_us, nodes):
+    """A missed main-table row to profile: hinge_bench timing that row's step alone,
+    with enough runs for about profiles.PROFILE_SECONDS of steps, its timed runs
+    alone sampled; per node too when `nodes` is given."""
+    per_run = step_us * STEPS[workload] * 1e-6
+    runs = max(5, min(2000, int(profiles.PROFILE_SECONDS / per_run) + 1))
+    return {"label": f"{label}, {threads} thread{'s' if threads > 1 else ''}",
+            "cmd": hinge_cmd(ctx, workload, threads, variant, runs) + ["--mode", "step"], "threads": threads,
+            "window": True, "per_node": (workload, variant, nodes) if nodes else None}
+
+
+def run_for_profile(cmd, threads, timeout, extra_env):
+    """profiles.py's way to run a tool: run_process with the row's thread settings."""
+    env = child_env(threads)
+    env.update(extra_env or {})
+    rc, out, err, _, _, _ = run_process(cmd, threads, timeout=timeout, env=env)
+    return rc, out, err
+
+
+def section_profiles(ctx):
+    """Where each missed row's time goes, from this run (profiles.py; README.md)."""
+    if not ctx.missed:
+        return None
+    def table_or_why(header, rows, why):
+        return " " + why if why else "\n\n" + md_table(header, rows)
+    parts, counted = [], {}
+    for m in ctx.missed:
+        log(f"  profile: {m['label']}")
+        parts.append(f"#### {m['label']}\n")
+        rows, why = profiles.perf_rows(run_for_profile, m["cmd"], m["threads"], m["window"])
+        what = "the timed steps alone" if m["window"] else "the whole process"
+        parts.append(f"perf, {what} (cpu-clock at {profiles.SAMPLE_HZ} Hz, every thread; functions above "
+                     f"{profiles.PERCENT_LIMIT:g}%):" + table_or_why(["share of samples", "function (self)", "in"],
+                                                                     rows, why))
+        if m["per_node"]:
+            # The same code at any thread count: counted once per workload and variant.
+            if m["per_node"] not in counted:
+                counted[m["per_node"]] = profiles.per_node_rows(run_for_profile, ctx.hinge_bench, *m["per_node"])
+            rows, why = counted[m["per_node"]]
+            parts.append("\ncallgrind, instructions per node and step by function (the same on any host; "
+                         f"functions above {profiles.PER_NODE_LIMIT:g}):" + table_or_why(
+                             ["instructions", "function (self)"], rows, why))
+        parts.append("")
+    return ("Profiles of the missed rows (taken after the timings, in the same run)", "\n".join(parts).rstrip())
+
+
 def section_check(ctx):
     """Both sides computed the same thing: the loss before any step, and after the same
     steps, agree within float32 rounding for every process of a workload."""
@@ -699,7 +756,7 @@ def section_check(ctx):
 # The run, in order. Each section measures what it needs and returns (title, markdown)
 # or None; a new table (another build's figures, say) is one more function here.
 SECTIONS = [section_main, section_grad_cost, section_roofline, section_sgemm, section_check,
-            section_interpreter]
+            section_interpreter, section_profiles]
 
 
 def cpu_model():
