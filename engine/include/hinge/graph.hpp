@@ -40,14 +40,17 @@ struct Tensor;
 //   stamp    the clock when the node's value last changed (its creation, a write
 //            of a leaf, a recomputation); a node is recomputed when an input's
 //            stamp is newer than its own;
-//   checked  the clock when the node was last known current; it is current while
-//            no leaf was written since (checked >= last_write_), so refreshing a
-//            current node is one comparison, and the walk stops at current nodes.
+//   checked  a reading at which the node was known current (the clock at its
+//            last refresh; at its creation, the lowest of the clock and its
+//            inputs' `checked`); it is current while no leaf was written since
+//            (checked >= last_write_), so refreshing a current node is one
+//            comparison, and the walk stops at current nodes.
 // Leaves are always current. A node built from a stale input is not current
-// either (checked 0), and the refresh that recomputes that input gives it a newer
-// stamp, so the node follows. Replay (training) writes values without stamping
-// them: after an optimizer step the params are touched, and what depends on them
-// is recomputed once when it is next refreshed.
+// either (its `checked` is that input's, below last_write_), and the refresh that
+// recomputes that input gives it a newer stamp, so the node follows. Replay
+// (training) writes values without stamping them: after an optimizer step the
+// params are touched, and what depends on them is recomputed once when it is next
+// refreshed.
 //
 // Both readings are 32 bits, a node's pair 8 bytes: every node built writes it,
 // and a graph built anew each step is larger than the caches (16-byte pairs were
@@ -223,12 +226,16 @@ class Graph {
   NodeId build_scalar_node_of(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
                               const NodeDetails* details) {
     const NodeId id = size_;
-    // Without branches: a leaf's `checked` always passes (Note [Live values]).
     const uint8_t rg = (A.flags | (B ? B->flags : 0)) & kRequiresGrad;
     const uint32_t checked = B ? std::min(versions_[a].checked, versions_[b].checked) : versions_[a].checked;
-    const bool current = checked >= last_write_;
     const uint8_t flags = (grad_enabled_ ? rg : 0) | (is_scalar_step_op(op) ? kScalarStepOf<T> : 0);
-    store_version(id, clock_, current ? clock_ : 0);  // Note [Live values]
+    // Without branches: the lowest of the inputs' `checked` and the clock is at or
+    // above last_write_ exactly when every input is current (a leaf's always is,
+    // and the clock never reads below last_write_), so it is this node's `checked`
+    // (Note [Live values]): no comparison with last_write_ to choose between the
+    // clock and 0 (148.1 against 151.2 instructions per node and step of
+    // tests/bench's scalar MLP built anew, callgrind).
+    store_version(id, clock_, std::min(checked, clock_));
     size_ = id + 1;
     // The value, then the record: the record's bytes may alias anything, and the
     // compiler would read the inputs' values and the graph's fields again after them.
