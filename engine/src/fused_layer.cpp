@@ -363,7 +363,7 @@ std::optional<FusedLayer> match_fused_layer(Graph& g, NodeId yid, const std::vec
   return std::nullopt;
 }
 
-std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid) {
+std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid, uint32_t walk) {
   if (yid < 3) return std::nullopt;
   const NodeId hid = yid - 1, aid = yid - 2, zid = yid - 3;
   const Node& y = g[yid];
@@ -376,7 +376,7 @@ std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId yid) {
   if (!f || f->K != 1 || f->X->requires_grad()) return std::nullopt;
   if (f->z->shape().dims[0] * f->z->shape().dims[1] < kSmallProduct) return std::nullopt;
   for (const Node* n : {f->z, f->a, f->h})
-    if (!n->requires_grad() || (n->flags & kNeeded)) return std::nullopt;
+    if (!n->requires_grad() || n->walk == walk) return std::nullopt;
   return f;
 }
 

@@ -72,10 +72,10 @@ struct FusedLayer {
 // subgraph, indexed by NodeId - lo) and the shapes fit.
 std::optional<FusedLayer> match_fused_layer(Graph& g, NodeId y, const std::vector<int>& uses, NodeId lo);
 
-// The fused layer whose output is node y, for backward()'s walk (Note [Fused
-// layers in backward]): y, h, a and z are the four nodes before y's and none of
-// the interior ones is marked kNeeded yet.
-std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId y);
+// The fused layer whose output is node y, for backward()'s walk number `walk`
+// (Note [Fused layers in backward]): y, h, a and z are the four nodes before y's
+// and the walk has reached none of the interior ones yet.
+std::optional<FusedLayer> match_walked_layer(Graph& g, NodeId y, uint32_t walk);
 
 // Computes h and y (not z and a) from the current values of X, W, b and V.
 void fused_layer_forward(const FusedLayer& f);

@@ -246,6 +246,13 @@ void Graph::rewind(Mark m) {
   arena_.rewind(m.arena);
 }
 
+void Graph::forget_walks() {
+  for (NodeId i = 0; i < size_; ++i) nodes_[i].walk = kNotWalked;
+  walks_ = 0;
+}
+
+void Graph::skip_walks_to(uint32_t count) { walks_ = std::clamp(count, walks_, kNotWalked - 1); }
+
 }  // namespace hinge
 
 namespace hinge {

@@ -101,6 +101,40 @@ TEST_CASE("backward twice accumulates into leaves; zero_grad resets") {
   CHECK(w.grad_item() == 4.0);
 }
 
+// Note [Walk marks]: each walk marks what it reaches with its own number, and at
+// the end of the count every mark is set back and the count restarts. y1's nodes
+// keep walk 1's mark while y2 is walked at the last number; the walk after that
+// is number 1 again, and must not take y1's nodes as reached already (their
+// gradients would be added to, not written anew: 16 for h1, not 8).
+TEST_CASE("backward stays right when the walks are counted from the start again") {
+  for (DType t : {DType::f64, DType::f32}) {
+    INFO("dtype " << dtype_name(t));
+    Graph g(t);
+    Tensor w = g.param(1.5);
+    Tensor h1 = relu(w * 2.0 + 1.0);  // 4
+    Tensor y1 = h1 * h1 + w;          // dy1/dw = 2 h1 * 2 + 1 = 17
+    Tensor y2 = sin(w) * 3.0;         // dy2/dw = 3 cos(w)
+    const double dy2 = t == DType::f64 ? 3 * std::cos(1.5) : double(3.0f * std::cos(1.5f));
+    const std::vector<Tensor> params{w};
+    auto grad_by_w = [&](Tensor y) {
+      zero_grad(params);  // the interior gradients stay as the last walk left them
+      backward(y);
+      return w.grad_item();
+    };
+    CHECK(grad_by_w(y1) == 17);  // walk 1
+    CHECK(h1.grad_item() == 8);
+    g.skip_walks_to(kNotWalked - 2);
+    CHECK(grad_by_w(y2) == Approx(dy2).epsilon(1e-6));  // the last number
+    CHECK(grad_by_w(y1) == 17);                         // number 1 again
+    CHECK(h1.grad_item() == 8);
+    CHECK(grad_by_w(y2) == Approx(dy2).epsilon(1e-6));
+    CHECK(grad_by_w(y1) == 17);
+    // grad() takes the same walk.
+    CHECK(grad(y1, {w})[0].item() == 17);
+    CHECK(w.grad_item() == 17);  // grad() leaves .grad as it was
+  }
+}
+
 TEST_CASE("backward needs a one-element value that depends on something") {
   Graph g;
   auto v = g.variable(Shape{2}, std::vector<double>{1, 2}, DType::f64);

@@ -171,6 +171,17 @@ class Graph {
   // refreshes would: for tests of the renumbering (Note [Live values]).
   void skip_clock_to(uint32_t reading);
 
+  // ---- backward walks (Note [Walk marks] in backward.cpp) ----
+  // The number of a new walk, which no node's `walk` holds yet.
+  uint32_t begin_walk() {
+    if (walks_ + 1 == kNotWalked) [[unlikely]]
+      forget_walks();
+    return ++walks_;
+  }
+  // Moves the walk count forward to `count` (below kNotWalked), as that many walks
+  // would: for tests of forget_walks.
+  void skip_walks_to(uint32_t count);
+
   // ---- limits ----
   // Largest tensor (elements) a node may hold; exceeding it throws LimitError.
   int64_t max_elements() const { return max_elements_; }
@@ -295,6 +306,9 @@ class Graph {
     return ++clock_;
   }
   void renumber_readings();
+  // Every node's `walk` back to kNotWalked and the count to 0: once in some four
+  // billion walks (Note [Walk marks]).
+  void forget_walks();
   Tensor make_leaf(const Shape& s, std::span<const double> values, DType t, uint8_t flags);
 
   // The node records and their clock readings, each an array at a fixed address
@@ -307,6 +321,7 @@ class Graph {
   uint32_t clock_ = 1;       // advanced by every write and every refresh that recomputes
   uint32_t last_write_ = 1;  // the clock of the latest touch()
   uint64_t writes_ = 0;      // touch() calls (writes())
+  uint32_t walks_ = 0;       // the last walk's number (begin_walk)
   Arena arena_;
   DType dtype_;
   bool grad_enabled_ = true;

@@ -13,6 +13,9 @@ namespace hinge {
 
 using NodeId = uint32_t;
 inline constexpr NodeId kNoNode = UINT32_MAX;
+// Node::walk of a node that no backward walk has reached since the walks were
+// last counted from the start (Note [Walk marks] in backward.cpp).
+inline constexpr uint32_t kNotWalked = UINT32_MAX;
 
 // Note [Inline scalars]
 // A micrograd-style scalar graph has thousands of one-number nodes. Giving each a
@@ -53,7 +56,7 @@ static_assert(sizeof(Attr) == 40, "Attr changed: update Attr::is_default()");
 enum NodeFlags : uint8_t {
   kRequiresGrad = 1,    // a gradient flows into this node
   kParam = 2,           // a trainable leaf: optimizers update it
-  kNeeded = 4,          // scratch mark used while collecting a subgraph
+  kNeeded = 4,          // scratch mark used while collecting a subgraph (not by backward's walk)
   kScalarStepF32 = 8,   // a one-number +, -, * or relu (is_scalar_step_op) of f32: backward's
                         // walk computes its step itself (Note [Scalar steps in backward])
   kScalarStepF64 = 16,  // the same of f64
@@ -99,6 +102,7 @@ struct alignas(64) Node {
   uint8_t nin = 0;      // number of inputs (more than 3: see extra_inputs)
   uint32_t origin = 0;  // opaque tag from the builder (lang maps it to a source span)
   NodeId in[3] = {kNoNode, kNoNode, kNoNode};
+  uint32_t walk = kNotWalked;            // the last backward walk that reached it (Note [Walk marks])
   const NodeDetails* details = nullptr;  // null: rank 0, one element, no attribute
   void* val = nullptr;                   // numel() elements of dtype
   void* grad = nullptr;                  // numel() elements of dtype, allocated on first backward
