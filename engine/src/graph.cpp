@@ -165,10 +165,12 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // arguments); and the node is built by a copy of the path per dtype
 // (build_scalar_node_of), in which the dtype is a constant: one register fewer.
 // `objdump -d` of binary.o shows mul: the check, a `jmp` to the rare path, and
-// still three registers saved and restored (6 of the 80 instructions a multiply
+// still three registers saved and restored (6 of the 78 instructions a multiply
 // node costs, callgrind; four before the clock readings were one store,
 // Graph::store_version): GCC wants more registers for the path than a call may
-// change, and no order of the source tried gave it fewer.
+// change, and no order of the source tried gave it fewer. Nor did storing op,
+// dtype, flags and nin as one 4-byte word (GCC then built the record's first 16
+// bytes in a vector register, with a branch: 3 instructions more per node).
 // The scalar MLP of tests/bench built anew, per node and step (callgrind): 197.8
 // instructions before, 186.5 with the value first, 8-byte clock readings and one
 // test for the rare cases (still a call), 176.4 with the jump, 171.5 with the
