@@ -44,12 +44,13 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // creation (Graph sets it on each node that scalar_forward computed), so the walk
 // tells it apart with one test of the flags, and an input carrying it is known to
 // be an interior one-number node, whose gradient is readied without asking what
-// it is (give in walk_backward). In backward(), whose `ready`
-// is ready_grad, the walk readies every input of a step itself: each is one
-// number, so ready_grad would call nothing, but a call it might make kept the
-// step's shares on the stack. Without it, the walk on tests/bench's scalar MLP
-// takes 58.0 instructions per node instead of 60.4 (callgrind), and 54.7 with
-// the inputs' values read only by the ops whose shares use them.
+// it is (give in walk_backward). In backward(), whose `ready` is ready_grad, the
+// walk readies every input of a step itself: each is one number, so ready_grad
+// would call nothing, but a call it might make kept the step's shares on the
+// stack. Without it, the walk on tests/bench's scalar MLP takes 58.0
+// instructions per node instead of 60.4 (callgrind), and 54.7 with the inputs'
+// values read only by the ops whose shares use them (50.2 since Note [Walk
+// marks]).
 
 // The step of one-number node n whose adjoint is `go`: each input that requires
 // grad receives its share through `give(input, id, share)`, which readies the
@@ -206,13 +207,13 @@ inline void prefetch_ahead_of(const Node& n) {
 // scalar MLP of tests/bench built anew: 148.1 -> 144.6 instructions per node and
 // step (callgrind): the walk 54.7 -> 50.2, and building a + or * node one more,
 // which stores the new node's mark and its third input as one 8-byte word.
-// Graph::begin_walk numbers the walks; a new node holds
-// kNotWalked, which no walk's number is (a slot reused after a rewind is
-// constructed again). The count would reach kNotWalked after some four billion
-// walks (a long training in a `for` loop takes one per step): then every node's
-// mark is set back to kNotWalked and the count restarts (Graph::forget_walks), a
-// pass over the tape once in billions of walks. A test moves the count to its
-// end (skip_walks_to) to make it run.
+// Graph::begin_walk numbers the walks; a new node holds kNotWalked, which no
+// walk's number is (a slot reused after a rewind is constructed again). The
+// count would reach kNotWalked after some four billion walks (a long training in
+// a `for` loop takes one per step): then every node's mark is set back to
+// kNotWalked and the count restarts (Graph::forget_walks), a pass over the tape
+// once in billions of walks. A test moves the count to its end (skip_walks_to)
+// to make it run.
 
 // What walk_backward may assume of its `ready`, and so do itself.
 enum class Readying {

@@ -79,8 +79,8 @@ constexpr bool is_scalar_step_op(OpKind op) {
 // size is larger than the caches, so every byte of a record is paid per op, in
 // memory traffic when it is built and again when it is walked. A node is
 // therefore one cache line (64 bytes, aligned) holding what building and
-// walking a one-number node use: its op, inputs, flags, value and gradient
-// (inline, Note [Inline scalars]). Its shape, element count and attribute,
+// walking a one-number node use: its op, inputs, flags, the last walk's mark,
+// value and gradient (inline, Note [Inline scalars]). Its shape, element count and attribute,
 // which a one-number node of +, -, * or relu does not need, are a NodeDetails
 // record in the arena that `details` points at; a node of rank 0 without an
 // attribute has none (null), and shape(), numel() and attr() read as rank 0,
