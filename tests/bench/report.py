@@ -549,9 +549,9 @@ def section_interpreter(ctx):
         # The start-up subtracted is timed taking turns with the loop, so that both
         # medians come from the same spells of the machine (it moves by tens of
         # percent within seconds).
-        (lt, _, err), (st, _, serr) = time_processes(
-            [[ctx.hinge, "--dtype", "f32", script], [ctx.hinge, "--dtype", "f32", "-e", "1"]], 1,
-            SHORT_PROCESS_RUNS)
+        loop_cmd = [ctx.hinge, "--dtype", "f32", script]
+        (lt, _, err), (st, _, serr) = time_processes([loop_cmd, [ctx.hinge, "--dtype", "f32", "-e", "1"]], 1,
+                                                     SHORT_PROCESS_RUNS)
         p = measure(torch_cmd(ctx, "loop", 1, repeats=runs), 1, "torch loop")
         if err or serr or "error" in p:
             ctx.failures.append(f"loop: {err or serr or p['error']}")
@@ -564,9 +564,8 @@ def section_interpreter(ctx):
                          f"{per_op:.0f} ns/op", f"{tor:.0f} ns/op (0-d tensors); {flo:.0f} ns/op (floats, no graph)",
                          f"{tor / per_op:.1f}x" if per_op > 0 else "-", "<= 100 ns/op", yes_no(per_op <= 100)])
             if per_op > 100:
-                ctx.missed.append({"label": "the interpreter's loop (the whole process, start-up included)",
-                                   "cmd": [ctx.hinge, "--dtype", "f32", script], "threads": 1, "window": False,
-                                   "per_node": None})
+                ctx.missed.append(missed_row("the interpreter's loop (the whole process, start-up included)",
+                                             loop_cmd, 1))
     if ctx.wants("script"):
         rows += script_vs_api(ctx)
     if ctx.wants("experiments"):
@@ -671,15 +670,22 @@ def clean_build(ctx):
             "<= 90 s", yes_no(wall <= 90)]
 
 
+def missed_row(label, cmd, threads, window=False, per_node=None):
+    """A row judged NO, for section_profiles: the process to profile (with `window`,
+    hinge_bench sampling its timed runs alone) and, for a row measured per node,
+    (workload, variant, node count) for callgrind's count."""
+    return {"label": label, "cmd": cmd, "threads": threads, "window": window, "per_node": per_node}
+
+
 def missed_workload(ctx, label, workload, variant, threads, step_us, nodes):
     """A missed main-table row to profile: hinge_bench timing that row's step alone,
     with enough runs for about profiles.PROFILE_SECONDS of steps, its timed runs
     alone sampled; per node too when `nodes` is given."""
     per_run = step_us * STEPS[workload] * 1e-6
     runs = max(5, min(2000, int(profiles.PROFILE_SECONDS / per_run) + 1))
-    return {"label": f"{label}, {threads} thread{'s' if threads > 1 else ''}",
-            "cmd": hinge_cmd(ctx, workload, threads, variant, runs) + ["--mode", "step"], "threads": threads,
-            "window": True, "per_node": (workload, variant, nodes) if nodes else None}
+    return missed_row(f"{label}, {threads} thread{'s' if threads > 1 else ''}",
+                      hinge_cmd(ctx, workload, threads, variant, runs) + ["--mode", "step"], threads, window=True,
+                      per_node=(workload, variant, nodes) if nodes else None)
 
 
 def run_for_profile(cmd, threads, timeout, extra_env):
