@@ -91,7 +91,7 @@ Tensor tensor_op(BinaryOp op, Tensor a, Tensor b) {
   }
 }
 
-// Strings and lists built by + stay below these (issue 7: no unbounded growth).
+// Strings and lists built by + stay below these: no unbounded growth.
 constexpr std::size_t kMaxStringBytes = std::size_t{16} << 20;
 constexpr std::size_t kMaxListItems = std::size_t{1} << 24;
 

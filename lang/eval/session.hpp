@@ -30,7 +30,7 @@ enum class Status {
   cannot_read,    // the script file could not be read
 };
 
-/// Resource limits (issue 7): each gives a clear error instead of a hang or crash.
+/// Resource limits: each gives a clear error instead of a hang or crash.
 struct Limits {
   int64_t max_elements = int64_t{1} << 28;  // largest tensor, in elements
   int64_t max_iterations = 100'000'000;     // loop iterations + user calls per run

@@ -1,6 +1,6 @@
 // The trace statement: `trace Y [check] [full] [to PATH]` explains the graph behind
 // Y (explain.hpp) as text, or writes it as Graphviz DOT / JSON / text to a file.
-// (Owned by the gradient-trace work, issue 4; the explaining lives in explain*.cpp.)
+// The explaining itself lives in explain*.cpp.
 #include <fmt/format.h>
 
 #include "eval/interpreter.hpp"

@@ -3,8 +3,10 @@
     /usr/bin/python3 kernel_test.py HINGE_COMMAND
 
 Installs the kernel spec with `hinge --install-kernel --prefix` into a fresh
-temporary folder, starts the kernel from it, and checks each request the issue
-names. Exits non-zero with a message on the first failure.
+temporary folder, starts the kernel from it, and checks what a notebook asks of
+it: kernel info, cells with their outputs and errors, plots, traces, completion,
+inspection, completeness, training and its interrupt. Exits non-zero with a
+message on the first failure.
 """
 import os
 import queue

@@ -110,7 +110,7 @@ TEST_CASE("saving over a symlink writes the real file; over a FIFO is an error t
   CHECK(S_ISFIFO(st.st_mode));
 }
 
-// ---------------------------------------------------------------- depth (10x the issue's sizes)
+// ---------------------------------------------------------------- depth (far beyond any real script)
 
 TEST_CASE("a 1,800,000-term chain in a def body is an error at the 10,001st operator, never a crash") {
   TempDir dir;
@@ -120,7 +120,7 @@ TEST_CASE("a 1,800,000-term chain in a def body is an error at the 10,001st oper
   CHECK(r.status == 65);
   CHECK(r.err.find("s.hinge:2:20009: error: expression too long: more than 10000 operators in a row") !=
         std::string::npos);
-  // The shown line is cut around the caret, which stays visible (item 17).
+  // The shown line is cut around the caret, which stays visible.
   const auto caret_line = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
   CHECK(caret_line.find('^') != std::string::npos);
   CHECK(caret_line.size() < 200);
