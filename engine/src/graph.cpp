@@ -177,6 +177,13 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
 // copy per dtype, 170.5 with the operands' details tested at once
 // (builds_scalar_binary). An earlier step made the path inline instead of a call
 // with six arguments: 259 -> 226.
+//
+// Inline one step further, in the caller (add, sub, mul and relu defined in
+// hinge/tensor.hpp, so that the bench's model loop built its nodes without a
+// call), the path ran fewer instructions but took longer: 144.6 -> 133.5
+// instructions per node and step, yet 6-10% more time per node in 40 alternating
+// rounds against the out-of-line ops (AMD EPYC, 2 vCPUs). So a change to this
+// path is judged by its time in alternating rounds as well as by callgrind.
 
 // The node add_scalar_node would build, built by add_node instead, which explains
 // the element limit that forbids it; out of line, so that the short path keeps no
