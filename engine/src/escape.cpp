@@ -1,4 +1,4 @@
-// XML/HTML and JSON escaping of user text (hinge/escape.hpp).
+// XML/HTML, JSON and terminal escaping of user text (hinge/escape.hpp).
 #include "hinge/escape.hpp"
 
 #include <cstddef>
@@ -23,6 +23,28 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   if (n == 3 && c == 0xED && byte(i + 1) >= 0xA0) return 0;  // surrogate
   if (n == 4 && (c > 0xF4 || (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) >= 0x90)))
     return 0;
+  return n;
+}
+
+// Appends the character at text[i] to `out` as a terminal may show it, and returns
+// its length: a control character (C0, DEL, C1) or a byte that is not UTF-8 as an
+// escape (`\n`, `\t`, `\x1b`, `\u009b`), anything else as it is.
+std::size_t append_for_terminal(std::string& out, std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  const std::size_t n = utf8_length(text, i);
+  if (c == '\n' || c == '\t') {
+    out += c == '\n' ? "\\n" : "\\t";
+    return 1;
+  }
+  if (n == 0 || c < 0x20 || c == 0x7F) {
+    out += fmt::format("\\x{:02x}", c);
+    return 1;
+  }
+  if (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {  // U+0080 to U+009F
+    out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+    return 2;
+  }
+  out.append(text.substr(i, n));
   return n;
 }
 
@@ -81,6 +103,31 @@ std::string json_quote(std::string_view in) {
     }
   }
   return out + "\"";
+}
+
+std::string terminal_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) i += append_for_terminal(out, text, i);
+  return out;
+}
+
+std::string terminal_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;  // a run of white space waits to be written as one space
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      ++i;
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    i += append_for_terminal(out, text, i);
+  }
+  return out;
 }
 
 }  // namespace hinge

@@ -12,6 +12,11 @@
 namespace hinge {
 
 std::string GradcheckResult::describe() const {
+  if (!std::isfinite(value))
+    return fmt::format("gradcheck: cannot check: the value is {} (finite differences need a finite one)",
+                       std::isnan(value) ? "nan"
+                       : value > 0       ? "inf"
+                                         : "-inf");
   if (checked == 0) return "gradcheck: nothing to check";
   return fmt::format(
       "gradcheck {}: {} elements, worst relative error {:.3g} at input {} element {} "
@@ -24,6 +29,11 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
     if (!x.node().is_leaf()) throw DomainError("gradcheck: every input must be a leaf (a param or variable)");
   GradcheckResult r;
   y.g->refresh(y.id);  // the analytic gradient at the current values (Note [Live values])
+  r.value = y.item();
+  if (!std::isfinite(r.value)) {
+    r.ok = false;
+    return r;
+  }
   const auto analytic = grad(y, wrt);
   Replay replay(y);
   const double floor = opt.atol / opt.rtol;

@@ -18,6 +18,7 @@
 #include "hinge/blas.hpp"
 #include "hinge/platform.hpp"
 #include "repl/repl.hpp"
+#include "syntax/diagnostics.hpp"
 
 namespace hinge::lang {
 
@@ -133,7 +134,7 @@ int cli_main(int argc, char** argv) {
       else if (value == "f64" || value == "float64")
         options.dtype = DType::f64;
       else
-        return usage(fmt::format("unknown dtype '{}' (use f32 or f64)", value));
+        return usage(fmt::format("unknown dtype '{}' (use f32 or f64)", escape_for_message(value, 40)));
     } else if (a == "--threads") {
       if (!take("--threads") || !parse_int(value, 1, 1024, threads))
         return usage("--threads needs a number from 1 to 1024");
@@ -146,7 +147,7 @@ int cli_main(int argc, char** argv) {
         return usage("--max-iterations needs a whole number >= 1");
       options.limits.max_iterations = n;
     } else {
-      return usage(fmt::format("unknown option '{}'", a));
+      return usage(fmt::format("unknown option '{}'", escape_for_message(a, 40)));
     }
   }
   if (i < args.size()) {

@@ -23,6 +23,7 @@
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/escape.hpp"
 #include "syntax/diagnostics.hpp"
 #include "syntax/parse.hpp"
 
@@ -153,7 +154,7 @@ void Interpreter::report(const SourcedError& e) {
   if (e.source()) {
     fmt::print(options_.err, "{}", render(*e.source(), e.diagnostic()));
   } else {
-    fmt::print(options_.err, "error: {}\n", e.diagnostic().message);
+    fmt::print(options_.err, "error: {}\n", terminal_escape(e.diagnostic().message));
   }
   std::fflush(options_.err);
 }
@@ -323,10 +324,11 @@ Status Interpreter::run_script_here(const std::string& name, std::string text, b
     report(SourcedError(src, e.diagnostic()));
     return Status::runtime_error;
   } catch (const std::bad_alloc&) {
-    fmt::print(options_.err, "{}: error: out of memory\n", name);
+    fmt::print(options_.err, "{}: error: out of memory\n", escape_for_message(name, 200));
     return Status::runtime_error;
   } catch (const std::exception& e) {
-    fmt::print(options_.err, "{}: error: internal error: {}\n", name, e.what());
+    fmt::print(options_.err, "{}: error: internal error: {}\n", escape_for_message(name, 200),
+               terminal_escape(e.what()));
     return Status::runtime_error;
   }
 }
@@ -336,7 +338,7 @@ Status Interpreter::run_file(const std::string& path) {
   try {
     text = read_file(path, std::size_t{64} << 20);
   } catch (const hinge::Error& e) {
-    fmt::print(options_.err, "error: cannot read {}\n", e.what());
+    fmt::print(options_.err, "error: cannot read {}\n", terminal_escape(e.what()));
     return Status::cannot_read;
   }
   std::string base = fs::path(path).parent_path().string();

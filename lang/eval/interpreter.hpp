@@ -236,7 +236,8 @@ class Interpreter {
                       PathBase base = PathBase::working_dir);
   // Says what a write cleaned up (temporaries that killed saves of the file left).
   void note_write(const WriteReport& r, const std::string& path);
-  std::string text_of(const Ctx& ctx, Span span) const;  // the source text of a span
+  // The source text of a span as it is shown: on one line, escaped (terminal_line).
+  std::string text_of(const Ctx& ctx, Span span) const;
 
   // Counts one loop iteration or call against the budget and polls SIGINT.
   void tick(Span span, Ctx& ctx);

@@ -11,6 +11,7 @@
 
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
+#include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "plot/svg.hpp"
@@ -21,16 +22,6 @@ namespace hinge::lang {
 using namespace syntax;
 
 namespace {
-
-// Source text for a plot's plain-text stand-in, on one line and short.
-std::string abbreviate_text(const std::string& text) {
-  std::string s;
-  for (char c : text) s += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  if (s.size() <= 60) return s;
-  std::size_t cut = 57;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-  return s.substr(0, cut) + "...";
-}
 
 // The <svg> element alone, without the XML declaration in front: a notebook puts
 // it inside an HTML page, where a declaration is out of place (nbconvert's HTML
@@ -215,7 +206,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     }
     for (const std::string& note : r.notes) fmt::print(out(), "  note: {}\n", note);
     if (options_.display)
-      show({{{"text/plain", fmt::format("<plot of {}>", abbreviate_text(text_of(ctx, p.subject.span)))},
+      show({{{"text/plain", fmt::format("<plot of {}>", abbreviate(text_of(ctx, p.subject.span), 60))},
              {"image/svg+xml", svg_element(r.svg)}}});
   };
 
@@ -384,7 +375,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       }
       if (k > 1) add_affine_lines(vals, cells, k, grid, map.nx, map.lines, &map.bent);
       // The colour bar says what the colour is: the function's value.
-      map.value_title = o.clabel.empty() ? abbreviate_text(text_of(ctx, p.subject.span)) : o.clabel;
+      map.value_title = o.clabel.empty() ? abbreviate(text_of(ctx, p.subject.span), 60) : o.clabel;
       for (NodeId id : ancestors(graph_, outv.tensor().id)) {
         const Node& n = graph_[id];
         if (n.op != OpKind::relu && n.op != OpKind::leaky_relu && n.op != OpKind::step) continue;
@@ -413,7 +404,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       hp.x_title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;
       if (!o.ylabel.empty()) hp.y_title = o.ylabel;
       hp.values = numbers_of(*this, eval(p.subject, ctx), p.subject.span, "the values");
-      hp.label = abbreviate_text(text_of(ctx, p.subject.span));
+      hp.label = abbreviate(text_of(ctx, p.subject.span), 60);
       for (const Series& s : p.series)
         hp.more.emplace_back(label_of(s), numbers_of(*this, eval(s.value, ctx), s.value.span, "the values"));
       hp.bins = o.bins;

@@ -12,6 +12,7 @@
 
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
+#include "hinge/escape.hpp"
 #include "syntax/keywords.hpp"
 
 namespace hinge::lang {
@@ -499,7 +500,8 @@ std::string Interpreter::to_path(const Expr& e, Ctx& ctx, const char* what, Path
 std::string Interpreter::text_of(const Ctx& ctx, Span span) const {
   const std::string& t = ctx.source->text;
   if (span.begin >= t.size()) return "";
-  return t.substr(span.begin, std::min<std::size_t>(span.size(), t.size() - span.begin));
+  return terminal_line(
+      std::string_view(t).substr(span.begin, std::min<std::size_t>(span.size(), t.size() - span.begin)));
 }
 
 void Interpreter::tick(Span span, Ctx& ctx) {

@@ -6,6 +6,7 @@
 #include "eval/interpreter.hpp"
 #include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
+#include "hinge/escape.hpp"
 
 namespace hinge::lang {
 
@@ -30,7 +31,8 @@ ExplainOptions Interpreter::explain_options(const Ctx& ctx) {
     if (!o) return s;
     const Location loc = o->source->location(o->span.begin);
     const bool same_file = source && o->source->name == source->name;
-    s.where = fmt::format("{}{}:{}", same_file ? "" : o->source->name + ":", loc.line, loc.column);
+    s.where =
+        fmt::format("{}{}:{}", same_file ? "" : terminal_line(o->source->name) + ":", loc.line, loc.column);
     const std::string& text = o->source->text;
     if (o->span.begin < text.size())
       s.text = abbreviate(

@@ -161,6 +161,8 @@ std::string render_html(const Explanation& ex, const TextOptions& opt);  // html
 
 // Shared formatting helpers (text.cpp).
 std::string short_number(double x);  // shortest round-trip text: "0.5", "nan"
+// Source text on one line, made safe for a terminal (terminal_line in
+// hinge/escape.hpp) and cut to `width` bytes with "...".
 std::string abbreviate(const std::string& text, std::size_t width);
 std::string stats_text(const Stats& s, bool with_norm);
 // "dw" for an input bound to w, else "d%3".

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "explain/explain.hpp"
+#include "hinge/escape.hpp"
 #include "hinge/format.hpp"
 #include "hinge/graph.hpp"
 
@@ -16,13 +17,7 @@ namespace hinge::lang {
 std::string short_number(double x) { return format_number(x); }
 
 std::string abbreviate(const std::string& text, std::size_t width) {
-  std::string s;
-  for (char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-    if (space && (s.empty() || s.back() == ' ')) continue;
-    s += space ? ' ' : c;
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
+  std::string s = terminal_line(text);
   if (s.size() <= width || width < 4) return s;
   std::size_t cut = width - 3;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)

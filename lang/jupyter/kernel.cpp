@@ -13,6 +13,7 @@
 #include <xeus/xhelper.hpp>
 
 #include "eval/interpreter.hpp"
+#include "hinge/escape.hpp"
 #include "jupyter/graphviz.hpp"
 #include "repl/complete.hpp"
 
@@ -177,7 +178,7 @@ nl::json Kernel::execute_request_impl(int execution_counter, const std::string& 
   try {
     status = run_cell(code, fmt::format("In[{}]", execution_counter));
   } catch (const std::exception& e) {
-    err_text_ += fmt::format("error: internal error: {}\n", e.what());
+    err_text_ += fmt::format("error: internal error: {}\n", terminal_escape(e.what()));
     status = Status::runtime_error;
   } catch (...) {
     err_text_ += "error: internal error\n";

@@ -28,9 +28,16 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   return n;
 }
 
+// True when the n-byte UTF-8 sequence at text[i] is a C1 control, U+0080 to U+009F.
+bool is_c1_control(std::string_view text, std::size_t i, std::size_t n) {
+  return n == 2 && static_cast<unsigned char>(text[i]) == 0xC2 &&
+         static_cast<unsigned char>(text[i + 1]) < 0xA0;
+}
+
 // One source character as shown: tabs expanded, control characters and bytes that
-// are not UTF-8 escaped (`\x1b`), so a binary file or an escape sequence in a script
-// never reaches the terminal raw.
+// are not UTF-8 escaped (`\x1b`; the C1 controls, which some terminals obey too, as
+// `\u009b`), so a binary file or an escape sequence in a script never reaches the
+// terminal raw.
 struct Cell {
   uint32_t offset;  // byte offset in the line
   std::string text;
@@ -54,6 +61,9 @@ std::vector<Cell> cells_of(std::string_view line) {
       n = 1;
       c.text = fmt::format("\\x{:02x}", b);
       c.columns = 4;
+    } else if (is_c1_control(line, i, n)) {
+      c.text = fmt::format("\\u{:04x}", static_cast<unsigned char>(line[i + 1]));
+      c.columns = 6;
     } else {
       c.text.assign(line.substr(i, n));
     }
@@ -64,20 +74,23 @@ std::vector<Cell> cells_of(std::string_view line) {
   return cells;
 }
 
-}  // namespace
-
-std::string escape_for_message(std::string_view text, std::size_t max_bytes) {
+// text with its control characters and non-UTF-8 bytes escaped, cut after
+// max_bytes with "..."; with `quotes`, backslash and quote escaped too.
+std::string escaped(std::string_view text, std::size_t max_bytes, bool quotes) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     if (out.size() >= max_bytes) return out + "...";
     const auto b = static_cast<unsigned char>(text[i]);
     const std::size_t n = utf8_length(text, i);
-    if (b == '\n' || b == '\t' || b == '\\' || b == '\'') {
+    if (b == '\n' || b == '\t' || (quotes && (b == '\\' || b == '\''))) {
       out += b == '\n' ? "\\n" : b == '\t' ? "\\t" : b == '\\' ? "\\\\" : "\\'";
       ++i;
     } else if (n == 0 || b < 0x20 || b == 0x7F) {
       out += fmt::format("\\x{:02x}", b);
       ++i;
+    } else if (is_c1_control(text, i, n)) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+      i += n;
     } else {
       out.append(text.substr(i, n));
       i += n;
@@ -86,10 +99,19 @@ std::string escape_for_message(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+}  // namespace
+
+std::string escape_for_message(std::string_view text, std::size_t max_bytes) {
+  return escaped(text, max_bytes, true);
+}
+
 std::string render(const Source& source, const Diagnostic& diagnostic) {
   Location loc = source.location(diagnostic.span.begin);
+  // The message as well as the name: a message may quote a path or a value as it
+  // came (an error of the system, a file's contents), and must not drive the
+  // terminal.
   std::string out = fmt::format("{}:{}:{}: error: {}\n", escape_for_message(source.name, 200), loc.line,
-                                loc.column, diagnostic.message);
+                                loc.column, escaped(diagnostic.message, std::string::npos, false));
 
   std::string_view line = source.line_text(loc.line);
   uint32_t line_begin = source.line_start(loc.line);

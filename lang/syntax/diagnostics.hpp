@@ -40,11 +40,13 @@ class Error : public std::runtime_error {
 ///
 /// The line is indented by 4 spaces with tabs expanded (tab stops of 4), the caret sits
 /// under the first code point of the span and tildes run under the rest of it on that
-/// line. The result ends with '\n'.
+/// line. Control characters in the message are escaped as in the line (`\x1b`). The
+/// result ends with '\n'.
 std::string render(const Source& source, const Diagnostic& diagnostic);
 
 /// User data (a cell, a name, a path) as a message may echo it: control characters
-/// (ESC included) and bytes that are not UTF-8 escaped (`\x1b`), newline and tab as
+/// (ESC included) and bytes that are not UTF-8 escaped (`\x1b`; C1 controls as
+/// `\u009b`), newline and tab as
 /// `\n` and `\t`, backslash and quote as `\\` and `\'` (messages quote names in
 /// '...'), cut after `max_bytes` with "...".
 std::string escape_for_message(std::string_view text, std::size_t max_bytes = 40);

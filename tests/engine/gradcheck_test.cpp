@@ -83,3 +83,20 @@ TEST_CASE("gradcheck takes the analytic gradient at the current values") {
   CHECK(r.analytic == Approx(std::sin(6.0)).epsilon(1e-12));
   CHECK(y.item() == Approx(std::sin(3.0) * std::sin(3.0)));
 }
+
+TEST_CASE("gradcheck of a value that is not finite compares nothing and says why") {
+  Graph g;
+  Tensor p = g.param(Shape{3}, std::vector<double>{1.0, 2.0, 3.0});
+  Tensor y = sum(log(p - 2.0));  // log(-1) is NaN: differences of y say nothing
+  const GradcheckResult r = gradcheck(y, {p});
+  CHECK_FALSE(r.ok);
+  CHECK(std::isnan(r.value));
+  CHECK(r.checked == 0);
+  CHECK(r.describe() == "gradcheck: cannot check: the value is nan (finite differences need a finite one)");
+  p.set_values(std::vector<double>{3.0, 4.0, 5.0});  // finite again: checked as usual
+  const GradcheckResult again = gradcheck(y, {p});
+  INFO(again.describe());
+  CHECK(again.ok);
+  CHECK(again.checked == 3);
+  CHECK(again.value == Approx(std::log(1.0) + std::log(2.0) + std::log(3.0)));
+}

@@ -290,6 +290,45 @@ TEST_CASE("a binary script's bytes are escaped in the error, never echoed raw") 
   CHECK(r.err.find("print \"\\x1b[31mred\"\\x01") != std::string::npos);
 }
 
+TEST_CASE("a script's text shown back and a path in an error never reach the terminal raw") {
+  TempDir dir;
+  // ESC and CSI (U+009B, one C1 character that some terminals obey as ESC [).
+  const std::string esc = "\x1b[2J", csi =
+                                         "\xC2\x9B"
+                                         "31m";
+  RunResult r = hinge_script(dir,
+                             "param p = [1, 2]\n"
+                             "let y = sum(p) + len(\"" +
+                                 esc + csi +
+                                 "\")\n"
+                                 "trace y\n"
+                                 "grad sum(p) + len(\"" +
+                                 esc +
+                                 "\") wrt p\n"
+                                 "gradcheck sum(p) * len(\"" +
+                                 csi +
+                                 "\")\n"
+                                 "plot p: p to \"no/such/" +
+                                 esc + ".svg\"\n");
+  CHECK(r.status == 70);
+  for (const std::string* s : {&r.out, &r.err}) {
+    CHECK(s->find('\x1b') == std::string::npos);
+    CHECK(s->find("\xC2\x9B") == std::string::npos);
+  }
+  CHECK(r.out.find("2:9 sum(p) + len(\"\\x1b[2J...") != std::string::npos);  // the trace's rows
+  CHECK(r.out.find("d(sum(p) + len(\"\\x1b[2J\"))/dp = [1, 1]") != std::string::npos);
+  CHECK(r.out.find("gradcheck sum(p) * len(\"\\u009b31m\") wrt p: ok") != std::string::npos);
+  CHECK(r.err.find("error: no/such/\\x1b[2J.svg: No such file or directory") != std::string::npos);
+
+  // A long target is cut in the header.
+  std::string chain = "p[0]";
+  for (int k = 0; k < 200; ++k) chain += " + p[1]";
+  r = hinge_script(dir, "param p = [1, 2]\ngrad " + chain + " wrt p\n");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("d(p[0] + p[1] + p[1] + p[1] + p[1] + p[1] + p[1] + p[1] + p...)/dp = [1,") == 0);
+  CHECK(r.out.size() < 250);
+}
+
 TEST_CASE("a huge csv cell is cut and escaped in the message") {
   TempDir dir;
   std::ofstream(dir.path / "d.csv") << "x\n" << std::string(1 << 20, 'a') << "\x1b\n";

@@ -435,3 +435,14 @@ TEST_CASE("gradcheck passes a gradient that bends fast and fails a wrong one, wi
   CHECK(bad.find("wrt w0, x: FAILED at x[0]: analytic 0.5, numeric 1.0000000") != std::string::npos);
   CHECK(bad.find("(relative error 5.0e-01, step 1.0e-06 and half)") != std::string::npos);
 }
+
+TEST_CASE("gradcheck of a target that is NaN here says it cannot check, not that it failed",
+          "[interp][grad]") {
+  Harness h;
+  h.entry("param p = [1, 2, 3]");
+  CHECK(h.entry("gradcheck sum(log(p - 2))") ==
+        "gradcheck sum(log(p - 2)) wrt p: cannot check: (sum(log(p - 2))) is nan at the current values "
+        "(finite differences need a finite value)\n");
+  h.entry("p = [3, 4, 5]");
+  CHECK(h.entry("gradcheck sum(log(p - 2))").find("gradcheck sum(log(p - 2)) wrt p: ok, 3 elements") == 0);
+}

@@ -1,6 +1,7 @@
 // User text made safe inside the formats hinge writes: XML and HTML (SVG plots, the
-// HTML trace of notebooks) and JSON (trace export). One place for each, so a label
-// from a script is escaped the same in every picture and table.
+// HTML trace of notebooks), JSON (trace export) and one line of a terminal (trace
+// rows, headers). One place for each, so a label from a script is escaped the same
+// in every picture and table.
 #pragma once
 #include <string>
 #include <string_view>
@@ -15,5 +16,17 @@ std::string xml_escape(std::string_view text);
 
 // A JSON string literal: quotes, backslashes and control characters escaped.
 std::string json_quote(std::string_view text);
+
+// `text` made safe for a terminal: every control character (newline and tab as
+// `\n` and `\t`; ESC, DEL and the C1 range that some terminals also obey as `\x1b`
+// or `\u009b`) and each byte that is not UTF-8 written as an escape, the rest as it
+// is. A message that quotes a path or a script's text then cannot move the
+// cursor, change colours or fake a line of its own.
+std::string terminal_escape(std::string_view text);
+
+// terminal_escape on one line: each run of spaces, tabs, carriage returns and
+// newlines first becomes one space (none at either end). For a script's text shown
+// back in a trace row or a header.
+std::string terminal_line(std::string_view text);
 
 }  // namespace hinge

@@ -27,7 +27,8 @@ struct GradcheckOptions {
 };
 
 struct GradcheckResult {
-  bool ok = true;
+  bool ok = true;          // false also when y is not finite: then nothing is compared
+  double value = 0;        // y at the current values
   double worst_error = 0;  // max over elements of |analytic - numeric| / max(|numeric|, atol / rtol)
   int input = -1;          // which of `wrt` holds the worst element (-1: none checked); on
                            // failure, the worst of the elements that failed
@@ -42,7 +43,8 @@ struct GradcheckResult {
 // forward pass of y (so y is not rebuilt), extrapolates (Note [Richardson
 // differences]) and compares with grad(y, wrt), taken after y is brought up to
 // date with the current values. Values and gradients are left exactly as they
-// were. Run it on a float64 graph.
+// were. Run it on a float64 graph. Where y is NaN or infinite, differences of it
+// say nothing: the result is not ok, with `value` saying why and nothing checked.
 GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const GradcheckOptions& opt = {});
 inline GradcheckResult gradcheck(Tensor y, std::initializer_list<Tensor> wrt,
                                  const GradcheckOptions& opt = {}) {
