@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "builtins/builtin.hpp"
+#include "hinge/escape.hpp"
 #include "syntax/lexer.hpp"
 
 namespace hinge::lang {
@@ -46,7 +47,9 @@ std::string format_any(const Value& v, std::size_t indent, bool repr) {
         } else if constexpr (std::is_same_v<T, bool>) {
           return x ? "true" : "false";
         } else if constexpr (std::is_same_v<T, std::string>) {
-          return repr ? syntax::quote_string(x) : x;
+          // Quoted, as the literal reads, and safe for the terminal: a control
+          // character that no literal escape covers shows as `\x1b`.
+          return repr ? terminal_escape(syntax::quote_string(x)) : x;
         } else if constexpr (std::is_same_v<T, Tensor>) {
           return format_tensor(x, indent);
         } else if constexpr (std::is_same_v<T, ListPtr>) {

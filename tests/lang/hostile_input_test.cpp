@@ -320,6 +320,16 @@ TEST_CASE("a script's text shown back and a path in an error never reach the ter
   CHECK(r.out.find("gradcheck sum(p) * len(\"\\u009b31m\") wrt p: ok") != std::string::npos);
   CHECK(r.err.find("error: no/such/\\x1b[2J.svg: No such file or directory") != std::string::npos);
 
+  // A string's quoted form (a list's items, the REPL's echo, :vars) is escaped too;
+  // `print` of the string itself writes it as it is, as the script asked.
+  std::ofstream(dir.path / "in.txt") << "let s = \"" + esc + "\"\nprint [s]\n:vars\nprint s\n";
+  std::ofstream(dir.path / "repl.sh") << "exec \"$1\" < in.txt\n";
+  r = run_process({"/bin/sh", "repl.sh", HINGE_EXE}, dir.path);
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "s = \"\\x1b[2J\"\n[\"\\x1b[2J\"]\nname  kind    shape  value\ns     string         \"\\x1b[2J\"\n" +
+            esc + "\n");
+
   // A long target is cut in the header.
   std::string chain = "p[0]";
   for (int k = 0; k < 200; ++k) chain += " + p[1]";
