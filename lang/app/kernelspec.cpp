@@ -30,8 +30,9 @@ fs::path user_data_dir() {
   return {};
 }
 
+// A message may quote a path as it was given: escaped for the terminal.
 int fail(const std::string& message) {
-  fmt::print(stderr, "hinge: {}\n", message);
+  fmt::print(stderr, "hinge: {}\n", terminal_escape(message));
   return kExitFailure;
 }
 
@@ -57,7 +58,7 @@ int install_kernel(const std::vector<std::string>& args) {
   const fs::path kernel = self.parent_path() / "hinge-kernel";
   if (ec || !fs::is_regular_file(kernel, ec)) {
     fmt::print(stderr, "hinge: the Jupyter kernel is not built: no {} (install xeus-dev and build again)\n",
-               kernel.string());
+               terminal_escape(kernel.string()));
     return kExitUnavailable;
   }
 
@@ -76,7 +77,7 @@ int install_kernel(const std::vector<std::string>& args) {
   } catch (const hinge::Error& e) {
     return fail(e.what());
   }
-  fmt::print("installed the hinge kernel in {}\n", dir.string());
+  fmt::print("installed the hinge kernel in {}\n", terminal_escape(dir.string()));
   return kExitOk;
 }
 

@@ -330,6 +330,15 @@ TEST_CASE("a script's text shown back and a path in an error never reach the ter
         "s = \"\\x1b[2J\"\n[\"\\x1b[2J\"]\nname  kind    shape  value\ns     string         \"\\x1b[2J\"\n" +
             esc + "\n");
 
+  // A path given on the command line, echoed when the kernel is installed there.
+  r = run_process({HINGE_EXE, "--install-kernel", "--prefix", (dir.path / ("k" + esc)).string()}, dir.path);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  if (r.status == 0)  // the kernel is built (tests/run installs xeus-dev)
+    CHECK(r.out.find("k\\x1b[2J/share/jupyter/kernels/hinge\n") != std::string::npos);
+  else
+    CHECK(r.err.find("the Jupyter kernel is not built") != std::string::npos);
+
   // A long target is cut in the header.
   std::string chain = "p[0]";
   for (int k = 0; k < 200; ++k) chain += " + p[1]";
