@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 
 namespace hinge {
 
@@ -193,14 +194,25 @@ void abandon_atomic_write() noexcept {
   if (g_live.load() == 1) ::unlink(g_temp);
 }
 
+// A FIFO, a terminal or a pipe can keep open() or read() waiting for as long as
+// its writer likes. A signal ends the wait (EINTR: the program's SIGINT handler is
+// installed without SA_RESTART); the read stops there when it was the stop
+// request, and waits again for any other signal.
 std::string read_file(const std::string& path, std::size_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = -1;
+  while ((fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0 && errno == EINTR) throw_if_interrupted();
   if (fd < 0) fail(path, errno);
   std::string out;
   char buf[1 << 16];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      if (interrupt_pending()) {
+        ::close(fd);
+        throw Interrupted();
+      }
+      continue;
+    }
     if (n < 0) {
       int err = errno;
       ::close(fd);

@@ -337,6 +337,11 @@ Status Interpreter::run_file(const std::string& path) {
   std::string text;
   try {
     text = read_file(path, std::size_t{64} << 20);
+  } catch (const hinge::Interrupted&) {  // Ctrl-C while a FIFO or a terminal kept it waiting
+    clear_interrupt();
+    fmt::print(options_.err, "{}{}: interrupted\n", options_.terminal ? "\n" : "",
+               escape_for_message(path, 200));
+    return Status::interrupted;
   } catch (const hinge::Error& e) {
     fmt::print(options_.err, "error: cannot read {}\n", terminal_escape(e.what()));
     return Status::cannot_read;
@@ -372,6 +377,8 @@ void Interpreter::import_file(const std::string& path, Span at, const Ctx& ctx) 
   std::string text;
   try {
     text = read_file(path, std::size_t{64} << 20);
+  } catch (const hinge::Interrupted&) {
+    throw;  // exec() gives it the statement's place
   } catch (const hinge::Error& e) {
     throw Error(at, fmt::format("cannot import {}", e.what()));
   }

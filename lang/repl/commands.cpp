@@ -151,6 +151,9 @@ Status load_checkpoint_here(ReplState& st, const CommandLine& c, const std::stri
     st.current().interpreter().load_params(path, c.arg_span, ctx);
   } catch (const Error& e) {
     return fail(st, c, e.diagnostic().span, e.diagnostic().message);
+  } catch (const hinge::Interrupted&) {  // Ctrl-C while a FIFO kept the read waiting
+    fail(st, c, c.arg_span, "interrupted (Ctrl-C)");
+    return Status::interrupted;
   } catch (const hinge::Error& e) {
     return fail(st, c, c.arg_span, e.what());
   } catch (const std::bad_alloc&) {

@@ -4,6 +4,7 @@
 // escaped and cut. Every test runs in its own temporary directory.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,6 +109,29 @@ TEST_CASE("saving over a symlink writes the real file; over a FIFO is an error t
   CHECK((st.st_mode & 07777) == 0600);
   REQUIRE(::lstat((dir.path / "pipe").c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
+}
+
+TEST_CASE("Ctrl-C stops a read that a FIFO's silent writer keeps waiting in csv and import and the script") {
+  TempDir dir;
+  REQUIRE(::mkfifo((dir.path / "f").c_str(), 0644) == 0);
+  // This process holds the FIFO open for writing and never writes: every read waits.
+  const int writer = ::open((dir.path / "f").c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(writer >= 0);
+  RunOptions opt;
+  opt.sigint_after_ms = 500;
+  opt.timeout_s = 60;  // a read that only a second Ctrl-C ends would run into it
+  for (const char* line : {"let d = csv(\"f\")", "import \"f\""}) {
+    RunResult r = hinge_script(dir, std::string("print 1\n") + line + "\nprint 2\n", opt);
+    INFO(line << ": " << r.out << r.err);
+    CHECK(r.status == 130);
+    CHECK(r.out == "1\n");
+    CHECK(r.err.find("s.hinge:2:1: error: interrupted (Ctrl-C)") != std::string::npos);
+  }
+  RunResult r = run_process({HINGE_EXE, "f"}, dir.path, opt);
+  INFO(r.out << r.err);
+  CHECK(r.status == 130);
+  CHECK(r.err == "f: interrupted\n");
+  ::close(writer);
 }
 
 // ---------------------------------------------------------------- depth (far beyond any real script)

@@ -37,7 +37,9 @@ WriteReport write_file_atomic(const std::string& path, std::string_view contents
 void abandon_atomic_write() noexcept;
 
 // The whole file; throws IoError ("PATH: No such file or directory", ...). Files
-// larger than `max_bytes` are refused with a clear message.
+// larger than `max_bytes` are refused with a clear message. A stop request
+// (hinge/interrupt.hpp) ends a wait for a FIFO's or a terminal's writer with
+// Interrupted.
 std::string read_file(const std::string& path, std::size_t max_bytes = std::size_t{1} << 30);
 
 }  // namespace hinge
