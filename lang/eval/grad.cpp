@@ -29,8 +29,8 @@ bool is_identifier(const std::string& s) {
 std::string operand(const std::string& text) { return is_identifier(text) ? text : "(" + text + ")"; }
 
 // The widest a target's and a param's source text is shown in a header.
-constexpr std::size_t kShownTarget = 60;
-constexpr std::size_t kShownName = 40;
+constexpr std::size_t kHeaderTarget = 60;
+constexpr std::size_t kHeaderName = 40;
 
 // "w[3]" or "w[1, 2]" for the row-major element k of a tensor of shape s.
 std::string element_name(const std::string& name, const Shape& s, int64_t k) {
@@ -145,13 +145,13 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
       throw Error(w.span, fmt::format("grad is taken with respect to a tensor (a param), got {}", a_kind(v)));
     if (!v.tensor().requires_grad()) throw Error(w.span, no_gradient_reason(v.tensor(), w.span, ctx));
     xs.push_back(v.tensor());
-    names.push_back(abbreviate(text_of(ctx, w.span), kShownName));
+    names.push_back(abbreviate(text_of(ctx, w.span), kHeaderName));
   }
   std::vector<Tensor> gs = at_span(g.target.span, [&] {
     NoGradScope ng(graph_);
     return grad(y, xs, false);
   });
-  const std::string target = operand(abbreviate(text_of(ctx, g.target.span), kShownTarget));
+  const std::string target = operand(abbreviate(text_of(ctx, g.target.span), kHeaderTarget));
   std::optional<Explanation> explained;
   for (std::size_t k = 0; k < xs.size(); ++k) {
     const std::string head = fmt::format("d{}/d{} = ", target, operand(names[k]));
@@ -199,11 +199,11 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
       if (!v.is_tensor() || !v.tensor().node().is_leaf() || !v.tensor().requires_grad())
         throw Error(w.span, fmt::format("gradcheck perturbs params; this is {}", a_kind(v)));
       xs.push_back(v.tensor());
-      names.push_back(abbreviate(text_of(ctx, w.span), kShownName));
+      names.push_back(abbreviate(text_of(ctx, w.span), kHeaderName));
     }
   }
   GradcheckResult r = at_span(g.target.span, [&] { return gradcheck(y, xs); });
-  const std::string target = abbreviate(text_of(ctx, g.target.span), kShownTarget);
+  const std::string target = abbreviate(text_of(ctx, g.target.span), kHeaderTarget);
   const std::string head = fmt::format("gradcheck {} wrt {}", target, fmt::join(names, ", "));
   if (!std::isfinite(r.value)) {
     fmt::print(out(),
