@@ -470,6 +470,10 @@ def section_grad_cost(ctx):
                         refs.append(f"{tv} {med(p, 'fwdbwd') / med(p, 'fwd'):.2f}x")
                 rows.append([w, v, t, fmt_us(f), fmt_us(fb), f"{cost:.2f}x" if cost else "-", ", ".join(refs) or "-",
                              "<= 3x", yes_no(cost <= 3.0 if cost else None)])
+                if cost and cost > 3.0:  # both halves of the ratio get a profile
+                    for m, us, what in (("fwd", f, "forward alone"), ("fwdbwd", fb, "forward + backward")):
+                        ctx.missed.append(missed_workload(ctx, f"gradient cost of {w}, {v}: {what}", w, v, t, us,
+                                                          None, m))
     if not rows:
         return None
     return ("Gradient cost: forward + backward against forward alone (hinge: recorded replays, dynamic builds "
@@ -694,15 +698,16 @@ def missed_row(label, cmd, threads, window=False, per_node=None):
     return {"label": label, "cmd": cmd, "threads": threads, "window": window, "per_node": per_node}
 
 
-def missed_workload(ctx, label, workload, variant, threads, step_us, nodes):
-    """A missed main-table row to profile: hinge_bench timing that row's step alone,
-    with enough runs for about profiles.PROFILE_SECONDS of steps, its timed runs
-    alone sampled; per node too when `nodes` is given."""
+def missed_workload(ctx, label, workload, variant, threads, step_us, nodes, mode_name="step"):
+    """A missed row to profile: hinge_bench timing that row's mode (the training step,
+    or fwd / fwdbwd for a gradient cost) alone, with enough runs for about
+    profiles.PROFILE_SECONDS of it, its timed runs alone sampled; per node too when
+    `nodes` is given."""
     per_run = step_us * STEPS[workload] * 1e-6
     runs = max(5, min(2000, int(profiles.PROFILE_SECONDS / per_run) + 1))
     return missed_row(f"{label}, {threads} thread{'s' if threads > 1 else ''}",
-                      hinge_cmd(ctx, workload, threads, variant, runs) + ["--mode", "step"], threads, window=True,
-                      per_node=(workload, variant, nodes) if nodes else None)
+                      hinge_cmd(ctx, workload, threads, variant, runs) + ["--mode", mode_name], threads,
+                      window=True, per_node=(workload, variant, nodes) if nodes else None)
 
 
 def run_for_profile(cmd, threads, timeout, extra_env):
