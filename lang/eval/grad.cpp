@@ -211,6 +211,20 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
                head, operand(target), format_number(r.value));
     return;
   }
+  if (r.blurred == r.checked && r.checked > 0) {  // Note [Round-off in the differences] in gradcheck.cpp
+    fmt::print(
+        out(),
+        "{}: cannot check: {} is about {:.3g}, and its round-off blurs the differences by about +-{:.1e}, "
+        "more than a tenth of each slope (check a smaller target, or one scaled down)\n",
+        head, operand(target), r.value, r.noise);
+    return;
+  }
+  // Elements whose slope is below the round-off: neither passed nor failed, said so.
+  const std::string blurred =
+      r.blurred == 0
+          ? ""
+          : fmt::format(" ({} more too flat to resolve against the round-off of {}, about +-{:.1e})",
+                        r.blurred, operand(target), r.noise);
   if (r.input < 0) {
     fmt::print(out(), "{}: nothing to check\n", head);
     return;
@@ -218,8 +232,8 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
   const std::string at =
       element_name(names[static_cast<std::size_t>(r.input)], xs[r.input].shape(), r.element);
   if (r.ok) {
-    fmt::print(out(), "{}: ok, {} elements, worst relative error {:.1e} at {}\n", head, r.checked,
-               r.worst_error, at);
+    fmt::print(out(), "{}: ok, {} elements{}, worst relative error {:.1e} at {}\n", head,
+               r.checked - r.blurred, blurred, r.worst_error, at);
   } else {
     // The step says how far the differences reached (Note [Richardson differences]).
     fmt::print(out(),

@@ -3,11 +3,16 @@
 // report the worst element with both values and the step.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hinge/engine.hpp"
+#include "hinge/interrupt.hpp"
 
 using namespace hinge;
 
@@ -99,4 +104,59 @@ TEST_CASE("gradcheck of a value that is not finite compares nothing and says why
   CHECK(again.ok);
   CHECK(again.checked == 3);
   CHECK(again.value == Approx(std::log(1.0) + std::log(2.0) + std::log(3.0)));
+}
+
+TEST_CASE("a stop request ends gradcheck between two elements with every value put back") {
+  Graph g;
+  Tensor w = g.param(Shape{300, 300}, std::vector<double>(300 * 300, 0.5));
+  for (int64_t k = 0; k < w.numel(); k += 7)
+    w.node().v<double>()[k] = 0.25 + 1e-3 * static_cast<double>(k % 101);
+  Tensor y = sum(w * w);
+  const std::vector<double> before = w.values();
+  const double y_before = y.item();
+  // Four replays of 90,000 elements for each of 90,000 elements: far longer than the
+  // request takes to come, and than the test may run.
+  volatile std::sig_atomic_t flag = 0;
+  set_interrupt_flag(&flag);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    flag = 1;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(gradcheck(y, {w}), Interrupted);
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stopper.join();
+  set_interrupt_flag(nullptr);
+  CHECK(waited < 10.0);
+  CHECK(w.values() == before);  // exactly, the perturbed element included
+  CHECK(y.item() == y_before);
+}
+
+TEST_CASE("gradcheck passes a correct gradient of a large value whose round-off outgrows atol") {
+  // y near 10^7 carries a round-off near 1e-9 in each value, which the differences
+  // divide by steps near 1e-6: about 1e-3 of noise, a hundred times atol, and a
+  // correct gradient failed at relative error 7.3e-4 (Note [Round-off in the
+  // differences]).
+  Graph g;
+  Tensor w = g.param(Shape{4}, std::vector<double>{0.3, -1.2, 2.0, 0.7});
+  const GradcheckResult r = gradcheck(sum(w * w) + 1e7, {w});
+  INFO(r.describe());
+  CHECK(r.ok);
+  CHECK(r.checked == 4);
+  CHECK(r.blurred == 0);
+  // A wrong gradient at the same value still fails: half of it hidden by detach.
+  const GradcheckResult bad = gradcheck(sum(w * detach(w)) + 1e7, {w});
+  INFO(bad.describe());
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.failed == 4);
+  CHECK(bad.worst_error == Approx(0.5).epsilon(1e-2));
+  // Near 10^10 the noise (about 9) hides every slope: not ok, and never passed.
+  for (Tensor y : {sum(w * w) + 1e10, sum(w * detach(w)) + 1e10}) {
+    const GradcheckResult blurred = gradcheck(y, {w});
+    INFO(blurred.describe());
+    CHECK_FALSE(blurred.ok);
+    CHECK(blurred.blurred == 4);
+    CHECK(blurred.failed == 0);
+    CHECK(blurred.describe().find("cannot check") != std::string::npos);
+  }
 }

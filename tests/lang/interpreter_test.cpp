@@ -446,3 +446,17 @@ TEST_CASE("gradcheck of a target that is NaN here says it cannot check, not that
   h.entry("p = [3, 4, 5]");
   CHECK(h.entry("gradcheck sum(log(p - 2))").find("gradcheck sum(log(p - 2)) wrt p: ok, 3 elements") == 0);
 }
+
+TEST_CASE("gradcheck says which slopes the round-off of a large target hides", "[interp][grad]") {
+  Harness h;
+  h.entry("param w = [0.3, -1.2, 2.0, 0.7]");
+  std::string some = h.entry("gradcheck sum(w * w) + 1e8");
+  INFO(some);
+  CHECK(some.find("gradcheck sum(w * w) + 1e8 wrt w: ok, 3 elements (1 more too flat to resolve against the "
+                  "round-off of (sum(w * w) + 1e8), about +-8.9e-02), worst relative error") == 0);
+  std::string all = h.entry("gradcheck sum(w * w) + 1e10");
+  INFO(all);
+  CHECK(
+      all.find("gradcheck sum(w * w) + 1e10 wrt w: cannot check: (sum(w * w) + 1e10) is about 1e+10, and its "
+               "round-off blurs the differences by about +-8.9e+00") == 0);
+}

@@ -27,7 +27,7 @@ struct GradcheckOptions {
 };
 
 struct GradcheckResult {
-  bool ok = true;          // false also when y is not finite: then nothing is compared
+  bool ok = true;          // false also when y is not finite, or every element is blurred
   double value = 0;        // y at the current values
   double worst_error = 0;  // max over elements of |analytic - numeric| / max(|numeric|, atol / rtol)
   int input = -1;          // which of `wrt` holds the worst element (-1: none checked); on
@@ -36,6 +36,10 @@ struct GradcheckResult {
   double analytic = 0, numeric = 0;  // the two values there (numeric: extrapolated)
   double step = 0;                   // the larger step h taken there (the other is h / 2)
   int64_t checked = 0;               // elements compared
+  int64_t failed = 0;                // of those, elements whose two values disagree
+  int64_t blurred = 0;  // of those, elements whose slope y's round-off hides (Note [Round-off in the
+                        // differences] in gradcheck.cpp), neither passed nor failed; all of them: not ok
+  double noise = 0;     // the largest round-off noise of the differences among them
   std::string describe() const;
 };
 
@@ -45,6 +49,8 @@ struct GradcheckResult {
 // date with the current values. Values and gradients are left exactly as they
 // were. Run it on a float64 graph. Where y is NaN or infinite, differences of it
 // say nothing: the result is not ok, with `value` saying why and nothing checked.
+// A stop request (hinge/interrupt.hpp) throws Interrupted between two elements,
+// the values put back first.
 GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const GradcheckOptions& opt = {});
 inline GradcheckResult gradcheck(Tensor y, std::initializer_list<Tensor> wrt,
                                  const GradcheckOptions& opt = {}) {
