@@ -39,12 +39,48 @@ std::string GradcheckResult::describe() const {
 // over h and 2h). For a loss near 1 that is 1e-9, far below atol; for y near 10^7
 // it is 1e-3, and gradcheck failed correct gradients (sum(w * w) + 1e7 at relative
 // error 7e-4, a sum of 90,000 squares at 3.9e-5). So each element's tolerance adds
-// kRoundoffUnits eps max|y| / h, from the four values it took. Where that noise is
+// kRoundoffUnits eps max|y| / h, from the four values it took (numeric_slopes
+// gives it beside each slope). Where that noise is
 // more than kBlurredShare of the slope, the differences cannot tell a right slope
 // from a wrong one (a gradient off by half would pass): the element is counted as
 // blurred, not passed, and a result whose every element is blurred is not ok.
 constexpr double kRoundoffUnits = 4;
 constexpr double kBlurredShare = 0.1;
+
+NumericSlopes numeric_slopes(Tensor y, Tensor x, Replay& replay, double h0) {
+  NumericSlopes out;
+  std::vector<double> v = x.values();
+  out.slope.resize(v.size());
+  out.noise.resize(v.size());
+  out.step.resize(v.size());
+  // y with element k of x at value, every other element as it is.
+  auto at = [&](std::size_t k, double value) {
+    v[k] = value;
+    x.set_values(v);
+    replay.forward();
+    return y.item();
+  };
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    // Four replays per element add up (a 300 x 300 param: about half a minute), so
+    // a stop request is honoured here, with every value put back as it was.
+    if (interrupt_pending()) {
+      x.set_values(v);
+      replay.forward();
+      throw Interrupted();
+    }
+    const double x0 = v[k], h = h0 * std::max(1.0, std::abs(x0));
+    const double f[4] = {at(k, x0 + h), at(k, x0 - h), at(k, x0 + h / 2), at(k, x0 - h / 2)};
+    v[k] = x0;
+    const double wide = (f[0] - f[1]) / (2 * h), narrow = (f[2] - f[3]) / h;
+    out.slope[k] = (4 * narrow - wide) / 3;  // Note [Richardson differences]
+    const double fmax = std::max({std::abs(f[0]), std::abs(f[1]), std::abs(f[2]), std::abs(f[3])});
+    out.noise[k] = kRoundoffUnits * std::numeric_limits<double>::epsilon() * fmax / h;
+    out.step[k] = h;
+  }
+  x.set_values(v);  // exactly the old bits
+  replay.forward();
+  return out;
+}
 
 GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const GradcheckOptions& opt) {
   for (const Tensor& x : wrt)
@@ -61,33 +97,13 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
   const double floor = opt.atol / opt.rtol;
   bool worst_failed = false;
   for (std::size_t i = 0; i < wrt.size(); ++i) {
-    std::vector<double> v = wrt[i].values();
-    // y with element k of input i at x, every other element as it is.
-    auto at = [&](int64_t k, double x) {
-      v[k] = x;
-      wrt[i].set_values(v);
-      replay.forward();
-      return y.item();
-    };
+    const NumericSlopes numeric = numeric_slopes(y, wrt[i], replay, opt.h);
     for (int64_t k = 0; k < wrt[i].numel(); ++k) {
-      // Four replays per element add up (a 300 x 300 param: about half a minute), so
-      // a stop request is honoured here, with every value put back as it was.
-      if (interrupt_pending()) {
-        wrt[i].set_values(v);
-        replay.forward();
-        throw Interrupted();
-      }
-      const double x0 = v[k], h = opt.h * std::max(1.0, std::abs(x0));
-      const double f[4] = {at(k, x0 + h), at(k, x0 - h), at(k, x0 + h / 2), at(k, x0 - h / 2)};
-      const double wide = (f[0] - f[1]) / (2 * h), narrow = (f[2] - f[3]) / h;
-      v[k] = x0;
-      // Note [Richardson differences]
-      const double num = (4 * narrow - wide) / 3, an = analytic[i].at(k);
+      const auto e = static_cast<std::size_t>(k);
+      const double num = numeric.slope[e], an = analytic[i].at(k), noise = numeric.noise[e];
       const double err = std::abs(an - num) / std::max(std::abs(num), floor);
-      // Note [Round-off in the differences]
-      const double fmax = std::max({std::abs(f[0]), std::abs(f[1]), std::abs(f[2]), std::abs(f[3])});
-      const double noise = kRoundoffUnits * std::numeric_limits<double>::epsilon() * fmax / h;
       ++r.checked;
+      // Note [Round-off in the differences]
       if (noise > opt.atol && noise > kBlurredShare * std::max(std::abs(num), std::abs(an))) {
         ++r.blurred;  // this element's slope is below what the differences resolve
         r.noise = std::max(r.noise, noise);
@@ -109,13 +125,11 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
         r.element = k;
         r.analytic = an;
         r.numeric = num;
-        r.step = h;
+        r.step = numeric.step[e];
       }
     }
-    wrt[i].set_values(v);
   }
   if (r.checked > 0 && r.blurred == r.checked) r.ok = false;  // nothing resolved: nothing shown right
-  replay.forward();                                           // leave every value as it was
   return r;
 }
 

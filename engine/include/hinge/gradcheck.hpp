@@ -4,7 +4,9 @@
 #pragma once
 #include <span>
 #include <string>
+#include <vector>
 
+#include "hinge/backward.hpp"
 #include "hinge/tensor.hpp"
 
 namespace hinge {
@@ -52,6 +54,19 @@ struct GradcheckResult {
 // A stop request (hinge/interrupt.hpp) throws Interrupted between two elements,
 // the values put back first.
 GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const GradcheckOptions& opt = {});
+
+// The extrapolated central differences of y (one element) with respect to each
+// element of leaf x, by replaying `replay` (a Replay of y) with one element moved by
+// h = h0 max(1, |x|) and by h / 2 at a time (Note [Richardson differences]), and
+// beside each its round-off noise (Note [Round-off in the differences] in
+// gradcheck.cpp) and its step h. Every value is put back exactly, the graph replayed
+// once more; a stop request (hinge/interrupt.hpp) throws Interrupted between two
+// elements, the values put back first. gradcheck and `trace ... check` both take
+// their differences here.
+struct NumericSlopes {
+  std::vector<double> slope, noise, step;
+};
+NumericSlopes numeric_slopes(Tensor y, Tensor x, Replay& replay, double h0);
 inline GradcheckResult gradcheck(Tensor y, std::initializer_list<Tensor> wrt,
                                  const GradcheckOptions& opt = {}) {
   return gradcheck(y, std::span<const Tensor>(wrt.begin(), wrt.size()), opt);
