@@ -39,11 +39,11 @@ std::string GradcheckResult::describe() const {
 // over h and 2h). For a loss near 1 that is 1e-9, far below atol; for y near 10^7
 // it is 1e-3, and gradcheck failed correct gradients (sum(w * w) + 1e7 at relative
 // error 7e-4, a sum of 90,000 squares at 3.9e-5). So each element's tolerance adds
-// kRoundoffUnits eps max|y| / h, from the four values it took (numeric_slopes
-// gives it beside each slope). Where that noise is
-// more than kBlurredShare of the slope, the differences cannot tell a right slope
-// from a wrong one (a gradient off by half would pass): the element is counted as
-// blurred, not passed, and a result whose every element is blurred is not ok.
+// kRoundoffUnits eps max|y| / h, from the four values it took (numeric_slopes gives
+// it beside each slope). Where that noise is more than kBlurredShare of the slope,
+// the differences cannot tell a right slope from a wrong one (a gradient off by half
+// would pass): the element is counted as blurred, not passed, and a result whose
+// every element is blurred is not ok.
 constexpr double kRoundoffUnits = 4;
 constexpr double kBlurredShare = 0.1;
 

@@ -55,6 +55,11 @@ struct GradcheckResult {
 // the values put back first.
 GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const GradcheckOptions& opt = {});
 
+inline GradcheckResult gradcheck(Tensor y, std::initializer_list<Tensor> wrt,
+                                 const GradcheckOptions& opt = {}) {
+  return gradcheck(y, std::span<const Tensor>(wrt.begin(), wrt.size()), opt);
+}
+
 // The extrapolated central differences of y (one element) with respect to each
 // element of leaf x, by replaying `replay` (a Replay of y) with one element moved by
 // h = h0 max(1, |x|) and by h / 2 at a time (Note [Richardson differences]), and
@@ -67,9 +72,5 @@ struct NumericSlopes {
   std::vector<double> slope, noise, step;
 };
 NumericSlopes numeric_slopes(Tensor y, Tensor x, Replay& replay, double h0);
-inline GradcheckResult gradcheck(Tensor y, std::initializer_list<Tensor> wrt,
-                                 const GradcheckOptions& opt = {}) {
-  return gradcheck(y, std::span<const Tensor>(wrt.begin(), wrt.size()), opt);
-}
 
 }  // namespace hinge
