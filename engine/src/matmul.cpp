@@ -1,6 +1,7 @@
 // matmul through OpenBLAS: vectors, matrices and batches of matrices (a rank-2 or
 // rank-1 side broadcasts over the batch). Backward uses gemm's transpose flags and
 // beta = 1 to accumulate straight into the gradient buffers.
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <type_traits>
@@ -16,6 +17,7 @@
 #include "kernels.hpp"
 #include "op_rows.hpp"
 #include "operand_errors.hpp"
+#include "parallel.hpp"
 
 namespace hinge {
 namespace detail {
@@ -202,6 +204,12 @@ void gemm_loop(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, in
   }
 }
 
+// A product is cut into parts (Note [The engine splits its products] in
+// parallel.cpp) of at least a million multiply-adds (about 10 us on one core,
+// against a hand-over of about a microsecond) and 16 rows of C.
+constexpr double kProductWorkPerPart = 1 << 20;
+constexpr int64_t kProductRowsPerPart = 16;
+
 // C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
 // M x N result, inner dimension K; lda/ldb/ldc are the stored row lengths.
 template <class T>
@@ -212,30 +220,38 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
     return;
   }
   if (gemm_thin(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc)) return;
-  const Blas* blas = usable_blas();
+  int parts = parts_for(static_cast<double>(M) * N * K, kProductWorkPerPart);
+  parts = static_cast<int>(std::clamp<int64_t>(M / kProductRowsPerPart, 1, parts));
+  const Blas* blas = usable_blas(parts);
   if (!blas) {
     gemm_loop(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, may_stop);
     return;
   }
-  // For beta = 0 OpenBLAS 0.3.21 first clears C in its own loop (sgemm_beta), which
-  // with 2 threads took 9% of tests/bench's MLP step; a memset and beta = 1 do the
-  // same work at memory speed. Measured again with 2 threads, where OpenBLAS splits
-  // its clearing over both: the step took 1.55 ms best-median with every clearing
-  // left to OpenBLAS against 1.36 with the memset, and 1.49 against 1.47 with only
-  // the largest (the 784 x 256 weight's gradient) left to it (Note [The engine's
-  // loops stay on the calling thread] in blas.cpp).
-  if (beta == T(0)) {
-    for (int64_t i = 0; i < M; ++i) std::memset(C + i * ldc, 0, static_cast<std::size_t>(N) * sizeof(T));
-    beta = T(1);
-  }
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
-  const auto m = static_cast<blasint>(M), n = static_cast<blasint>(N), k = static_cast<blasint>(K);
-  if constexpr (std::is_same_v<T, float>)
-    blas->sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, A, static_cast<blasint>(lda), B,
-                static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
-  else
-    blas->dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, A, static_cast<blasint>(lda), B,
-                static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+  // Rows [first, last) of C, on one thread (Note [The engine splits its products]).
+  auto rows = [&](int64_t first, int64_t last) {
+    T b = beta;
+    // For beta = 0 OpenBLAS 0.3.21 first clears C in its own loop (sgemm_beta), which
+    // with 2 threads took 9% of tests/bench's MLP step; a memset and beta = 1 do the
+    // same work at memory speed (measured again in 20 alternating rounds with
+    // OpenBLAS's threads: the step took 1.55 ms best-median with every clearing left
+    // to OpenBLAS against 1.36 with the memset). Each part clears its own rows.
+    if (b == T(0)) {
+      for (int64_t i = first; i < last; ++i)
+        std::memset(C + i * ldc, 0, static_cast<std::size_t>(N) * sizeof(T));
+      b = T(1);
+    }
+    const T* a = ta ? A + first : A + first * lda;
+    const auto m = static_cast<blasint>(last - first), n = static_cast<blasint>(N),
+               k = static_cast<blasint>(K);
+    if constexpr (std::is_same_v<T, float>)
+      blas->sgemm(CblasRowMajor, opa, opb, m, n, k, 1.0f, a, static_cast<blasint>(lda), B,
+                  static_cast<blasint>(ldb), b, C + first * ldc, static_cast<blasint>(ldc));
+    else
+      blas->dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, a, static_cast<blasint>(lda), B,
+                  static_cast<blasint>(ldb), b, C + first * ldc, static_cast<blasint>(ldc));
+  };
+  for_parts(M, parts, 1, rows);
 }
 
 // Every operand seen as a batch of matrices: a is [batch?, m, k], b is [batch?, k, n]

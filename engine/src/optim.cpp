@@ -11,6 +11,7 @@
 
 #include "cpu_dispatch.hpp"
 #include "hinge/errors.hpp"
+#include "parallel.hpp"
 
 namespace hinge {
 
@@ -87,25 +88,27 @@ Sgd::Sgd(std::vector<Tensor> params, const SgdOptions& opt)
 
 void Sgd::update(std::size_t k, int64_t t) {
   Node& n = params_[k].node();
-  detail::dispatch_kernel(n.dtype, [&]<class T>() {
-    T* __restrict p = n.v<T>();
-    const T* __restrict g = n.g<T>();
-    const T lr = T(lr_), wd = T(opt_.weight_decay), mu = T(opt_.momentum);
-    const T keep = T(1) - T(opt_.dampening);
-    T* __restrict b = momentum_.empty() ? nullptr : momentum_[k].data<T>();
-    if (!b && wd == T(0)) {  // plain SGD: its own loop, so it vectorizes
-      for (int64_t i = 0, count = n.numel(); i < count; ++i) p[i] -= lr * g[i];
-      return;
-    }
-    for (int64_t i = 0, count = n.numel(); i < count; ++i) {
-      T gi = g[i];
-      if (wd != T(0)) gi += wd * p[i];
-      if (b) {
-        b[i] = t > 1 ? mu * b[i] + keep * gi : gi;
-        gi = opt_.nesterov ? gi + mu * b[i] : b[i];
+  detail::each_part(n.numel(), [&](int64_t first, int64_t last) {
+    detail::dispatch_kernel(n.dtype, [&]<class T>() {
+      T* __restrict p = n.v<T>();
+      const T* __restrict g = n.g<T>();
+      const T lr = T(lr_), wd = T(opt_.weight_decay), mu = T(opt_.momentum);
+      const T keep = T(1) - T(opt_.dampening);
+      T* __restrict b = momentum_.empty() ? nullptr : momentum_[k].data<T>();
+      if (!b && wd == T(0)) {  // plain SGD: its own loop, so it vectorizes
+        for (int64_t i = first; i < last; ++i) p[i] -= lr * g[i];
+        return;
       }
-      p[i] -= lr * gi;
-    }
+      for (int64_t i = first; i < last; ++i) {
+        T gi = g[i];
+        if (wd != T(0)) gi += wd * p[i];
+        if (b) {
+          b[i] = t > 1 ? mu * b[i] + keep * gi : gi;
+          gi = opt_.nesterov ? gi + mu * b[i] : b[i];
+        }
+        p[i] -= lr * gi;
+      }
+    });
   });
 }
 
@@ -132,30 +135,32 @@ void Adam::update(std::size_t k, int64_t t) {
   // Bias corrections in double, then rounded once to the parameter's type.
   const double c1 = 1 - std::pow(opt_.beta1, static_cast<double>(t));
   const double c2 = 1 - std::pow(opt_.beta2, static_cast<double>(t));
-  detail::dispatch_kernel(n.dtype, [&]<class T>() {
-    // Four distinct buffers: with __restrict the loop vectorizes.
-    T* __restrict p = n.v<T>();
-    const T* __restrict g = n.g<T>();
-    T* __restrict m = m_[k].data<T>();
-    T* __restrict v = v_[k].data<T>();
-    const T lr = T(lr_), wd = T(opt_.weight_decay), eps = T(opt_.eps);
-    // 1 - beta in double first: in float, 1 - 0.999f is off by 1e-5 relative.
-    const T b1 = T(opt_.beta1), b2 = T(opt_.beta2), nb1 = T(1 - opt_.beta1), nb2 = T(1 - opt_.beta2);
-    const T bc1 = T(c1), bc2 = T(c2);
-    for (int64_t i = 0, count = n.numel(); i < count; ++i) {
-      T gi = g[i];
-      if (wd != T(0)) {
-        if (decoupled_)
-          p[i] -= lr * wd * p[i];
-        else
-          gi += wd * p[i];
+  detail::each_part(n.numel(), [&](int64_t first, int64_t last) {
+    detail::dispatch_kernel(n.dtype, [&]<class T>() {
+      // Four distinct buffers: with __restrict the loop vectorizes.
+      T* __restrict p = n.v<T>();
+      const T* __restrict g = n.g<T>();
+      T* __restrict m = m_[k].data<T>();
+      T* __restrict v = v_[k].data<T>();
+      const T lr = T(lr_), wd = T(opt_.weight_decay), eps = T(opt_.eps);
+      // 1 - beta in double first: in float, 1 - 0.999f is off by 1e-5 relative.
+      const T b1 = T(opt_.beta1), b2 = T(opt_.beta2), nb1 = T(1 - opt_.beta1), nb2 = T(1 - opt_.beta2);
+      const T bc1 = T(c1), bc2 = T(c2);
+      for (int64_t i = first; i < last; ++i) {
+        T gi = g[i];
+        if (wd != T(0)) {
+          if (decoupled_)
+            p[i] -= lr * wd * p[i];
+          else
+            gi += wd * p[i];
+        }
+        m[i] = b1 * m[i] + nb1 * gi;
+        v[i] = b2 * v[i] + nb2 * gi * gi;
+        const T mhat = m[i] / bc1;
+        const T vhat = v[i] / bc2;
+        p[i] -= lr * mhat / (std::sqrt(vhat) + eps);
       }
-      m[i] = b1 * m[i] + nb1 * gi;
-      v[i] = b2 * v[i] + nb2 * gi * gi;
-      const T mhat = m[i] / bc1;
-      const T vhat = v[i] / bc2;
-      p[i] -= lr * mhat / (std::sqrt(vhat) + eps);
-    }
+    });
   });
 }
 

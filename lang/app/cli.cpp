@@ -15,7 +15,7 @@
 
 #include "app/kernelspec.hpp"
 #include "eval/session.hpp"
-#include "hinge/blas.hpp"
+#include "hinge/threads.hpp"
 #include "hinge/platform.hpp"
 #include "repl/repl.hpp"
 #include "syntax/diagnostics.hpp"
@@ -157,7 +157,7 @@ int cli_main(int argc, char** argv) {
     if (script.empty()) return usage("the script path is empty");
     options.args.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
   }
-  if (threads > 0) set_blas_threads(static_cast<int>(threads));
+  if (threads > 0) set_threads(static_cast<int>(threads));
   options.terminal = isatty(fileno(stdout)) != 0;
   if (options.terminal) {
     // Colour as https://no-color.org asks: any non-empty NO_COLOR turns it off, and

@@ -37,7 +37,7 @@
 #include "bench_data.hpp"
 #include "hand_tape.hpp"
 #include "hinge/backward.hpp"
-#include "hinge/blas.hpp"
+#include "hinge/threads.hpp"
 #include "hinge/engine.hpp"
 #include "hinge/optim.hpp"
 
@@ -693,7 +693,7 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
-    set_blas_threads(o.threads);  // the engine applies it at its next product
+    set_threads(o.threads);  // the engine applies it at its next product
     const std::map<std::string, std::function<Model(Graph&)>> models = {
         {"scalar_mlp", scalar_mlp},
         {"scalar_mlp_tensors", scalar_mlp_tensors},

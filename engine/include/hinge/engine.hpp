@@ -2,7 +2,7 @@
 #pragma once
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
-#include "hinge/blas.hpp"
+#include "hinge/threads.hpp"
 #include "hinge/checkpoint.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/gradcheck.hpp"

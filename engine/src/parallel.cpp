@@ -1,0 +1,180 @@
+// The engine's worker threads, and the count of threads it may use.
+#include "parallel.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <system_error>
+#include <thread>
+
+#include "hinge/threads.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace hinge {
+
+// Note [The engine splits its products]
+// With OpenBLAS's own threads (it was asked for 2), a training step of tests/bench's
+// MLP took about as long on 2 cores as on 1, and 69% of what its products alone took
+// on both. OpenBLAS cuts each product across its threads, and each core writes its
+// share of the output into its own cache; the engine's loops then ran on the calling
+// thread alone and read the other core's share from afar (the optimizer's update,
+// clearing, the bias, relu: 2-4x slower than at 1 thread, and still so with
+// OpenBLAS's worker asleep), while that worker spun in sched_yield. A thread of the
+// engine's own beside OpenBLAS's, taking pieces of those loops from a counter, made
+// three runnable threads on two cores and did not help.
+//
+// So the engine owns its threads, and OpenBLAS runs with one thread in each caller.
+// A large product is cut by rows of its output, and each part is one call to
+// OpenBLAS on one thread; the large loops over that output are cut at the same
+// places (part_range), so the thread that wrote a row is the one that reads it
+// next. Part 0 runs on the calling thread, part p always on worker p - 1. On the
+// shapes of that MLP step the products alone took about 0.9 ms this way against
+// 1.25 ms under OpenBLAS's threads (a standalone measurement on the 2-core VM,
+// before this was built), since each call is one plain single-thread GEMM with no
+// hand-over inside it. Parts compute each number as one thread would (the same
+// kernel on fewer rows, each sum over the same terms in the same order).
+//
+// A worker spins for kSpinTime after its last part, so a training loop's
+// hand-overs cost no system call, and then sleeps on a futex (std::atomic::wait):
+// an idle REPL or notebook costs nothing. Only one caller uses the workers at a
+// time; another thread (or a part itself) that asks meanwhile runs its parts in
+// turn, as does a forked child, whose workers did not come with it.
+
+namespace detail {
+namespace {
+
+constexpr auto kSpinTime = std::chrono::milliseconds(2);
+
+std::atomic<int> g_asked{0};  // set_threads's count; 0: not set
+
+void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Waits until `flag` no longer holds `old`: spinning for kSpinTime, then asleep.
+template <class T>
+T await_change(const std::atomic<T>& flag, T old) {
+  T now = flag.load(std::memory_order_acquire);
+  if (now != old) return now;
+  const auto until = std::chrono::steady_clock::now() + kSpinTime;
+  for (int i = 1;; ++i) {
+    pause();
+    if ((now = flag.load(std::memory_order_acquire)) != old) return now;
+    if (i % 256 == 0 && std::chrono::steady_clock::now() > until) break;
+  }
+  for (;;) {
+    flag.wait(old, std::memory_order_acquire);
+    if ((now = flag.load(std::memory_order_acquire)) != old) return now;
+  }
+}
+
+struct Pool {
+  std::atomic_flag busy;                // a caller is using the workers
+  std::atomic<uint32_t> generation{0};  // a new set of parts is posted when it changes
+  std::atomic<int> pending{0};          // workers yet to finish the current set
+  void (*job)(void*, int) = nullptr;
+  void* ctx = nullptr;
+  int parts = 0;
+  int workers = 0;  // started, none stopped
+  pid_t owner = 0;  // the process that started them
+};
+
+Pool& pool() {
+  static Pool* p = new Pool;  // never destroyed: workers may still wait on it at exit
+  return *p;
+}
+
+void work(Pool& pl, int index, uint32_t seen) {
+  for (;;) {
+    seen = await_change(pl.generation, seen);
+    if (index + 1 < pl.parts) pl.job(pl.ctx, index + 1);
+    if (pl.pending.fetch_sub(1, std::memory_order_acq_rel) == 1) pl.pending.notify_all();
+  }
+}
+
+// Starts workers up to `wanted` (under the busy flag); returns how many there are.
+int start_workers(Pool& pl, int wanted) {
+  if (pl.owner != ::getpid()) {  // none yet, or a forked child's copy of the count
+    if (pl.workers > 0) return 0;
+    pl.owner = ::getpid();
+  }
+  while (pl.workers < wanted) {
+    try {
+      std::thread(work, std::ref(pl), pl.workers, pl.generation.load()).detach();
+    } catch (const std::system_error&) {  // no more threads (RLIMIT_NPROC, memory)
+      break;
+    }
+    ++pl.workers;
+  }
+  return pl.workers;
+}
+
+int threads_from_environment() {
+  if (const char* s = std::getenv("OPENBLAS_NUM_THREADS")) {
+    int n = 0;
+    const char* end = s + std::strlen(s);
+    if (auto [p, ec] = std::from_chars(s, end, n); ec == std::errc() && p == end && n > 0) return n;
+  }
+  return static_cast<int>(std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+int thread_count() {
+  static const int from_environment = threads_from_environment();
+  const int asked = g_asked.load(std::memory_order_relaxed);
+  return std::clamp(asked > 0 ? asked : from_environment, 1, kMaxThreads);
+}
+
+int parts_for(double work, double min_work) {
+  if (!(work >= 2 * min_work)) return 1;
+  return static_cast<int>(std::min<double>(thread_count(), work / min_work));
+}
+
+std::pair<int64_t, int64_t> part_range(int64_t n, int parts, int p, int64_t align) {
+  const int64_t units = (n + align - 1) / align;  // pieces of `align` items, the last maybe short
+  const int64_t base = units / parts, extra = units % parts;
+  auto start = [&](int q) { return std::min(n, (q * base + std::min<int64_t>(q, extra)) * align); };
+  return {start(p), start(p + 1)};
+}
+
+void run_parts(int parts, void (*job)(void*, int), void* ctx) {
+  Pool& pl = pool();
+  int workers = 0;
+  if (parts > 1 && !pl.busy.test_and_set(std::memory_order_acquire)) {
+    workers = std::min(start_workers(pl, parts - 1), parts - 1);
+    if (workers == 0) pl.busy.clear(std::memory_order_release);
+  }
+  if (workers == 0) {
+    for (int p = 0; p < parts; ++p) job(ctx, p);
+    return;
+  }
+  pl.job = job;
+  pl.ctx = ctx;
+  pl.parts = workers + 1;                                   // parts beyond the workers run here, after part 0
+  pl.pending.store(pl.workers, std::memory_order_relaxed);  // every worker answers
+  pl.generation.fetch_add(1, std::memory_order_release);
+  pl.generation.notify_all();
+  for (int p = 0; p < parts; ++p)
+    if (p == 0 || p > workers) job(ctx, p);
+  for (int left; (left = pl.pending.load(std::memory_order_acquire)) != 0;) await_change(pl.pending, left);
+  pl.busy.clear(std::memory_order_release);
+}
+
+}  // namespace detail
+
+void set_threads(int n) { detail::g_asked.store(std::max(n, 0), std::memory_order_relaxed); }
+
+}  // namespace hinge
