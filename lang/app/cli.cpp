@@ -15,8 +15,8 @@
 
 #include "app/kernelspec.hpp"
 #include "eval/session.hpp"
-#include "hinge/threads.hpp"
 #include "hinge/platform.hpp"
+#include "hinge/threads.hpp"
 #include "repl/repl.hpp"
 #include "syntax/diagnostics.hpp"
 

@@ -37,9 +37,9 @@
 #include "bench_data.hpp"
 #include "hand_tape.hpp"
 #include "hinge/backward.hpp"
-#include "hinge/threads.hpp"
 #include "hinge/engine.hpp"
 #include "hinge/optim.hpp"
+#include "hinge/threads.hpp"
 
 // Every heap allocation, counted: a replayed step must make none (README.md, targets).
 #include "count_allocations.hpp"

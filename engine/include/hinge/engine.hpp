@@ -2,7 +2,6 @@
 #pragma once
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
-#include "hinge/threads.hpp"
 #include "hinge/checkpoint.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/gradcheck.hpp"
@@ -11,4 +10,5 @@
 #include "hinge/optim.hpp"
 #include "hinge/rng.hpp"
 #include "hinge/tensor.hpp"
+#include "hinge/threads.hpp"
 #include "hinge/trace_export.hpp"
