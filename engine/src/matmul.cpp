@@ -205,9 +205,28 @@ void gemm_loop(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, in
 }
 
 // A product is cut into parts (Note [The engine splits its products] in
-// parallel.cpp) of at least a million multiply-adds (about 10 us on one core,
-// against a hand-over of about a microsecond) and 16 rows of C.
-constexpr double kProductWorkPerPart = 1 << 20;
+// parallel.cpp) of at least two million multiply-adds (about 20 us on one core,
+// against a hand-over of about a microsecond) and 16 rows of C, at multiples of
+// kRowsPerCut rows.
+constexpr double kProductWorkPerPart = 1 << 21;
+
+// Note [Cuts that keep the numbers]
+// OpenBLAS's kernels take the rows of a row-major output in blocks, and compute the
+// rows of a short block with other code than a full block's, whose sums round
+// otherwise. A product cut at a row where no block begins gives other last digits
+// near the cut than the whole product does. Cutting at every row of a few shapes
+// showed blocks of 12 rows in Haswell's sgemm (Zen runs Haswell's kernels), 2 in
+// its dgemm, 4 in SkylakeX's sgemm, 12 in its dgemm. So products are cut at
+// multiples of 12 rows, and then the numbers do not depend on the thread count:
+// with each OPENBLAS_CORETYPE this CPU can run (OpenBLAS 0.3.21), 1,960 such cuts
+// of 15 shapes, both dtypes and all four transposes, gave the whole product's
+// numbers bit for bit with Haswell, SkylakeX, Cooperlake, Zen, Sandybridge and
+// Prescott; with Nehalem's kernels 376 did not (there the last digits can depend
+// on the thread count). SkylakeX also has small-matrix kernels with other
+// arithmetic, below a million multiply-adds: every part stays above that
+// (kProductWorkPerPart, less at most 6 rows of rounding). tests/engine/
+// threads_test.cpp checks this on the machine it runs on.
+constexpr int64_t kRowsPerCut = 12;
 constexpr int64_t kProductRowsPerPart = 16;
 
 // C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
@@ -251,7 +270,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
       blas->dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, a, static_cast<blasint>(lda), B,
                   static_cast<blasint>(ldb), b, C + first * ldc, static_cast<blasint>(ldc));
   };
-  for_parts(M, parts, 1, rows);
+  for_parts(M, parts, kRowsPerCut, rows);
 }
 
 // Every operand seen as a batch of matrices: a is [batch?, m, k], b is [batch?, k, n]

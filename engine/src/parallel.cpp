@@ -144,9 +144,12 @@ int parts_for(double work, double min_work) {
 }
 
 std::pair<int64_t, int64_t> part_range(int64_t n, int parts, int p, int64_t align) {
-  const int64_t units = (n + align - 1) / align;  // pieces of `align` items, the last maybe short
-  const int64_t base = units / parts, extra = units % parts;
-  auto start = [&](int q) { return std::min(n, (q * base + std::min<int64_t>(q, extra)) * align); };
+  // Each cut at the multiple of `align` nearest to its even share.
+  auto start = [&](int q) {
+    if (q >= parts) return n;
+    const int64_t even = n / parts * q + n % parts * q / parts;
+    return std::min(n, (even + align / 2) / align * align);
+  };
   return {start(p), start(p + 1)};
 }
 

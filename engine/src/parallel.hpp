@@ -17,8 +17,8 @@ int thread_count();
 // thread_count().
 int parts_for(double work, double min_work);
 
-// [first, last) of part p when n items are cut into `parts` pieces whose bounds are
-// multiples of `align` (the last piece takes the rest). Two splits of the same n
+// [first, last) of part p when n items are cut into `parts` pieces at the multiples
+// of `align` nearest to even shares (a piece may be empty; the last ends at n). Two splits of the same n
 // with the same parts and align cut at the same places, so the thread that wrote an
 // item in one reads it in the other.
 std::pair<int64_t, int64_t> part_range(int64_t n, int parts, int p, int64_t align = 1);
