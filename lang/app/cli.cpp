@@ -35,7 +35,8 @@ options:
   -e EXPR              evaluate EXPR (statements separated by ';') and print its value
   --seed N             seed of the random generator (default 0)
   --dtype f32|f64      element type of new tensors (default f64)
-  --threads N          threads for matrix products (OpenBLAS)
+  --threads N          threads for large matrix products and the optimizers' updates
+                       (default: one per core)
   --max-elements N     largest tensor allowed, in elements (default 268435456)
   --max-iterations N   budget of loop iterations and calls per run (default 100000000)
   --install-kernel [--user | --prefix DIR]

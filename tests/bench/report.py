@@ -530,7 +530,8 @@ def section_sgemm(ctx):
                      cpu_per_wall(h, "step"), ">= 90%", yes_no(su / hs >= 0.9)])
     if not rows:
         return None
-    return ("GEMM efficiency (the MLP, where GEMM is the work): the step's sgemm calls alone against the step; "
+    return ("GEMM efficiency (the MLP, where GEMM is the work): the step's sgemm calls alone (each one call, "
+            "OpenBLAS's own threads splitting it) against the step; "
             "CPU / wall: the CPU time of all threads over the wall-clock time (a thread spinning while it "
             "waits counts as busy)",
             md_table(["workload", "threads", "sgemm alone", "sgemm GFLOP/s", "hinge step", "hinge at",
@@ -859,8 +860,9 @@ def main():
                    "the timings are noisy.**")
     out.append("")
     out.append("Threads: OMP_WAIT_POLICY=PASSIVE; OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = torch.set_num_threads = "
-               f"openblas_set_num_threads = {', '.join(map(str, ctx.threads))} (one process per row, side and "
-               "variant). Kernel settings, the same for both sides: "
+               f"hinge's set_threads = {', '.join(map(str, ctx.threads))} (one process per row, side and "
+               "variant; hinge cuts its products over threads of its own, each calling OpenBLAS on one thread). "
+               "Kernel settings, the same for both sides: "
                + ", ".join(f"{k}={v}" for k, v in env_pins.items()) + ".")
     out.append("")
     out.append(f"- hinge's OpenBLAS: `{hinfo.get('blas', hinfo.get('error'))}`")
