@@ -33,14 +33,18 @@ namespace hinge {
 //
 // So the engine owns its threads, and OpenBLAS runs with one thread in each caller.
 // A large product is cut by rows of its output, and each part is one call to
-// OpenBLAS on one thread; the large loops over that output are cut at the same
-// places (part_range), so the thread that wrote a row is the one that reads it
-// next. Part 0 runs on the calling thread, part p always on worker p - 1. On the
-// shapes of that MLP step the products alone took about 0.9 ms this way against
-// 1.25 ms under OpenBLAS's threads (a standalone measurement on the 2-core VM,
-// before this was built), since each call is one plain single-thread GEMM with no
-// hand-over inside it. Parts compute each number as one thread would (the same
-// kernel on fewer rows, each sum over the same terms in the same order).
+// OpenBLAS on one thread. The optimizers' updates, the largest loops that read a
+// product's output (a weight's gradient), are cut near the same places (part_range;
+// a product at the nearest multiple of 12 rows, Note [Cuts that keep the numbers]
+// in matmul.cpp, an update at the nearest multiple of 16 elements), so the thread
+// that wrote most of a gradient's rows is the one that reads them. The smaller
+// loops over a product's output (the bias, relu) are not cut: in that MLP step at
+// 2 threads they took about 3% of the samples. Part 0 runs on the calling thread,
+// part p always on worker p - 1. On the shapes of that MLP step the products alone
+// took about 0.9 ms this way against 1.25 ms under OpenBLAS's threads (a standalone
+// measurement on the 2-core VM, before this was built), since each call is one
+// plain single-thread GEMM with no hand-over inside it. A part computes each number
+// as one thread would, so the thread count does not change the results.
 //
 // A worker spins for kSpinTime after its last part, so a training loop's
 // hand-overs cost no system call, and then sleeps on a futex (std::atomic::wait):
