@@ -1,7 +1,7 @@
 // The engine's worker threads, and the count of threads it may use.
 #include "parallel.hpp"
 
-#include <unistd.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -48,7 +48,9 @@ namespace hinge {
 //
 // A worker spins for kSpinTime after its last part, so a training loop's
 // hand-overs cost no system call, and then sleeps on a futex (std::atomic::wait):
-// an idle REPL or notebook costs nothing. Only one caller uses the workers at a
+// an idle REPL or notebook costs nothing. With more threads than cores (--threads
+// above their count) nothing spins: a spinning thread would hold a core that a
+// part needs. Only one caller uses the workers at a
 // time; another thread (or a part itself) that asks meanwhile runs its parts in
 // turn, as does a forked child, whose workers did not come with it.
 
@@ -67,13 +69,14 @@ void pause() {
 #endif
 }
 
-// Waits until `flag` no longer holds `old`: spinning for kSpinTime, then asleep.
+// Waits until `flag` no longer holds `old`: spinning for kSpinTime (when `spin`),
+// then asleep.
 template <class T>
-T await_change(const std::atomic<T>& flag, T old) {
+T await_change(const std::atomic<T>& flag, T old, bool spin) {
   T now = flag.load(std::memory_order_acquire);
   if (now != old) return now;
   const auto until = std::chrono::steady_clock::now() + kSpinTime;
-  for (int i = 1;; ++i) {
+  for (int i = 1; spin; ++i) {
     pause();
     if ((now = flag.load(std::memory_order_acquire)) != old) return now;
     if (i % 256 == 0 && std::chrono::steady_clock::now() > until) break;
@@ -92,7 +95,10 @@ struct Pool {
   void* ctx = nullptr;
   int parts = 0;
   int workers = 0;  // started, none stopped
-  pid_t owner = 0;  // the process that started them
+  // False when the workers and the caller outnumber the cores: a thread spinning
+  // then holds a core that a part needs.
+  std::atomic<bool> spin{true};
+  bool forked = false;  // this is a forked child: the workers did not come with it
 };
 
 Pool& pool() {
@@ -102,7 +108,7 @@ Pool& pool() {
 
 void work(Pool& pl, int index, uint32_t seen) {
   for (;;) {
-    seen = await_change(pl.generation, seen);
+    seen = await_change(pl.generation, seen, pl.spin.load(std::memory_order_relaxed));
     if (index + 1 < pl.parts) pl.job(pl.ctx, index + 1);
     if (pl.pending.fetch_sub(1, std::memory_order_acq_rel) == 1) pl.pending.notify_all();
   }
@@ -110,10 +116,8 @@ void work(Pool& pl, int index, uint32_t seen) {
 
 // Starts workers up to `wanted` (under the busy flag); returns how many there are.
 int start_workers(Pool& pl, int wanted) {
-  if (pl.owner != ::getpid()) {  // none yet, or a forked child's copy of the count
-    if (pl.workers > 0) return 0;
-    pl.owner = ::getpid();
-  }
+  if (pl.workers >= wanted || pl.forked) return pl.forked ? 0 : pl.workers;
+  if (pl.workers == 0) ::pthread_atfork(nullptr, nullptr, [] { pool().forked = true; });
   while (pl.workers < wanted) {
     try {
       std::thread(work, std::ref(pl), pl.workers, pl.generation.load()).detach();
@@ -122,6 +126,8 @@ int start_workers(Pool& pl, int wanted) {
     }
     ++pl.workers;
   }
+  const int cores = std::max(static_cast<int>(std::thread::hardware_concurrency()), 1);  // reads /sys
+  pl.spin.store(pl.workers + 1 <= cores, std::memory_order_relaxed);
   return pl.workers;
 }
 
@@ -176,7 +182,8 @@ void run_parts(int parts, void (*job)(void*, int), void* ctx) {
   pl.generation.notify_all();
   for (int p = 0; p < parts; ++p)
     if (p == 0 || p > workers) job(ctx, p);
-  for (int left; (left = pl.pending.load(std::memory_order_acquire)) != 0;) await_change(pl.pending, left);
+  for (int left; (left = pl.pending.load(std::memory_order_acquire)) != 0;)
+    await_change(pl.pending, left, pl.spin.load(std::memory_order_relaxed));
   pl.busy.clear(std::memory_order_release);
 }
 
