@@ -144,11 +144,12 @@ TEST_CASE("two threads multiplying at once both get their products") {
     want = product(DType::f64, sa, sb);
   }
   set_threads(2);
-  std::vector<ProductResult> got(2 * 10);
-  auto run = [&](int caller) {
-    for (int k = 0; k < 10; ++k) got[static_cast<std::size_t>(caller * 10 + k)] = product(DType::f64, sa, sb);
+  constexpr std::size_t kEach = 10;  // products per caller
+  std::vector<ProductResult> got(2 * kEach);
+  auto run = [&](std::size_t caller) {
+    for (std::size_t k = 0; k < kEach; ++k) got[caller * kEach + k] = product(DType::f64, sa, sb);
   };
-  std::thread other(run, 1);
+  std::thread other(run, std::size_t{1});
   run(0);
   other.join();
   for (const ProductResult& r : got) {
