@@ -2,6 +2,7 @@
 #include "parallel.hpp"
 
 #include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -118,6 +119,13 @@ void work(Pool& pl, int index, uint32_t seen) {
 int start_workers(Pool& pl, int wanted) {
   if (pl.workers >= wanted || pl.forked) return pl.forked ? 0 : pl.workers;
   if (pl.workers == 0) ::pthread_atfork(nullptr, nullptr, [] { pool().forked = true; });
+  // A worker takes no signal: Ctrl-C must reach the thread that waits in a read or
+  // in the line editor, whose system call it ends. Linux hands a process's signal
+  // to its main thread first, unless that thread blocks it or has one pending; the
+  // mask, which a thread inherits from the one that starts it, makes it certain.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   while (pl.workers < wanted) {
     try {
       std::thread(work, std::ref(pl), pl.workers, pl.generation.load()).detach();
@@ -126,6 +134,7 @@ int start_workers(Pool& pl, int wanted) {
     }
     ++pl.workers;
   }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   const int cores = std::max(static_cast<int>(std::thread::hardware_concurrency()), 1);  // reads /sys
   pl.spin.store(pl.workers + 1 <= cores, std::memory_order_relaxed);
   return pl.workers;
