@@ -260,8 +260,14 @@ class Interpreter {
     options_.display(d);
   }
 
-  // Sets the graph's origin to the tag of this span (Note [Origin tags]).
-  void stamp(const Ctx& ctx, Span span) { graph_.set_origin(origins_.tag(ctx.source, span)); }
+  // Before each tensor op the interpreter builds: sets the graph's origin to the tag
+  // of this span (Note [Origin tags]), and stops on a Ctrl-C that arrived during the
+  // ops before it. One expression over large tensors can run for seconds with no
+  // statement boundary (exec() turns the engine's Interrupted into the statement's).
+  void stamp(const Ctx& ctx, Span span) {
+    throw_if_interrupted();
+    graph_.set_origin(origins_.tag(ctx.source, span));
+  }
   // Gives node t (built by the current statement) a tag that names its binding.
   void name_node(const Tensor& t, const std::string& name, NodeId first_new);
 

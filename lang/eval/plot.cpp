@@ -47,6 +47,7 @@ void add_affine_lines(const std::vector<double>& vals, std::size_t cells, std::s
                       std::vector<std::vector<double>>* bent = nullptr) {
   if (cells < nx + 1 || nx < 2) return;
   for (std::size_t u = 0; u < k && lines.size() < 256; ++u) {
+    throw_if_interrupted();  // each unit is a pass over every cell (10^6 at resolution 1000)
     auto at = [&](std::size_t c) { return vals[c * k + u]; };
     // The plane through cells (0,0), (1,0) and (0,1) of the grid.
     const double x0 = grid[0], y0 = grid[1], dx = grid[2] - grid[0], dy = grid[2 * nx + 1] - grid[1];
@@ -340,13 +341,17 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       map.nx = map.ny = static_cast<std::size_t>(o.resolution);
       std::vector<double> grid;
       grid.reserve(map.nx * map.ny * 2);
-      for (std::size_t j = 0; j < map.ny; ++j)
+      // The loops below pass over every cell (10^6 at resolution 1000) with no tensor
+      // op between them: each polls the stop request (exec() reports it).
+      for (std::size_t j = 0; j < map.ny; ++j) {
+        throw_if_interrupted();
         for (std::size_t i = 0; i < map.nx; ++i) {
           grid.push_back(map.x0 +
                          (map.x1 - map.x0) * (static_cast<double>(i) + 0.5) / static_cast<double>(map.nx));
           grid.push_back(map.y0 +
                          (map.y1 - map.y0) * (static_cast<double>(j) + 0.5) / static_cast<double>(map.ny));
         }
+      }
       stamp(ctx, p.subject.span);
       Tensor g = at_span(p.subject.span, [&] {
         return graph_.constant(Shape{static_cast<int64_t>(map.nx * map.ny), 2}, grid);
@@ -367,6 +372,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         std::map<std::vector<bool>, long long> ids;
         std::vector<bool> pat(k);
         for (std::size_t c = 0; c < cells; ++c) {
+          if (c % map.nx == 0) throw_if_interrupted();
           for (std::size_t u = 0; u < k; ++u) pat[u] = vals[c * k + u] > 0;
           auto it = ids.try_emplace(pat, static_cast<long long>(ids.size())).first;
           map.regions.push_back(it->second);
@@ -392,6 +398,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         fmt::print(out(), "(an SVG with the unit boundaries: add `to \"regions.svg\"`)\n");
         return;
       }
+      throw_if_interrupted();  // before the file is written
       page(map.size);
       write(at_span(p.subject.span, [&] { return report::render_region_svg(map); }));
       return;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -459,4 +460,28 @@ TEST_CASE("gradcheck says which slopes the round-off of a large target hides", "
   CHECK(
       all.find("gradcheck sum(w * w) + 1e10 wrt w: cannot check: (sum(w * w) + 1e10) is about 1e+10, and its "
                "round-off blurs the differences by about +-8.9e+00") == 0);
+}
+
+TEST_CASE("Ctrl-C stops plot regions at its finest grid before it writes the file",
+          "[interp][plot][signal]") {
+  // 10^6 cells through a layer of 16 units: seconds of ops on large tensors and
+  // passes over every cell, with no statement boundary in between. Ctrl-C comes
+  // 100 ms in, long before the end.
+  TempDir dir("hinge-interp");
+  Harness h;
+  h.script(
+      "param W1 = normal([2, 16])\nparam b1 = normal([16])\nparam W2 = normal([16, 8])\n"
+      "def f(x) = relu(x @ W1 + b1) @ W2\n");
+  const fs::path svg = dir.path / "regions.svg";
+  std::thread ctrl_c([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    request_interrupt();
+  });
+  const std::string out =
+      h.script("plot regions f to \"" + svg.string() + "\" with resolution=1000\n", Status::interrupted);
+  ctrl_c.join();
+  CHECK(out.find("regions on a") == std::string::npos);
+  CHECK(!fs::exists(svg));
+  CHECK(h.last_err.find("interrupted") != std::string::npos);
+  CHECK(!interrupt_requested());
 }
