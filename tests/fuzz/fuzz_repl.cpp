@@ -3,6 +3,7 @@
 // Session with tight limits. Every run must end with an exit status: no crash, no
 // sanitizer report, no hang.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -24,12 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static fuzz::Watchdog dog;
   static const int stdout_to_null = [] {
     std::signal(SIGPIPE, SIG_IGN);  // the input's writer sees EPIPE instead (below)
-    // What the REPL prints straight to stdout (command output) goes nowhere.
-    int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, 1);
-    return 0;
+    // What the REPL prints straight to stdout (command output) goes to a file in
+    // memory (no path, no device), emptied before each input.
+    int sink = ::memfd_create("hinge-fuzz-stdout", MFD_CLOEXEC);
+    if (sink >= 0) ::dup2(sink, 1);
+    return sink;
   }();
-  (void)stdout_to_null;
+  if (stdout_to_null >= 0) {
+    std::fflush(stdout);
+    if (::ftruncate(1, 0) == 0) ::lseek(1, 0, SEEK_SET);
+  }
 
   // The input becomes standard input through a pipe. A thread writes it: a replayed
   // regression can be larger than the pipe's buffer, and one write before reading would

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "capture.hpp"
 #include "eval/session.hpp"
 #include "run_process.hpp"
 
@@ -21,15 +22,15 @@ int drawn_lines(const std::string& svg) {
 
 std::string plot(const std::string& script) {
   hinge::test::TempDir dir("hinge-regions");
-  std::FILE* sink = std::fopen("/dev/null", "w");
+  hinge::test::Capture out, err;
   SessionOptions opt;
-  opt.out = sink;
-  opt.err = sink;
+  opt.out = out.f;
+  opt.err = err.f;
   Session s(opt);
   const std::string path = (dir.path / "r.svg").string();
   const Status st = s.run_script(
       "r.hinge", script + "\nplot regions f to \"" + path + "\" with x0=-2, x1=2, y0=-2, y1=2\n");
-  std::fclose(sink);
+  INFO(err.take());
   REQUIRE(st == Status::ok);
   return hinge::test::slurp(path);
 }

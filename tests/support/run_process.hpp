@@ -35,14 +35,16 @@ struct RunOptions {
   bool fake_clock = false;   // HINGE_FAKE_CLOCK=1: training reports read the same every run
   int signal = SIGINT;       // the signal sigint_after_ms sends (SIGTERM, say)
   long memory_limit = 0;     // RLIMIT_AS of the child in bytes (ulimit -v), 0 = none
-  fs::path stdin_path;       // the child's standard input; empty: /dev/null
+  fs::path stdin_path;       // the child's standard input; empty: an empty file in cwd
 };
 
-// Runs `argv` (argv[0] is the program's path) in `cwd`, stdin from /dev/null (or
-// opt.stdin_path), stdout and stderr captured through files in `cwd`.
+// Runs `argv` (argv[0] is the program's path) in `cwd`, stdin from an empty file in
+// `cwd` (or opt.stdin_path), stdout and stderr captured through files in `cwd`.
 inline RunResult run_process(const std::vector<std::string>& argv, const fs::path& cwd,
                              const RunOptions& opt = {}) {
   const fs::path out_path = cwd / ".stdout", err_path = cwd / ".stderr";
+  const fs::path in_path = opt.stdin_path.empty() ? cwd / ".stdin" : opt.stdin_path;
+  if (opt.stdin_path.empty()) std::ofstream(in_path).flush();  // created empty
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   REQUIRE(pid >= 0);
@@ -50,7 +52,7 @@ inline RunResult run_process(const std::vector<std::string>& argv, const fs::pat
     if (chdir(cwd.c_str()) != 0) _exit(127);
     int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int n = open(opt.stdin_path.empty() ? "/dev/null" : opt.stdin_path.c_str(), O_RDONLY);
+    int n = open(in_path.c_str(), O_RDONLY);
     dup2(o, 1);
     dup2(e, 2);
     dup2(n, 0);
