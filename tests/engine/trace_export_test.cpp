@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,10 +11,13 @@
 #include <fmt/format.h>
 
 #include "hinge/engine.hpp"
+#include "run_process.hpp"
 #include "temp_dir.hpp"
 
 using namespace hinge;
 namespace fs = std::filesystem;
+using hinge::test::run_process;
+using hinge::test::RunResult;
 using hinge::test::TempDir;
 
 namespace {
@@ -126,8 +128,9 @@ TEST_CASE("trace dot: micrograd records, params and root coloured, accepted by g
   for (const std::string& text : {dot, odd_dot}) {
     const std::string in = tmp.file("g.dot"), out = tmp.file("g.svg");
     tmp.write("g.dot", text);
-    const int rc = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>/dev/null", in, out).c_str());
-    CHECK(rc == 0);
+    const RunResult r = run_process({"dot", "-Tsvg", in, "-o", out}, tmp.path);
+    INFO(r.err);
+    CHECK(r.status == 0);
     CHECK(fs::exists(out));
     CHECK(fs::file_size(out) > 100);
   }
@@ -164,6 +167,8 @@ TEST_CASE("trace json: every field, the same ids, escaped strings, valid JSON") 
   for (const std::string& text : {json, json2}) {
     const std::string in = tmp.file("t.json");
     tmp.write("t.json", text);
-    CHECK(std::system(fmt::format("python3 -m json.tool '{}' >/dev/null 2>&1", in).c_str()) == 0);
+    const RunResult r = run_process({"python3", "-m", "json.tool", in}, tmp.path);
+    INFO(r.err);
+    CHECK(r.status == 0);
   }
 }

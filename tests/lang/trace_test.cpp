@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -24,12 +23,15 @@
 #include "explain/explain.hpp"
 #include "graph_snapshot.hpp"
 #include "hinge/backward.hpp"
+#include "run_process.hpp"
 #include "temp_dir.hpp"
 
 using namespace hinge;
 using namespace hinge::lang;
 namespace fs = std::filesystem;
 using hinge::test::Capture;
+using hinge::test::run_process;
+using hinge::test::RunResult;
 using hinge::test::slurp;
 using hinge::test::snapshot;
 using hinge::test::TempDir;
@@ -83,12 +85,10 @@ TEST_CASE("trace goldens: every value, partial, gradient and note as checked by 
     DYNAMIC_SECTION(name) {
       TempDir tmp;
       fs::copy_file(entry.path(), tmp.path / entry.path().filename());
-      const std::string cmd = fmt::format("cd '{}' && '{}' '{}' > out.txt 2> err.txt", tmp.path.string(),
-                                          HINGE_EXE, entry.path().filename().string());
-      const int status = std::system(cmd.c_str());
-      INFO(slurp(tmp.path / "err.txt"));
-      CHECK(status == 0);
-      CHECK(slurp(tmp.path / "out.txt") == slurp(dir / (name + ".out")));
+      const RunResult r = run_process({HINGE_EXE, entry.path().filename().string()}, tmp.path);
+      INFO(r.err);
+      CHECK(r.status == 0);
+      CHECK(r.out == slurp(dir / (name + ".out")));
     }
     ++count;
   }
@@ -244,11 +244,9 @@ TEST_CASE("trace to .dot writes Graphviz that dot accepts, coloured by role and 
   CHECK(text.find("fillcolor=\"#cfe6ff\"") != std::string::npos);            // a param: blue
   CHECK(text.find("note: relu closed: input -3 < 0") != std::string::npos);  // the note, in the tooltip
   // graphviz and python3 are installed by tests/run: these checks always run.
-  const int status = std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>'{}'", dot,
-                                             (tmp.path / "y.svg").string(), (tmp.path / "dot.err").string())
-                                     .c_str());
-  INFO(slurp(tmp.path / "dot.err"));
-  CHECK(status == 0);
+  const RunResult r = run_process({"dot", "-Tsvg", dot, "-o", (tmp.path / "y.svg").string()}, tmp.path);
+  INFO(r.err);
+  CHECK(r.status == 0);
   CHECK(slurp(tmp.path / "y.svg").find("<svg") != std::string::npos);
 }
 
@@ -310,9 +308,9 @@ trace loss to "{}"
   CHECK(text.find("value: {norm=") != std::string::npos);  // the statistics, in the tooltip
   // Graphviz draws it taller than wide, at a size a screen holds.
   const fs::path svg = tmp.path / "mlp.svg";
-  const int status =
-      std::system(fmt::format("dot -Tsvg '{}' -o '{}' 2>/dev/null", dot, svg.string()).c_str());
-  REQUIRE(status == 0);
+  const RunResult r = run_process({"dot", "-Tsvg", dot, "-o", svg.string()}, tmp.path);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
   const std::string pic = slurp(svg);
   std::smatch m;
   REQUIRE(std::regex_search(pic, m, std::regex(R"(<svg width="(\d+)pt" height="(\d+)pt")")));
@@ -370,19 +368,19 @@ TEST_CASE("trace to .json: the same ids, every field, strings escaped") {
   for (const char* field : {"\"root\"", "\"nodes\"", "\"partials\"", "\"contributions\"", "\"notes\"",
                             "\"where\"", "\"text\"", "\"name\": \"h\"", "\"layers\"", "\"unused_params\""})
     CHECK(text.find(field) != std::string::npos);
-  // Parse it and check the ids and a gradient against the text trace's.
-  const std::string check = fmt::format(
-      "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=d[\"nodes\"]; "
-      "assert [x[\"id\"] for x in n] == list(range(len(n))); "
-      "h=[x for x in n if x.get(\"name\")==\"h\"][0]; print(h[\"grad\"], len(h[\"contributions\"]))' '{}'",
-      json);
-  std::FILE* p = popen(check.c_str(), "r");
-  REQUIRE(p);
-  char buf[256] = {};
-  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, p);
-  CHECK(pclose(p) == 0);
+  // Parse it and check the ids and a gradient against the text trace's (the path
+  // is an argument of the program, not part of it).
+  const RunResult r = run_process(
+      {"python3", "-c",
+       "import json,sys; d=json.load(open(sys.argv[1])); n=d[\"nodes\"]; "
+       "assert [x[\"id\"] for x in n] == list(range(len(n))); "
+       "h=[x for x in n if x.get(\"name\")==\"h\"][0]; print(h[\"grad\"], len(h[\"contributions\"]))",
+       json},
+      tmp.path);
+  INFO(r.err);
+  CHECK(r.status == 0);
   // h feeds relu, h * w (twice: as h) and c * h: three consumers.
-  CHECK(std::string(buf, n).find(" 3") != std::string::npos);
+  CHECK(r.out.find(" 3") != std::string::npos);
 }
 
 TEST_CASE("trace errors are diagnostics at the target") {
