@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,9 +38,11 @@ namespace hinge {
 // it maps what n buffers and the workers' stacks take (plus a margin) and unmaps it
 // untouched; when that works it runs n products big enough to need a buffer, one on
 // each thread, started together, so that n buffers exist and no later product maps
-// again. When n do not fit, products are cut into as many parts as fit, and when not
-// even one buffer fits, products run in the engine's own loop (matmul.cpp: slower,
-// and it polls the stop flag), never in OpenBLAS. The library is loaded with
+// again. When they could not all start together (more threads than cores on a busy
+// machine), only one buffer is sure: products then run uncut, and that count is not
+// tried again. When n do not fit, products are cut into as many parts as fit, and
+// when not even one buffer fits, products run in the engine's own loop (matmul.cpp:
+// slower, and it polls the stop flag), never in OpenBLAS. The library is loaded with
 // OPENBLAS_NUM_THREADS=1, so it starts no threads of its own: each would map its
 // buffer as it starts, and one that cannot spins (and the exit then waits for it
 // forever). The checks cost one mmap and munmap each, and none once the buffers
@@ -56,6 +59,7 @@ std::mutex g_mutex;     // guards the state below
 bool g_loaded = false;  // g_blas holds the library's functions
 detail::Blas g_blas{};
 int g_ready_callers = 0;  // products in flight whose buffers exist (Note [BLAS under a memory limit])
+int g_tried_callers = 0;  // the most that make_buffers was asked for
 
 // True when `bytes` of fresh memory can be mapped now, as OpenBLAS maps its buffers.
 bool can_map(std::size_t bytes) {
@@ -106,8 +110,10 @@ void load() {
 
 // n products at once, one per thread, each big enough (256^3) that OpenBLAS takes a
 // work buffer for it (its small-matrix kernels take none). True when all n threads
-// started their product together, so that n buffers exist; false when a part ran
-// late or in turn (no worker could start), and the count is not to be trusted.
+// started their product together, so that n buffers exist; false when a part came
+// too late (a machine with fewer cores than threads, busy) or ran in turn (no
+// worker could start): then only the buffer of one is sure. Waiting parts yield,
+// since with more threads than cores the late ones need those cores to arrive.
 bool make_buffers(int n) {
   constexpr int size = 256;
   std::atomic<int> arrived{0};
@@ -115,12 +121,14 @@ bool make_buffers(int n) {
   detail::run_parts(n, [&](int) {
     std::vector<double> a(size * size, 1.0), c(size * size, 0.0);
     arrived.fetch_add(1);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-    while (arrived.load() < n)
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (arrived.load() < n) {
       if (std::chrono::steady_clock::now() > until) {
         together.store(false);
         break;
       }
+      std::this_thread::yield();
+    }
     g_blas.dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1.0, a.data(), size, a.data(),
                  size, 0.0, c.data(), size);
   });
@@ -139,7 +147,10 @@ const Blas* usable_blas(int& callers) {
   }
   int n = std::max(callers, 1);
   while (n > g_ready_callers && !fits(n)) --n;
-  if (n > g_ready_callers && make_buffers(n)) g_ready_callers = n;
+  if (n > g_ready_callers && n > g_tried_callers) {  // each count is tried once
+    g_tried_callers = n;
+    g_ready_callers = make_buffers(n) ? n : std::max(g_ready_callers, 1);
+  }
   if (g_ready_callers == 0) return nullptr;  // not even one buffer fits
   callers = std::min(callers, g_ready_callers);
   return &g_blas;
