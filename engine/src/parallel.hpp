@@ -1,5 +1,5 @@
-// The engine's own threads: a large product, and the loops over its output, cut
-// into parts that run at once (Note [The engine splits its products] in parallel.cpp).
+// The engine's own threads: a large product, and an optimizer's update, cut into
+// parts that run at once (Note [The engine splits its products] in parallel.cpp).
 #pragma once
 #include <cstdint>
 #include <type_traits>
@@ -18,9 +18,9 @@ int thread_count();
 int parts_for(double work, double min_work);
 
 // [first, last) of part p when n items are cut into `parts` pieces at the multiples
-// of `align` nearest to even shares (a piece may be empty; the last ends at n). Two splits of the same n
-// with the same parts and align cut at the same places, so the thread that wrote an
-// item in one reads it in the other.
+// of `align` nearest to even shares (a piece may be empty; the last ends at n). Two
+// splits of the same n with the same parts and align cut at the same places, so the
+// thread that wrote an item in one reads it in the other.
 std::pair<int64_t, int64_t> part_range(int64_t n, int parts, int p, int64_t align = 1);
 
 // Runs job(ctx, p) for every p in [0, parts) and returns once all have: part 0 on
@@ -47,7 +47,7 @@ void for_parts(int64_t n, int parts, int64_t align, F&& f) {
 
 // An elementwise loop is cut into parts of at least kLoopItemsPerPart items (about
 // 10 us on one core at memory speed), at multiples of kLoopAlign (a cache line of
-// floats): the cuts of a product's output rows when it has as many parts.
+// floats): within 6 rows of where a product with as many parts cuts its output.
 inline constexpr double kLoopItemsPerPart = 1 << 14;
 inline constexpr int64_t kLoopAlign = 16;
 
