@@ -102,6 +102,12 @@ struct Pool {
   bool forked = false;  // this is a forked child: the workers did not come with it
 };
 
+// The cores of this machine, read once (std::thread::hardware_concurrency reads /sys).
+int cores() {
+  static const int n = std::max(static_cast<int>(std::thread::hardware_concurrency()), 1);
+  return n;
+}
+
 Pool& pool() {
   static Pool* p = new Pool;  // never destroyed: workers may still wait on it at exit
   return *p;
@@ -135,8 +141,7 @@ int start_workers(Pool& pl, int wanted) {
     ++pl.workers;
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  const int cores = std::max(static_cast<int>(std::thread::hardware_concurrency()), 1);  // reads /sys
-  pl.spin.store(pl.workers + 1 <= cores, std::memory_order_relaxed);
+  pl.spin.store(pl.workers + 1 <= cores(), std::memory_order_relaxed);
   return pl.workers;
 }
 
@@ -146,7 +151,7 @@ int threads_from_environment() {
     const char* end = s + std::strlen(s);
     if (auto [p, ec] = std::from_chars(s, end, n); ec == std::errc() && p == end && n > 0) return n;
   }
-  return static_cast<int>(std::thread::hardware_concurrency());
+  return cores();
 }
 
 }  // namespace
