@@ -47,13 +47,14 @@ namespace hinge {
 // plain single-thread GEMM with no hand-over inside it. A part computes each number
 // as one thread would, so the thread count does not change the results.
 //
-// A worker spins for kSpinTime after its last part, so a training loop's
-// hand-overs cost no system call, and then sleeps on a futex (std::atomic::wait):
-// an idle REPL or notebook costs nothing. With more threads than cores (--threads
-// above their count) nothing spins: a spinning thread would hold a core that a
-// part needs. Only one caller uses the workers at a
-// time; another thread (or a part itself) that asks meanwhile runs its parts in
-// turn, as does a forked child, whose workers did not come with it.
+// Each worker waits on a post count of its own, so a set of parts wakes only the
+// workers it needs. A worker spins for kSpinTime after its last part, so a training
+// loop's hand-overs cost no system call, and then sleeps on a futex
+// (std::atomic::wait): an idle REPL or notebook costs nothing. With more threads
+// than cores (--threads above their count) nothing spins: a spinning thread would
+// hold a core that a part needs. Only one caller uses the workers at a time;
+// another thread (or a part itself) that asks meanwhile runs its parts in turn, as
+// does a forked child, whose workers did not come with it.
 
 namespace detail {
 namespace {
@@ -88,13 +89,17 @@ T await_change(const std::atomic<T>& flag, T old, bool spin) {
   }
 }
 
+// What one worker waits on, on a cache line of its own.
+struct alignas(64) Post {
+  std::atomic<uint32_t> count{0};  // a part is posted to the worker when it changes
+};
+
 struct Pool {
-  std::atomic_flag busy;                // a caller is using the workers
-  std::atomic<uint32_t> generation{0};  // a new set of parts is posted when it changes
-  std::atomic<int> pending{0};          // workers yet to finish the current set
+  std::atomic_flag busy;        // a caller is using the workers
+  Post posts[kMaxThreads - 1];  // one per worker: only the workers a set needs wake
+  std::atomic<int> pending{0};  // workers yet to finish the current set
   void (*job)(void*, int) = nullptr;
   void* ctx = nullptr;
-  int parts = 0;
   int workers = 0;  // started, none stopped
   // False when the workers and the caller outnumber the cores: a thread spinning
   // then holds a core that a part needs.
@@ -113,10 +118,14 @@ Pool& pool() {
   return *p;
 }
 
+// Worker `index`'s loop; `seen` is its post count when it was started (read by the
+// caller that starts it, before that caller posts: read here, it could already
+// include the first post, which would then never be seen).
 void work(Pool& pl, int index, uint32_t seen) {
+  std::atomic<uint32_t>& posted = pl.posts[index].count;
   for (;;) {
-    seen = await_change(pl.generation, seen, pl.spin.load(std::memory_order_relaxed));
-    if (index + 1 < pl.parts) pl.job(pl.ctx, index + 1);
+    seen = await_change(posted, seen, pl.spin.load(std::memory_order_relaxed));
+    pl.job(pl.ctx, index + 1);
     if (pl.pending.fetch_sub(1, std::memory_order_acq_rel) == 1) pl.pending.notify_all();
   }
 }
@@ -134,7 +143,7 @@ int start_workers(Pool& pl, int wanted) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   while (pl.workers < wanted) {
     try {
-      std::thread(work, std::ref(pl), pl.workers, pl.generation.load()).detach();
+      std::thread(work, std::ref(pl), pl.workers, pl.posts[pl.workers].count.load()).detach();
     } catch (const std::system_error&) {  // no more threads (RLIMIT_NPROC, memory)
       break;
     }
@@ -190,11 +199,12 @@ void run_parts(int parts, void (*job)(void*, int), void* ctx) {
   }
   pl.job = job;
   pl.ctx = ctx;
-  pl.parts = workers + 1;                                   // parts beyond the workers run here, after part 0
-  pl.pending.store(pl.workers, std::memory_order_relaxed);  // every worker answers
-  pl.generation.fetch_add(1, std::memory_order_release);
-  pl.generation.notify_all();
-  for (int p = 0; p < parts; ++p)
+  pl.pending.store(workers, std::memory_order_relaxed);
+  for (int w = 0; w < workers; ++w) {
+    pl.posts[w].count.fetch_add(1, std::memory_order_release);
+    pl.posts[w].count.notify_one();  // a system call only when the worker sleeps
+  }
+  for (int p = 0; p < parts; ++p)  // part 0, and the parts beyond the workers'
     if (p == 0 || p > workers) job(ctx, p);
   for (int left; (left = pl.pending.load(std::memory_order_acquire)) != 0;)
     await_change(pl.pending, left, pl.spin.load(std::memory_order_relaxed));

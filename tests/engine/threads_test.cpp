@@ -7,7 +7,9 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -125,6 +127,30 @@ TEST_CASE("a first product on many more threads than cores runs in OpenBLAS, wit
   CHECK(many.value == one.value);
   CHECK(many.grad_a == one.grad_a);
   CHECK(many.grad_b == one.grad_b);
+}
+
+TEST_CASE("workers started one at a time each take their first part") {
+  // Each larger thread count starts one more worker and hands it a part at once: a
+  // worker that read its post count only once running could miss that first part,
+  // and the product would wait for it forever. The products run on a thread of
+  // their own so that a hang fails the test instead of stopping it.
+  auto grow = std::async(std::launch::async, [] {
+    const ProductResult one = [] {
+      Threads th(1);
+      return product(DType::f32, Shape{480, 400}, Shape{400, 300});
+    }();
+    bool same = true;
+    for (int n = 2; n <= 24; ++n) {
+      Threads th(n);
+      same = same && product(DType::f32, Shape{480, 400}, Shape{400, 300}).value == one.value;
+    }
+    return same;
+  });
+  if (grow.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+    FAIL_CHECK("the products did not finish in 120 s: a worker missed its part");
+    std::quick_exit(1);  // the waiting thread cannot be joined
+  }
+  CHECK(grow.get());
 }
 
 TEST_CASE("optimizer updates cut over threads give one thread's numbers bit for bit") {
