@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   if (fuzz::touches_files(text)) return -1;
   static fuzz::Watchdog dog;
-  static const int stdout_to_null = [] {
+  static const int stdout_sink = [] {
     std::signal(SIGPIPE, SIG_IGN);  // the input's writer sees EPIPE instead (below)
     // What the REPL prints straight to stdout (command output) goes to a file in
     // memory (no path, no device), emptied before each input.
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (sink >= 0) ::dup2(sink, 1);
     return sink;
   }();
-  if (stdout_to_null >= 0) {
+  if (stdout_sink >= 0) {
     std::fflush(stdout);
     if (::ftruncate(1, 0) == 0) ::lseek(1, 0, SEEK_SET);
   }

@@ -41,7 +41,7 @@ inline bool touches_files(std::string_view text) {
 // output goes nowhere.
 inline SessionOptions fuzz_options() {
   // A stream that takes every write and keeps nothing: no file, no device.
-  static std::FILE* null = [] {
+  static std::FILE* sink = [] {
     cookie_io_functions_t discard{};
     discard.write = [](void*, const char*, std::size_t size) { return static_cast<ssize_t>(size); };
     return fopencookie(nullptr, "w", discard);
@@ -51,8 +51,8 @@ inline SessionOptions fuzz_options() {
   options.limits.max_elements = 1 << 14;
   options.limits.max_iterations = 20'000;
   options.limits.max_call_depth = 40;
-  options.out = null;
-  options.err = null;
+  options.out = sink;
+  options.err = sink;
   return options;
 }
 

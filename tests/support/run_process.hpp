@@ -38,8 +38,9 @@ struct RunOptions {
   fs::path stdin_path;       // the child's standard input; empty: an empty file in cwd
 };
 
-// Runs `argv` (argv[0] is the program's path, or a name looked up in PATH) in `cwd`, stdin from an empty file
-// in `cwd` (or opt.stdin_path), stdout and stderr captured through files in `cwd`.
+// Runs `argv` (argv[0] is the program's path, or a name looked up in PATH) in `cwd`,
+// stdin from an empty file in `cwd` (or opt.stdin_path), stdout and stderr captured
+// through files in `cwd`.
 inline RunResult run_process(const std::vector<std::string>& argv, const fs::path& cwd,
                              const RunOptions& opt = {}) {
   const fs::path out_path = cwd / ".stdout", err_path = cwd / ".stderr";
