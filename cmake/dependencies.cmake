@@ -1,5 +1,6 @@
 # Every third-party package hinge uses, found through Debian's packages. The engine
-# needs fmt and BLAS only; the language adds Boost (Spirit X3) and libedit.
+# needs fmt, BLAS and threads (its workers: engine/src/parallel.cpp); the language
+# adds Boost (Spirit X3) and libedit.
 find_package(fmt 9 CONFIG REQUIRED)
 set(BLA_VENDOR OpenBLAS)
 find_package(BLAS REQUIRED)                    # cblas_sgemm / cblas_dgemm

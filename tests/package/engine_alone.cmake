@@ -1,7 +1,9 @@
 # The engine alone: hinge configured with -DHINGE_LANG=OFF, with Boost and pkg-config
 # (hence libedit) hidden from find_package, builds the engine, its tests, the C++
 # examples and the bench, and its tests pass. Nothing in the build names Boost or
-# libedit.
+# libedit. Installed into a temporary prefix, it is a package of its own:
+# tests/package/consumer finds hinge::engine there and builds and runs the C++
+# example.
 #   cmake -DROOT=<source> -DWORK=<scratch dir> [-DLAUNCHER=ccache] -P engine_alone.cmake
 cmake_minimum_required(VERSION 3.22)
 include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
@@ -34,4 +36,11 @@ execute_process(COMMAND ctest --output-on-failure --no-tests=error -R "^(engine|
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the engine-alone tests failed:\n${out}")
 endif()
+set(prefix ${WORK}/prefix)
+hinge_run(${CMAKE_COMMAND} --install ${WORK} --prefix ${prefix})
+hinge_run(${CMAKE_COMMAND} -S ${CMAKE_CURRENT_LIST_DIR}/consumer -B ${WORK}/consumer -G Ninja
+          -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON
+          -DHINGE_EXAMPLE=${ROOT}/examples/cpp/fit_curve.cpp -DHINGE_COMPONENTS=engine)
+hinge_run(${CMAKE_COMMAND} --build ${WORK}/consumer)
+hinge_run(${WORK}/consumer/fit_curve)
 file(REMOVE_RECURSE ${WORK})
