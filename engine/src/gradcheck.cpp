@@ -20,7 +20,7 @@ std::string GradcheckResult::describe() const {
                        std::isnan(value) ? "nan"
                        : value > 0       ? "inf"
                                          : "-inf");
-  if (blurred == checked && checked > 0)
+  if (all_blurred())
     return fmt::format(
         "gradcheck: cannot check: the value {:.3g} rounds too coarsely for the differences "
         "(about +-{:.1e}) in {} of {} elements",
@@ -129,7 +129,7 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
       }
     }
   }
-  if (r.checked > 0 && r.blurred == r.checked) r.ok = false;  // nothing resolved: nothing shown right
+  if (r.all_blurred()) r.ok = false;  // nothing resolved: nothing shown right
   return r;
 }
 

@@ -211,7 +211,7 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
                head, operand(target), format_number(r.value));
     return;
   }
-  if (r.blurred == r.checked && r.checked > 0) {  // Note [Round-off in the differences] in gradcheck.cpp
+  if (r.all_blurred()) {  // Note [Round-off in the differences] in gradcheck.cpp
     fmt::print(
         out(),
         "{}: cannot check: {} is about {:.3g}, and its round-off blurs the differences by about +-{:.1e}, "

@@ -42,6 +42,8 @@ struct GradcheckResult {
   int64_t blurred = 0;  // of those, elements whose slope y's round-off hides (Note [Round-off in the
                         // differences] in gradcheck.cpp), neither passed nor failed; all of them: not ok
   double noise = 0;     // the largest round-off noise of the differences among them
+  // True when elements were compared and every one was blurred: nothing was resolved.
+  bool all_blurred() const { return checked > 0 && blurred == checked; }
   std::string describe() const;
 };
 
