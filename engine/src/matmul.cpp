@@ -148,22 +148,14 @@ bool gemm_thin(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, in
       return true;
     }
     if (ldc != 1) return false;
-    clear_if(assign, C, M);  // op(A)[i, p] = A[p, i]: add row p of A times b_p
-    for (int64_t p = 0; p < K; ++p) {
-      const T bp = B[p];
-      const T* ap = A + p * lda;
-      for (int64_t i = 0; i < M; ++i) C[i] += ap[i] * bp;
-    }
+    // op(A)[i, p] = A[p, i]: the rows of A times b_p, summed
+    sum_rows(assign, C, K, M, [&](int64_t p, int64_t i) { return A[p * lda + i] * B[p]; });
     return true;
   }
   if (M == 1) {  // C[j] = sum_p a_p op(B)[p, j]
-    if (!tb) {
-      clear_if(assign, C, N);
-      for (int64_t p = 0; p < K; ++p) {
-        const T ap = ta ? A[p * lda] : A[p];
-        const T* bp = B + p * ldb;
-        for (int64_t j = 0; j < N; ++j) C[j] += ap * bp[j];
-      }
+    if (!tb) {   // the rows of B times a_p, summed
+      sum_rows(assign, C, K, N,
+               [&](int64_t p, int64_t j) { return (ta ? A[p * lda] : A[p]) * B[p * ldb + j]; });
       return true;
     }
     if (ta && lda != 1) return false;
@@ -256,8 +248,14 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
     // OpenBLAS's threads: the step took 1.55 ms best-median with every clearing left
     // to OpenBLAS against 1.36 with the memset). Each part clears its own rows.
     if (b == T(0)) {
-      for (int64_t i = first; i < last; ++i)
-        std::memset(C + i * ldc, 0, static_cast<std::size_t>(N) * sizeof(T));
+      // One call for contiguous rows: with a call per row, the forward of tests/
+      // bench's scalar MLP as tensors (rows of 16 floats) took 2.14-2.34 us against
+      // 1.85-1.95 (best of 40, alternating runs).
+      if (ldc == N)
+        std::memset(C + first * ldc, 0, static_cast<std::size_t>((last - first) * N) * sizeof(T));
+      else
+        for (int64_t i = first; i < last; ++i)
+          std::memset(C + i * ldc, 0, static_cast<std::size_t>(N) * sizeof(T));
       b = T(1);
     }
     const T* a = ta ? A + first : A + first * lda;
