@@ -89,11 +89,13 @@ double process_cpu_us() {
 // (backward.hpp).
 const ReplayOptions kTraining{.fuse_layers = true, .fold_constants = true};
 
-// A warm-up of max(steps, kWarmupCalls) calls (PyTorch's TorchScript executor
-// optimizes after profiling the first calls; both sides warm up alike so that they
-// take the same number of steps), then `repeats` timed runs of `steps` calls each:
-// the wall time per step of each run, and beside it the process's CPU time
-// (README.md, Method). torch_bench.py measures the same way.
+// Each mode's warm-up of max(steps, kWarmupCalls) calls (PyTorch's TorchScript
+// executor optimizes after profiling the first calls; both sides warm up alike so
+// that they take the same number of steps), then `repeats` timed runs of `steps`
+// calls each, the modes taking turns run by run, so that a slow spell of the
+// machine falls on each mode of a ratio (the gradient cost: fwdbwd over fwd): the
+// wall time per step of each run, and beside it the process's CPU time (README.md,
+// Method). torch_bench.py measures the same way.
 constexpr int kWarmupCalls = 3;
 
 // The runner's profile of a missed row (report.py, section_profiles) samples the
@@ -152,26 +154,38 @@ const PerfWindow& perf_window() {
   return window;
 }
 
-Timing time_runs(const Options& o, int steps, const std::function<void()>& step) {
+// A mode's name and one call of it (a step).
+using Mode = std::pair<std::string, std::function<void()>>;
+
+std::map<std::string, Timing> time_runs(const Options& o, int steps, const std::vector<Mode>& modes) {
   using clock = std::chrono::steady_clock;
-  for (int s = 0; s < std::max(steps, kWarmupCalls); ++s) step();
-  Timing t;
-  long allocs = 0;
-  perf_window().send("enable");
-  for (int r = 0; r < o.repeats; ++r) {
-    const long a0 = hinge::test::allocations();
-    const double c0 = process_cpu_us();
-    const auto t0 = clock::now();
-    for (int s = 0; s < steps; ++s) step();
-    const auto t1 = clock::now();
-    const double cpu = process_cpu_us() - c0;
-    allocs += hinge::test::allocations() - a0;
-    t.wall_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
-    t.cpu_us.push_back(cpu / steps);
+  for (const auto& [name, step] : modes)
+    for (int s = 0; s < std::max(steps, kWarmupCalls); ++s) step();
+  std::map<std::string, Timing> timings;
+  std::map<std::string, long> allocs;
+  for (const auto& [name, step] : modes) {  // made before the timed runs: their allocations are not a step's
+    timings[name].wall_us.reserve(static_cast<std::size_t>(o.repeats));
+    timings[name].cpu_us.reserve(static_cast<std::size_t>(o.repeats));
+    allocs[name] = 0;
   }
+  perf_window().send("enable");
+  for (int r = 0; r < o.repeats; ++r)
+    for (const auto& [name, step] : modes) {
+      const long a0 = hinge::test::allocations();
+      const double c0 = process_cpu_us();
+      const auto t0 = clock::now();
+      for (int s = 0; s < steps; ++s) step();
+      const auto t1 = clock::now();
+      const double cpu = process_cpu_us() - c0;
+      allocs[name] += hinge::test::allocations() - a0;
+      Timing& t = timings[name];
+      t.wall_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
+      t.cpu_us.push_back(cpu / steps);
+    }
   perf_window().send("disable");
-  t.allocs_per_step = static_cast<double>(allocs) / (static_cast<double>(o.repeats) * steps);
-  return t;
+  for (auto& [name, t] : timings)
+    t.allocs_per_step = static_cast<double>(allocs[name]) / (static_cast<double>(o.repeats) * steps);
+  return timings;
 }
 
 // OpenBLAS for the bench's own calls (the sgemm reference, the config line),
@@ -232,20 +246,22 @@ std::unique_ptr<Optimizer> make_optimizer(const Model& m, std::vector<Tensor> pa
 }
 
 // Times fwd (forward alone), fwdbwd (forward + backward) and step (+ the optimizer
-// step), in that order, as forward(), backward(forward()) and that then update():
-// forward returns what backward takes (the loss). Only `step` changes the
-// parameters, so every timed step starts from the same initial weights on both
-// sides and loss_end is the loss after exactly max(steps, 3) + repeats * steps
-// optimizer steps, which torch_bench.py reproduces.
+// step), taking turns (time_runs), as forward(), backward(forward()) and that then
+// update(): forward returns what backward takes (the loss). Only `step` changes
+// the parameters, so loss_end is the loss after exactly max(steps, 3) + repeats *
+// steps optimizer steps from the initial weights, which torch_bench.py reproduces;
+// fwd and fwdbwd run at the weights the steps before them left.
 template <class Forward, class Backward, class Update>
 void time_modes(const Options& o, int steps, Report& rep, Forward forward, Backward backward, Update update) {
-  if (want(o, "fwd")) rep.modes["fwd"] = time_runs(o, steps, [&] { (void)forward(); });
-  if (want(o, "fwdbwd")) rep.modes["fwdbwd"] = time_runs(o, steps, [&] { backward(forward()); });
+  std::vector<Mode> modes;
+  if (want(o, "fwd")) modes.emplace_back("fwd", [&] { (void)forward(); });
+  if (want(o, "fwdbwd")) modes.emplace_back("fwdbwd", [&] { backward(forward()); });
   if (want(o, "step"))
-    rep.modes["step"] = time_runs(o, steps, [&] {
+    modes.emplace_back("step", [&] {
       backward(forward());
       update();
     });
+  rep.modes = time_runs(o, steps, modes);
 }
 
 // A workload's model, recorded or dynamic (time_modes).
@@ -609,7 +625,7 @@ Report sgemm_mlp(const Options& o) {
   };
   const int steps = steps_or(o, 20);
   rep.numbers["steps"] = steps;
-  rep.modes["sgemm"] = time_runs(o, steps, step);
+  rep.modes = time_runs(o, steps, {{"sgemm", step}});
   rep.numbers["flops"] = flops;
   return rep;
 }

@@ -79,30 +79,38 @@ def linear(fan_in, fan_out, w, b):
 WARMUP_CALLS = 3  # at least, before the timed runs (hinge_bench.cpp: kWarmupCalls)
 
 
-def time_runs(repeats, steps, step, warmup=WARMUP_CALLS):
-    """A warm-up of max(steps, 3) calls (TorchScript's executor profiles the first
-    calls and optimizes after them), then `repeats` timed runs of `steps` calls: per step, the
-    wall time of each run (median, min, max: the headline) and the process's CPU
-    time (all threads) beside it; hinge_bench.cpp measures the same way."""
-    for _ in range(max(steps, warmup)):
-        step()
-    walls, cpus = [], []
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        for _ in range(steps):
+def time_runs(repeats, steps, modes, warmup=WARMUP_CALLS):
+    """Each mode (name -> one call) warmed up with max(steps, 3) calls (TorchScript's
+    executor profiles the first calls and optimizes after them), then `repeats` timed
+    runs of `steps` calls, the modes taking turns run by run so that a slow spell of
+    the machine falls on each mode of a ratio: per mode and step, the wall time of
+    each run (median, min, max: the headline) and the process's CPU time (all
+    threads) beside it; hinge_bench.cpp measures the same way."""
+    for step in modes.values():
+        for _ in range(max(steps, warmup)):
             step()
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        walls.append(wall * 1e6 / steps)
-        cpus.append(cpu * 1e6 / steps)
-    return {"median_us": statistics.median(walls), "min_us": min(walls), "max_us": max(walls),
-            "cpu_median_us": statistics.median(cpus), "runs_us": walls}
+    walls = {name: [] for name in modes}
+    cpus = {name: [] for name in modes}
+    for _ in range(repeats):
+        for name, step in modes.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            for _ in range(steps):
+                step()
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            walls[name].append(wall * 1e6 / steps)
+            cpus[name].append(cpu * 1e6 / steps)
+    return {name: {"median_us": statistics.median(walls[name]), "min_us": min(walls[name]),
+                   "max_us": max(walls[name]), "cpu_median_us": statistics.median(cpus[name]),
+                   "runs_us": walls[name]}
+            for name in modes}
 
 
 def run_model(o, loss_fn, params, make_opt):
     """Times fwd (forward alone, without recording: the faster of no_grad and
-    inference_mode for eager), fwdbwd and step, in that order, as hinge_bench's run_model does:
-    only `step` changes the parameters, so loss_end is the loss after exactly
-    max(steps, 3) + repeats * steps optimizer steps from the initial weights."""
+    inference_mode for eager), fwdbwd and step, taking turns (time_runs), as
+    hinge_bench's run_model does: only `step` changes the parameters, so loss_end is
+    the loss after exactly max(steps, 3) + repeats * steps optimizer steps from the
+    initial weights."""
     steps, repeats = o["steps"], o["repeats"]
     out = {"loss0": loss_fn().item(), "steps": steps}
     opt = make_opt(params) if make_opt else None
@@ -129,23 +137,20 @@ def run_model(o, loss_fn, params, make_opt):
                 loss_fn()
         return fwd
 
-    modes = {}
-    fwd_best = None
     # TorchScript's executor keeps tensors it made under inference_mode, which
     # autograd then refuses ("Inference tensors cannot be saved for backward"):
     # the compiled variant's forward runs under no_grad only.
     contexts = [("no_grad", torch.no_grad)]
     if o["variant"] == "eager":
         contexts.append(("inference_mode", torch.inference_mode))
-    for name, context in contexts:
-        t = time_runs(repeats, steps, forward_in(context))
-        t["context"] = name
+    timed = time_runs(repeats, steps, {**{"fwd " + name: forward_in(context) for name, context in contexts},
+                                       "fwdbwd": fwdbwd, "step": step})
+    fwd_best = None
+    for name, _ in contexts:
+        t = dict(timed["fwd " + name], context=name)
         if fwd_best is None or t["median_us"] < fwd_best["median_us"]:
             fwd_best = t
-    modes["fwd"] = fwd_best
-    modes["fwdbwd"] = time_runs(repeats, steps, fwdbwd)
-    modes["step"] = time_runs(repeats, steps, step)
-    out["modes"] = modes
+    out["modes"] = {"fwd": fwd_best, "fwdbwd": timed["fwdbwd"], "step": timed["step"]}
     if opt is None:
         out["grad0"] = params[0].grad.reshape(-1)[0].item()
     with torch.no_grad():
@@ -332,8 +337,7 @@ def loop(o):
             y = y * 1.0001 + 0.001
         return y
 
-    modes = {"torch": time_runs(o["repeats"], 1, with_torch, warmup=1),
-             "floats": time_runs(o["repeats"], 1, with_floats, warmup=1)}
+    modes = time_runs(o["repeats"], 1, {"torch": with_torch, "floats": with_floats}, warmup=1)
     return {"modes": modes, "ops": ops, "grad": with_torch()}
 
 
