@@ -94,43 +94,42 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
   }
   const auto analytic = grad(y, wrt);
   Replay replay(y);
+  for (std::size_t i = 0; i < wrt.size(); ++i)
+    r.compare(static_cast<int>(i), analytic[i].values(), numeric_slopes(y, wrt[i], replay, opt.h), opt);
+  return r;
+}
+
+void GradcheckResult::compare(int which, std::span<const double> analytic, const NumericSlopes& numeric,
+                              const GradcheckOptions& opt) {
   const double floor = opt.atol / opt.rtol;
-  bool worst_failed = false;
-  for (std::size_t i = 0; i < wrt.size(); ++i) {
-    const NumericSlopes numeric = numeric_slopes(y, wrt[i], replay, opt.h);
-    for (int64_t k = 0; k < wrt[i].numel(); ++k) {
-      const auto e = static_cast<std::size_t>(k);
-      const double num = numeric.slope[e], an = analytic[i].at(k), noise = numeric.noise[e];
-      const double err = std::abs(an - num) / std::max(std::abs(num), floor);
-      ++r.checked;
-      // Note [Round-off in the differences]
-      if (noise > opt.atol && noise > kBlurredShare * std::max(std::abs(num), std::abs(an))) {
-        ++r.blurred;  // this element's slope is below what the differences resolve
-        r.noise = std::max(r.noise, noise);
-        continue;
-      }
-      const bool pass = std::abs(an - num) <= opt.atol + opt.rtol * std::abs(num) + noise ||
-                        (std::isnan(an) && std::isnan(num));
-      if (!pass) {
-        ++r.failed;
-        r.ok = false;
-      }
-      // The worst element: a failing one before any that passed.
-      const bool worse = r.input < 0 || (!pass && !worst_failed) ||
-                         (!pass == worst_failed && (err > r.worst_error || std::isnan(err)));
-      if (worse) {
-        worst_failed = !pass;
-        r.worst_error = err;
-        r.input = static_cast<int>(i);
-        r.element = k;
-        r.analytic = an;
-        r.numeric = num;
-        r.step = numeric.step[e];
-      }
+  for (std::size_t e = 0; e < numeric.slope.size(); ++e) {
+    const double num = numeric.slope[e], an = analytic[e], round_off = numeric.noise[e];
+    const double err = std::abs(an - num) / std::max(std::abs(num), floor);
+    ++checked;
+    // Note [Round-off in the differences]
+    if (round_off > opt.atol && round_off > kBlurredShare * std::max(std::abs(num), std::abs(an))) {
+      ++blurred;  // this element's slope is below what the differences resolve
+      noise = std::max(noise, round_off);
+      continue;
+    }
+    const bool pass = std::abs(an - num) <= opt.atol + opt.rtol * std::abs(num) + round_off ||
+                      (std::isnan(an) && std::isnan(num));
+    // The worst element: a failing one before any that passed (once one failed,
+    // the worst kept is a failing one).
+    const bool worst_failed = failed > 0;
+    if (!pass) ++failed;
+    const bool worse = input < 0 || (!pass && !worst_failed) ||
+                       (!pass == worst_failed && (err > worst_error || std::isnan(err)));
+    if (worse) {
+      worst_error = err;
+      input = which;
+      element = static_cast<int64_t>(e);
+      this->analytic = an;
+      this->numeric = num;
+      step = numeric.step[e];
     }
   }
-  if (r.all_blurred()) r.ok = false;  // nothing resolved: nothing shown right
-  return r;
+  ok = failed == 0 && !all_blurred();  // all blurred: nothing resolved, nothing shown right
 }
 
 }  // namespace hinge

@@ -32,17 +32,6 @@ std::string operand(const std::string& text) { return is_identifier(text) ? text
 constexpr std::size_t kHeaderTarget = 60;
 constexpr std::size_t kHeaderName = 40;
 
-// "w[3]" or "w[1, 2]" for the row-major element k of a tensor of shape s.
-std::string element_name(const std::string& name, const Shape& s, int64_t k) {
-  if (s.rank == 0) return name;
-  std::vector<int64_t> idx(static_cast<std::size_t>(s.rank));
-  for (int a = s.rank - 1; a >= 0; --a) {
-    idx[a] = k % s.dims[a];
-    k /= s.dims[a];
-  }
-  return fmt::format("{}[{}]", name, fmt::join(idx, ", "));
-}
-
 // Why the gradient of y with respect to x is 0 everywhere, in one line, from what
 // the explained trace knows: y does not depend on x, or the nearest note on the way
 // from x to y that blocks the gradient (a closed relu, a step, a dead layer), with
@@ -205,41 +194,10 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
   GradcheckResult r = at_span(g.target.span, [&] { return gradcheck(y, xs); });
   const std::string target = abbreviate(text_of(ctx, g.target.span), kHeaderTarget);
   const std::string head = fmt::format("gradcheck {} wrt {}", target, fmt::join(names, ", "));
-  if (!std::isfinite(r.value)) {
-    fmt::print(out(),
-               "{}: cannot check: {} is {} at the current values (finite differences need a finite value)\n",
-               head, operand(target), format_number(r.value));
-    return;
-  }
-  if (r.all_blurred()) {  // Note [Round-off in the differences] in gradcheck.cpp
-    fmt::print(
-        out(),
-        "{}: cannot check: {} is about {:.3g}, and its round-off blurs the differences by about +-{:.1e}, "
-        "more than a tenth of each slope (check a smaller target, or one scaled down)\n",
-        head, operand(target), r.value, r.noise);
-    return;
-  }
-  // Elements whose slope is below the round-off: neither passed nor failed, said so.
-  const std::string blurred =
-      r.blurred == 0
-          ? ""
-          : fmt::format(" ({} more too flat to resolve against the round-off of {}, about +-{:.1e})",
-                        r.blurred, operand(target), r.noise);
-  if (r.input < 0) {
-    fmt::print(out(), "{}: nothing to check\n", head);
-    return;
-  }
-  const std::string at =
-      element_name(names[static_cast<std::size_t>(r.input)], xs[r.input].shape(), r.element);
-  if (r.ok) {
-    fmt::print(out(), "{}: ok, {} elements{}, worst relative error {:.1e} at {}\n", head,
-               r.checked - r.blurred, blurred, r.worst_error, at);
-  } else {
-    // The step says how far the differences reached (Note [Richardson differences]).
-    fmt::print(out(),
-               "{}: FAILED at {}: analytic {}, numeric {} (relative error {:.1e}, step {:.1e} and half)\n",
-               head, at, format_number(r.analytic), format_number(r.numeric), r.worst_error, r.step);
-  }
+  fmt::print(out(), "{}: {}\n", head, check_verdict(r, operand(target), [&](int i, int64_t k) {
+               const auto in = static_cast<std::size_t>(i);
+               return element_name(names[in], xs[in].shape(), k);
+             }));
 }
 
 }  // namespace hinge::lang

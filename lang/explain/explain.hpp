@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hinge/gradcheck.hpp"
 #include "hinge/tensor.hpp"
 
 namespace hinge::lang {
@@ -99,7 +100,8 @@ struct Row {
   int depth = 0;   // fewest edges from this node to the root
   // `check`: central differences for parameters (float64 replay).
   std::vector<double> fd;
-  double fd_error = kNaN;  // worst relative error over the elements
+  double fd_error = kNaN;     // worst relative error over the elements resolved (gradcheck's)
+  int64_t fd_unresolved = 0;  // elements too flat for the differences to resolve
 };
 
 // A "layer": a matmul and the elementwise ops that follow it (bias, activation).
@@ -132,6 +134,8 @@ struct Explanation {
   std::vector<std::string> unused_params;  // session params Y does not depend on
   bool checked = false;
   std::string check_error;  // why the check could not run, if it could not
+  // Every param's elements compared as gradcheck compares them; `input` is a row.
+  GradcheckResult check;
 };
 
 // ---- building (collect.cpp, notes.cpp, layers.cpp) ----
@@ -142,6 +146,17 @@ Explanation explain(Tensor y, const ExplainOptions& opt);
 void add_notes(Explanation& ex, const ExplainOptions& opt);
 void add_layers(Explanation& ex, double saturation, double vanishing);  // vanishing: opt.vanishing
 void add_check(Explanation& ex);                                        // check.cpp
+
+// What a finite-difference check found, as the text after its header
+// ("gradcheck loss wrt w: ", "check: ..."): "ok, N elements (M more too flat to
+// resolve ...), worst relative error E at AT", "FAILED at AT: analytic A, numeric
+// N (...)", or "cannot check: ..." and why. `target` names the checked value as
+// the text shows it, at(input, element) an element. gradcheck and `trace ...
+// check` say it in these words. check.cpp.
+std::string check_verdict(const GradcheckResult& r, const std::string& target,
+                          const std::function<std::string(int, int64_t)>& at);
+// "w[3]" or "w[1, 2]" for the row-major element k of a tensor of shape s.
+std::string element_name(const std::string& name, const Shape& s, int64_t k);
 
 // ---- rendering ----
 struct TextOptions {

@@ -123,7 +123,9 @@ std::string json_extra(const Explanation& ex, const Row& r, bool full) {
     notes += fmt::format(R"({}{{"kind": "{}", "text": {}}})", notes.empty() ? "" : ", ", to_string(n.kind),
                          json_quote(n.text));
   s += ", \"notes\": [" + notes + "]";
-  if (!r.fd.empty()) s += fmt::format(R"(, "fd": {}, "fd_error": {})", jvalue(r.fd), jnum(r.fd_error));
+  if (!r.fd.empty())
+    s += fmt::format(R"(, "fd": {}, "fd_error": {}, "fd_unresolved": {})", jvalue(r.fd), jnum(r.fd_error),
+                     r.fd_unresolved);
   return s;
 }
 

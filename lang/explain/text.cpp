@@ -111,8 +111,11 @@ std::string contributions_text(const Row& r) {
 
 std::string check_text(const Row& r) {
   if (r.fd.empty()) return "";
-  if (r.fd.size() == 1) return fmt::format("fd={} err={:.2g}", number(r.fd[0], DType::f64), r.fd_error);
-  return fmt::format("fd={{norm={:.4g}}} max err={:.2g}", stats_of(r.fd).norm, r.fd_error);
+  // Elements too flat for the differences (Note [Round-off in the differences]).
+  const std::string flat = r.fd_unresolved ? fmt::format(" unresolved={}", r.fd_unresolved) : "";
+  if (r.fd.size() == 1)
+    return fmt::format("fd={} err={:.2g}{}", number(r.fd[0], DType::f64), r.fd_error, flat);
+  return fmt::format("fd={{norm={:.4g}}} max err={:.2g}{}", stats_of(r.fd).norm, r.fd_error, flat);
 }
 
 // Which rows are shown. Repeated layers fold (the first and last of a run stay);
@@ -315,23 +318,23 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
                        fmt::join(ex.unused_params, ", "));
   if (ex.checked) {
     int params = 0;
-    int64_t elements = 0;
-    double worst = 0;
-    int at = -1;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].fd.empty()) continue;
-      ++params;
-      elements += static_cast<int64_t>(rows[i].fd.size());
-      if (at < 0 || rows[i].fd_error > worst || std::isnan(rows[i].fd_error))
-        worst = rows[i].fd_error, at = static_cast<int>(i);
-    }
+    for (const Row& r : rows) params += !r.fd.empty();
     if (!ex.check_error.empty()) out += fmt::format("check: {}\n", ex.check_error);
-    if (params)
-      out += fmt::format(
-          "check: central differences for {} params ({} elements): worst relative error {:.2g} at %{}\n",
-          params, elements, worst, at);
-    else if (ex.check_error.empty())
-      out += "check: no params to check\n";
+    // An element as %row, or %row[i, j] in a tensor.
+    auto at = [&](int row, int64_t k) {
+      const Row& r = rows[static_cast<std::size_t>(row)];
+      return element_name(fmt::format("%{}", row), r.shape, k);
+    };
+    const std::string head =
+        fmt::format("check: central differences for {} params ({} elements)", params, ex.check.checked);
+    if (!params) {
+      if (ex.check_error.empty()) out += "check: no params to check\n";
+    } else if (ex.root.dtype() == DType::f64) {
+      out += fmt::format("{}: {}\n", head, check_verdict(ex.check, title, at));
+    } else {  // float32: the differences' round-off is not known, so no verdict (check_error says so)
+      out += fmt::format("{}: worst relative error {:.2g} at {}\n", head, ex.check.worst_error,
+                         at(ex.check.input, ex.check.element));
+    }
   }
   out += render_layers(ex);
   return out;

@@ -184,6 +184,61 @@ TEST_CASE("trace check: finite differences agree with the gradients") {
   CHECK(ex.check_error.empty());
 }
 
+// `trace ... check` judges each element as gradcheck does, round-off included, and
+// says what it found in gradcheck's words: a large target's correct gradient
+// passes with its flat elements counted apart, a wrong one (half of it hidden by
+// detach) fails at the element gradcheck names, and a target whose round-off hides
+// every slope cannot be checked.
+TEST_CASE("trace check and gradcheck give the same verdict in the same words") {
+  Harness h;
+  h.run(
+      "param w = [1.5, -2.0, 0.5]\nparam b = 0.25\n"
+      "let big = sum(relu(w * 3 + b) * w) + 1e7\n"
+      "let wrong = sum(w * detach(w))\n"
+      "let huge = sum(w * w) + 1e10\n");
+  // The verdict after each header: the trace's summary line, gradcheck's line.
+  auto verdicts = [&](const std::string& target) {
+    std::string trace = h.run(fmt::format("trace {} check\n", target));
+    trace = trace.substr(trace.find("check: central differences"));
+    trace = trace.substr(0, trace.find('\n'));
+    std::string check = h.run(fmt::format("gradcheck {}\n", target));
+    check = check.substr(0, check.find('\n'));
+    return std::pair{trace.substr(trace.find("): ") + 3), check.substr(check.find(": ") + 2)};
+  };
+  {
+    const auto [trace, check] = verdicts("big");
+    CHECK(
+        trace.starts_with("ok, 3 elements (1 more too flat to resolve against the round-off of big, about"));
+    CHECK(trace.ends_with("at %0[2]"));
+    CHECK(check.ends_with("at w[2]"));
+    CHECK(trace.substr(0, trace.find(" at ")) == check.substr(0, check.find(" at ")));
+    // w's row says one of its elements is too flat; b's row says none.
+    const std::string rows = h.run("trace big check\n");
+    CHECK(rows.find("max err=") != std::string::npos);
+    CHECK(rows.find("unresolved=1") != std::string::npos);
+    CHECK(rows.find("unresolved=2") == std::string::npos);
+    // The JSON export carries the count beside the differences.
+    TempDir tmp;
+    const std::string json = (tmp.path / "t.json").string();
+    h.run(fmt::format("trace big check to \"{}\"\n", json));
+    std::ifstream in(json);
+    const std::string text{std::istreambuf_iterator<char>(in), {}};
+    CHECK(text.find(R"("fd_unresolved": 1)") != std::string::npos);
+    CHECK(text.find(R"("fd_unresolved": 0)") != std::string::npos);
+  }
+  {
+    const auto [trace, check] = verdicts("wrong");
+    CHECK(trace.starts_with("FAILED at %0[0]: analytic 1.5, numeric 3.0"));
+    CHECK(check.starts_with("FAILED at w[0]: analytic 1.5, numeric 3.0"));
+    CHECK(trace.substr(trace.find(": ")) == check.substr(check.find(": ")));
+  }
+  {
+    const auto [trace, check] = verdicts("huge");
+    CHECK(trace.starts_with("cannot check: huge is about 1e+10"));
+    CHECK(trace == check);
+  }
+}
+
 TEST_CASE("a 20-layer sigmoid stack folds and its layer summary shows the vanishing gradient") {
   std::string script = "seed(1)\nlet X = normal([32, 16])\n";
   for (int i = 1; i <= 20; ++i)

@@ -28,12 +28,25 @@ struct GradcheckOptions {
   double atol = 1e-5;
 };
 
+// The extrapolated central differences of y (one element) with respect to each
+// element of leaf x, by replaying `replay` (a Replay of y) with one element moved by
+// h = h0 max(1, |x|) and by h / 2 at a time (Note [Richardson differences]), and
+// beside each its round-off noise (Note [Round-off in the differences] in
+// gradcheck.cpp) and its step h. Every value is put back exactly, the graph replayed
+// once more; a stop request (hinge/interrupt.hpp) throws Interrupted between two
+// elements, the values put back first. gradcheck and `trace ... check` both take
+// their differences here.
+struct NumericSlopes {
+  std::vector<double> slope, noise, step;
+};
+NumericSlopes numeric_slopes(Tensor y, Tensor x, Replay& replay, double h0);
+
 struct GradcheckResult {
   bool ok = true;          // false also when y is not finite, or every element is blurred
   double value = 0;        // y at the current values
   double worst_error = 0;  // max over elements of |analytic - numeric| / max(|numeric|, atol / rtol)
-  int input = -1;          // which of `wrt` holds the worst element (-1: none checked); on
-                           // failure, the worst of the elements that failed
+  int input = -1;          // which of `wrt` (compare's `which`) holds the worst element (-1:
+                           // none compared); on failure, the worst of the elements that failed
   int64_t element = -1;    // its row-major index
   double analytic = 0, numeric = 0;  // the two values there (numeric: extrapolated)
   double step = 0;                   // the larger step h taken there (the other is h / 2)
@@ -45,6 +58,13 @@ struct GradcheckResult {
   // True when elements were compared and every one was blurred: nothing was resolved.
   bool all_blurred() const { return checked > 0 && blurred == checked; }
   std::string describe() const;
+  // Compares the elements of input number `which`, its reverse-mode gradient
+  // `analytic` (one value per element) against `numeric`'s slopes, by opt's
+  // tolerance with the round-off of the differences (Note [Round-off in the
+  // differences] in gradcheck.cpp): counts them, keeps the worst, and sets ok.
+  // gradcheck calls it for each of its inputs, `trace ... check` for each param.
+  void compare(int which, std::span<const double> analytic, const NumericSlopes& numeric,
+               const GradcheckOptions& opt = {});
 };
 
 // Perturbs each element of each leaf in `wrt` by +-h and +-h/2, replays the
@@ -61,18 +81,5 @@ inline GradcheckResult gradcheck(Tensor y, std::initializer_list<Tensor> wrt,
                                  const GradcheckOptions& opt = {}) {
   return gradcheck(y, std::span<const Tensor>(wrt.begin(), wrt.size()), opt);
 }
-
-// The extrapolated central differences of y (one element) with respect to each
-// element of leaf x, by replaying `replay` (a Replay of y) with one element moved by
-// h = h0 max(1, |x|) and by h / 2 at a time (Note [Richardson differences]), and
-// beside each its round-off noise (Note [Round-off in the differences] in
-// gradcheck.cpp) and its step h. Every value is put back exactly, the graph replayed
-// once more; a stop request (hinge/interrupt.hpp) throws Interrupted between two
-// elements, the values put back first. gradcheck and `trace ... check` both take
-// their differences here.
-struct NumericSlopes {
-  std::vector<double> slope, noise, step;
-};
-NumericSlopes numeric_slopes(Tensor y, Tensor x, Replay& replay, double h0);
 
 }  // namespace hinge
