@@ -94,8 +94,10 @@ GradcheckResult gradcheck(Tensor y, std::span<const Tensor> wrt, const Gradcheck
   }
   const auto analytic = grad(y, wrt);
   Replay replay(y);
-  for (std::size_t i = 0; i < wrt.size(); ++i)
-    r.compare(static_cast<int>(i), analytic[i].values(), numeric_slopes(y, wrt[i], replay, opt.h), opt);
+  for (std::size_t i = 0; i < wrt.size(); ++i) {
+    const NumericSlopes numeric = numeric_slopes(y, wrt[i], replay, opt.h);
+    r.compare(static_cast<int>(i), analytic[i].values(), numeric, opt);
+  }
   return r;
 }
 

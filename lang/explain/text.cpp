@@ -331,9 +331,11 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
       if (ex.check_error.empty()) out += "check: no params to check\n";
     } else if (ex.root.dtype() == DType::f64) {
       out += fmt::format("{}: {}\n", head, check_verdict(ex.check, title, at));
-    } else {  // float32: the differences' round-off is not known, so no verdict (check_error says so)
+    } else if (ex.check.input >= 0) {  // float32: no verdict (check_error says why)
       out += fmt::format("{}: worst relative error {:.2g} at {}\n", head, ex.check.worst_error,
                          at(ex.check.input, ex.check.element));
+    } else {
+      out += fmt::format("{}: every element too flat to resolve\n", head);
     }
   }
   out += render_layers(ex);

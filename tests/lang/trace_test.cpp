@@ -239,6 +239,22 @@ TEST_CASE("trace check and gradcheck give the same verdict in the same words") {
   }
 }
 
+// In float32 the trace gives the worst error without a verdict, and says so when
+// no element could be compared at all (it named an element -1 and crashed, once).
+TEST_CASE("trace check in float32 gives the worst error or says that nothing was resolved") {
+  Capture out, err;
+  Session session{SessionOptions{.dtype = DType::f32, .out = out.f, .err = err.f}};
+  REQUIRE(session.run_script("t.hinge",
+                             "param w = [1.5, -2.0]\n"
+                             "trace sum(w * w) check\n"
+                             "trace sum(w * w) * 0.000001 + 1e12 check\n") == Status::ok);
+  const std::string text = out.take();
+  CHECK(text.find("check: float32 graph: finite differences are rough") != std::string::npos);
+  CHECK(text.find("(2 elements): worst relative error") != std::string::npos);
+  CHECK(text.find("(2 elements): every element too flat to resolve") != std::string::npos);
+  CHECK(text.find("ok,") == std::string::npos);
+}
+
 TEST_CASE("a 20-layer sigmoid stack folds and its layer summary shows the vanishing gradient") {
   std::string script = "seed(1)\nlet X = normal([32, 16])\n";
   for (int i = 1; i <= 20; ++i)
