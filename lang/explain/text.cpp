@@ -325,17 +325,22 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
       const Row& r = rows[static_cast<std::size_t>(row)];
       return element_name(fmt::format("%{}", row), r.shape, k);
     };
-    const std::string head =
-        fmt::format("check: central differences for {} params ({} elements)", params, ex.check.checked);
+    // The verdict can be long: wrapped at spaces to the width, as notes are.
+    auto summary = [&](const std::string& found) {
+      out += wrapped(
+          "check: ",
+          fmt::format("central differences for {} params ({} elements): {}", params, ex.check.checked, found),
+          width);
+    };
     if (!params) {
       if (ex.check_error.empty()) out += "check: no params to check\n";
     } else if (ex.root.dtype() == DType::f64) {
-      out += fmt::format("{}: {}\n", head, check_verdict(ex.check, title, at));
+      summary(check_verdict(ex.check, title, at));
     } else if (ex.check.input >= 0) {  // float32: no verdict (check_error says why)
-      out += fmt::format("{}: worst relative error {:.2g} at {}\n", head, ex.check.worst_error,
-                         at(ex.check.input, ex.check.element));
+      summary(fmt::format("worst relative error {:.2g} at {}", ex.check.worst_error,
+                          at(ex.check.input, ex.check.element)));
     } else {
-      out += fmt::format("{}: every element too flat to resolve\n", head);
+      summary("every element too flat to resolve");
     }
   }
   out += render_layers(ex);
