@@ -237,6 +237,15 @@ TEST_CASE("trace check and gradcheck give the same verdict in the same words") {
     CHECK(trace.starts_with("cannot check: huge is about 1e+10"));
     CHECK(trace == check);
   }
+  // On a terminal 72 columns wide the verdict wraps at spaces, within the width.
+  ExplainOptions opt;
+  opt.check = true;
+  const std::string text =
+      render_text(explain(h.tensor("big"), opt), TextOptions{.width = 72, .title = "big"});
+  const std::string summary = text.substr(text.find("check: central differences"));
+  CHECK(summary.find("(1\n       more too flat to resolve") != std::string::npos);
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 72);
 }
 
 // In float32 the trace gives the worst error without a verdict, and says so when
