@@ -2,7 +2,7 @@
 // batch, the thin products A^T g and a^T B) add each column in row order, to the
 // bit, whatever the row's length (Note [Column sums in registers] in
 // engine/src/kernels.hpp: blocks of columns kept in registers, a last block that
-// overlaps the one before it, the plain loop for short rows). The values span
+// overlaps the one before it, the plain loop for other rows). The values span
 // twenty binary orders of magnitude, so any other order of the additions gives
 // other bits.
 #include <cmath>
@@ -15,9 +15,9 @@ using namespace hinge::test;
 
 namespace {
 
-// Row lengths on each side of the kernel's block widths (below 16 floats the
-// plain loop, from 16 blocks of one register, from 64 blocks of four). A row of
-// one is a one-number operand, summed apart and then added (binary.cpp).
+// Row lengths on each side of where the kernel changes its way (blocks of one
+// register for rows of 16 to 64 floats, the plain loop below and above). A row
+// of one is a one-number operand, summed apart and then added (binary.cpp).
 const int64_t kLengths[] = {2, 3, 4, 5, 15, 16, 17, 31, 63, 64, 65, 100, 130};
 const int64_t kRows[] = {1, 7, 100};
 
