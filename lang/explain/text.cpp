@@ -2,7 +2,6 @@
 // source, value, local partials and gradient, notes and per-consumer sums under
 // it, repeated layers folded, a depth limit, the layer table and a footer.
 #include <algorithm>
-#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
