@@ -162,11 +162,9 @@ std::map<std::string, Timing> time_runs(const Options& o, int steps, const std::
   for (const auto& [name, step] : modes)
     for (int s = 0; s < std::max(steps, kWarmupCalls); ++s) step();
   std::map<std::string, Timing> timings;
-  std::map<std::string, long> allocs;
   for (const auto& [name, step] : modes) {  // made before the timed runs: their allocations are not a step's
     timings[name].wall_us.reserve(static_cast<std::size_t>(o.repeats));
     timings[name].cpu_us.reserve(static_cast<std::size_t>(o.repeats));
-    allocs[name] = 0;
   }
   perf_window().send("enable");
   for (int r = 0; r < o.repeats; ++r)
@@ -177,14 +175,13 @@ std::map<std::string, Timing> time_runs(const Options& o, int steps, const std::
       for (int s = 0; s < steps; ++s) step();
       const auto t1 = clock::now();
       const double cpu = process_cpu_us() - c0;
-      allocs[name] += hinge::test::allocations() - a0;
       Timing& t = timings[name];
+      t.allocs_per_step += static_cast<double>(hinge::test::allocations() - a0);  // a count until the end
       t.wall_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / steps);
       t.cpu_us.push_back(cpu / steps);
     }
   perf_window().send("disable");
-  for (auto& [name, t] : timings)
-    t.allocs_per_step = static_cast<double>(allocs[name]) / (static_cast<double>(o.repeats) * steps);
+  for (auto& [name, t] : timings) t.allocs_per_step /= static_cast<double>(o.repeats) * steps;
   return timings;
 }
 
