@@ -52,6 +52,17 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // values read only by the ops whose shares use them (50.2 since Note [Walk
 // marks]).
 
+// The value of m, an input of a scalar step: in its inline slot unless a
+// compiled scalar program holds it elsewhere, or m has details (Note [Inline
+// scalars]). A branch, not a conditional move: a move would wait for the
+// pointer's load as well.
+template <class T>
+T value_of(const Node& m) {
+  if (m.flags & kInlineOf<T>) [[likely]]
+    return m.inline_value<T>();
+  return *m.v<T>();
+}
+
 // The step of one-number node n whose adjoint is `go`: each input that requires
 // grad receives its share through `give(input, id, share)`, which readies the
 // input's gradient the first time the pass reaches it. `nodes` is the tape's
@@ -63,7 +74,7 @@ void scalar_step(Node* nodes, const Node& n, T go, Give give) {
   const NodeId ia = n.in[0];
   Node& A = nodes[ia];
   if (n.op == OpKind::relu) {
-    if (A.requires_grad()) give(A, ia, go * (*A.v<T>() > T(0) ? T(1) : T(0)));
+    if (A.requires_grad()) give(A, ia, go * (value_of<T>(A) > T(0) ? T(1) : T(0)));
     return;
   }
   const NodeId ib = n.in[1];
@@ -71,8 +82,8 @@ void scalar_step(Node* nodes, const Node& n, T go, Give give) {
   // The inputs' values only where the shares need them: + and - read neither.
   T share_a = go, share_b = go;
   if (n.op == OpKind::mul) {
-    share_a = go * *B.v<T>();
-    share_b = go * *A.v<T>();
+    share_a = go * value_of<T>(B);
+    share_b = go * value_of<T>(A);
   } else if (n.op == OpKind::sub) {
     share_b = -go;
   }
@@ -252,13 +263,11 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
         *m.g<T>() += v;
         return;
       }
-      // An interior one-number node: ready_grad(g, m, j, true), known to overwrite.
+      // An interior one-number node: ready_grad(g, m, j, true), known to
+      // overwrite, and its gradient is the inline slot (Note [Inline scalars]).
       if (kPlainInterior && (m.flags & kScalarStepOf<T>)) {
-        // A conditional move where no gradient is set yet, not a jump around a
-        // store: one instruction fewer per node of the scalar MLP (callgrind).
-        void* grad = m.grad ? m.grad : m.inline_grad;
-        m.grad = grad;
-        *static_cast<T*>(grad) = T(0) + v;
+        m.grad = m.inline_grad;
+        *m.inline_gradient<T>() = T(0) + v;
         m.walk = walk;
         return;
       }
@@ -289,8 +298,8 @@ void walk_backward(Graph& g, NodeId root_id, Ready&& ready) {
       Node& n = *--p;
       prefetch_ahead_of(n);
       if (n.walk != walk) continue;
-      if (n.flags & kScalarStepOf<T>) {  // a step in this pass's dtype
-        scalar_step<T>(nodes, n, *n.g<T>(), give);
+      if (n.flags & kScalarStepOf<T>) {  // a step in this pass's dtype, its gradient inline
+        scalar_step<T>(nodes, n, *n.inline_gradient<T>(), give);
         continue;
       }
       if (n.is_leaf()) continue;

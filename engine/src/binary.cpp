@@ -34,21 +34,15 @@ HINGE_RARE_PATH static Tensor make_binary_rarely(OpKind op, Tensor a, Tensor b) 
   return {&g, g.add_node(op, ins, s, A.dtype)};
 }
 
-// True when a op b is a node that build_scalar_binary builds: a and b are one
-// number each, without attributes (no details), of one graph and dtype, and the
-// tape has a slot. The graphs are compared first: the records are read only from
-// the graph they belong to. Both details are tested at once, the slot first: the
-// scalar MLP of tests/bench then builds with 170.5 instructions per node and step
-// instead of 171.5 (callgrind; GCC's choice of registers for the path, on which
-// that depends, changes with any of its details).
+// True when a op b is a node that build_scalar_binary builds: a and b are of one
+// graph, one number each of one dtype, without attributes, their values inline
+// (both carry one dtype's kInlineOf bit: one test of their flags, Note [Inline
+// scalars]), and the tape has a slot. The graphs are compared first: the records
+// are read only from the graph they belong to.
 [[gnu::always_inline]] inline bool builds_scalar_binary(Tensor a, Tensor b) {
   if (a.g != b.g) return false;
   const Graph& g = *a.g;
-  const Node& A = g[a.id];
-  const Node& B = g[b.id];
-  return g.has_scalar_slot() &&
-         !(reinterpret_cast<uintptr_t>(A.details) | reinterpret_cast<uintptr_t>(B.details)) &&
-         A.dtype == B.dtype;
+  return g.builds_inline_scalar(g[a.id], &g[b.id]);
 }
 
 // The node a op b, when builds_scalar_binary(a, b). With `op` a constant where it
@@ -57,7 +51,7 @@ HINGE_RARE_PATH static Tensor make_binary_rarely(OpKind op, Tensor a, Tensor b) 
 // called (Note [Building scalar nodes]).
 [[gnu::always_inline]] inline NodeId build_scalar_binary(OpKind op, Tensor a, Tensor b) {
   Graph& g = *a.g;
-  return g.build_scalar_node(op, a.id, g[a.id], b.id, &g[b.id], nullptr);
+  return g.build_inline_scalar_node(op, a.id, g[a.id], b.id, &g[b.id]);
 }
 
 // Checks that a and b can meet in `op` and returns the node a op b: the inline

@@ -88,10 +88,13 @@ Node& Graph::push_node(OpKind op, DType t, const NodeDetails* details) {
   return *n;
 }
 
-// Points n.val at inline storage or a fresh arena buffer of n.numel() elements.
+// Points n.val at inline storage or a fresh arena buffer of n.numel() elements;
+// a node without details (one number of rank 0) gets its dtype's inline bit
+// (Note [Inline scalars]).
 static void attach_value(Graph& g, Node& n) {
   const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
   n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
+  if (!n.details) n.flags |= inline_bit(n.dtype);
 }
 
 NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& shape, DType t,
@@ -115,21 +118,20 @@ NodeId Graph::add_node(OpKind op, std::span<const NodeId> inputs, const Shape& s
   versions_[id].checked = current ? clock_ : 0;  // Note [Live values]
   n.nin = static_cast<uint8_t>(std::min<std::size_t>(inputs.size(), 255));
   for (std::size_t k = 0; k < inputs.size() && k < 3; ++k) n.in[k] = inputs[k];
-  if (rg && grad_enabled_) n.flags |= kRequiresGrad;
+  if (rg) n.flags |= grad_flag_;
   attach_value(*this, n);
   // An elementwise op's one-number result has one-number inputs (broadcasting
-  // never shrinks), which scalar_forward reads; any other op goes to its kernel.
-  if (numel == 1 && (n.nin == 1 || n.nin == 2)) {
+  // never shrinks), whose values scalar_forward takes; any other op goes to its
+  // kernel. The inputs are read through `val` (their inline bits are not asked).
+  if (numel == 1 && is_scalar_step_op(op)) {
+    const Node& A = (*this)[n.in[0]];
     const Node* B = n.nin > 1 ? &(*this)[n.in[1]] : nullptr;
-    uint64_t value = 0;
-    const uint8_t step = dispatch(t, [&]<class T>() -> uint8_t {
-      return scalar_forward<T>(op, (*this)[n.in[0]], B, value) ? kScalarStepOf<T> : 0;
-    });
-    if (step) {
+    dispatch(t, [&]<class T>() {
+      const uint64_t value = scalar_forward<T>(op, *A.v<T>(), B ? *B->v<T>() : T(0));
       std::memcpy(n.inline_val, &value, sizeof(n.inline_val));  // one number: n.val is inline_val
-      n.flags |= step;
-      return id;
-    }
+      n.flags |= kScalarStepOf<T>;
+    });
+    return id;
   }
   detail::op_impl(op).forward(*this, n);
   return id;

@@ -177,6 +177,7 @@ class Program final : public ScalarProgram {
     c_.resize(n);
     old_val_.resize(n);
     old_grad_.resize(n);
+    old_bits_.resize(n);
     // Dense index of each node: its position in `nodes` (tape order).
     auto index_of = [&](NodeId id) {
       return static_cast<uint32_t>(std::lower_bound(ids_.begin(), ids_.end(), id) - ids_.begin());
@@ -222,6 +223,10 @@ class Program final : public ScalarProgram {
       val_[k] = *node.v<T>();
       old_val_[k] = node.val;
       old_grad_[k] = node.grad;
+      // The paths that read a node's inline slots must pass it by while its
+      // numbers are in this program's arrays (Note [Inline scalars]).
+      old_bits_[k] = node.flags & kHeldElsewhere;
+      node.flags &= ~kHeldElsewhere;
       if (node.grad) grad_[k] = *node.g<T>();
       node.val = &val_[k];
       if (node.requires_grad()) node.grad = &grad_[k];
@@ -245,6 +250,7 @@ class Program final : public ScalarProgram {
     for (std::size_t k = 0; k < ids_.size(); ++k) {
       Node& node = g_[ids_[k]];
       node.val = old_val_[k];
+      node.flags |= old_bits_[k];
       *node.v<T>() = val_[k];
       node.grad = old_grad_[k];
       if (node.requires_grad()) {
@@ -454,6 +460,7 @@ class Program final : public ScalarProgram {
   std::vector<uint32_t> cleared_;          // slots cleared before each backward pass
   std::vector<T> c_;                       // each node's constant (alpha, exponent)
   std::vector<void*> old_val_, old_grad_;  // restored when the program dies
+  std::vector<uint8_t> old_bits_;          // each node's kHeldElsewhere bits, restored likewise
 };
 
 }  // namespace

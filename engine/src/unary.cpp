@@ -465,15 +465,16 @@ HINGE_RARE_PATH Tensor make_unary_rarely(OpKind op, Tensor a) {
 }
 
 // True when `op` of a is a node that build_scalar_unary builds: a is one number
-// without an attribute (no details) and the tape has a slot.
+// without an attribute, its value inline (its kInlineOf bit, Note [Inline
+// scalars]), and the tape has a slot.
 [[gnu::always_inline]] inline bool builds_scalar_unary(Tensor a) {
-  return !a.node().details && a.g->has_scalar_slot();
+  return a.g->builds_inline_scalar(a.node(), nullptr);
 }
 
 // The node `op` of a, when builds_scalar_unary(a); for relu, with `op` a constant,
 // built as add, sub and mul build theirs (binary.cpp): without a call.
 [[gnu::always_inline]] inline NodeId build_scalar_unary(OpKind op, Tensor a) {
-  return a.g->build_scalar_node(op, a.id, a.node(), kNoNode, nullptr, nullptr);
+  return a.g->build_inline_scalar_node(op, a.id, a.node(), kNoNode, nullptr);
 }
 
 // make_unary without an attribute. Inlined into each op.

@@ -162,3 +162,46 @@ TEST_CASE("the scalar program's relu matches the kernels at -0, 0 and either sid
     for (std::size_t i = 0; i < p.size(); ++i) CHECK(p[i].grad_item() == ref[i].item());
   }
 }
+
+// While a program holds its nodes' numbers in its own arrays, their inline slots
+// keep the numbers of when it was made (Note [Inline scalars]): a node built from
+// them, and backward's walk over it, must read the program's. Here w is 2 in its
+// inline slot and 3 in the program, so a read of the slot gives other numbers.
+TEST_CASE(
+    "nodes built and differentiated while a scalar program holds their inputs read the program's numbers") {
+  for (DType t : {DType::f32, DType::f64}) {
+    CAPTURE(dtype_name(t));
+    Graph g(t);
+    Tensor w = g.param(2.0), b = g.param(1.0);
+    Tensor loss = w * w + b;
+    // Built while the programs live, from w = 3 and b = 1:
+    // y = w b + relu(w - b) = 5, dy/dw = b + 1 = 2, dy/db = w - 1 = 2.
+    auto check_built_now = [&] {
+      Tensor y = w * b + relu(w - b);
+      CHECK(y.item() == 5.0);
+      backward(y);
+      CHECK(w.grad_item() == 2.0);
+      CHECK(b.grad_item() == 2.0);
+      zero_grad(std::vector<Tensor>{w, b});
+    };
+    {
+      Replay outer(loss);
+      w.set_values(std::vector<double>{3.0});  // into the outer program's array
+      outer.forward();
+      CHECK(loss.item() == 10.0);
+      check_built_now();
+      {
+        Replay inner(loss);  // programs nest (a gradcheck inside training)
+        check_built_now();
+      }
+      // The inner program gave the nodes back to the outer one, not to their slots.
+      check_built_now();
+    }
+    // Both gone: the slots hold w = 3 again, and the inline paths read them.
+    Tensor z = w * w - b;
+    CHECK(z.item() == 8.0);
+    backward(z);
+    CHECK(w.grad_item() == 6.0);
+    CHECK(b.grad_item() == -1.0);
+  }
+}

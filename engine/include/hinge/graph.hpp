@@ -119,14 +119,29 @@ class Graph {
   // and the element limit allows one number. One comparison.
   bool has_scalar_slot() const { return size_ < scalar_slots_; }
   // add_scalar_node's node, described by `details` (null: no attribute), for a
-  // caller that found has_scalar_slot() true: with `op` a constant where it is
-  // inlined, the path for +, -, * and relu calls nothing (Note [Building scalar
-  // nodes]).
+  // caller that found has_scalar_slot() true.
   NodeId build_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
                            const NodeDetails* details) {
     // Not through dispatch(): its lambda is a call of its own here, not inlined.
-    return A.dtype == DType::f32 ? build_scalar_node_of<float>(op, a, A, b, B, details)
-                                 : build_scalar_node_of<double>(op, a, A, b, B, details);
+    return A.dtype == DType::f32
+               ? build_scalar_node_of<float, Operands::through_val>(op, a, A, b, B, details)
+               : build_scalar_node_of<double, Operands::through_val>(op, a, A, b, B, details);
+  }
+  // True when build_inline_scalar_node may build `op` of A, or of A and B: each
+  // carries one dtype's kInlineOf bit (Note [Inline scalars]), and the tape has a
+  // slot. B is null for one input.
+  bool builds_inline_scalar(const Node& A, const Node* B) const {
+    return has_scalar_slot() && ((B ? A.flags & B->flags : A.flags) & (kInlineF32 | kInlineF64));
+  }
+  // build_scalar_node without an attribute, when builds_inline_scalar(A, B): the
+  // inputs' values are read in their inline slots. With `op` a constant where it
+  // is inlined, the path for +, -, * and relu calls nothing (Note [Building
+  // scalar nodes]).
+  [[gnu::always_inline]] NodeId build_inline_scalar_node(OpKind op, NodeId a, const Node& A, NodeId b,
+                                                         const Node* B) {
+    return ((B ? A.flags & B->flags : A.flags) & kInlineF32)
+               ? build_scalar_node_of<float, Operands::inline_slots>(op, a, A, b, B, nullptr)
+               : build_scalar_node_of<double, Operands::inline_slots>(op, a, A, b, B, nullptr);
   }
   // The same for a unary op with an attribute that needs no aux storage.
   NodeId add_scalar_node(OpKind op, NodeId a, const Node& A, const Attr& attr);
@@ -145,8 +160,8 @@ class Graph {
   }
 
   // ---- gradient mode (see NoGradScope) ----
-  bool grad_enabled() const { return grad_enabled_; }
-  void set_grad_enabled(bool on) { grad_enabled_ = on; }
+  bool grad_enabled() const { return grad_flag_ != 0; }
+  void set_grad_enabled(bool on) { grad_flag_ = on ? kRequiresGrad : 0; }
 
   // ---- origin tags: stamped on every new node (lang maps them to source spans) ----
   uint32_t origin() const { return origin_; }
@@ -230,16 +245,19 @@ class Graph {
   // number (Note [Building scalar nodes]).
   NodeId add_scalar_node_rarely(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
                                 const Attr* attr);
+  // Where build_scalar_node_of reads its inputs' values: in their inline slots,
+  // when the caller found their kInlineOf bits, or through `val`.
+  enum class Operands { inline_slots, through_val };
   // build_scalar_node for inputs of dtype T. A copy per dtype, so that the dtype
   // is a constant in each: one register fewer, with which the path for +, -, *
   // and relu needs none that a call must keep (Note [Building scalar nodes]).
-  template <class T>
+  template <class T, Operands kFrom>
   NodeId build_scalar_node_of(OpKind op, NodeId a, const Node& A, NodeId b, const Node* B,
                               const NodeDetails* details) {
     const NodeId id = size_;
-    const uint8_t rg = (A.flags | (B ? B->flags : 0)) & kRequiresGrad;
+    const uint8_t rg = (A.flags | (B ? B->flags : 0)) & grad_flag_;
     const uint32_t checked = B ? std::min(versions_[a].checked, versions_[b].checked) : versions_[a].checked;
-    const uint8_t flags = (grad_enabled_ ? rg : 0) | (is_scalar_step_op(op) ? kScalarStepOf<T> : 0);
+    const uint8_t flags = rg | (is_scalar_step_op(op) ? kScalarStepOf<T> : 0) | (details ? 0 : kInlineOf<T>);
     // Without branches: the lowest of the inputs' `checked` and the clock is at or
     // above last_write_ exactly when every input is current (a leaf's always is,
     // and the clock never reads below last_write_), so it is this node's `checked`
@@ -250,32 +268,35 @@ class Graph {
     size_ = id + 1;
     // The value, then the record: the record's bytes may alias anything, and the
     // compiler would read the inputs' values and the graph's fields again after them.
+    const bool step = is_scalar_step_op(op);
     uint64_t value = 0;
-    const bool done = scalar_forward<T>(op, A, B, value);
+    if (step) {
+      auto read = [](const Node& N) {
+        if constexpr (kFrom == Operands::inline_slots)
+          return N.inline_value<T>();
+        else
+          return *N.v<T>();
+      };
+      value = scalar_forward<T>(op, read(A), B ? read(*B) : T(0));
+    }
     Node& n = *new (&nodes_[id]) Node(op, sizeof(T) == 4 ? DType::f32 : DType::f64, origin_, flags, B ? 2 : 1,
                                       a, b, details, value);
-    if (!done) forward_by_kernel(n);
+    if (!step) forward_by_kernel(n);
     return id;
   }
-  // The value of a one-number +, -, * or relu of one-number inputs (B is null for
-  // relu), computed here with the kernels' formulas (binary.cpp, unary.cpp)
-  // instead of through the op table: the scalar graphs a loop builds are mostly
-  // these (Note [Scalar steps in backward] has the other half). Sets `value` to
-  // its bits in a node's inline_val (Node::inline_bits); false, and `value` left
-  // alone, for any other op (is_scalar_step_op says which).
+  // The value of a one-number +, -, * or relu (is_scalar_step_op) of a, or of a
+  // and b (relu ignores b), as its bits in a node's inline_val (Node::inline_bits),
+  // computed here with the kernels' formulas (binary.cpp, unary.cpp) instead of
+  // through the op table: the scalar graphs a loop builds are mostly these (Note
+  // [Scalar steps in backward] has the other half).
   template <class T>
-  static bool scalar_forward(OpKind op, const Node& A, const Node* B, uint64_t& value) {
-    const T a = *A.v<T>();
-    T v;
+  static uint64_t scalar_forward(OpKind op, T a, T b) {
     switch (op) {
-      case OpKind::add: v = a + *B->v<T>(); break;
-      case OpKind::sub: v = a - *B->v<T>(); break;
-      case OpKind::mul: v = a * *B->v<T>(); break;
-      case OpKind::relu: v = a > T(0) ? a : T(0); break;
-      default: return false;
+      case OpKind::add: return Node::inline_bits(a + b);
+      case OpKind::sub: return Node::inline_bits(a - b);
+      case OpKind::mul: return Node::inline_bits(a * b);
+      default: return Node::inline_bits(a > T(0) ? a : T(0));  // relu
     }
-    value = Node::inline_bits(v);
-    return true;
   }
   // Runs the forward kernel of n, a node that scalar_forward does not compute.
   void forward_by_kernel(Node& n);
@@ -324,7 +345,7 @@ class Graph {
   uint32_t walks_ = 0;       // the last walk's number (begin_walk)
   Arena arena_;
   DType dtype_;
-  bool grad_enabled_ = true;
+  uint8_t grad_flag_ = kRequiresGrad;  // kRequiresGrad while gradients are recorded, else 0
   uint32_t origin_ = 0;
   int64_t max_elements_ = int64_t{1} << 28;
   detail::ReservedRange node_range_;     // holds nodes_

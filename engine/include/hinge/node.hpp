@@ -23,6 +23,19 @@ inline constexpr uint32_t kNotWalked = UINT32_MAX;
 // tensor has one element stores it in `inline_val`/`inline_grad` and `val`/`grad`
 // point there. Node addresses never move (Note [Node storage] in graph.cpp),
 // so those pointers stay valid for the node's life.
+//
+// The paths that build and walk one-number nodes read those slots directly, not
+// through `val` and `grad`. The pointer was the longest wait on them: an op reads
+// the value (and backward's walk the gradient) that the op just before stored,
+// and through the pointer that is two stores to wait for, the pointer's and the
+// number's, instead of one. A node's flags say where such a path may do so:
+//   kInlineOf<T>      the node is one number of dtype T, of rank 0 without an
+//                     attribute (no NodeDetails): its value is in inline_val;
+//   kScalarStepOf<T>  the node is a one-number +, -, * or relu of dtype T: its
+//                     gradient, once the walk has readied it, is in inline_grad.
+// A compiled scalar program (Note [Scalar programs]) points `val` and `grad` of
+// its nodes into arrays of its own while it lives; it clears both bits of those
+// nodes meanwhile (kHeldElsewhere), so every path reads them through the pointers.
 
 // Op attributes; which fields mean what is written beside each op in ops.hpp.
 // Axes are below kMaxRank, so they fit a byte each (Note [Node size]).
@@ -60,12 +73,21 @@ enum NodeFlags : uint8_t {
   kScalarStepF32 = 8,   // a one-number +, -, * or relu (is_scalar_step_op) of f32: backward's
                         // walk computes its step itself (Note [Scalar steps in backward])
   kScalarStepF64 = 16,  // the same of f64
+  kInlineF32 = 32,      // one f32 number of rank 0 without details, read in its inline slot
+  kInlineF64 = 64,      // the same of f64 (Note [Inline scalars])
 };
+// The bits a compiled scalar program clears while it holds a node's value and
+// gradient in arrays of its own (Note [Inline scalars]).
+inline constexpr uint8_t kHeldElsewhere = kScalarStepF32 | kScalarStepF64 | kInlineF32 | kInlineF64;
 // The scalar-step bit of dtype T: one test finds a node that the walk in T steps
 // itself, without a second test of its dtype (2 of about 64 instructions per node
 // of the walk on tests/bench's scalar MLP, callgrind).
 template <class T>
 inline constexpr uint8_t kScalarStepOf = sizeof(T) == 4 ? kScalarStepF32 : kScalarStepF64;
+// The inline bit of dtype T (Note [Inline scalars]).
+template <class T>
+inline constexpr uint8_t kInlineOf = sizeof(T) == 4 ? kInlineF32 : kInlineF64;
+constexpr uint8_t inline_bit(DType t) { return t == DType::f32 ? kInlineF32 : kInlineF64; }
 
 // The ops whose one-number nodes Graph computes without their kernels, forward
 // (Graph::scalar_forward) and backward (Note [Scalar steps in backward]).
@@ -172,6 +194,16 @@ struct alignas(64) Node {
   template <class T>
   T* g() {
     return static_cast<T*>(grad);
+  }
+  // The number in the inline slots, for a path that found the node's kInlineOf<T>
+  // (the value) or kScalarStepOf<T> bit (the gradient): Note [Inline scalars].
+  template <class T>
+  T inline_value() const {
+    return *static_cast<const T*>(static_cast<const void*>(inline_val));
+  }
+  template <class T>
+  T* inline_gradient() {
+    return static_cast<T*>(static_cast<void*>(inline_grad));
   }
   template <class T>
   const T* g() const {
