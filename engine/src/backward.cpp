@@ -50,7 +50,7 @@ void check_scalar_root(const Tensor& y, std::string_view what) {
 // stack. Without it, the walk on tests/bench's scalar MLP takes 58.0
 // instructions per node instead of 60.4 (callgrind), and 54.7 with the inputs'
 // values read only by the ops whose shares use them (50.2 since Note [Walk
-// marks]).
+// marks], 48.1 reading the inline slots, Note [Inline scalars]).
 
 // The value of m, an input of a scalar step: in its inline slot unless a
 // compiled scalar program holds it elsewhere, or m has details (Note [Inline

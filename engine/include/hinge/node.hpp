@@ -36,6 +36,11 @@ inline constexpr uint32_t kNotWalked = UINT32_MAX;
 // A compiled scalar program (Note [Scalar programs]) points `val` and `grad` of
 // its nodes into arrays of its own while it lives; it clears both bits of those
 // nodes meanwhile (kHeldElsewhere), so every path reads them through the pointers.
+// Building tests both inputs' inline bits at once, which also stands for the
+// tests of their details and dtypes it replaced. tests/bench's scalar MLP built
+// anew, per step (the quiet half of alternating rounds, each process's best run):
+// building alone 347-352 -> 326-338 us, the whole step 609-644 -> 551-590 us;
+// callgrind: 144.9 -> 141.9 instructions per node (the walk 50.2 -> 48.1).
 
 // Op attributes; which fields mean what is written beside each op in ops.hpp.
 // Axes are below kMaxRank, so they fit a byte each (Note [Node size]).
