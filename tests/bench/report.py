@@ -99,12 +99,15 @@ def child_env(threads):
     return env
 
 
-def run_process(cmd, threads, timeout=900, cwd=ROOT, env=None):
-    """Runs cmd (killed after `timeout` seconds); returns (rc, stdout, stderr, wall
-    seconds, CPU seconds, peak RSS in KB from wait4)."""
+def run_process(cmd, threads, timeout=900, cwd=ROOT, env=None, cpu=None):
+    """Runs cmd (killed after `timeout` seconds; on logical CPU `cpu` alone when
+    given); returns (rc, stdout, stderr, wall seconds, CPU seconds, peak RSS in KB
+    from wait4)."""
+    pin = None if cpu is None else (lambda: os.sched_setaffinity(0, {cpu}))
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or child_env(threads), cwd=cwd)
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or child_env(threads), cwd=cwd,
+                             preexec_fn=pin)
         killer = threading.Timer(timeout, p.kill)  # nothing hangs the run
         killer.start()
         try:
@@ -129,9 +132,9 @@ def short(text, n=300):
     return text[-n:]
 
 
-def measure(cmd, threads, label):
+def measure(cmd, threads, label, cpu=None):
     t0 = time.time()
-    rc, out, err, wall, _, rss = run_process(cmd, threads)
+    rc, out, err, wall, _, rss = run_process(cmd, threads, cpu=cpu)
     log(f"  {label:44} {time.time() - t0:6.1f} s")
     if rc != 0:
         log(f"    FAILED ({rc}): {short(err)}")
@@ -788,6 +791,33 @@ SECTIONS = [section_main, section_grad_cost, section_roofline, section_sgemm, se
             section_interpreter, section_profiles]
 
 
+def vcpu_speeds(ctx):
+    """{cpu: {variant: median us}}: the scalar MLP's step built anew by hinge and on
+    the hand-written tape, one process pinned to each logical CPU. On a virtual
+    machine one vCPU can run slower than the other for minutes (the host's other
+    load on its core), and a process's time then depends on where it ran: the
+    header shows it, before and after the run (README.md, "Reading the tables")."""
+    speeds = {}
+    for cpu in sorted(os.sched_getaffinity(0)):
+        for variant in ("dynamic", "tape"):
+            cmd = hinge_cmd(ctx, "scalar_mlp", 1, variant, 3) + ["--mode", "step"]
+            res = measure(cmd, 1, f"hinge scalar_mlp {variant} on CPU {cpu}", cpu=cpu)
+            if "error" not in res:
+                speeds.setdefault(cpu, {})[variant] = res["modes"]["step"]["median_us"]
+    return speeds
+
+
+def vcpu_line(before, after):
+    """The header's account of vcpu_speeds before and after the run."""
+    def us(d, cpu, variant):
+        v = d.get(cpu, {}).get(variant)
+        return "-" if v is None else f"{v:.0f}"
+    parts = [f"CPU {cpu}: {us(before, cpu, 'dynamic')} / {us(after, cpu, 'dynamic')} us "
+             f"(tape {us(before, cpu, 'tape')} / {us(after, cpu, 'tape')})" for cpu in sorted(set(before) | set(after))]
+    return ("vCPU speeds (the scalar MLP's step, hinge building its graph anew and the hand-written tape, one "
+            "process pinned to each logical CPU, before / after the run): " + "; ".join(parts) + ".")
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -840,11 +870,14 @@ def main():
             "running and the timings will be noisy" + ("; RESULTS.md will not be written (--force writes it, "
                                                        "marked)" if writing and not args.force else ""))
     started = time.time()
+    probing = ctx.wants("scalar_mlp")
+    speeds_before = vcpu_speeds(ctx) if probing else {}
     sections = []
     for section in SECTIONS:
         out = section(ctx)
         if out:
             sections.append(out)
+    speeds_after = vcpu_speeds(ctx) if probing else {}
     load_after = os.getloadavg()[0]
 
     env_pins = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
@@ -858,6 +891,9 @@ def main():
         out.append("")
         out.append(f"**Taken on a busy machine (load average {load_before:.2f} > {LOAD_LIMIT} before the run): "
                    "the timings are noisy.**")
+    if probing:
+        out.append("")
+        out.append(vcpu_line(speeds_before, speeds_after))
     out.append("")
     out.append("Threads: OMP_WAIT_POLICY=PASSIVE; OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = torch.set_num_threads = "
                f"hinge's set_threads = {', '.join(map(str, ctx.threads))} (one process per row, side and "
