@@ -10,26 +10,35 @@
 
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/format.hpp"
 #include "hinge/interrupt.hpp"
 
 namespace hinge {
 
-std::string GradcheckResult::describe() const {
+std::string GradcheckResult::describe(std::string_view target,
+                                      const std::function<std::string(int, int64_t)>& at) const {
+  auto where = [&](int i, int64_t k) { return at ? at(i, k) : fmt::format("input {} element {}", i, k); };
   if (!std::isfinite(value))
-    return fmt::format("gradcheck: cannot check: the value is {} (finite differences need a finite one)",
-                       std::isnan(value) ? "nan"
-                       : value > 0       ? "inf"
-                                         : "-inf");
-  if (all_blurred())
     return fmt::format(
-        "gradcheck: cannot check: the value {:.3g} rounds too coarsely for the differences "
-        "(about +-{:.1e}) in {} of {} elements",
-        value, noise, blurred, checked);
-  if (checked == 0) return "gradcheck: nothing to check";
-  return fmt::format(
-      "gradcheck {}: {} elements, worst relative error {:.3g} at input {} element {} "
-      "(analytic {}, numeric {}, step {:.3g})",
-      ok ? "passed" : "FAILED", checked, worst_error, input, element, analytic, numeric, step);
+        "cannot check: {} is {} at the current values (finite differences need a finite value)", target,
+        format_number(value));
+  if (all_blurred())  // Note [Round-off in the differences]
+    return fmt::format(
+        "cannot check: {} is about {:.3g}, and its round-off blurs the differences by about +-{:.1e}, "
+        "more than a tenth of each slope (check a smaller target, or one scaled down)",
+        target, value, noise);
+  if (input < 0) return "nothing to check";
+  if (!ok)  // the step says how far the differences reached (Note [Richardson differences])
+    return fmt::format("FAILED at {}: analytic {}, numeric {} (relative error {:.1e}, step {:.1e} and half)",
+                       where(input, element), format_number(analytic), format_number(numeric), worst_error,
+                       step);
+  // Elements whose slope is below the round-off: neither passed nor failed, said so.
+  const std::string flat =
+      blurred == 0 ? ""
+                   : fmt::format(" ({} more too flat to resolve against the round-off of {}, about +-{:.1e})",
+                                 blurred, target, noise);
+  return fmt::format("ok, {} elements{}, worst relative error {:.1e} at {}", checked - blurred, flat,
+                     worst_error, where(input, element));
 }
 
 // Note [Round-off in the differences]

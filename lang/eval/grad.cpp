@@ -194,10 +194,10 @@ void Interpreter::exec_gradcheck(const GradCheck& g, Ctx& ctx) {
   GradcheckResult r = at_span(g.target.span, [&] { return gradcheck(y, xs); });
   const std::string target = abbreviate(text_of(ctx, g.target.span), kHeaderTarget);
   const std::string head = fmt::format("gradcheck {} wrt {}", target, fmt::join(names, ", "));
-  fmt::print(out(), "{}: {}\n", head, check_verdict(r, operand(target), [&](int i, int64_t k) {
-               const auto in = static_cast<std::size_t>(i);
-               return element_name(names[in], xs[in].shape(), k);
-             }));
+  fmt::print(out(), "{}: {}\n", head, r.describe(operand(target), [&](int i, int64_t k) {
+    const auto in = static_cast<std::size_t>(i);
+    return element_name(names[in], xs[in].shape(), k);
+  }));
 }
 
 }  // namespace hinge::lang

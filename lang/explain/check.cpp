@@ -2,15 +2,13 @@
 // parameter of the trace, taken and compared as gradcheck takes and compares them
 // (numeric_slopes and GradcheckResult::compare in hinge/gradcheck.hpp): one element
 // moved at a time in a replay of the forward pass, then every value put back and
-// replayed once more. And the words both say what they found in (check_verdict).
-#include <cmath>
-
+// replayed once more. Both say what they found in the same words
+// (GradcheckResult::describe).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "explain/explain.hpp"
 #include "hinge/backward.hpp"
-#include "hinge/format.hpp"
 
 namespace hinge::lang {
 
@@ -51,32 +49,6 @@ void add_check(Explanation& ex) {
     r.fd_unresolved = own.blurred;
     ex.check.compare(static_cast<int>(i), analytic, numeric);
   }
-}
-
-std::string check_verdict(const GradcheckResult& r, const std::string& target,
-                          const std::function<std::string(int, int64_t)>& at) {
-  if (!std::isfinite(r.value))
-    return fmt::format(
-        "cannot check: {} is {} at the current values (finite differences need a finite value)", target,
-        format_number(r.value));
-  if (r.all_blurred())  // Note [Round-off in the differences] in gradcheck.cpp
-    return fmt::format(
-        "cannot check: {} is about {:.3g}, and its round-off blurs the differences by about +-{:.1e}, "
-        "more than a tenth of each slope (check a smaller target, or one scaled down)",
-        target, r.value, r.noise);
-  if (r.input < 0) return "nothing to check";
-  if (!r.ok)  // the step says how far the differences reached (Note [Richardson differences])
-    return fmt::format("FAILED at {}: analytic {}, numeric {} (relative error {:.1e}, step {:.1e} and half)",
-                       at(r.input, r.element), format_number(r.analytic), format_number(r.numeric),
-                       r.worst_error, r.step);
-  // Elements whose slope is below the round-off: neither passed nor failed, said so.
-  const std::string blurred =
-      r.blurred == 0
-          ? ""
-          : fmt::format(" ({} more too flat to resolve against the round-off of {}, about +-{:.1e})",
-                        r.blurred, target, r.noise);
-  return fmt::format("ok, {} elements{}, worst relative error {:.1e} at {}", r.checked - r.blurred, blurred,
-                     r.worst_error, at(r.input, r.element));
 }
 
 std::string element_name(const std::string& name, const Shape& s, int64_t k) {

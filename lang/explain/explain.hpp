@@ -147,14 +147,6 @@ void add_notes(Explanation& ex, const ExplainOptions& opt);
 void add_layers(Explanation& ex, double saturation, double vanishing);  // vanishing: opt.vanishing
 void add_check(Explanation& ex);                                        // check.cpp
 
-// What a finite-difference check found, as the text after its header
-// ("gradcheck loss wrt w: ", "check: ..."): "ok, N elements (M more too flat to
-// resolve ...), worst relative error E at AT", "FAILED at AT: analytic A, numeric
-// N (...)", or "cannot check: ..." and why. `target` names the checked value as
-// the text shows it, at(input, element) an element. gradcheck and `trace ...
-// check` say it in these words. check.cpp.
-std::string check_verdict(const GradcheckResult& r, const std::string& target,
-                          const std::function<std::string(int, int64_t)>& at);
 // "w[3]" or "w[1, 2]" for the row-major element k of a tensor of shape s.
 std::string element_name(const std::string& name, const Shape& s, int64_t k);
 

@@ -334,7 +334,7 @@ std::string render_text(const Explanation& ex, const TextOptions& opt) {
     if (!params) {
       if (ex.check_error.empty()) out += "check: no params to check\n";
     } else if (ex.root.dtype() == DType::f64) {
-      summary(check_verdict(ex.check, title, at));
+      summary(ex.check.describe(title, at));
     } else if (ex.check.input >= 0) {  // float32: no verdict (check_error says why)
       summary(fmt::format("worst relative error {:.2g} at {}", ex.check.worst_error,
                           at(ex.check.input, ex.check.element)));

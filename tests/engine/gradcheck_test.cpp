@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "hinge/engine.hpp"
 #include "hinge/interrupt.hpp"
 
@@ -69,8 +71,11 @@ TEST_CASE("gradcheck fails a wrong gradient and names its worst element, both va
   CHECK(r.step == Approx(1e-6 * std::max(1.0, std::abs(x0))));
   CHECK(r.worst_error == Approx(0.5).epsilon(1e-6));
   const std::string d = r.describe();
-  CHECK(d.find("FAILED") != std::string::npos);
+  CHECK(d.rfind(fmt::format("FAILED at input 1 element {}: analytic ", r.element), 0) == 0);
   CHECK(d.find("step") != std::string::npos);
+  // A caller names the element in its own words (lang: "x[2]").
+  const std::string named = r.describe("y", [](int i, int64_t k) { return fmt::format("#{}.{}", i, k); });
+  CHECK(named.rfind(fmt::format("FAILED at #1.{}: ", r.element), 0) == 0);
   // The values are left as they were.
   CHECK(x.values() == std::vector<double>{0.5, 3, -1});
   CHECK(z.values() == std::vector<double>{0.3, -0.7});
@@ -97,7 +102,10 @@ TEST_CASE("gradcheck of a value that is not finite compares nothing and says why
   CHECK_FALSE(r.ok);
   CHECK(std::isnan(r.value));
   CHECK(r.checked == 0);
-  CHECK(r.describe() == "gradcheck: cannot check: the value is nan (finite differences need a finite one)");
+  CHECK(r.describe() ==
+        "cannot check: the value is nan at the current values (finite differences need a finite value)");
+  CHECK(r.describe("y") ==
+        "cannot check: y is nan at the current values (finite differences need a finite value)");
   p.set_values(std::vector<double>{3.0, 4.0, 5.0});  // finite again: checked as usual
   const GradcheckResult again = gradcheck(y, {p});
   INFO(again.describe());

@@ -2,8 +2,10 @@
 //   auto r = gradcheck(loss, {w, b});
 //   if (!r.ok) fmt::print("{}\n", r.describe());
 #pragma once
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hinge/backward.hpp"
@@ -57,7 +59,13 @@ struct GradcheckResult {
   double noise = 0;     // the largest round-off noise of the differences among them
   // True when elements were compared and every one was blurred: nothing was resolved.
   bool all_blurred() const { return checked > 0 && blurred == checked; }
-  std::string describe() const;
+  // The verdict in words, as `gradcheck` and `trace ... check` print it after their
+  // headers: "ok, N elements (M more too flat to resolve ...), worst relative error
+  // E at AT", "FAILED at AT: analytic A, numeric N (...)", or "cannot check: ..."
+  // and why. `target` names the checked value in those words, at(input, element)
+  // an element (by default "input I element K").
+  std::string describe(std::string_view target = "the value",
+                       const std::function<std::string(int, int64_t)>& at = nullptr) const;
   // Compares the elements of input number `which`, its reverse-mode gradient
   // `analytic` (one value per element) against `numeric`'s slopes, by opt's
   // tolerance with the round-off of the differences (Note [Round-off in the
