@@ -13,6 +13,7 @@
 #include "eval/format_value.hpp"
 #include "eval/interpreter.hpp"
 #include "eval/progress.hpp"
+#include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/errors.hpp"
@@ -94,16 +95,6 @@ int64_t first_non_finite(const Node& n) {
 
 double value_at(const Node& n, int64_t k) {
   return dispatch(n.dtype, [&]<class T>() { return static_cast<double>(static_cast<const T*>(n.val)[k]); });
-}
-
-// "[17]", "[3, 1]": where flat index k of a row-major tensor of shape s is.
-std::string index_text(const Shape& s, int64_t k) {
-  std::vector<int64_t> at(static_cast<std::size_t>(s.rank));
-  for (int i = s.rank - 1; i >= 0; --i) {
-    at[static_cast<std::size_t>(i)] = s.dims[i] > 0 ? k % s.dims[i] : 0;
-    k = s.dims[i] > 0 ? k / s.dims[i] : 0;
-  }
-  return fmt::format("[{}]", fmt::join(at, ", "));
 }
 
 double grad_norm(const Node& n) {

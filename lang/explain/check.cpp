@@ -51,14 +51,17 @@ void add_check(Explanation& ex) {
   }
 }
 
-std::string element_name(const std::string& name, const Shape& s, int64_t k) {
-  if (s.rank == 0) return name;
-  std::vector<int64_t> idx(static_cast<std::size_t>(s.rank));
-  for (int a = s.rank - 1; a >= 0; --a) {
-    idx[a] = k % s.dims[a];
-    k /= s.dims[a];
+std::string index_text(const Shape& s, int64_t k) {
+  std::vector<int64_t> at(static_cast<std::size_t>(s.rank));
+  for (int i = s.rank - 1; i >= 0; --i) {
+    at[static_cast<std::size_t>(i)] = s.dims[i] > 0 ? k % s.dims[i] : 0;
+    k = s.dims[i] > 0 ? k / s.dims[i] : 0;
   }
-  return fmt::format("{}[{}]", name, fmt::join(idx, ", "));
+  return fmt::format("[{}]", fmt::join(at, ", "));
+}
+
+std::string element_name(const std::string& name, const Shape& s, int64_t k) {
+  return s.rank == 0 ? name : name + index_text(s, k);
 }
 
 }  // namespace hinge::lang

@@ -147,7 +147,9 @@ void add_notes(Explanation& ex, const ExplainOptions& opt);
 void add_layers(Explanation& ex, double saturation, double vanishing);  // vanishing: opt.vanishing
 void add_check(Explanation& ex);                                        // check.cpp
 
-// "w[3]" or "w[1, 2]" for the row-major element k of a tensor of shape s.
+// "[17]" or "[3, 1]": where the row-major element k of a tensor of shape s is.
+std::string index_text(const Shape& s, int64_t k);
+// "w[3]" or "w[1, 2]" for that element of tensor `name` ("w" alone for rank 0).
 std::string element_name(const std::string& name, const Shape& s, int64_t k);
 
 // ---- rendering ----
