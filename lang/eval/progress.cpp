@@ -169,13 +169,18 @@ void Progress::print_line() {
   std::fflush(out_);
 }
 
-void Progress::finish() { report(false); }
+void Progress::finish(double trained_loss) { report(false, trained_loss); }
 
-void Progress::interrupted() { report(true); }
+void Progress::interrupted(std::optional<double> trained_loss) { report(true, trained_loss); }
 
-void Progress::report(bool stopped) {
+void Progress::report(bool stopped, std::optional<double> trained_loss) {
   if (done_) return;
   done_ = true;
+  trained_loss_ = trained_loss.value_or(NAN);
+  if (!std::isnan(trained_loss_) && (std::isnan(best_loss_) || trained_loss_ < best_loss_)) {
+    best_loss_ = trained_loss_;
+    best_step_ = 0;
+  }
   if (options_.display) {
     if (step_ > 0) show_live();  // the display as it stands at the end
   } else if (terminal_) {
@@ -194,8 +199,16 @@ void Progress::report(bool stopped) {
     fmt::print(out_, "{} step{} in {} ({})\n", step_, step_ == 1 ? "" : "s", format_wall(seconds), rate);
   }
   if (step_ > 0) {
-    fmt::print(out_, "loss  first {:.4g}  final {:.4g}", first_loss_, last_loss_);
-    if (!std::isnan(best_loss_)) fmt::print(out_, "  best {:.4g} at step {}", best_loss_, best_step_);
+    if (trained_loss)
+      fmt::print(out_, "loss  first {:.4g}  final {:.4g}", first_loss_, *trained_loss);
+    else
+      fmt::print(out_, "loss  first {:.4g}  last {:.4g}", first_loss_, last_loss_);
+    if (!std::isnan(best_loss_)) {
+      if (best_step_ == 0)
+        fmt::print(out_, "  best {:.4g} at the end", best_loss_);
+      else
+        fmt::print(out_, "  best {:.4g} at step {}", best_loss_, best_step_);
+    }
     fmt::print(out_, "\n");
   }
   std::fflush(out_);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,13 @@ struct ProgressOptions {
 // On a terminal: `[#####.....] 1200/2000  loss 0.01234  8,312 steps/s  0:01 left`,
 // redrawn in place; otherwise: `step 100/2000  loss 0.0123` every log_every steps.
 // The report: `2000 steps in 0.24 s (8,312 steps/s)` and
-// `loss  first 0.6931  final 0.001234  best 0.001201 at step 1987`.
+// `loss  first 0.6931  final 0.001198  best 0.001198 at the end`.
+//
+// A step's loss is the one its update follows from: the loss of the params as the
+// step found them. `final` is the loss of the params training leaves, which no
+// step saw (one forward pass after the last update, passed to finish()); `best`
+// is the lowest of all of them, at its step or `at the end`. Stopped by Ctrl-C,
+// the report gives the `last` step's loss instead of `final`.
 class Progress {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
@@ -47,14 +54,18 @@ class Progress {
 
   // Step `step` (counted from 1) has finished with this loss.
   void update(std::int64_t step, double loss);
-  // Training ran to the end: finishes the bar and prints the report. Only once.
-  void finish();
-  // Training was stopped (Ctrl-C): "stopped at step 1234 of 2000 ..." and the report.
-  void interrupted();
+  // Training ran to the end, leaving params whose loss is `trained_loss`:
+  // finishes the bar and prints the report. Only once.
+  void finish(double trained_loss);
+  // Training was stopped, leaving params whose loss is `trained_loss`, or none
+  // when it was not computed (Ctrl-C: no pass runs after it): "stopped at step 1234
+  // of 2000 ..." and the report, which then gives the `last` step's loss, not `final`.
+  void interrupted(std::optional<double> trained_loss = std::nullopt);
 
   std::int64_t steps() const { return step_; }
   double first_loss() const { return first_loss_; }
-  double final_loss() const { return last_loss_; }
+  double last_loss() const { return last_loss_; }
+  double final_loss() const { return trained_loss_; }
   double best_loss() const { return best_loss_; }
   std::int64_t best_step() const { return best_step_; }
 
@@ -63,7 +74,7 @@ class Progress {
   double elapsed_seconds() const;
   void draw_bar();
   void print_line();
-  void report(bool stopped);
+  void report(bool stopped, std::optional<double> trained_loss);
   void show_live();        // display mode: the progress display, made or updated
   void show_loss_curve();  // display mode: the recorded losses as an SVG
 
@@ -77,8 +88,8 @@ class Progress {
   bool done_ = false;             // finish() or interrupted() ran
   std::int64_t step_ = 0;         // the last step reported
   std::int64_t logged_step_ = 0;  // the last step printed in plain mode
-  double first_loss_ = NAN, last_loss_ = NAN, best_loss_ = NAN;
-  std::int64_t best_step_ = 0;
+  double first_loss_ = NAN, last_loss_ = NAN, best_loss_ = NAN, trained_loss_ = NAN;
+  std::int64_t best_step_ = 0;  // 0: the trained params' loss (`at the end`)
   // Display mode: every stride_-th step's loss (at most kCurvePoints of them).
   std::vector<double> curve_steps_, curve_losses_;
   std::int64_t stride_ = 1;

@@ -397,7 +397,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   int64_t done = 0;
   for (int64_t step = 1; step <= steps; ++step) {
     if (interrupt_requested()) {
-      if (progress) progress->interrupted();
+      if (progress) progress->interrupted();  // no more passes: the user asked to stop
       replay.reset();
       finish_record(done);
       fmt::print(out(), "training interrupted after step {} of {}; the parameters are those of step {}\n",
@@ -436,7 +436,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
       }
       if (!data_at.empty()) {
         if (step > 1) snapshot.restore();
-        if (progress) progress->interrupted();
+        if (progress) progress->interrupted(progress->last_loss());  // the params that gave it
         replay.reset();
         finish_record(done);
         const Origin* o = origins_.find(culprit);
@@ -459,7 +459,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
         }
       }
       if (step > 1) snapshot.restore();
-      if (progress) progress->interrupted();
+      if (progress) progress->interrupted(progress->last_loss());  // the params that gave it
       replay.reset();
       finish_record(done);
       const std::string restored =
@@ -497,7 +497,10 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
           }
         }
       }
-      if (progress) progress->interrupted();
+      if (progress) {  // the params stay those that gave this step's loss
+        progress->update(step, value);
+        progress->interrupted(value);
+      }
       replay.reset();
       finish_record(done);
       const std::string what = fmt::format(
@@ -519,8 +522,16 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
     ++done;
     if (progress) progress->update(step, value);
   }
-  if (progress) progress->finish();
+  // The replay lets go of the graph (a compiled scalar program gives the params'
+  // values back as it dies). The report's `final` is the loss of the params that
+  // training leaves, which no step computed (a step's loss is taken before its
+  // update): refreshed as the next read of the loss would be (Note [Live
+  // bindings]), so it is the number `print loss` shows.
   replay.reset();
+  if (progress) {
+    graph_.refresh(loss.id);
+    progress->finish(loss.item());
+  }
   finish_record(done);
 }
 

@@ -289,6 +289,23 @@ TEST_CASE("train replays the graph and refreshes every binding", "[interp][train
   CHECK(std::fabs(h.number("pred[4]") - 3) < 1e-9);  // bindings show the trained values
 }
 
+TEST_CASE("train's report: a step's loss is taken before its update, final after the last",
+          "[interp][train]") {
+  Harness h;
+  // l = 2w + |v|^2 with sgd(lr=0.1): w falls by 0.2 and v shrinks by 0.8 each step.
+  // Steps 1-3 see l = 7, 4.8, 3.248; the params the third update leaves give
+  // 0.8^6 * 5 + 2 * 0.4 = 2.110720 (what `print l` shows), which no step saw.
+  h.script("param w = 1\nparam v = [1, 2]\nlet l = w * 2 + sum(v ^ 2)\n");
+  const std::string out = h.script("train l with sgd(lr=0.1) for 3 steps log every 1\nprint l\n");
+  CHECK(out.find("step 3/3  loss 3.248\n") != std::string::npos);
+  CHECK(out.find("loss  first 7  final 2.111  best 2.111 at the end\n") != std::string::npos);
+  CHECK(out.find("\n2.11072\n") != std::string::npos);
+  // Params that a step's update made worse: the best is that step's loss.
+  h.script("param u = 1\nlet k = u ^ 2\n");
+  const std::string worse = h.script("train k with sgd(lr=1.5) for 2 steps log every 1\n");
+  CHECK(worse.find("loss  first 1  final 16  best 1 at step 1\n") != std::string::npos);
+}
+
 TEST_CASE("train stops at a non-finite loss and restores the parameters", "[interp][train][nan]") {
   Harness h;
   // w <- w - lr * 2w = -1e100 w: the loss is 1, then 1e200, then inf.

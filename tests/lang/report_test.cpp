@@ -747,8 +747,8 @@ TEST_CASE("progress: plain lines at the logging interval, then the report", "[re
       clock.advance(10);
       p.update(step, 1.0 / step);
     }
-    p.finish();
-    p.finish();  // only once
+    p.finish(1.0 / 51);  // the loss of the params the last update left
+    p.finish(0.0);       // only once
   });
   CHECK(out ==
         "step 10/50  loss 0.1\n"
@@ -757,7 +757,17 @@ TEST_CASE("progress: plain lines at the logging interval, then the report", "[re
         "step 40/50  loss 0.025\n"
         "step 50/50  loss 0.02\n"
         "50 steps in 0.50 s (100 steps/s)\n"
-        "loss  first 1  final 0.02  best 0.02 at step 50\n");
+        "loss  first 1  final 0.01961  best 0.01961 at the end\n");
+}
+
+TEST_CASE("progress: a final loss above a step's leaves that step the best", "[report][progress]") {
+  FakeClock clock;
+  std::string out = capture([&](std::FILE* f) {
+    Progress p(3, false, f, {.log_every = 1, .clock = [&] { return clock.now; }});
+    for (int step = 1; step <= 3; ++step) p.update(step, step == 2 ? 0.25 : 1.0);
+    p.finish(2.0);
+  });
+  CHECK(out.find("loss  first 1  final 2  best 0.25 at step 2\n") != std::string::npos);
 }
 
 TEST_CASE("progress: interrupted, with the default interval", "[report][progress]") {
@@ -774,7 +784,7 @@ TEST_CASE("progress: interrupted, with the default interval", "[report][progress
   CHECK(out.find("step 100/2000  loss 0.5\n") == 0);
   CHECK(out.find("step 1234/2000  loss 0.5\n"
                  "stopped at step 1234 of 2000 after 1.23 s (1,000 steps/s)\n"
-                 "loss  first 0.5  final 0.5  best 0.001 at step 1000\n") != std::string::npos);
+                 "loss  first 0.5  last 0.5  best 0.001 at step 1000\n") != std::string::npos);
 }
 
 TEST_CASE("progress: the terminal bar redraws at most every 100 ms", "[report][progress]") {
@@ -785,7 +795,7 @@ TEST_CASE("progress: the terminal bar redraws at most every 100 ms", "[report][p
       clock.advance(1);
       p.update(step, 1.0 / step);
     }
-    p.finish();
+    p.finish(0.0009);
   });
   CHECK(count_of(out, "\r\x1b[2K") == 12);  // steps 1, 101, ..., 901, 1000, and the final one
   CHECK(out.find("\r\x1b[2K[##########..........] 501/1000  loss 0.001996  1,000 steps/s  0:00 left") !=
