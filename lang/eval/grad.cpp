@@ -32,38 +32,6 @@ std::string operand(const std::string& text) { return is_identifier(text) ? text
 constexpr std::size_t kHeaderTarget = 60;
 constexpr std::size_t kHeaderName = 40;
 
-// Why the gradient of y with respect to x is 0 everywhere, in one line, from what
-// the explained trace knows: y does not depend on x, or the nearest note on the way
-// from x to y that blocks the gradient (a closed relu, a step, a dead layer), with
-// where it was built. "" when no single step explains it (the partials cancel).
-std::string zero_reason(const Explanation& ex, NodeId x, const std::string& target, const std::string& name) {
-  int from = -1;
-  for (std::size_t r = 0; r < ex.rows.size(); ++r)
-    if (ex.rows[r].id == x) from = static_cast<int>(r);
-  if (from < 0) return fmt::format("{} does not depend on {}", target, name);
-  // The rows that depend on x: tape order puts every input before its consumers.
-  std::vector<bool> on_path(ex.rows.size());
-  on_path[static_cast<std::size_t>(from)] = true;
-  for (std::size_t r = 0; r < ex.rows.size(); ++r)
-    for (int in : ex.rows[r].inputs)
-      if (on_path[static_cast<std::size_t>(in)]) on_path[r] = true;
-  const Row* best = nullptr;
-  const Note* why = nullptr;
-  for (std::size_t r = 0; r < ex.rows.size(); ++r) {
-    if (!on_path[r]) continue;
-    for (const Note& n : ex.rows[r].notes) {
-      if (n.kind != NoteKind::blocked && n.kind != NoteKind::convention) continue;
-      if (!best || ex.rows[r].depth < best->depth) best = &ex.rows[r], why = &n;
-    }
-  }
-  if (!best) return "";
-  // "relu closed: input -3 < 0, gradient 0" at 1:38 -> "relu closed at 1:38: input -3 < 0, gradient 0"
-  const std::size_t colon = why->text.find(": ");
-  const std::string where = best->source.where.empty() ? "" : " at " + best->source.where;
-  if (colon == std::string::npos) return why->text + where;
-  return why->text.substr(0, colon) + where + why->text.substr(colon);
-}
-
 }  // namespace
 
 // Note [No gradient reaches it]
@@ -158,11 +126,17 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
     if (n > 0 && zeros == n) {
       // All zero: say why, as trace would (explained once, for every such param).
       if (!explained) explained = at_span(g.target.span, [&] { return explain(y, explain_options(ctx)); });
-      const std::string why = zero_reason(*explained, xs[k].id, target, names[k]);
-      fmt::print(out(), "  zero because {}\n",
-                 why.empty()
-                     ? fmt::format("the paths from {} cancel (trace {} shows each step)", names[k], target)
-                     : why);
+      const ZeroReason why = why_gradient_is_zero(*explained, xs[k].id);
+      switch (why.kind) {
+        case ZeroReason::unrelated:
+          fmt::print(out(), "  zero because {} does not depend on {}\n", target, names[k]);
+          break;
+        case ZeroReason::stopped: fmt::print(out(), "  zero because {}\n", why.text); break;
+        case ZeroReason::cancelled:
+          fmt::print(out(), "  zero because the paths from {} cancel (trace {} shows each step)\n", names[k],
+                     target);
+          break;
+      }
     }
   }
 }

@@ -140,21 +140,6 @@ void collect_names(const Expr& e, std::vector<std::string>& out) {
       e.node);
 }
 
-// The op as the user wrote it: "^" rather than the engine's "powc".
-std::string user_op_name(OpKind op) {
-  switch (op) {
-    case OpKind::add: return "+";
-    case OpKind::sub: return "-";
-    case OpKind::mul: return "*";
-    case OpKind::div: return "/";
-    case OpKind::pow:
-    case OpKind::powc: return "^";
-    case OpKind::matmul: return "@";
-    case OpKind::neg: return "unary -";
-    default: return std::string(op_name(op));
-  }
-}
-
 std::size_t value_bytes(const Node& n) { return static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype); }
 
 // Copies of the parameters' values: the last finite step is restored from here.

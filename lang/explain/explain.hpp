@@ -138,7 +138,7 @@ struct Explanation {
   GradcheckResult check;
 };
 
-// ---- building (collect.cpp, notes.cpp, layers.cpp) ----
+// ---- building (collect.cpp, notes.cpp, layers.cpp, zero_reason.cpp) ----
 // Collects the rows, adjoints, partials, contributions, notes and layers.
 // Throws hinge::Error (DomainError) when Y has more than one element and a
 // gradient is asked for; a tensor root is traced without gradients.
@@ -146,6 +146,16 @@ Explanation explain(Tensor y, const ExplainOptions& opt);
 void add_notes(Explanation& ex, const ExplainOptions& opt);
 void add_layers(Explanation& ex, double saturation, double vanishing);  // vanishing: opt.vanishing
 void add_check(Explanation& ex);                                        // check.cpp
+
+// Why the gradient of the root with respect to node x is 0 everywhere
+// (zero_reason.cpp, Note [Why a gradient is zero]): x is not in the trace; or
+// `text` names the steps that stop it ("relu closed at 6:9: input -3 < 0,
+// gradient 0"); or the paths from x carry gradient and cancel.
+struct ZeroReason {
+  enum Kind { unrelated, stopped, cancelled } kind;
+  std::string text;  // for `stopped`
+};
+ZeroReason why_gradient_is_zero(const Explanation& ex, NodeId x);
 
 // "[17]" or "[3, 1]": where the row-major element k of a tensor of shape s is.
 std::string index_text(const Shape& s, int64_t k);
@@ -170,6 +180,8 @@ std::string render_html(const Explanation& ex, const TextOptions& opt);  // html
 
 // Shared formatting helpers (text.cpp).
 std::string short_number(double x);  // shortest round-trip text: "0.5", "nan"
+// The op as the user wrote it: "^" rather than the engine's "powc".
+std::string user_op_name(OpKind op);
 // Source text on one line, made safe for a terminal (terminal_line in
 // hinge/escape.hpp) and cut to `width` bytes with "...".
 std::string abbreviate(const std::string& text, std::size_t width);

@@ -109,9 +109,12 @@ bool has_note(const Row& r, NoteKind k) {
   return false;
 }
 
+// A note that explains why a step passes no gradient back (a saturated slope
+// can round to 0).
 bool has_blocking_note(const Row& r) {
   for (const Note& n : r.notes)
-    if (n.kind == NoteKind::blocked || n.kind == NoteKind::convention) return true;
+    if (n.kind == NoteKind::blocked || n.kind == NoteKind::convention || n.kind == NoteKind::saturated)
+      return true;
   return false;
 }
 

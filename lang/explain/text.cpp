@@ -15,6 +15,20 @@ namespace hinge::lang {
 
 std::string short_number(double x) { return format_number(x); }
 
+std::string user_op_name(OpKind op) {
+  switch (op) {
+    case OpKind::add: return "+";
+    case OpKind::sub: return "-";
+    case OpKind::mul: return "*";
+    case OpKind::div: return "/";
+    case OpKind::pow:
+    case OpKind::powc: return "^";
+    case OpKind::matmul: return "@";
+    case OpKind::neg: return "unary -";
+    default: return std::string(op_name(op));
+  }
+}
+
 std::string abbreviate(const std::string& text, std::size_t width) {
   std::string s = terminal_line(text);
   if (s.size() <= width || width < 4) return s;
