@@ -221,6 +221,17 @@ constexpr double kProductWorkPerPart = 1 << 21;
 constexpr int64_t kRowsPerCut = 12;
 constexpr int64_t kProductRowsPerPart = 16;
 
+// Note [Stopping a long product]
+// OpenBLAS cannot be stopped inside a call, and one call can run for seconds: a
+// [10^6, 256] x [256, 256] product (plot regions over a fine grid of a wide
+// network) took 9 s to answer Ctrl-C. So a forward product (`may_stop`, whose
+// output is not yet anyone's) above 2 kWorkBetweenPolls multiply-adds runs in
+// blocks of rows of about kWorkBetweenPolls each (some milliseconds), with a poll
+// of the stop flag before each. The blocks begin at multiples of kRowsPerCut and
+// the last takes the remainder, so each is large and the numbers are the whole
+// product's (Note [Cuts that keep the numbers]).
+constexpr double kWorkBetweenPolls = 1 << 26;
+
 // C = op(A) @ op(B) + beta C, row-major, with op = transpose when the flag is set.
 // M x N result, inner dimension K; lda/ldb/ldc are the stored row lengths.
 template <class T>
@@ -268,7 +279,24 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
       blas->dgemm(CblasRowMajor, opa, opb, m, n, k, 1.0, a, static_cast<blasint>(lda), B,
                   static_cast<blasint>(ldb), b, C + first * ldc, static_cast<blasint>(ldc));
   };
-  for_parts(M, parts, kRowsPerCut, rows);
+  const double row_work = static_cast<double>(N) * static_cast<double>(K);
+  if (!may_stop || static_cast<double>(M) * row_work < 2 * kWorkBetweenPolls) {
+    for_parts(M, parts, kRowsPerCut, rows);
+    return;
+  }
+  // Note [Stopping a long product]
+  const int64_t block = std::max<int64_t>(
+      kRowsPerCut, static_cast<int64_t>(kWorkBetweenPolls / row_work) / kRowsPerCut * kRowsPerCut);
+  const int64_t blocks = std::max<int64_t>(1, M / block);
+  for (int64_t k = 0; k < blocks; ++k) {
+    throw_if_interrupted();
+    const int64_t first = k * block, last = k + 1 == blocks ? M : first + block;
+    const int block_parts =
+        std::clamp<int>(parts_for(static_cast<double>(last - first) * row_work, kProductWorkPerPart), 1,
+                        static_cast<int>(std::max<int64_t>(1, (last - first) / kProductRowsPerPart)));
+    for_parts(last - first, block_parts, kRowsPerCut,
+              [&](int64_t f, int64_t l) { rows(first + f, first + l); });
+  }
 }
 
 // Every operand seen as a batch of matrices: a is [batch?, m, k], b is [batch?, k, n]

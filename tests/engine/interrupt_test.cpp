@@ -24,3 +24,28 @@ TEST_CASE("a long transpose stops when the stop flag is set, and runs when it is
   CHECK(softmax(big, 1).shape() == Shape{2048, 4096});
   set_interrupt_flag(nullptr);
 }
+
+TEST_CASE("a long product stops between its blocks of rows, and runs whole when not asked to") {
+  // [1200, 256] x [256, 512]: 157 million multiply-adds, above twice the work
+  // between polls (Note [Stopping a long product]), so two blocks of rows.
+  volatile std::sig_atomic_t flag = 0;
+  set_interrupt_flag(&flag);
+  Graph g(DType::f32);
+  std::vector<double> a(1200 * 256), b(256 * 512);
+  for (std::size_t k = 0; k < a.size(); ++k) a[k] = static_cast<double>(k % 7) - 3;
+  for (std::size_t k = 0; k < b.size(); ++k) b[k] = static_cast<double>(k % 5) - 2;
+  const Tensor A = g.constant(Shape{1200, 256}, a), B = g.constant(Shape{256, 512}, b);
+  flag = 1;
+  CHECK_THROWS_AS(matmul(A, B), Interrupted);
+  // Small integers: every sum is exact in float32, so each element must equal the
+  // plain loop's, in the first block and the last.
+  flag = 0;
+  const auto c = matmul(A, B).values();
+  for (int64_t i : {0, 11, 12, 599, 1187, 1199})
+    for (int64_t j : {0, 1, 511}) {
+      double want = 0;
+      for (int64_t p = 0; p < 256; ++p) want += a[i * 256 + p] * b[p * 512 + j];
+      CHECK(c[i * 512 + j] == want);
+    }
+  set_interrupt_flag(nullptr);
+}
