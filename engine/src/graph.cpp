@@ -280,7 +280,30 @@ std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
     if (!(n.flags & kNeeded)) continue;
     for (int k = 0; k < n.nin; ++k) (*this)[n.input(k)].flags |= kNeeded;
   }
+  // Every buffer's room in one block before any node moves: short of memory,
+  // compact() throws with the graph as it was (Note [Compaction]).
+  std::size_t room = 0;
+  auto count = [&](std::size_t bytes) {
+    room += (bytes + Arena::kAlign - 1) / Arena::kAlign * Arena::kAlign + Arena::kAlign;
+  };
+  for (NodeId i = 0; i < top; ++i) {
+    const Node& n = (*this)[i];
+    if (!(n.flags & kNeeded)) continue;
+    const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
+    if (n.val && n.val != n.inline_val) count(bytes);
+    if (n.grad && n.grad != n.inline_grad) count(bytes);
+    if (n.details) {
+      count(sizeof(NodeDetails));
+      if (n.details->attr.aux_bytes > 0) count(n.details->attr.aux_bytes);
+    }
+  }
   Arena fresh;
+  try {
+    fresh.reserve(room);
+  } catch (...) {
+    for (NodeId i = 0; i < top; ++i) (*this)[i].flags &= ~kNeeded;
+    throw;
+  }
   // Copies `bytes` at p into the fresh arena, or points at the node's own inline slot.
   auto move_buffer = [&](const void* p, const unsigned char* old_inline, unsigned char* new_inline,
                          std::size_t bytes) -> void* {

@@ -482,7 +482,7 @@ Status Session::run_script(const std::string& name, std::string text) {
 }
 Status Session::run_entry(std::string text, const std::string& name, uint32_t first_line) {
   Status st = impl_->run_script(name, std::move(text), true, ".", first_line);
-  impl_->collect_garbage();  // Note [Compaction at entry boundaries]
+  impl_->collect_garbage(true);  // Note [Compaction at entry boundaries]
   return st;
 }
 bool Session::is_incomplete(const std::string& text) const { return impl_->is_incomplete(text); }

@@ -284,8 +284,27 @@ class Interpreter {
   }
   // refresh() of anything but a current tensor.
   void refresh_stale(const Value& v);
-  // Between REPL entries: drop graph nodes no binding reaches (session_memory.cpp).
-  void collect_garbage();
+  // Drops graph nodes no binding reaches (session_memory.cpp, Note [Compaction at
+  // entry boundaries]): between REPL entries, or between statements at the top level.
+  void collect_garbage(bool between_entries);
+  bool at_top_level(const Ctx& ctx) const { return !ctx.locals && call_depth_ == 0; }
+  // Before a statement at the top level: collect_garbage(false) once the arena has
+  // grown enough for it to start (two comparisons per statement).
+  void collect_garbage_if_grown(const Ctx& ctx) {
+    if (graph_.arena().bytes_reserved() >= collect_at_bytes_ && at_top_level(ctx)) collect_garbage(false);
+  }
+  // Keeps a value a running top-level statement holds (the list or tensor a `for`
+  // walks) alive and renumbered through compaction, while the Pin lives.
+  class Pin {
+   public:
+    Pin(Interpreter& in, Value& v) : in_(in) { in_.pinned_.push_back(&v); }
+    ~Pin() { in_.pinned_.pop_back(); }
+    Pin(const Pin&) = delete;
+    Pin& operator=(const Pin&) = delete;
+
+   private:
+    Interpreter& in_;
+  };
 
  private:
   Value call_user(const Function& f, std::vector<Arg> pos, std::vector<std::pair<std::string, Arg>> kw,
@@ -305,8 +324,13 @@ class Interpreter {
   std::vector<std::shared_ptr<const syntax::Program>> programs_;
   std::vector<std::string> import_stack_;  // canonical paths of the files being run
   int64_t iterations_ = 0;
-  NodeId live_nodes_ = 0;      // graph size after the last collect_garbage()
-  std::vector<NodeId> remap_;  // its old-id -> new-id table (kept to reuse the memory)
+  NodeId live_nodes_ = 0;  // graph size after the last collect_garbage()
+  // Compaction waits for the arena to grow by kGarbageBytes beyond twice what
+  // survived the last one: to collect_at_bytes_.
+  static constexpr std::size_t kGarbageBytes = std::size_t{128} << 20;
+  std::size_t collect_at_bytes_ = kGarbageBytes;
+  std::vector<Value*> pinned_;  // Pin
+  std::vector<NodeId> remap_;   // its old-id -> new-id table (kept to reuse the memory)
   // Lists found current while the graph's writes() reads `current_lists_write_` (Note
   // [Live bindings]); a weak pointer, so an address reused by a new list is never taken for it.
   std::unordered_map<const std::vector<Value>*, std::weak_ptr<std::vector<Value>>> current_lists_;

@@ -56,6 +56,7 @@ bool Interpreter::exec_block(const std::vector<Stmt>& stmts, Ctx& ctx, Value* re
 bool Interpreter::exec(const Stmt& s, Ctx& ctx, Value* ret) {
   // Ctrl-C during a long statement (a big matmul, say) stops before the next one.
   if (interrupt_requested()) throw Interrupted{ctx.source, s.span};
+  collect_garbage_if_grown(ctx);  // Note [Compaction at entry boundaries]
   // Every error leaves here knowing its Source (Note [Origin tags] needs the same).
   try {
     return exec_stmt(s, ctx, ret);
@@ -334,17 +335,22 @@ bool Interpreter::exec_for(const For& f, Ctx& ctx, Value* ret) {
   } else {
     it = eval(f.iterable, ctx);
   }
+  // The body may rebind the name that held it, and compaction between the body's
+  // statements (at the top level) may renumber it.
+  const Pin pin(*this, it);
   if (it.is_list()) {
-    ListPtr hold = std::get<ListPtr>(it.v);  // the body may rebind the name that held it
-    for (const Value& v : *hold)
-      if (run(v)) return true;
+    const ListPtr hold = std::get<ListPtr>(it.v);
+    const std::size_t n = hold->size();
+    for (std::size_t k = 0; k < n; ++k)
+      if (run((*hold)[k])) return true;
     return false;
   }
   if (it.is_tensor()) {
-    const Tensor t = it.tensor();
-    if (t.rank() == 0) throw Error(f.iterable.span, "cannot iterate over a scalar (a tensor of rank 0)");
-    const int64_t n = t.shape().dims[0];
+    if (it.tensor().rank() == 0)
+      throw Error(f.iterable.span, "cannot iterate over a scalar (a tensor of rank 0)");
+    const int64_t n = it.tensor().shape().dims[0];
     for (int64_t k = 0; k < n; ++k) {
+      const Tensor t = it.tensor();  // read again each time: renumbered by compaction
       Value item;
       if (t.rank() == 1) {
         item = Value(t.at(k));

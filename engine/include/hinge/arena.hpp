@@ -34,6 +34,7 @@ class Arena {
     offset_ = std::exchange(o.offset_, 0);
     block_ = std::exchange(o.block_, nullptr);
     block_size_ = std::exchange(o.block_size_, 0);
+    reserved_ = std::exchange(o.reserved_, 0);
     o.blocks_.clear();
     return *this;
   }
@@ -59,8 +60,14 @@ class Arena {
   }
   void clear() { rewind({}); }
 
-  std::size_t bytes_reserved() const;  // sum of block sizes
-  std::size_t bytes_used() const;      // up to the current position
+  // On an empty arena: one block of `bytes` now (or std::bad_alloc), so that
+  // allocations adding up to `bytes`, each counted as its size rounded up to kAlign
+  // plus kAlign, make no other block. What needs all its room before it starts
+  // (Graph::compact) asks for it here.
+  void reserve(std::size_t bytes);
+
+  std::size_t bytes_reserved() const { return reserved_; }  // sum of block sizes
+  std::size_t bytes_used() const;                           // up to the current position
 
  private:
   struct AlignedDelete {
@@ -85,6 +92,7 @@ class Arena {
   std::size_t offset_ = 0;      // next free byte in it
   std::byte* block_ = nullptr;  // blocks_[current_].data, or null past the last block
   std::size_t block_size_ = 0;  // blocks_[current_].size, or 0
+  std::size_t reserved_ = 0;    // the sum of blocks_[k].size
 };
 
 }  // namespace hinge
