@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -133,7 +134,7 @@ WriteReport remove_dead_writers_temps(const std::string& path) {
 
 }  // namespace
 
-WriteReport write_file_atomic(const std::string& path, std::string_view contents) {
+WriteReport write_file_atomic(const std::string& path, std::string_view contents, unsigned new_file_mode) {
   if (path.empty()) fail(path, ENOENT);
   const std::string target = follow_links(path);
   struct stat old {};
@@ -143,10 +144,14 @@ WriteReport write_file_atomic(const std::string& path, std::string_view contents
     refuse(path, fmt::format("is {}; hinge replaces only regular files", kind_of(old.st_mode)));
   if (exists && old.st_nlink > 1)
     refuse(path, fmt::format("has {} hard links; replacing it would split it from the others", old.st_nlink));
+  // A rename needs only the directory's permission: without these checks a file
+  // made read-only (chmod 444), or another user's, was replaced all the same.
+  if (exists && ::access(target.c_str(), W_OK) != 0)
+    refuse(path, fmt::format("{}; hinge replaces only files it may write", std::strerror(errno)));
 
   std::string tmp;
   // An existing file's mode is set on the empty temporary before any byte is in it.
-  int fd = create_temp(target, exists ? 0600 : 0666, tmp);
+  int fd = create_temp(target, exists ? 0600 : static_cast<mode_t>(new_file_mode & 0777), tmp);
   publish_temp(tmp);
   auto give_up = [&](int err) {
     ::close(fd);
@@ -155,13 +160,26 @@ WriteReport write_file_atomic(const std::string& path, std::string_view contents
     fail(path, err);
   };
   if (exists) {
-    if (::fchown(fd, old.st_uid, old.st_gid) != 0 && errno != EPERM) give_up(errno);
+    // Another owner's file that this process may write (group-writable): it would
+    // become this process's file, so it is left as it is.
+    if (::fchown(fd, old.st_uid, old.st_gid) != 0) {
+      if (errno != EPERM) give_up(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      retract_temp(tmp);
+      refuse(path, fmt::format("belongs to user {} and group {}, which its replacement could not keep",
+                               old.st_uid, old.st_gid));
+    }
     if (::fchmod(fd, old.st_mode & 07777) != 0) give_up(errno);
   }
+  // In pieces of kWriteChunk: the kernel delivers a signal only when a write()
+  // returns, and one write() of a 270 MB trace took a second, so a second Ctrl-C
+  // (which removes the temporary and ends the process) waited for the whole file.
+  constexpr std::size_t kWriteChunk = std::size_t{1} << 20;
   const char* p = contents.data();
   std::size_t left = contents.size();
   while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
+    ssize_t n = ::write(fd, p, std::min(left, kWriteChunk));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) give_up(n < 0 ? errno : EIO);
     p += n;

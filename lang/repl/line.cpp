@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "eval/session.hpp"
+#include "hinge/atomic_file.hpp"
+#include "hinge/errors.hpp"
+#include "hinge/escape.hpp"
 #include "repl/complete.hpp"
 #include "syntax/keywords.hpp"
 
@@ -157,7 +160,7 @@ class EditReader final : public LineReader {
     rl_completer_word_break_characters = const_cast<char*>(kCompletionBreaks);
     using_history();
     stifle_history(kHistoryEntries);
-    if (!history_file_.empty()) read_history(history_file_.c_str());
+    load();
   }
 
   ~EditReader() override {
@@ -228,25 +231,63 @@ class EditReader final : public LineReader {
   }
 
  private:
+  // Reads the history file when it is a regular file (links followed). A FIFO
+  // there kept the REPL from starting until a Ctrl-C; anything but a regular file
+  // is neither read nor written.
+  void load() {
+    if (history_file_.empty()) return;
+    std::error_code ec;
+    const fs::file_status st = fs::status(history_file_, ec);
+    if (ec || st.type() == fs::file_type::not_found) return;
+    if (st.type() != fs::file_type::regular) {
+      give_up(fmt::format("{}: not a regular file", history_file_));
+      return;
+    }
+    read_history(history_file_.c_str());
+  }
+
   // Rewrites the history file after every entry, so a killed session keeps its
-  // history; through a temporary file and rename, so a crash never truncates it.
+  // history. libedit writes its format (a cookie line, entries escaped with vis(3))
+  // only to a path: to one in a private directory of this process's own, whose
+  // text then replaces the file as every file hinge writes is replaced
+  // (write_file_atomic: only a regular file, links followed, hard links refused,
+  // the mode kept, a new file private, a crash never truncating it).
   void save() {
     if (history_file_.empty() || warned_) return;
     std::error_code ec;
-    const fs::path path(history_file_);
-    fs::create_directories(path.parent_path(), ec);
-    const std::string tmp = history_file_ + ".tmp";
-    bool ok = write_history(tmp.c_str()) == 0;
-    if (ok) {
-      fs::rename(tmp, path, ec);
-      ok = !ec;
+    fs::create_directories(fs::path(history_file_).parent_path(), ec);
+    std::string dir = (fs::temp_directory_path(ec) / "hinge-history-XXXXXX").string();
+    if (ec || ::mkdtemp(dir.data()) == nullptr) {
+      give_up(fmt::format("cannot make a private directory: {}", std::strerror(errno)));
+      return;
     }
-    if (!ok) {
-      fs::remove(tmp, ec);
-      fmt::print(err_, "warning: cannot write the history file {} (history is kept for this session only)\n",
-                 history_file_);
-      warned_ = true;
+    const std::string scratch = dir + "/history";
+    std::string text;
+    bool written = write_history(scratch.c_str()) == 0;
+    if (written) {
+      try {
+        text = read_file(scratch);
+      } catch (const hinge::Error&) {
+        written = false;
+      }
     }
+    fs::remove_all(dir, ec);
+    if (!written) {
+      give_up("libedit could not write it");
+      return;
+    }
+    try {
+      write_file_atomic(history_file_, text, 0600);
+    } catch (const hinge::Error& e) {
+      give_up(e.what());
+    }
+  }
+
+  // Says once why the history is not kept, and stops trying.
+  void give_up(const std::string& why) {
+    fmt::print(err_, "warning: cannot keep the history in {} ({}); history is kept for this session only\n",
+               terminal_escape(history_file_), terminal_escape(why));
+    warned_ = true;
   }
 
   EditState state_;

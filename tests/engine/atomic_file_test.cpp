@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -175,6 +176,71 @@ TEST_CASE("the target's mode is kept; a new file gets 0666 less the umask") {
   ::umask(mask);
   write_file_atomic(dir.file("fresh"), "x");
   CHECK((mode_of(dir.file("fresh")) & 07777) == (0666 & ~mask));
+}
+
+TEST_CASE("a new file can be made private: its mode is the one asked for, less the umask") {
+  Scratch dir;
+  const mode_t mask = ::umask(022);
+  ::umask(mask);
+  write_file_atomic(dir.file("history"), "x", 0600);
+  CHECK((mode_of(dir.file("history")) & 07777) == (0600 & ~mask));
+}
+
+// Runs `body` as user and group nobody (65534) in a child process when this one is
+// root, else in this process; returns what it returned (a child reports it in its
+// exit status).
+int as_another_user(const std::function<int()>& body) {
+  if (::geteuid() != 0) return body();
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+    ::_exit(body());
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE("a file the process may not write, or whose owner it cannot keep, is left as it is") {
+  Scratch dir;
+  REQUIRE(::chmod(dir.path.c_str(), 0777) == 0);  // another user may make its temporaries here
+  const bool root = ::geteuid() == 0;
+  auto refused = [&](const std::string& p, const std::string& why) {
+    return as_another_user([&] {
+      try {
+        write_file_atomic(p, "new");
+      } catch (const IoError& e) {
+        return std::string(e.what()).find(why) != std::string::npos ? 0 : 2;
+      }
+      return 1;
+    });
+  };
+  SECTION("made read-only by its owner") {
+    const std::string p = dir.file("ro");
+    std::ofstream(p) << "old";
+    if (root) REQUIRE(::chown(p.c_str(), 65534, 65534) == 0);
+    REQUIRE(::chmod(p.c_str(), 0444) == 0);
+    CHECK(refused(p, "hinge replaces only files it may write") == 0);
+    CHECK(slurp(p) == "old");
+    CHECK((mode_of(p) & 07777) == 0444);
+  }
+  SECTION("another user's file, writable by all: its owner could not be kept") {
+    if (!root) {
+      WARN("not root: no file of another user to make, skipped");
+      return;
+    }
+    const std::string p = dir.file("theirs");
+    std::ofstream(p) << "old";
+    REQUIRE(::chmod(p.c_str(), 0666) == 0);
+    CHECK(refused(p, "belongs to user 0 and group 0, which its replacement could not keep") == 0);
+    CHECK(slurp(p) == "old");
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    CHECK(st.st_uid == 0);
+  }
+  for (const auto& name : dir.listing()) CHECK(name.find(".tmp.") == std::string::npos);
 }
 
 TEST_CASE("the temps of dead writers are swept and counted; live writers' stay") {

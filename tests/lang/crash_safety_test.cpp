@@ -278,6 +278,35 @@ plot xs: sin(xs) to "fit.svg"
   for (const auto& name : dir.listing()) CHECK(name.find(".tmp.") == std::string::npos);
 }
 
+TEST_CASE("a second SIGINT during a long write removes its temporary and ends hinge at once") {
+  // A trace of a 100,000-node chain: about 90 MB of JSON, long enough to be hit
+  // mid-write. The first SIGINT lets a write finish; the second must not wait for
+  // it (one write() of the whole file held both signals until its end).
+  TempDir dir("hinge-crash-second-sigint");
+  std::ofstream(dir.path / "trace.hinge") << "param w = 1\n"
+                                             "let y = w\n"
+                                             "for i in range(100000) { y = sin(y) }\n"
+                                             "trace y to \"big.json\"\n";
+  HingeProcess hinge(dir.path, "trace.hinge");
+  auto temp = [&] {
+    for (const auto& name : dir.listing())
+      if (name.rfind("big.json.tmp.", 0) == 0) return true;
+    return false;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!temp() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  REQUIRE(temp());
+  REQUIRE(::kill(hinge.pid, SIGINT) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(::kill(hinge.pid, SIGINT) == 0);
+  const int status = hinge.finish();
+  INFO("stdout:\n" << hinge.out << "\nstderr:\n" << slurp(dir.path / "stderr.txt"));
+  CHECK(status == 130);
+  CHECK_FALSE(fs::exists(dir.path / "big.json"));
+  for (const auto& name : dir.listing()) CHECK(name.find(".tmp.") == std::string::npos);
+}
+
 TEST_CASE("a NaN during training stops a script with the place, status 70, and nothing saved") {
   TempDir dir("hinge-crash-nan");
   // sgd on w^4 with a large rate: w grows as w - 40 w^3 until the loss overflows.

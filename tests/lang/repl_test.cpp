@@ -4,6 +4,8 @@
 // completion candidates directly.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -37,19 +39,21 @@ struct TempHome : hinge::test::TempDir {
   fs::path history() const { return state() / "hinge" / "history"; }
 };
 
-// The environment of a child: ours, with HOME and XDG_STATE_HOME replaced.
-// NO_COLOR and COLUMNS are dropped too, so that only a test sets them.
+// The environment of a child: ours, with HOME, XDG_STATE_HOME and TMPDIR (where
+// the history is written before it replaces the file) replaced. NO_COLOR and
+// COLUMNS are dropped too, so that only a test sets them.
 std::vector<std::string> child_env(const TempHome& home) {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
-    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TERM=", 0) == 0 ||
-        kv.rfind("NO_COLOR=", 0) == 0 || kv.rfind("COLUMNS=", 0) == 0)
+    if (kv.rfind("HOME=", 0) == 0 || kv.rfind("XDG_STATE_HOME=", 0) == 0 || kv.rfind("TMPDIR=", 0) == 0 ||
+        kv.rfind("TERM=", 0) == 0 || kv.rfind("NO_COLOR=", 0) == 0 || kv.rfind("COLUMNS=", 0) == 0)
       continue;
     env.push_back(kv);
   }
   env.push_back("HOME=" + home.path.string());
   env.push_back("XDG_STATE_HOME=" + home.state().string());
+  env.push_back("TMPDIR=" + home.path.string());
   env.push_back("TERM=xterm");
   return env;
 }
@@ -895,11 +899,61 @@ TEST_CASE("repl terminal: an unwritable history file is a warning", "[repl]") {
   Terminal t(home);
   REQUIRE(t.wait_line(">"));
   t.send("1 + 1\r");
-  REQUIRE(t.wait_text("warning: cannot write the history file"));
+  REQUIRE(t.wait_text("warning: cannot keep the history in"));
   REQUIRE(t.wait_text("\n2\n"));
   REQUIRE(t.wait_prompt());
   t.send("\x04");
   CHECK(t.wait_exit() == 0);
+}
+
+TEST_CASE("repl terminal: the history file is replaced as every file hinge writes", "[repl]") {
+  TempHome home;
+  fs::create_directories(home.history().parent_path());
+  auto session = [&](const std::string& expect_warning) {
+    Terminal t(home);
+    REQUIRE(t.wait_line(">"));  // a FIFO at the history's place kept the prompt away
+    t.send("let remembered = 41 + 1\r");
+    REQUIRE(t.wait_text("remembered = 42"));
+    if (!expect_warning.empty()) REQUIRE(t.wait_text(expect_warning));
+    REQUIRE(t.wait_prompt());
+    t.send("\x04");
+    CHECK(t.wait_exit() == 0);
+  };
+  auto text_of = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  SECTION("a new history file is private") {
+    session("");
+    CHECK((fs::status(home.history()).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(text_of(home.history()).find("remembered") != std::string::npos);
+    for (const auto& e : fs::directory_iterator(home.path))
+      CHECK(e.path().filename().string().rfind("hinge-history-", 0) != 0);
+  }
+  SECTION("a symlink stays a link, and the file it names gets the history, its mode kept") {
+    std::ofstream(home.path / "kept") << "";
+    fs::permissions(home.path / "kept",
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+    fs::create_symlink(home.path / "kept", home.history());
+    session("");
+    CHECK(fs::is_symlink(home.history()));
+    CHECK(text_of(home.path / "kept").find("remembered") != std::string::npos);
+    CHECK((fs::status(home.path / "kept").permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read));
+  }
+  SECTION("a file with two hard links is left whole") {
+    std::ofstream(home.history()) << "mine";
+    fs::create_hard_link(home.history(), home.path / "other");
+    session("has 2 hard links");
+    CHECK(text_of(home.path / "other") == "mine");
+    CHECK(fs::hard_link_count(home.history()) == 2);
+  }
+  SECTION("a FIFO is neither read nor written") {
+    REQUIRE(::mkfifo(home.history().c_str(), 0600) == 0);
+    session("");
+    CHECK(fs::is_fifo(home.history()));
+  }
 }
 
 // ---------------------------------------------------------------- completion

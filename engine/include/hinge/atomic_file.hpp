@@ -10,8 +10,11 @@
 //   temporary made beside that real file; the link itself stays a link;
 // - a file with several hard links is an error (a rename would split it from its
 //   other names);
-// - the new file keeps the old one's mode, and its owner and group where the
-//   process may set them; a new file gets 0666 less the umask;
+// - a file the process may not write (access W_OK) is an error, though the
+//   directory would allow the rename;
+// - the new file keeps the old one's mode, owner and group; a file whose owner or
+//   group the process cannot give its replacement is an error; a new file gets
+//   `new_file_mode` (0666 unless asked) less the umask;
 // - the temporary is NAME.tmp.PID.RANDOM, created with O_EXCL|O_NOFOLLOW, so no
 //   planted file or symlink is ever opened.
 #pragma once
@@ -30,7 +33,8 @@ struct WriteReport {
 // Replaces `path` with `contents`; throws IoError ("PATH: reason") on failure, in
 // which case `path` is untouched and no temporary file is left behind. Before it
 // returns it removes the temporaries that killed writers of the same file left.
-WriteReport write_file_atomic(const std::string& path, std::string_view contents);
+WriteReport write_file_atomic(const std::string& path, std::string_view contents,
+                              unsigned new_file_mode = 0666);
 
 // For a signal handler that is about to end the process: removes the temporary of
 // the write in progress, if any. Async-signal-safe (one unlink).
