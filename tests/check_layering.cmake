@@ -18,7 +18,7 @@ set(allowed_jupyter  jupyter syntax eval builtins explain plot repl)
 set(allowed_app      app syntax eval builtins explain plot repl)
 
 # Which engine headers each part may include: "all", "none", or a list.
-set(engine_syntax    none)
+set(engine_syntax    escape.hpp)
 set(engine_plot      errors.hpp escape.hpp)
 set(engine_explain   all)
 set(engine_builtins  all)

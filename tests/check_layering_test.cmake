@@ -30,7 +30,7 @@ endif()
 set(cases
   "lang/plot/color.cpp|#include \"eval/interpreter.hpp\"|plot/ may not include eval/interpreter.hpp"
   "lang/plot/scale.cpp|#include \"hinge/graph.hpp\"|plot/ may use only hinge/errors.hpp"
-  "lang/syntax/source.cpp|#include \"hinge/tensor.hpp\"|syntax/ knows nothing of the engine"
+  "lang/syntax/source.cpp|#include \"hinge/tensor.hpp\"|syntax/ may use only hinge/escape.hpp"
   "lang/explain/text.cpp|#include \"eval/interpreter.hpp\"|explain/ may not include eval/interpreter.hpp"
   "lang/eval/train.cpp|#include \"repl/line.hpp\"|eval/ may not include repl/line.hpp"
   "lang/builtins/math.cpp|#include \"repl/line.hpp\"|builtins/ may not include repl/line.hpp"

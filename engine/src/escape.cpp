@@ -2,6 +2,7 @@
 #include "hinge/escape.hpp"
 
 #include <cstddef>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -26,10 +27,26 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return n;
 }
 
-// Appends the character at text[i] to `out` as a terminal may show it, and returns
-// its length: a control character (C0, DEL, C1) or a byte that is not UTF-8 as an
-// escape (`\n`, `\t`, `\x1b`, `\u009b`), anything else as it is.
-std::size_t append_for_terminal(std::string& out, std::string_view text, std::size_t i) {
+// The code point of the valid n-byte UTF-8 sequence at s[i].
+char32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
+  auto byte = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  if (n == 1) return byte(0);
+  char32_t cp = byte(0) & (0xFFu >> (n + 1));
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (byte(k) & 0x3F);
+  return cp;
+}
+
+// The bidirectional controls, which reorder what follows them on a line (a name
+// that reads as code it is not: "Trojan Source"): marks, embeddings, overrides and
+// isolates.
+bool is_bidi_control(char32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
+std::size_t append_terminal_char(std::string& out, std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
   const std::size_t n = utf8_length(text, i);
   if (c == '\n' || c == '\t') {
@@ -40,15 +57,13 @@ std::size_t append_for_terminal(std::string& out, std::string_view text, std::si
     out += fmt::format("\\x{:02x}", c);
     return 1;
   }
-  if (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {  // U+0080 to U+009F
-    out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
-    return 2;
+  if (const char32_t cp = code_point(text, i, n); (cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp)) {
+    out += fmt::format("\\u{:04x}", static_cast<uint32_t>(cp));
+    return n;
   }
   out.append(text.substr(i, n));
   return n;
 }
-
-}  // namespace
 
 std::string xml_escape(std::string_view text) {
   std::string out;
@@ -62,7 +77,13 @@ std::string xml_escape(std::string_view text) {
       continue;
     }
     if (n > 1) {
-      out.append(text.substr(i, n));
+      // U+FFFE and U+FFFF are no XML characters: a label holding one made the file
+      // one that no XML reader takes.
+      const char32_t cp = code_point(text, i, n);
+      if (cp == 0xFFFE || cp == 0xFFFF)
+        out += "\xEF\xBF\xBD";
+      else
+        out.append(text.substr(i, n));
       i += n;
       continue;
     }
@@ -108,7 +129,7 @@ std::string json_quote(std::string_view in) {
 std::string terminal_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) i += append_for_terminal(out, text, i);
+  for (std::size_t i = 0; i < text.size();) i += append_terminal_char(out, text, i);
   return out;
 }
 
@@ -125,7 +146,7 @@ std::string terminal_line(std::string_view text) {
     }
     if (space) out += ' ';
     space = false;
-    i += append_for_terminal(out, text, i);
+    i += append_terminal_char(out, text, i);
   }
   return out;
 }

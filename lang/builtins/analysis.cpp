@@ -8,6 +8,7 @@
 #include "builtins/family.hpp"
 #include "hinge/backward.hpp"
 #include "hinge/graph.hpp"
+#include "hinge/interrupt.hpp"
 
 namespace hinge::lang::detail {
 
@@ -98,7 +99,10 @@ Value hessian_fn(BuiltinContext& ctx, const Args& args) {
                                n, kMaxHessianElements));
   const Tensor flat = reshape(graph_gradient(ctx, y, x), {n});
   std::vector<Tensor> rows;
-  for (int64_t i = 0; i < n; ++i) rows.push_back(reshape(graph_gradient(ctx, index(flat, i), x), {1, n}));
+  for (int64_t i = 0; i < n; ++i) {
+    throw_if_interrupted();  // a row is a backward pass through y's whole graph
+    rows.push_back(reshape(graph_gradient(ctx, index(flat, i), x), {1, n}));
+  }
   return Value(concat(rows, 0));
 }
 

@@ -12,6 +12,7 @@
 #include "builtins/family.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
 
 namespace hinge::lang::detail {
@@ -79,7 +80,7 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
     const std::size_t nl = rest.find('\n');
     const std::string_view line = trim(rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-    ++line_no;
+    if (++line_no % 4096 == 0) throw_if_interrupted();  // a 1 GiB file is seconds of parsing
     if (line.empty()) continue;
     const auto cells = split_cells(line);
     if (names.empty()) {

@@ -8,6 +8,7 @@
 #include "hinge/checkpoint.hpp"
 #include "syntax/diagnostics.hpp"
 #include "syntax/keywords.hpp"
+#include "syntax/prepass.hpp"
 
 namespace hinge::lang {
 
@@ -63,15 +64,17 @@ namespace {
 // Note [Checkpoint names]
 // A checkpoint is data, yet `load` makes each of its names a binding. So a name must
 // be one a script could bind with `param`: letters, digits and _, not starting with a
-// digit, not a reserved word, builtin or constant (a contextual word such as `steps`
-// is an ordinary name, as in a script). Anything else would bind what no script can
-// reach, shadow `relu` or `pi`, or carry terminal escapes into every later message.
+// digit, at most max_name_length of them, not a reserved word, builtin or constant (a contextual word such as
+// `steps` is an ordinary name, as in a script). Anything else would bind what no script can reach, shadow
+// `relu` or `pi`, or carry terminal escapes into every later message.
 
 // Why `name` cannot be bound from a checkpoint, or "" when it can.
 std::string unbindable(const std::string& name) {
   if (name.empty()) return "an empty name";
   auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!letter(name[0])) return "not a name (a name starts with a letter or _)";
+  if (name.size() > max_name_length)
+    return fmt::format("not a name (longer than {} characters)", max_name_length);
   for (char c : name)
     if (!letter(c) && !(c >= '0' && c <= '9')) return "not a name (letters, digits and _ only)";
   if (syntax::is_reserved(name)) return "a reserved word";

@@ -15,6 +15,7 @@
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
 #include "plot/svg.hpp"
+#include "plot/svg_writer.hpp"
 #include "plot/terminal.hpp"
 
 namespace hinge::lang {
@@ -67,6 +68,11 @@ void add_affine_lines(const std::vector<double>& vals, std::size_t cells, std::s
   }
 }
 
+// The most characters of a title, an axis title or a series label a plot shows: a
+// script's string or source text is cut here, once, for every kind of plot and the
+// attributes that repeat it (a 1 MB title was written whole, wider than any page).
+constexpr std::size_t kShownPlotText = 80;
+
 // The `with` options each plot kind understands.
 struct PlotOptions {
   std::string title, xlabel, ylabel, clabel;
@@ -101,6 +107,10 @@ static std::vector<double> numbers_of(Interpreter& in, const Value& v, Span span
 }
 
 void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
+  // The source text of an operand as a plot shows it.
+  auto shown_text = [this](const Ctx& c, Span span) {
+    return report::truncate_label(text_of(c, span), kShownPlotText);
+  };
   // ---- options ----
   PlotOptions o;
   for (const KeywordArg& k : p.options) {
@@ -109,7 +119,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     auto str = [&] {
       if (!v.is_string())
         throw Error(k.value->span, fmt::format("'{}' must be a string, got {}", n, a_kind(v)));
-      return v.string();
+      return report::truncate_label(v.string(), kShownPlotText);
     };
     auto whole = [&](int lo, int hi) {
       int64_t x = to_integer(v, k.value->span, n.c_str());
@@ -125,7 +135,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         if (!t.is_string())
           throw Error(k.value->span,
                       fmt::format("'ylabel' must be a string or a list of strings, found {}", a_kind(t)));
-        o.ylabels.push_back(t.string());
+        o.ylabels.push_back(report::truncate_label(t.string(), kShownPlotText));
       }
     } else if (n == "ylabel")
       o.ylabel = str();
@@ -191,9 +201,9 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
     if (o.height) s.height = o.height;
   };
   auto label_of = [&](const Series& s) -> std::string {
-    if (!s.label) return text_of(ctx, s.value.span);
+    if (!s.label) return shown_text(ctx, s.value.span);
     Value l = eval(*s.label, ctx);
-    return l.is_string() ? l.string() : format_plain(l);
+    return report::truncate_label(l.is_string() ? l.string() : format_plain(l), kShownPlotText);
   };
   // With `to`, the SVG goes to the file; a host that shows pictures (the Jupyter
   // kernel) gets it too, with or without `to`.
@@ -217,7 +227,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       std::vector<report::Series> series;
       std::vector<double> xs = numbers_of(*this, subject, p.subject.span, "the x values");
       if (p.series.empty()) {  // plot ys: values over their index
-        report::Series s{text_of(ctx, p.subject.span), {}, xs};
+        report::Series s{shown_text(ctx, p.subject.span), {}, xs};
         for (std::size_t k = 0; k < xs.size(); ++k) s.x.push_back(static_cast<double>(k));
         series.push_back(std::move(s));
       }
@@ -236,7 +246,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       if (as_svg) {
         report::LinePlot lp;
         lp.title = o.title;
-        lp.x = {o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel, o.logx, o.x0, o.x1};
+        lp.x = {o.xlabel.empty() ? shown_text(ctx, p.subject.span) : o.xlabel, o.logx, o.x0, o.x1};
         lp.y = {o.ylabel, o.logy, o.y0, o.y1};
         lp.panels = o.panels;
         lp.panel_titles = o.ylabels;
@@ -281,8 +291,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         if (sp.ys.size() != sp.xs.size())
           throw Error(p.series[0].value.span,
                       fmt::format("{} y values for {} x values", sp.ys.size(), sp.xs.size()));
-        sp.x.title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;
-        sp.y.title = o.ylabel.empty() ? text_of(ctx, p.series[0].value.span) : o.ylabel;
+        sp.x.title = o.xlabel.empty() ? shown_text(ctx, p.subject.span) : o.xlabel;
+        sp.y.title = o.ylabel.empty() ? shown_text(ctx, p.series[0].value.span) : o.ylabel;
       }
       if (as_svg) {
         page(sp.size);
@@ -408,7 +418,7 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
       // plot hist a: b as "later", c  draws b and c over a's bins (see HistogramPlot).
       report::HistogramPlot hp;
       hp.title = o.title;
-      hp.x_title = o.xlabel.empty() ? text_of(ctx, p.subject.span) : o.xlabel;
+      hp.x_title = o.xlabel.empty() ? shown_text(ctx, p.subject.span) : o.xlabel;
       if (!o.ylabel.empty()) hp.y_title = o.ylabel;
       hp.values = numbers_of(*this, eval(p.subject, ctx), p.subject.span, "the values");
       hp.label = abbreviate(text_of(ctx, p.subject.span), 60);

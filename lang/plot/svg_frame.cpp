@@ -199,7 +199,10 @@ void draw_axes(SvgWriter& svg, const Frame& f, const std::string& title, const A
             svg_num(px), svg_num(py)));
   }
   if (!title.empty()) {
-    svg.text(f.width / 2, 26, title,
+    // Cut to the page's width, the ellipsis included: centred, a longer title ran
+    // off both edges.
+    const auto fits = static_cast<std::size_t>(std::max(10.0, (f.width - 20) / text_width("x", title_font)));
+    svg.text(f.width / 2, 26, truncate_label(title, fits - 1),
              fmt::format("class=\"title\" text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\"",
                          title_font));
   }

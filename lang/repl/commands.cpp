@@ -3,6 +3,7 @@
 #include "repl/commands.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -167,8 +168,19 @@ Status cmd_load(ReplState& st, const CommandLine& c) {
   const std::string path = unquote(c.arg);
   // The file's first bytes decide: a checkpoint's header loads it as `load` does,
   // anything else runs as a script (a checkpoint run as a script would show its
-  // binary as a syntax error).
+  // binary as a syntax error). Except a file named as a checkpoint: one who loads
+  // model.ckpt expects data, and it never runs as code.
+  // A missing file is this command's error, shown under the line typed.
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    return fail(st, c, c.arg_span,
+                fmt::format("cannot read {}: {}", escape_for_message(path, 200),
+                            ec ? ec.message() : std::string("No such file or directory")));
   if (hinge::is_checkpoint_file(path)) return load_checkpoint_here(st, c, path);
+  if (path.ends_with(".ckpt"))
+    return fail(st, c, c.arg_span,
+                fmt::format("{} is named as a checkpoint but is not one (its first bytes are not a hinge "
+                            "checkpoint's); a .ckpt file is never run as a script, so nothing was run",
+                            escape_for_message(path, 200)));
   Session& s = st.current();
   std::map<std::string, const void*> before;
   for (const auto& [name, b] : s.interpreter().globals()) before[name] = &b;

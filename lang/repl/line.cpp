@@ -196,7 +196,8 @@ class EditReader final : public LineReader {
       if (r < 0 && (interrupt_requested() || errno == EINTR)) {
         if (!interrupt_requested()) continue;  // another signal (a resize)
         clear_interrupt();
-        rl_callback_handler_remove();  // back to cooked mode; the next install clears the line
+        if (rl_line_buffer) line = rl_line_buffer;  // what was typed: kept in the history
+        rl_callback_handler_remove();               // back to cooked mode; the next install clears the line
         installed_ = false;
         std::fputs("^C\n", stdout);  // the abandoned line stays visible, marked as not run
         std::fflush(stdout);

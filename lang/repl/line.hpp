@@ -18,7 +18,8 @@ enum class ReadResult {
 class LineReader {
  public:
   virtual ~LineReader() = default;
-  // Shows `prompt` (a terminal only) and reads one line into `line`.
+  // Shows `prompt` (a terminal only) and reads one line into `line`. Ctrl-C
+  // (ReadResult::interrupted) leaves in `line` what was typed of it, if anything.
   virtual ReadResult read(const std::string& prompt, std::string& line) = 0;
   // Adds an entry to the history (and the history file), if there is one. An entry
   // of several lines is one item: Up recalls it whole.

@@ -107,8 +107,10 @@ int run_repl(Session& session) {
         interrupted = true;
         break;
       }
-      if (!entry.empty()) reader->remember(entry);  // to recall and finish
-      entry.clear();  // Ctrl-C at a prompt abandons the entry, continuation lines and all
+      // Ctrl-C at a prompt abandons the entry, continuation lines and the line
+      // being typed all; the history keeps them, to recall and finish.
+      if (!blank(entry + line)) reader->remember(entry + line);
+      entry.clear();
       continue;
     }
     if (r == ReadResult::eof) {

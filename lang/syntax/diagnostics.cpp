@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "hinge/escape.hpp"
+
 namespace hinge::lang {
 
 Error::Error(Diagnostic diagnostic)
@@ -18,26 +20,10 @@ constexpr uint32_t tab_width = 4;
 // The widest source line shown; a longer one is cut to a window around the caret.
 constexpr uint32_t max_shown_columns = 160;
 
-// The length of the valid UTF-8 sequence at text[i], or 0 when it is not one.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto b = static_cast<unsigned char>(text[i]);
-  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
-
-// True when the n-byte UTF-8 sequence at text[i] is a C1 control, U+0080 to U+009F.
-bool is_c1_control(std::string_view text, std::size_t i, std::size_t n) {
-  return n == 2 && static_cast<unsigned char>(text[i]) == 0xC2 &&
-         static_cast<unsigned char>(text[i + 1]) < 0xA0;
-}
-
-// One source character as shown: tabs expanded, control characters and bytes that
-// are not UTF-8 escaped (`\x1b`; the C1 controls, which some terminals obey too, as
-// `\u009b`), so a binary file or an escape sequence in a script never reaches the
-// terminal raw.
+// One source character as shown: tabs expanded, the rest as terminal_escape shows
+// it (hinge/escape.hpp: control characters, bidirectional controls and bytes that
+// are not UTF-8 as escapes), so a binary file or an escape sequence in a script
+// never reaches the terminal raw.
 struct Cell {
   uint32_t offset;  // byte offset in the line
   std::string text;
@@ -48,24 +34,15 @@ std::vector<Cell> cells_of(std::string_view line) {
   std::vector<Cell> cells;
   uint32_t column = 0;
   for (std::size_t i = 0; i < line.size();) {
-    const auto b = static_cast<unsigned char>(line[i]);
     Cell c{static_cast<uint32_t>(i), {}, 1};
     std::size_t n = 1;
-    if (b == '\t') {
+    if (line[i] == '\t') {
       c.columns = tab_width - column % tab_width;
       c.text.assign(c.columns, ' ');
-    } else if (b < 0x20 || b == 0x7F) {
-      c.text = fmt::format("\\x{:02x}", b);
-      c.columns = 4;
-    } else if ((n = utf8_length(line, i)) == 0) {
-      n = 1;
-      c.text = fmt::format("\\x{:02x}", b);
-      c.columns = 4;
-    } else if (is_c1_control(line, i, n)) {
-      c.text = fmt::format("\\u{:04x}", static_cast<unsigned char>(line[i + 1]));
-      c.columns = 6;
     } else {
-      c.text.assign(line.substr(i, n));
+      n = append_terminal_char(c.text, line, i);
+      // An escape takes a column per character; a character shown as it is, one.
+      if (c.text.size() > 1 && c.text[0] == '\\') c.columns = static_cast<uint32_t>(c.text.size());
     }
     column += c.columns;
     cells.push_back(std::move(c));
@@ -80,20 +57,12 @@ std::string escaped(std::string_view text, std::size_t max_bytes, bool quotes) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     if (out.size() >= max_bytes) return out + "...";
-    const auto b = static_cast<unsigned char>(text[i]);
-    const std::size_t n = utf8_length(text, i);
-    if (b == '\n' || b == '\t' || (quotes && (b == '\\' || b == '\''))) {
-      out += b == '\n' ? "\\n" : b == '\t' ? "\\t" : b == '\\' ? "\\\\" : "\\'";
+    const char b = text[i];
+    if (quotes && (b == '\\' || b == '\'')) {
+      out += b == '\\' ? "\\\\" : "\\'";
       ++i;
-    } else if (n == 0 || b < 0x20 || b == 0x7F) {
-      out += fmt::format("\\x{:02x}", b);
-      ++i;
-    } else if (is_c1_control(text, i, n)) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
-      i += n;
     } else {
-      out.append(text.substr(i, n));
-      i += n;
+      i += append_terminal_char(out, text, i);
     }
   }
   return out;

@@ -128,6 +128,11 @@ class Scanner {
       close(c, start);
     } else if (is_ident_start(c)) {
       while (i_ < in_.size() && is_ident_char(in_[i_])) ++i_;
+      if (i_ - start > max_name_length) {
+        out_.error = Diagnostic{{start, start + max_name_length},
+                                fmt::format("name too long: more than {} characters", max_name_length)};
+        return;
+      }
       word(in_.substr(start, i_ - start), start);
     } else if (is_digit(c) || (c == '.' && i_ + 1 < in_.size() && is_digit(in_[i_ + 1]))) {
       number();

@@ -25,6 +25,9 @@ inline constexpr uint32_t max_nesting = 200;
 /// `1 + 1 + ...` lowers to a tree as deep as the chain is long, and evaluating it
 /// recurses once per level.
 inline constexpr uint32_t max_operators = 10'000;
+/// Longest name: every message, header, trace row and echo that shows a name shows
+/// it whole, so a name is bounded where it is read.
+inline constexpr uint32_t max_name_length = 128;
 /// Largest text we parse (spans are 32-bit; nobody writes a bigger script).
 inline constexpr size_t max_source_size = size_t{64} << 20;
 

@@ -46,6 +46,7 @@ TEST_CASE("load: a checkpoint name that is no bindable name is an error and bind
       {"2w", "not a name"},
       {"a b", "not a name"},
       {std::string(300, 'x') + "\x1b", "not a name"},
+      {std::string(129, 'x'), "not a name (longer than 128 characters)"},
       {"pi to \"side.ckpt\"; import \"evil.hinge\" #", "not a name"},
   };
   // Were a name ever run as code, this import would leave marker.ckpt.

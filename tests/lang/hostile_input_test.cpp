@@ -285,6 +285,36 @@ TEST_CASE("a matrix product under a memory limit gives the right result or a cle
   }
 }
 
+TEST_CASE("Ctrl-C stops a hessian between its rows and a csv between its lines") {
+  // Each ran to its end before: the stop came at the next statement.
+  TempDir dir;
+  RunOptions opt = hang_guard();
+  opt.sigint_after_ms = 1000;
+  RunResult r = hinge_script(dir,
+                             "param w = normal([256])\n"
+                             "let y = w\n"
+                             "for i in range(300) { y = tanh(y * 1.01) }\n"
+                             "let h = hessian(sum(y), w)\n"
+                             "print \"done\"\n",
+                             opt);
+  INFO(r.err);
+  CHECK(r.status == 130);
+  CHECK(r.err.find("s.hinge:4:") == 0);
+  CHECK(r.out.empty());
+
+  {
+    std::ofstream csv(dir.path / "big.csv");
+    csv << "a,b,c,d\n";
+    for (int k = 0; k < 4000000; ++k) csv << k << ",0.25,-1.5,1e3\n";
+  }
+  opt.sigint_after_ms = 200;
+  r = hinge_script(dir, "let d = csv(\"big.csv\")\nprint \"done\"\n", opt);
+  INFO(r.err);
+  CHECK(r.status == 130);
+  CHECK(r.err.find("s.hinge:1:") == 0);
+  CHECK(r.out.empty());
+}
+
 TEST_CASE("after one large value, small ones still fit under a memory limit") {
   // The arena's blocks doubled from a large value's block: the next small value
   // asked for a block of 480 MB, and under ulimit -v 600 MB every value after the
@@ -321,6 +351,26 @@ TEST_CASE("inf in the data stops training with the data's name and index, not th
 }
 
 // ---------------------------------------------------------------- messages that don't hurt
+
+TEST_CASE("a name longer than 128 characters is an error where it is read, shown cut short") {
+  // Every message, header, trace row and echo that names a binding shows the name
+  // whole: an unbounded name made lines of 100 KB and more.
+  TempDir dir;
+  const std::string name(100000, 'x');
+  for (const std::string& script : {"let " + name + " = 1\n", "print " + name + "\n"}) {
+    RunResult r = hinge_script(dir, "print 2\n" + script);
+    INFO(r.err.substr(0, 500));
+    CHECK(r.status == 65);  // nothing ran
+    CHECK(r.out.empty());
+    CHECK(r.err.find("s.hinge:2:") == 0);
+    CHECK(r.err.find("name too long: more than 128 characters") != std::string::npos);
+    CHECK(r.err.size() < 1000);
+  }
+  RunResult ok =
+      hinge_script(dir, "let " + std::string(128, 'y') + " = 3\nprint " + std::string(128, 'y') + "\n");
+  CHECK(ok.status == 0);
+  CHECK(ok.out == "3\n");
+}
 
 TEST_CASE("a binary script's bytes are escaped in the error, never echoed raw") {
   TempDir dir;
@@ -388,6 +438,18 @@ TEST_CASE("a script's text shown back and a path in an error never reach the ter
   CHECK(r.status == 0);
   CHECK(r.out.find("d(p[0] + p[1] + p[1] + p[1] + p[1] + p[1] + p[1] + p[1] + p...)/dp = [1,") == 0);
   CHECK(r.out.size() < 250);
+
+  // A right-to-left override in a source line and in a message (Trojan Source), and
+  // an overlong NUL, shown as escapes: the source line through syntax/'s cells, the
+  // message through its quoting.
+  const std::string rlo = "\xE2\x80\xAE", overlong = "\xC0\x80";
+  r = hinge_script(dir, "let s = \"" + rlo + "\"\nprint number(s + \"" + overlong + "\")\n");
+  INFO(r.err);
+  CHECK(r.status == 70);
+  CHECK(r.err.find(rlo) == std::string::npos);
+  CHECK(r.err.find(overlong) == std::string::npos);
+  CHECK(r.err.find("\\u202e") != std::string::npos);
+  CHECK(r.err.find("\\xc0\\x80") != std::string::npos);
 }
 
 TEST_CASE("a huge csv cell is cut and escaped in the message") {

@@ -502,12 +502,19 @@ TEST_CASE("repl pipe: :load tells a checkpoint from a script by its first bytes"
     CHECK(shown.find('\0') == std::string::npos);
   }
   CHECK(r.status == 70);  // the refused load
-  // A script still runs, whatever its name.
-  { std::ofstream(home.path / "lib.ckpt") << "param b = 7\n"; }
-  Piped script = run_piped(":load lib.ckpt\nb + 1\n", home);
+  // A script runs whatever its name, but for a checkpoint's: a .ckpt file is data.
+  { std::ofstream(home.path / "lib.txt") << "param b = 7\n"; }
+  Piped script = run_piped(":load lib.txt\nb + 1\n", home);
   INFO(script.out << script.err);
-  CHECK(has(script.out, "loaded lib.ckpt: new names b\n8\n"));
+  CHECK(has(script.out, "loaded lib.txt: new names b\n8\n"));
   CHECK(script.status == 0);
+  { std::ofstream(home.path / "lib.ckpt") << "plot [1, 2]: [1, 2] to \"ran.svg\"\nparam b = 7\n"; }
+  Piped data = run_piped(":load lib.ckpt\nb + 1\n", home);
+  INFO(data.out << data.err);
+  CHECK(has(data.err, "lib.ckpt is named as a checkpoint but is not one"));
+  CHECK(has(data.err, "unknown name 'b'"));
+  CHECK_FALSE(fs::exists(home.path / "ran.svg"));
+  CHECK(data.status == 70);
   // The "loaded" line echoes the script's path escaped: a file name may hold ESC.
   { std::ofstream(home.path / "l\x1b[2Jib.hinge") << "param c = 3\n"; }
   Piped odd = run_piped(":load l\x1b[2Jib.hinge\nc + 1\n", home);
@@ -646,6 +653,11 @@ TEST_CASE("repl terminal: prompt, continuation, completion, Ctrl-C, Ctrl-D", "[r
   REQUIRE(t.wait_line("> garbage here"));
   t.send("\x03");
   REQUIRE(t.wait_prompts(6));
+  // The history keeps the discarded line, to recall and finish.
+  t.send("\x1b[A");  // Up
+  REQUIRE(t.wait_line("> garbage here"));
+  t.send("\x03");
+  REQUIRE(t.wait_prompts(7));
   t.send("x\r");
   REQUIRE(t.wait_text("> x\n3\n"));
   CHECK_FALSE(has(t.text(), "unknown name 'garbage'"));
@@ -654,7 +666,7 @@ TEST_CASE("repl terminal: prompt, continuation, completion, Ctrl-C, Ctrl-D", "[r
   t.send("let q = [1,\r");
   REQUIRE(t.wait_line("..."));
   t.send("\x03");
-  REQUIRE(t.wait_prompts(8));
+  REQUIRE(t.wait_prompts(9));
   t.send("q\r");
   REQUIRE(t.wait_text("unknown name 'q'"));
   REQUIRE(t.wait_prompt());

@@ -301,6 +301,25 @@ TEST_CASE("labels with markup characters are escaped", "[report][svg]") {
   CHECK(found);
 }
 
+TEST_CASE("a title longer than the page is cut to it, not run off both edges", "[report][svg]") {
+  const std::string title(200, 'T');
+  LinePlot plot{.title = title};
+  plot.series.push_back({"s", {0, 1}, {0, 1}});
+  const Rendered r = render_line_svg(plot);
+  XmlDoc doc = parse_svg(r.svg);
+  auto texts = doc.texts("title");
+  REQUIRE(texts.size() == 1);
+  // 0.6 em per character at 15 px: what fits between 10 px margins of the page.
+  const double width = std::stod(doc.elements.front().attrs.at("width"));
+  const auto fits = static_cast<std::size_t>((width - 20) / 9);
+  CHECK(texts[0].size() < title.size());
+  CHECK(texts[0].rfind("\xE2\x80\xA6") == texts[0].size() - 3);  // ends in an ellipsis
+  CHECK(texts[0].size() - 3 + 1 <= fits);                        // characters, the ellipsis one
+  // A title that fits is whole.
+  plot.title = "short";
+  CHECK(parse_svg(render_line_svg(plot).svg).texts("title") == std::vector<std::string>{"short"});
+}
+
 TEST_CASE("NaN and infinity break a line instead of corrupting the file", "[report][svg]") {
   LinePlot plot;
   plot.series.push_back({"broken", {0, 1, 2, 3, 4, 5, 6}, {0, 1, NAN, 3, INFINITY, 5, 6}});
