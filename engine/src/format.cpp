@@ -20,6 +20,7 @@ constexpr int64_t kEdgeItems = 3;         // kept at each end of a long axis
 // Shortest form, but at most 8 significant digits inside tensors (numpy's
 // precision) so a column of thirds stays readable; scalars use format_number.
 std::string tensor_element(double x, DType t) {
+  if (std::isnan(x)) return "nan";  // fmt writes a NaN's sign bit as "-nan"; format_number does not
   std::string s = t == DType::f32 ? fmt::format("{}", static_cast<float>(x)) : fmt::format("{}", x);
   int digits = 0;
   bool exponent = false;
@@ -139,8 +140,7 @@ std::string format_tensor(const Tensor& t, std::size_t indent,
 std::string format_tensor(const Tensor& t, std::size_t indent) {
   const DType dt = t.dtype();
   if (t.rank() == 0) {
-    std::string s =
-        dt == DType::f32 ? fmt::format("{}", static_cast<float>(t.item())) : format_number(t.item());
+    std::string s = dt == DType::f32 ? tensor_element(t.item(), dt) : format_number(t.item());
     return dt == DType::f32 ? s + " (f32)" : s;
   }
   return format_tensor(t, indent, [dt](double x) { return tensor_element(x, dt); });

@@ -47,6 +47,9 @@ Tensor cross_entropy(Tensor logits, Tensor target) {
     throw ShapeError(
         fmt::format("'cross_entropy' needs logits of shape [N, C], not {}", to_string(logits.shape())));
   const int64_t n = logits.shape()[0], classes = logits.shape()[1];
+  if (classes == 0)
+    throw ShapeError(fmt::format("'cross_entropy' needs at least one class: logits {} have none",
+                                 to_string(logits.shape())));
   Tensor probs = target;
   if (target.rank() == 1) {  // class indices: compare with 0..C-1 to get one-hot rows
     if (target.shape()[0] != n)

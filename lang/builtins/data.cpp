@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <numbers>
 #include <optional>
 
@@ -93,6 +94,12 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
       if (all_numeric)
         args.fail("path", fmt::format("{}:{}: expected a header row of column names, got only numbers", path,
                                       line_no));
+      // column="x" takes a column by its name: two of one name would take the first silently.
+      std::map<std::string_view, std::size_t> first;  // name -> its column, from 1
+      for (std::size_t b = 0; b < names.size(); ++b)
+        if (const auto [at, fresh] = first.emplace(names[b], b + 1); !fresh)
+          args.fail("path", fmt::format("{}:{}: the header names column '{}' twice (columns {} and {})", path,
+                                        line_no, escape_for_message(names[b]), at->second, b + 1));
       continue;
     }
     if (cells.size() != names.size())

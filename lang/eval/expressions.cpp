@@ -140,6 +140,12 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
           out += format_plain(v);
           continue;
         }
+        // fmt reads a brace in a spec as a nested argument, which we never pass: its
+        // message then spoke of argument indexing, which no script has.
+        if (part.spec.find_first_of("{}") != std::string::npos)
+          throw Error(part.span, fmt::format("bad format spec ':{}': a spec holds no braces (write a number: "
+                                             "{{x:.3f}}, {{x:>8}})",
+                                             escape_for_message(part.spec)));
         try {
           out += format_with_spec(v, part.spec, kMaxStringBytes - std::min(out.size(), kMaxStringBytes));
         } catch (const fmt::format_error& err) {

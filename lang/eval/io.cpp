@@ -160,7 +160,10 @@ void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (targets[i]) targets[i]->value.tensor().set_values(entries[i].values());
   for (auto& [name, b] : fresh) bind(name, std::move(b), ctx);
-  fmt::print(out(), "loaded {} from {}\n", fmt::join(shown, ", "), shown_path);
+  if (shown.empty())
+    fmt::print(out(), "loaded nothing from {} (it holds no tensors)\n", shown_path);
+  else
+    fmt::print(out(), "loaded {} from {}\n", fmt::join(shown, ", "), shown_path);
 }
 
 }  // namespace hinge::lang

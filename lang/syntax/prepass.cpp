@@ -41,6 +41,9 @@ class Scanner {
 
   Prepared run() {
     stack_.push_back({0, 0});
+    // A UTF-8 byte order mark (Windows editors write one) is no token: spaces.
+    if (in_.starts_with("\xEF\xBB\xBF"))
+      for (; i_ < 3; ++i_) blank(i_);
     while (i_ < in_.size() && !out_.error && !out_.unclosed) step();
     if (!out_.error && !out_.unclosed && stack_.size() > 1) {
       const Frame& f = stack_.back();

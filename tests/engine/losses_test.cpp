@@ -123,6 +123,8 @@ TEST_CASE("cross_entropy") {
                        Catch::Message("shape mismatch in 'cross_entropy': [2, 3] vs [3]"));
   CHECK_THROWS_MATCHES(cross_entropy(logits, g.constant(Shape{3, 2}, V(6, 0.0))), ShapeError,
                        Catch::Message("shape mismatch in 'cross_entropy': [2, 3] vs [3, 2]"));
+  CHECK_THROWS_MATCHES(cross_entropy(g.constant(Shape{2, 0}, V{}), g.constant(Shape{2}, V{0, 0})), ShapeError,
+                       Catch::Message("'cross_entropy' needs at least one class: logits [2, 0] have none"));
   CHECK_THROWS_MATCHES(cross_entropy(g.constant(Shape{3}, V{1, 2, 3}), g.scalar(0.0)), ShapeError,
                        Catch::Message("'cross_entropy' needs logits of shape [N, C], not [3]"));
 }

@@ -673,6 +673,8 @@ TEST_CASE("csv: each kind of bad file names the file, line and cell", "[builtins
   CHECK(err("header_only.csv", "a,b\n") == "header_only.csv: no rows of numbers after the header");
   CHECK(err("no_header.csv", "1,2\n3,4\n") ==
         "no_header.csv:1: expected a header row of column names, got only numbers");
+  CHECK(err("twice.csv", "x,y,\"x\"\n1,2,3\n") ==
+        "twice.csv:1: the header names column 'x' twice (columns 1 and 3)");
 
   const Diagnostic missing = error_of(s, "csv", {str("missing.csv")});
   CHECK(missing.message == "cannot read 'missing.csv': No such file or directory");

@@ -94,6 +94,19 @@ TEST_CASE("load: names a script could bind load, contextual words included") {
   CHECK(has(out.take(), "\n5\n"));
 }
 
+TEST_CASE("load: a checkpoint of no tensors says it loaded nothing") {
+  TempDir dir;
+  const fs::path ckpt = dir.path / "none.ckpt";
+  hinge::save_checkpoint(ckpt.string(), std::span<const hinge::NamedTensor>{});
+  Capture out, err;
+  {
+    hinge::lang::Session s(hinge::lang::SessionOptions{.out = out.f, .err = err.f});
+    CHECK(s.run_entry("load \"" + ckpt.string() + "\"") == hinge::lang::Status::ok);
+    INFO(err.take());
+  }
+  CHECK(has(out.take(), "loaded nothing from " + ckpt.string() + " (it holds no tensors)\n"));
+}
+
 TEST_CASE("save and load echo the path and the names escaped") {
   TempDir dir;
   // A file name may hold any byte but '/' and NUL: here ESC (a colour code) and a newline.

@@ -150,6 +150,8 @@ TEST_CASE("values print in the shortest exact form, tensors numpy-style", "[inte
   std::string mat = h.entry("reshape(linspace(0, 399, 400), [20, 20])");
   CHECK(mat.find("...") != std::string::npos);
   CHECK(std::count(mat.begin(), mat.end(), '\n') == 7);  // 3 rows, "...", 3 rows
+  // A NaN prints as nan wherever it is, whatever its sign bit (log(-1) sets it).
+  CHECK(h.entry("print log([-1, 1]), log(-1), log(zeros([1]) - 1)[0]") == "[nan, 0] nan nan\n");
 }
 
 TEST_CASE("let and param show what they bound", "[interp][repl]") {
@@ -250,6 +252,10 @@ TEST_CASE("string interpolation with format specs", "[interp][print]") {
   CHECK(h.entry("print \"{[1, 2]:.1f}\"") == "[1.0, 2.0]\n");
   h.entry("print \"{loss:.3q}\"", Status::runtime_error);
   CHECK(h.last_err.find("bad format spec ':.3q'") != std::string::npos);
+  // A brace inside a spec: said in the language's terms, not fmt's.
+  h.entry("print \"{1:{2}}\"", Status::runtime_error);
+  CHECK(h.last_err.find("bad format spec ':{2}': a spec holds no braces") != std::string::npos);
+  CHECK(h.last_err.find("argument indexing") == std::string::npos);
 }
 
 TEST_CASE("list literals: numbers make constants, tensors stack with gradients", "[interp]") {

@@ -119,6 +119,13 @@ TEST_CASE("precedence and associativity", "[parser]") {
   CHECK(tree("(a + b) * c") == "(expr (* (+ a b) c))\n");
 }
 
+TEST_CASE("a byte order mark before the first line is no token", "[parser]") {
+  CHECK(tree("\xEF\xBB\xBF"
+             "a + b") == "(expr (+ a b))\n");
+  CHECK(error_of("a +\xEF\xBB\xBF b").find("unexpected character") !=
+        std::string::npos);  // elsewhere it is one
+}
+
 TEST_CASE("incomplete input asks for another line", "[parser][repl]") {
   for (const char* text : {"let x = (1 +", "f(1,", "def g(x) {\n  let h = 1\n", "print \"abc", "let y = 1 +",
                            "let y = 1 +\n", "xs = [1, 2,\n 3", "print a,", "if x {", "let z = x and"}) {
