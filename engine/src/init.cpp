@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 
 namespace hinge::init {
 
@@ -16,8 +17,13 @@ namespace {
 // A parameter of shape s whose k-th element (row-major) is draw().
 template <class F>
 Tensor make(Graph& g, const Shape& s, F draw) {
-  std::vector<double> v(static_cast<std::size_t>(s.numel()));
-  for (double& x : v) x = draw();
+  // Reserved, not cleared: the draws touch the pages first, between the polls.
+  std::vector<double> v;
+  v.reserve(static_cast<std::size_t>(s.numel()));
+  for (int64_t k = 0; k < s.numel(); ++k) {
+    if (k % kInterruptPollElements == 0) throw_if_interrupted();
+    v.push_back(draw());
+  }
   return g.param(s, v);
 }
 

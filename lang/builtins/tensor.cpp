@@ -140,8 +140,14 @@ template <class Draw>
 Value random_tensor(BuiltinContext& ctx, const Args& args, Draw draw) {
   const auto dims = args.shape("shape");
   const int64_t n = checked_numel(args, "shape", dims, ctx);
-  std::vector<double> v(static_cast<std::size_t>(n));
-  for (double& x : v) x = draw();
+  // Reserved, not filled with zeros: the pages are first touched by the draws,
+  // between the polls (2^28 numbers take seconds to draw, and as long to clear).
+  std::vector<double> v;
+  v.reserve(static_cast<std::size_t>(n));
+  for (int64_t k = 0; k < n; ++k) {
+    if (k % kInterruptPollElements == 0) throw_if_interrupted();
+    v.push_back(draw());
+  }
   return tensor_of(ctx, dims, v);
 }
 

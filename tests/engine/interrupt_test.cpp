@@ -49,3 +49,16 @@ TEST_CASE("a long product stops between its blocks of rows, and runs whole when 
     }
   set_interrupt_flag(nullptr);
 }
+
+TEST_CASE("a random fill stops between its draws") {
+  // 2^28 draws, and the zeros the vector was first filled with, took seconds.
+  volatile std::sig_atomic_t flag = 1;
+  set_interrupt_flag(&flag);
+  Graph g;
+  Rng rng(7);
+  CHECK_THROWS_AS(init::normal(g, rng, Shape{4, 4}, 0.0, 1.0), Interrupted);
+  CHECK(g.size() == 0);  // nothing was made
+  flag = 0;
+  CHECK(init::normal(g, rng, Shape{4, 4}, 0.0, 1.0).numel() == 16);
+  set_interrupt_flag(nullptr);
+}
