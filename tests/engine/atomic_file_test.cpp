@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -20,6 +21,7 @@
 
 #include "hinge/atomic_file.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 
 using namespace hinge;
 namespace fs = std::filesystem;
@@ -62,6 +64,15 @@ mode_t mode_of(const std::string& p) {
 std::string error_of(const std::string& path, const std::string& contents) {
   try {
     write_file_atomic(path, contents);
+  } catch (const IoError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string error_of_read(const std::string& path, std::size_t max_bytes) {
+  try {
+    read_file(path, max_bytes);
   } catch (const IoError& e) {
     return e.what();
   }
@@ -258,4 +269,17 @@ TEST_CASE("the temps of dead writers are swept and counted; live writers' stay")
   CHECK(r.stale_bytes_removed == 8);
   CHECK(dir.listing() == std::vector<std::string>{"f", "f.tmp.1.00000000000000ff"});
   CHECK(write_file_atomic(dir.file("f"), "again").stale_temps_removed == 0);
+}
+
+TEST_CASE("a read stops at a stop request, and a file above the limit is refused by its size") {
+  Scratch dir;
+  const std::string p = dir.file("data");
+  std::ofstream(p) << std::string(100000, 'x');
+  volatile std::sig_atomic_t flag = 1;
+  set_interrupt_flag(&flag);
+  CHECK_THROWS_AS(read_file(p), Interrupted);
+  flag = 0;
+  CHECK(read_file(p).size() == 100000);
+  set_interrupt_flag(nullptr);
+  CHECK_THAT(error_of_read(p, 99999), Catch::Contains("file is larger than the limit of 99999 bytes"));
 }
