@@ -135,11 +135,18 @@ Status cmd_vars(ReplState& st) {
 
 // ---------------------------------------------------------------- :grad
 
+// `:grad X` runs as the statement `grad X`, written so that X stands where it was
+// typed: an error's column and caret then match the line the person sees above
+// (with the statement flush left, `:grad nope` was blamed at column 6, not 7).
+Status run_as_statement(ReplState& st, const CommandLine& c, const std::string& keyword) {
+  const std::size_t lead = c.arg_span.begin > keyword.size() + 1 ? c.arg_span.begin - keyword.size() - 1 : 0;
+  return st.current().run_entry(std::string(lead, ' ') + keyword + " " + c.arg, "<repl>", st.line_no);
+}
+
 Status cmd_grad(ReplState& st, const CommandLine& c) {
   if (c.arg.empty())
     return fail(st, c, c.arg_span, "':grad' needs a target: ':grad loss' or ':grad loss wrt w'");
-  return st.current().run_entry("grad " + c.arg, "<repl>",
-                                st.line_no);  // without wrt: every param it depends on
+  return run_as_statement(st, c, "grad");  // without wrt: every param it depends on
 }
 
 // ---------------------------------------------------------------- :load, :save
@@ -267,7 +274,7 @@ Status run_command(ReplState& st, const std::string& line) {
   if (n == "grad") return cmd_grad(st, c);
   if (n == "trace") {
     if (c.arg.empty()) return fail(st, c, c.arg_span, "':trace' needs a target: ':trace loss'");
-    return st.current().run_entry("trace " + c.arg, "<repl>", st.line_no);
+    return run_as_statement(st, c, "trace");
   }
   if (n == "time") return cmd_time(st, c);
   if (n == "load") return cmd_load(st, c);

@@ -460,6 +460,10 @@ TEST_CASE("repl pipe: :grad, :trace, :time", "[repl]") {
   Piped bad = run_piped("let k = 3\n:grad k\n:grad\n:grad k + 1\n", home);
   CHECK(has(bad.err, "error: grad needs a tensor target, got a number"));
   CHECK(has(bad.err, "error: ':grad' needs a target"));
+  // An error in the target is placed where it was typed: column 7 of `:grad nope`.
+  Piped placed = run_piped(":grad nope\n:trace  nope\n", home);
+  CHECK(has(placed.err, "<repl>:1:7: error: unknown name 'nope'"));
+  CHECK(has(placed.err, "<repl>:2:9: error: unknown name 'nope'"));
 }
 
 TEST_CASE("repl pipe: :save, :reset and :load", "[repl]") {
