@@ -23,6 +23,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// An AddressSanitizer build reserves terabytes of shadow memory at start-up, which
+// no `ulimit -v` allows: the process would die before hinge runs. The plain build
+// (tests/run) runs the tests under a memory limit.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAddressSanitizer = true;
+#else
+constexpr bool kUnderAddressSanitizer = false;
+#endif
+
 RunResult hinge_script(const TempDir& dir, const std::string& script, const RunOptions& opt = {}) {
   std::ofstream(dir.path / "s.hinge") << script;
   return run_process({HINGE_EXE, "s.hinge"}, dir.path, opt);
@@ -259,13 +268,10 @@ TEST_CASE("== on lists is an error that says so") {
 TEST_CASE("a matrix product under a memory limit gives the right result or a clear error, never spins") {
   // OpenBLAS spun forever in blas_memory_alloc when its 128 MiB buffer per thread
   // could not be mapped (ulimit -v 600 MB); the timeout is only a hang guard.
-#if defined(__SANITIZE_ADDRESS__)
-  // An AddressSanitizer build reserves terabytes of shadow memory at start-up, which
-  // no `ulimit -v` allows: the process would die before hinge runs. The plain build
-  // (tests/run) runs this test.
-  WARN("skipped under AddressSanitizer: it cannot start under ulimit -v");
-  return;
-#endif
+  if (kUnderAddressSanitizer) {
+    WARN("skipped under AddressSanitizer: it cannot start under ulimit -v");
+    return;
+  }
   TempDir dir;
   RunOptions opt;
   opt.timeout_s = 300;
@@ -319,10 +325,10 @@ TEST_CASE("after one large value, small ones still fit under a memory limit") {
   // The arena's blocks doubled from a large value's block: the next small value
   // asked for a block of 480 MB, and under ulimit -v 600 MB every value after the
   // large one was "out of memory".
-#if defined(__SANITIZE_ADDRESS__)
-  WARN("skipped under AddressSanitizer: it cannot start under ulimit -v");
-  return;
-#endif
+  if (kUnderAddressSanitizer) {
+    WARN("skipped under AddressSanitizer: it cannot start under ulimit -v");
+    return;
+  }
   TempDir dir;
   RunOptions opt;
   opt.memory_limit = 600L * 1000 * 1000;
