@@ -153,22 +153,27 @@ WriteReport write_file_atomic(const std::string& path, std::string_view contents
   // An existing file's mode is set on the empty temporary before any byte is in it.
   int fd = create_temp(target, exists ? 0600 : static_cast<mode_t>(new_file_mode & 0777), tmp);
   publish_temp(tmp);
-  auto give_up = [&](int err) {
+  // The temporary removed, then the error: with a reason of the system's, or ours.
+  auto abandon = [&] {
     ::close(fd);
     ::unlink(tmp.c_str());
     retract_temp(tmp);
+  };
+  auto give_up = [&](int err) {
+    abandon();
     fail(path, err);
   };
   if (exists) {
-    // Another owner's file that this process may write (group-writable): it would
-    // become this process's file, so it is left as it is.
+    // Another user's file that this process may write (group-writable) would become
+    // this process's file: it is left as it is. A group this process cannot give
+    // (its own file in a setgid directory, say) is left to the system, as before.
     if (::fchown(fd, old.st_uid, old.st_gid) != 0) {
       if (errno != EPERM) give_up(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      retract_temp(tmp);
-      refuse(path, fmt::format("belongs to user {} and group {}, which its replacement could not keep",
-                               old.st_uid, old.st_gid));
+      if (old.st_uid != ::geteuid()) {
+        abandon();
+        refuse(path, fmt::format("belongs to user {}, whom its replacement could not keep as its owner",
+                                 old.st_uid));
+      }
     }
     if (::fchmod(fd, old.st_mode & 07777) != 0) give_up(errno);
   }

@@ -513,11 +513,16 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   // update): refreshed as the next read of the loss would be (Note [Live
   // bindings]), so it is the number `print loss` shows.
   replay.reset();
+  finish_record(done);
   if (progress) {
-    graph_.refresh(loss.id);
+    try {
+      graph_.refresh(loss.id);
+    } catch (const hinge::Interrupted&) {  // Ctrl-C in that pass: the report says `last`
+      progress->interrupted();
+      throw;
+    }
     progress->finish(loss.item());
   }
-  finish_record(done);
 }
 
 }  // namespace hinge::lang

@@ -259,7 +259,8 @@ class EditReader final : public LineReader {
     fs::create_directories(fs::path(history_file_).parent_path(), ec);
     std::string dir = (fs::temp_directory_path(ec) / "hinge-history-XXXXXX").string();
     if (ec || ::mkdtemp(dir.data()) == nullptr) {
-      give_up(fmt::format("cannot make a private directory: {}", std::strerror(errno)));
+      give_up(fmt::format("{}: cannot make a private directory to write it: {}", history_file_,
+                          std::strerror(errno)));
       return;
     }
     const std::string scratch = dir + "/history";
@@ -274,7 +275,7 @@ class EditReader final : public LineReader {
     }
     fs::remove_all(dir, ec);
     if (!written) {
-      give_up("libedit could not write it");
+      give_up(fmt::format("{}: libedit could not write it", history_file_));
       return;
     }
     try {
@@ -284,10 +285,10 @@ class EditReader final : public LineReader {
     }
   }
 
-  // Says once why the history is not kept, and stops trying.
+  // Says once why the history is not kept ("PATH: reason"), and stops trying.
   void give_up(const std::string& why) {
-    fmt::print(err_, "warning: cannot keep the history in {} ({}); history is kept for this session only\n",
-               terminal_escape(history_file_), terminal_escape(why));
+    fmt::print(err_, "warning: cannot keep the history: {}; it is kept for this session only\n",
+               terminal_escape(why));
     warned_ = true;
   }
 

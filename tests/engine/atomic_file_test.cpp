@@ -245,7 +245,7 @@ TEST_CASE("a file the process may not write, or whose owner it cannot keep, is l
     const std::string p = dir.file("theirs");
     std::ofstream(p) << "old";
     REQUIRE(::chmod(p.c_str(), 0666) == 0);
-    CHECK(refused(p, "belongs to user 0 and group 0, which its replacement could not keep") == 0);
+    CHECK(refused(p, "belongs to user 0, whom its replacement could not keep as its owner") == 0);
     CHECK(slurp(p) == "old");
     struct stat st {};
     REQUIRE(::stat(p.c_str(), &st) == 0);

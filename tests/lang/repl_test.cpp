@@ -915,7 +915,7 @@ TEST_CASE("repl terminal: an unwritable history file is a warning", "[repl]") {
   Terminal t(home);
   REQUIRE(t.wait_line(">"));
   t.send("1 + 1\r");
-  REQUIRE(t.wait_text("warning: cannot keep the history in"));
+  REQUIRE(t.wait_text("warning: cannot keep the history: "));
   REQUIRE(t.wait_text("\n2\n"));
   REQUIRE(t.wait_prompt());
   t.send("\x04");

@@ -12,9 +12,10 @@
 //   other names);
 // - a file the process may not write (access W_OK) is an error, though the
 //   directory would allow the rename;
-// - the new file keeps the old one's mode, owner and group; a file whose owner or
-//   group the process cannot give its replacement is an error; a new file gets
-//   `new_file_mode` (0666 unless asked) less the umask;
+// - the new file keeps the old one's mode and owner, and its group where the
+//   process may set it; another user's file, whose owner the replacement could not
+//   keep, is an error; a new file gets `new_file_mode` (0666 unless asked) less
+//   the umask;
 // - the temporary is NAME.tmp.PID.RANDOM, created with O_EXCL|O_NOFOLLOW, so no
 //   planted file or symlink is ever opened.
 #pragma once
