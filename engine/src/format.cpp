@@ -122,6 +122,11 @@ class TensorPrinter {
 
 std::string format_number(double x) { return std::isnan(x) ? std::string("nan") : fmt::format("{}", x); }
 
+std::string format_number(double x, DType t) {
+  if (t == DType::f32 && !std::isnan(x)) return fmt::format("{}", static_cast<float>(x));
+  return format_number(x);
+}
+
 std::string format_tensor(const Tensor& t, std::size_t indent,
                           const std::function<std::string(double)>& element) {
   const DType dt = t.dtype();
@@ -140,7 +145,7 @@ std::string format_tensor(const Tensor& t, std::size_t indent,
 std::string format_tensor(const Tensor& t, std::size_t indent) {
   const DType dt = t.dtype();
   if (t.rank() == 0) {
-    std::string s = dt == DType::f32 ? tensor_element(t.item(), dt) : format_number(t.item());
+    std::string s = format_number(t.item(), dt);
     return dt == DType::f32 ? s + " (f32)" : s;
   }
   return format_tensor(t, indent, [dt](double x) { return tensor_element(x, dt); });

@@ -121,8 +121,8 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
       zeros += v == 0;
     }
     const auto n = static_cast<int64_t>(vals.size());
-    fmt::print(out(), "  norm {}, zero {} of {} ({:.0f}%)\n", format_number(std::sqrt(sq)), zeros, n,
-               n ? 100.0 * static_cast<double>(zeros) / static_cast<double>(n) : 0.0);
+    fmt::print(out(), "  norm {}, zero {} of {} ({:.0f}%)\n", format_number(std::sqrt(sq), gs[k].dtype()),
+               zeros, n, n ? 100.0 * static_cast<double>(zeros) / static_cast<double>(n) : 0.0);
     if (n > 0 && zeros == n) {
       // All zero: say why, as trace would (explained once, for every such param).
       if (!explained) explained = at_span(g.target.span, [&] { return explain(y, explain_options(ctx)); });

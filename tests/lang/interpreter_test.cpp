@@ -152,6 +152,11 @@ TEST_CASE("values print in the shortest exact form, tensors numpy-style", "[inte
   CHECK(std::count(mat.begin(), mat.end(), '\n') == 7);  // 3 rows, "...", 3 rows
   // A NaN prints as nan wherever it is, whatever its sign bit (log(-1) sets it).
   CHECK(h.entry("print log([-1, 1]), log(-1), log(zeros([1]) - 1)[0]") == "[nan, 0] nan nan\n");
+  // Numbers computed from float32 values show a float32's digits: grad's norm too.
+  Harness f32(SessionOptions{.dtype = DType::f32});
+  CHECK(f32.entry("param w = [0.1, 0.3, 0.2]; grad sum(w * w) wrt w") ==
+        "w = [0.1, 0.3, 0.2] (f32) (param)\nd(sum(w * w))/dw = [0.2, 0.6, 0.4] (f32)\n"
+        "  norm 0.7483315, zero 0 of 3 (0%)\n");
 }
 
 TEST_CASE("let and param show what they bound", "[interp][repl]") {

@@ -12,6 +12,9 @@ namespace hinge {
 
 // "1", "0.1", "1e+20", "nan", "-inf": fmt's shortest round-trip form.
 std::string format_number(double x);
+// The same at the precision of dtype `t`: a number computed from float32 values
+// shows the digits a float32 has (0.4474394, not 0.44743940234184265).
+std::string format_number(double x, DType t);
 
 // numpy-style: [[1, 2.5],
 //               [3,   4]]
