@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
-#include "hinge/interrupt.hpp"
 
 namespace hinge::init {
 
@@ -17,14 +16,7 @@ namespace {
 // A parameter of shape s whose k-th element (row-major) is draw().
 template <class F>
 Tensor make(Graph& g, const Shape& s, F draw) {
-  // Reserved, not cleared: the draws touch the pages first, between the polls.
-  std::vector<double> v;
-  v.reserve(static_cast<std::size_t>(s.numel()));
-  for (int64_t k = 0; k < s.numel(); ++k) {
-    if (k % kInterruptPollElements == 0) throw_if_interrupted();
-    v.push_back(draw());
-  }
-  return g.param(s, v);
+  return g.param(s, draws(s.numel(), draw));
 }
 
 }  // namespace

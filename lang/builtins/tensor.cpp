@@ -13,7 +13,6 @@
 #include "builtins/family.hpp"
 #include "hinge/errors.hpp"
 #include "hinge/init.hpp"
-#include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/diagnostics.hpp"
 
@@ -140,15 +139,7 @@ template <class Draw>
 Value random_tensor(BuiltinContext& ctx, const Args& args, Draw draw) {
   const auto dims = args.shape("shape");
   const int64_t n = checked_numel(args, "shape", dims, ctx);
-  // Reserved, not filled with zeros: the pages are first touched by the draws,
-  // between the polls (2^28 numbers take seconds to draw, and as long to clear).
-  std::vector<double> v;
-  v.reserve(static_cast<std::size_t>(n));
-  for (int64_t k = 0; k < n; ++k) {
-    if (k % kInterruptPollElements == 0) throw_if_interrupted();
-    v.push_back(draw());
-  }
-  return tensor_of(ctx, dims, v);
+  return tensor_of(ctx, dims, init::draws(n, draw));
 }
 
 Value normal_fn(BuiltinContext& ctx, const Args& args) {

@@ -5,11 +5,28 @@
 //   auto b1 = init::zeros(g, {32});
 #pragma once
 #include <cstdint>
+#include <vector>
 
+#include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
 #include "hinge/tensor.hpp"
 
 namespace hinge::init {
+
+// n numbers from draw(), in order: the initialisers' values, and lang's random
+// tensors, which draw the same numbers from an Rng in the same state. Reserved, not
+// cleared, so the draws touch the pages first; the stop request is polled between
+// them (2^28 numbers take seconds to draw, and clearing them first as long).
+template <class Draw>
+std::vector<double> draws(int64_t n, Draw draw) {
+  std::vector<double> v;
+  v.reserve(static_cast<std::size_t>(n));
+  for (int64_t k = 0; k < n; ++k) {
+    if (k % kInterruptPollElements == 0) throw_if_interrupted();
+    v.push_back(draw());
+  }
+  return v;
+}
 
 // Note [Fan in and fan out]
 // hinge multiplies inputs on the left, y = x @ W, so a weight matrix has shape
