@@ -2,10 +2,12 @@
 // come for free) reducing to a scalar mean over the batch. Targets are checked
 // when the loss is built; a replay with new target values is not re-checked.
 #include <cmath>
+#include <type_traits>
 
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "hinge/graph.hpp"
 #include "hinge/tensor.hpp"
 #include "operand_errors.hpp"
 
@@ -41,6 +43,21 @@ Tensor mse(Tensor pred, Tensor target) {
   return mean(d * d);
 }
 
+// The constant row [0, 1, ..., classes - 1], written in its node: a loss rebuilt
+// each step allocates no list of class ids.
+Tensor class_ids(Graph& g, int64_t classes, DType t) {
+  Tensor row = g.full(Shape{1, classes}, 0.0, t);
+  Node& n = g[row.id];
+  auto fill = [&](auto* v) {
+    for (int64_t c = 0; c < classes; ++c) v[c] = static_cast<std::remove_pointer_t<decltype(v)>>(c);
+  };
+  if (t == DType::f32)
+    fill(n.v<float>());
+  else
+    fill(n.v<double>());
+  return row;
+}
+
 Tensor cross_entropy(Tensor logits, Tensor target) {
   check_pair(logits, target, "cross_entropy");
   if (logits.rank() != 2)
@@ -61,10 +78,7 @@ Tensor cross_entropy(Tensor logits, Tensor target) {
         throw DomainError(fmt::format("'cross_entropy': label {} (row {}) is not a class index in 0..{}", v,
                                       k, classes - 1));
     }
-    std::vector<double> ids(static_cast<std::size_t>(classes));
-    for (int64_t c = 0; c < classes; ++c) ids[c] = static_cast<double>(c);
-    Tensor row = logits.g->constant(Shape{1, classes}, ids, logits.dtype());
-    probs = eq(reshape(target, {n, 1}), row);
+    probs = eq(reshape(target, {n, 1}), class_ids(*logits.g, classes, logits.dtype()));
   } else if (!(target.shape() == logits.shape())) {
     throw ShapeError(fmt::format("shape mismatch in 'cross_entropy': {} vs {}", to_string(logits.shape()),
                                  to_string(target.shape())));

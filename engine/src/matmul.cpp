@@ -2,6 +2,7 @@
 // rank-1 side broadcasts over the batch). Backward uses gemm's transpose flags and
 // beta = 1 to accumulate straight into the gradient buffers.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <optional>
 #include <type_traits>
@@ -419,12 +420,15 @@ Tensor matmul(Tensor a, Tensor b) {
   if (a.dtype() != b.dtype()) detail::throw_dtype_error("matmul", a.dtype(), b.dtype());
   const auto d = detail::matmul_dims(a.shape(), b.shape());
   if (!d) detail::throw_matmul_error(a.shape(), b.shape());
-  std::vector<int64_t> out;
-  if (d->batched()) out.push_back(d->batch);
-  if (a.rank() >= 2) out.push_back(d->m);
-  if (b.rank() >= 2) out.push_back(d->n);
+  // The output's dims in an array, not a vector: a graph rebuilt each step
+  // allocates nothing per product.
+  std::array<int64_t, 3> out{};
+  std::size_t rank = 0;
+  if (d->batched()) out[rank++] = d->batch;
+  if (a.rank() >= 2) out[rank++] = d->m;
+  if (b.rank() >= 2) out[rank++] = d->n;
   const NodeId ins[2] = {a.id, b.id};
-  return {a.g, a.g->add_node(OpKind::matmul, ins, Shape::of(out), a.dtype())};
+  return {a.g, a.g->add_node(OpKind::matmul, ins, Shape::of(std::span(out.data(), rank)), a.dtype())};
 }
 
 }  // namespace hinge

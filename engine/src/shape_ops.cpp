@@ -1,6 +1,7 @@
 // Shape ops: reshape, transpose, slice (and unslice, its adjoint), concat, stack, index.
 // Transpose and slice are strided views of their input: one copy loop serves both.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <numeric>
 
@@ -260,24 +261,29 @@ const std::span<const OpImplRow> kShapeImpls = kRows;
 }  // namespace detail
 
 Tensor reshape(Tensor a, std::span<const int64_t> dims) {
-  std::vector<int64_t> d(dims.begin(), dims.end());
   int64_t known = 1;
   int infer = -1;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (d[i] == -1 && infer < 0) {
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1 && infer < 0) {
       infer = static_cast<int>(i);
-    } else if (d[i] < 0) {
-      throw ShapeError(fmt::format("reshape: bad dimension {} in the new shape", d[i]));
+    } else if (dims[i] < 0) {
+      throw ShapeError(fmt::format("reshape: bad dimension {} in the new shape", dims[i]));
     } else {
-      known *= d[i];
+      known *= dims[i];
     }
   }
   const bool inferred = infer >= 0 && known > 0 && a.numel() % known == 0;
   if ((infer >= 0 && !inferred) || (infer < 0 && known != a.numel()))
     throw ShapeError(fmt::format("shape mismatch in 'reshape': {} ({} elements) cannot become [{}]",
-                                 to_string(a.shape()), a.numel(), fmt::join(d, ", ")));
+                                 to_string(a.shape()), a.numel(), fmt::join(dims, ", ")));
+  // The new dims in an array, not a vector: a graph rebuilt each step allocates
+  // nothing here. Too many of them is Shape::of's error.
+  std::array<int64_t, kMaxRank> d{};
+  if (dims.size() > d.size()) Shape::of(dims);
+  const std::size_t rank = std::min(dims.size(), d.size());  // dims.size(), after the check
+  std::copy_n(dims.begin(), rank, d.begin());
   if (inferred) d[infer] = a.numel() / known;
-  Shape s = Shape::of(d);
+  Shape s = Shape::of(std::span(d.data(), rank));
   if (s == a.shape()) return a;
   const NodeId ins[1] = {a.id};
   return {a.g, a.g->add_node(OpKind::reshape, ins, s, a.dtype())};

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -219,6 +220,78 @@ bool want(const Options& o, std::string_view mode) { return o.mode.empty() || o.
 
 int steps_or(const Options& o, int dflt) { return o.steps > 0 ? o.steps : dflt; }
 
+// ---- sgemm alone on the shapes a training step multiplies ----
+
+// One GEMM of a step: C[m,n] (+)= op(A)[m,k] op(B)[k,n].
+struct Gemm {
+  int m, n, k;
+  bool ta, tb;  // A / B read transposed
+  float beta;   // 1 accumulates into a gradient
+};
+
+// Workload 3's step as GEMMs alone, with buffers of their own: 3 forward products,
+// then dW for every layer and dX for the two upper layers (the input batch needs
+// no gradient). A call runs them all once, OpenBLAS's own threads splitting each.
+class SgemmMlp {
+ public:
+  explicit SgemmMlp(int threads) : threads_(threads) {
+    for (const Gemm& q : kGemms) {
+      bufs_.push_back({std::vector<float>(std::size_t(q.m) * q.k, 0.5f),
+                       std::vector<float>(std::size_t(q.k) * q.n, 0.25f),
+                       std::vector<float>(std::size_t(q.m) * q.n, 0.0f)});
+      flops_ += 2.0 * q.m * q.n * q.k;
+    }
+  }
+  void operator()() {
+    const OpenBlas& blas = openblas();
+    blas.set_threads(threads_);
+    for (std::size_t i = 0; i < kGemms.size(); ++i) {
+      const Gemm& q = kGemms[i];
+      blas.sgemm(CblasRowMajor, q.ta ? CblasTrans : CblasNoTrans, q.tb ? CblasTrans : CblasNoTrans, q.m, q.n,
+                 q.k, 1.0f, bufs_[i].a.data(), q.ta ? q.m : q.k, bufs_[i].b.data(), q.tb ? q.k : q.n, q.beta,
+                 bufs_[i].c.data(), q.n);
+    }
+  }
+  double flops() const { return flops_; }
+
+ private:
+  static constexpr int B = 128;
+  static constexpr std::array<Gemm, 8> kGemms = {{{B, 256, 784, false, false, 0},
+                                                  {B, 256, 256, false, false, 0},
+                                                  {B, 10, 256, false, false, 0},
+                                                  {256, 10, B, true, false, 1},
+                                                  {B, 256, 10, false, true, 1},
+                                                  {256, 256, B, true, false, 1},
+                                                  {B, 256, 256, false, true, 1},
+                                                  {784, 256, B, true, false, 1}}};
+  struct Bufs {
+    std::vector<float> a, b, c;
+  };
+  int threads_;
+  std::vector<Bufs> bufs_;
+  double flops_ = 0;
+};
+
+// Note [The sgemm reference beside the step]
+// The MLP's GEMM target is a ratio: its step against the same GEMMs alone. Timed
+// in two processes, the ratio also carried the speeds of the two vCPUs they
+// landed on, which on these machines differ by up to 40% from one minute to the
+// next (RESULTS.md's header line). So at 1 thread the reference is one more mode
+// of the MLP's recorded process, taking turns with the step run by run, as the
+// gradient cost's modes do: OpenBLAS at 1 thread runs on the calling thread, and
+// both share one core. At 2 threads OpenBLAS's worker spins for 2^28 cycles after
+// each call (OpenBlas above), on the core hinge's second thread needs: there the
+// reference keeps a process of its own (the workload sgemm_mlp).
+Report sgemm_mlp(const Options& o) {
+  SgemmMlp gemms(o.threads);
+  Report rep;
+  const int steps = steps_or(o, 20);
+  rep.numbers["steps"] = steps;
+  rep.modes = time_runs(o, steps, {{"sgemm", [&] { gemms(); }}});
+  rep.numbers["flops"] = gemms.flops();
+  return rep;
+}
+
 // ---- one model, recorded or dynamic ----
 
 enum class OptKind { none, sgd, adam };
@@ -234,6 +307,9 @@ struct Model {
   // Work of one training step, for the roofline (README.md, "Roofline"); 0 = not
   // counted (the scalar graph: its limit is the cost per node, not the machine's).
   double flops = 0, bytes = 0;
+  // The step's GEMMs alone are timed beside it (the MLP, at 1 thread): Note [The
+  // sgemm reference beside the step].
+  bool sgemm_beside = false;
 };
 
 std::unique_ptr<Optimizer> make_optimizer(const Model& m, std::vector<Tensor> params) {
@@ -247,10 +323,11 @@ std::unique_ptr<Optimizer> make_optimizer(const Model& m, std::vector<Tensor> pa
 // update(): forward returns what backward takes (the loss). Only `step` changes
 // the parameters, so loss_end is the loss after exactly max(steps, 3) + repeats *
 // steps optimizer steps from the initial weights, which torch_bench.py reproduces;
-// fwd and fwdbwd run at the weights the steps before them left.
+// fwd and fwdbwd run at the weights the steps before them left. `modes`: more
+// modes that take their turns with these (the MLP's sgemm reference).
 template <class Forward, class Backward, class Update>
-void time_modes(const Options& o, int steps, Report& rep, Forward forward, Backward backward, Update update) {
-  std::vector<Mode> modes;
+void time_modes(const Options& o, int steps, Report& rep, Forward forward, Backward backward, Update update,
+                std::vector<Mode> modes = {}) {
   if (want(o, "fwd")) modes.emplace_back("fwd", [&] { (void)forward(); });
   if (want(o, "fwdbwd")) modes.emplace_back("fwdbwd", [&] { backward(forward()); });
   if (want(o, "step"))
@@ -276,6 +353,13 @@ Report run_model(const Options& o, Graph& g, Model& m) {
     Replay r(loss, kTraining);
     rep.numbers["nodes"] = static_cast<double>(r.nodes().size());
     auto opt = make_optimizer(m, r.params());
+    std::vector<Mode> beside;
+    std::optional<SgemmMlp> gemms;
+    if (m.sgemm_beside && o.threads == 1 && want(o, "sgemm")) {
+      gemms.emplace(o.threads);
+      beside.emplace_back("sgemm", [&] { (*gemms)(); });
+      rep.numbers["sgemm_flops"] = gemms->flops();
+    }
     time_modes(
         o, steps, rep,
         [&] {
@@ -285,7 +369,8 @@ Report run_model(const Options& o, Graph& g, Model& m) {
         [&](Tensor) { r.backward(); },
         [&] {
           if (opt) opt->step();
-        });
+        },
+        std::move(beside));
     if (m.opt == OptKind::none) rep.numbers["grad0"] = m.params[0].grad_at(0);
     r.forward();
     rep.numbers["loss_end"] = loss.item();
@@ -543,7 +628,7 @@ Model mlp(Graph& g) {
     weights += static_cast<double>(in) * out + out;
     acts += static_cast<double>(B) * out;
   }
-  Model m{.params = params, .opt = OptKind::sgd, .lr = 0.01};
+  Model m{.params = params, .opt = OptKind::sgd, .lr = 0.01, .sgemm_beside = true};
   m.build = [=] {
     Tensor h = X;
     for (int l = 0; l < 3; ++l) {
@@ -579,52 +664,6 @@ Model op_chain(Graph& g) {
   m.flops = 1000.0 * 16 * 2;
   m.bytes = 4.0 * 1000 * 16 * 4;
   return m;
-}
-
-// ---- sgemm alone on the shapes a training step multiplies ----
-
-// One GEMM of a step: C[m,n] (+)= op(A)[m,k] op(B)[k,n].
-struct Gemm {
-  int m, n, k;
-  bool ta, tb;  // A / B read transposed
-  float beta;   // 1 accumulates into a gradient
-};
-
-// Workload 3's step: 3 forward products, then dW for every layer and dX for the
-// two upper layers (the input batch needs no gradient).
-Report sgemm_mlp(const Options& o) {
-  const int B = 128;
-  const std::vector<Gemm> gemms = {{B, 256, 784, false, false, 0}, {B, 256, 256, false, false, 0},
-                                   {B, 10, 256, false, false, 0},  {256, 10, B, true, false, 1},
-                                   {B, 256, 10, false, true, 1},   {256, 256, B, true, false, 1},
-                                   {B, 256, 256, false, true, 1},  {784, 256, B, true, false, 1}};
-  const OpenBlas& blas = openblas();
-  blas.set_threads(o.threads);
-  Report rep;
-  struct Bufs {
-    std::vector<float> a, b, c;
-  };
-  std::vector<Bufs> bufs;
-  double flops = 0;
-  for (const Gemm& q : gemms) {
-    bufs.push_back({std::vector<float>(std::size_t(q.m) * q.k, 0.5f),
-                    std::vector<float>(std::size_t(q.k) * q.n, 0.25f),
-                    std::vector<float>(std::size_t(q.m) * q.n, 0.0f)});
-    flops += 2.0 * q.m * q.n * q.k;
-  }
-  auto step = [&] {
-    for (std::size_t i = 0; i < gemms.size(); ++i) {
-      const Gemm& q = gemms[i];
-      blas.sgemm(CblasRowMajor, q.ta ? CblasTrans : CblasNoTrans, q.tb ? CblasTrans : CblasNoTrans, q.m, q.n,
-                 q.k, 1.0f, bufs[i].a.data(), q.ta ? q.m : q.k, bufs[i].b.data(), q.tb ? q.k : q.n, q.beta,
-                 bufs[i].c.data(), q.n);
-    }
-  };
-  const int steps = steps_or(o, 20);
-  rep.numbers["steps"] = steps;
-  rep.modes = time_runs(o, steps, {{"sgemm", step}});
-  rep.numbers["flops"] = flops;
-  return rep;
 }
 
 // ---- output ----

@@ -14,6 +14,7 @@ foreach(w scalar_mlp scalar_mlp_tensors fit_curve_10 fit_curve_1000 mlp op_chain
       message(FATAL_ERROR "hinge_bench ${w} --variant ${v}: no final loss in ${out}")
     endif()
     set(loss_end_${w}_${v} "${CMAKE_MATCH_1}")
+    set(out_${w}_${v} "${out}")
   endforeach()
 endforeach()
 # The hand-written tape builds the scalar MLP's graph op for op with hinge's formulas,
@@ -30,6 +31,16 @@ endif()
 execute_process(COMMAND ${EXE} mlp 1 1 --steps 1 --variant tape RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
 if(rc EQUAL 0)
   message(FATAL_ERROR "hinge_bench ran a workload other than scalar_mlp on the hand-written tape")
+endif()
+# The MLP's recorded process times the sgemm reference beside its step at 1 thread
+# and leaves it to a process of its own at 2 (Note [The sgemm reference beside the
+# step] in hinge_bench.cpp).
+if(NOT loss_end_mlp_recorded OR NOT out_mlp_recorded MATCHES "\"sgemm\": \\{\"median_us\"")
+  message(FATAL_ERROR "hinge_bench mlp timed no sgemm reference beside its step: ${out_mlp_recorded}")
+endif()
+execute_process(COMMAND ${EXE} mlp 2 1 --steps 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR out MATCHES "\"sgemm\"")
+  message(FATAL_ERROR "hinge_bench mlp at 2 threads (${rc}): ${err}${out}")
 endif()
 execute_process(COMMAND ${EXE} sgemm_mlp 1 1 --steps 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "\"sgemm\"")
