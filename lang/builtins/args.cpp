@@ -244,6 +244,10 @@ void Args::fail(std::string_view name, std::string message) const {
   throw Error(span(name), std::move(message));
 }
 
+void Args::fail(std::string_view name, std::string message, std::string note) const {
+  throw Error(Diagnostic{span(name), std::move(message), std::move(note)});
+}
+
 // ---- typed access ----
 
 Tensor Args::tensor(std::string_view name, BuiltinContext& ctx) const {

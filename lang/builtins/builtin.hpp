@@ -90,6 +90,8 @@ class Args {
   std::vector<int> axes(std::string_view name) const;       // none -> empty (all axes)
 
   [[noreturn]] void fail(std::string_view name, std::string message) const;  // error at that argument
+  // The same with a note (render_note): where in a file the argument named the error lies.
+  [[noreturn]] void fail(std::string_view name, std::string message, std::string note) const;
 
  private:
   int find(std::string_view name) const;  // index of a parameter; a bug in the builtin if absent

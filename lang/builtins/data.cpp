@@ -15,6 +15,7 @@
 #include "hinge/errors.hpp"
 #include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
+#include "syntax/diagnostics.hpp"
 
 namespace hinge::lang::detail {
 
@@ -59,7 +60,17 @@ std::string resolve(const BuiltinContext& ctx, const std::string& path) {
 // A header row of column names, then rows of numbers separated by commas; blank
 // lines are skipped; names may be "quoted". Anything else is an error naming the
 // file, the line and the cell, raised at the path argument: a table that silently
-// lost a row would make every later number wrong.
+// lost a row would make every later number wrong. Its note shows the file's line
+// with a caret under the cell (at_cell).
+
+// The note of a csv error: `line` of the file (line_no, as read, without its
+// '\n') with a caret under `part`, a view into it; `what` names the part.
+std::string at_cell(const std::string& path, int line_no, std::string_view line, std::string_view part,
+                    std::string what) {
+  const auto begin = static_cast<uint32_t>(part.data() - line.data());
+  const Source file = make_source(path, std::string(line), static_cast<uint32_t>(line_no));
+  return render_note(file, {{begin, begin + static_cast<uint32_t>(part.size())}, std::move(what)});
+}
 Value csv_fn(BuiltinContext& ctx, const Args& args) {
   const std::string& path = args.string("path");
   const std::string full = resolve(ctx, path);
@@ -79,7 +90,7 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
   int line_no = 0;
   while (!rest.empty()) {
     const std::size_t nl = rest.find('\n');
-    const std::string_view line = trim(rest.substr(0, nl));
+    const std::string_view raw = rest.substr(0, nl), line = trim(raw);
     rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     if (++line_no % 4096 == 0) throw_if_interrupted();  // a 1 GiB file is seconds of parsing
     if (line.empty()) continue;
@@ -92,25 +103,35 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
         all_numeric = all_numeric && read_number(c).has_value();
       }
       if (all_numeric)
-        args.fail("path", fmt::format("{}:{}: expected a header row of column names, got only numbers", path,
-                                      line_no));
+        args.fail(
+            "path",
+            fmt::format("{}:{}: expected a header row of column names, got only numbers", path, line_no),
+            at_cell(path, line_no, raw, line, "the first row"));
       // column="x" takes a column by its name: two of one name would take the first silently.
       std::map<std::string_view, std::size_t> first;  // name -> its column, from 1
       for (std::size_t b = 0; b < names.size(); ++b)
         if (const auto [at, fresh] = first.emplace(names[b], b + 1); !fresh)
-          args.fail("path", fmt::format("{}:{}: the header names column '{}' twice (columns {} and {})", path,
-                                        line_no, escape_for_message(names[b]), at->second, b + 1));
+          args.fail("path",
+                    fmt::format("{}:{}: the header names column '{}' twice (columns {} and {})", path,
+                                line_no, escape_for_message(names[b]), at->second, b + 1),
+                    at_cell(path, line_no, raw, cells[b], fmt::format("column {}", b + 1)));
       continue;
     }
     if (cells.size() != names.size())
-      args.fail("path", fmt::format("{}:{}: {} cells, but the header has {} columns", path, line_no,
-                                    cells.size(), names.size()));
+      args.fail("path",
+                fmt::format("{}:{}: {} cells, but the header has {} columns", path, line_no, cells.size(),
+                            names.size()),
+                at_cell(path, line_no, raw, line, fmt::format("{} cells", cells.size())));
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const auto d = read_number(cells[c]);
       if (!d) {
-        if (cells[c].empty()) args.fail("path", fmt::format("{}:{}: cell {} is empty", path, line_no, c + 1));
-        args.fail("path", fmt::format("{}:{}: cell {} ('{}') is not a number", path, line_no, c + 1,
-                                      escape_for_message(cells[c])));
+        std::string note = at_cell(path, line_no, raw, cells[c], fmt::format("cell {}", c + 1));
+        if (cells[c].empty())
+          args.fail("path", fmt::format("{}:{}: cell {} is empty", path, line_no, c + 1), std::move(note));
+        args.fail("path",
+                  fmt::format("{}:{}: cell {} ('{}') is not a number", path, line_no, c + 1,
+                              escape_for_message(cells[c])),
+                  std::move(note));
       }
       values.push_back(*d);
     }

@@ -154,7 +154,7 @@ void Interpreter::report(const SourcedError& e) {
   if (e.source()) {
     fmt::print(options_.err, "{}", render(*e.source(), e.diagnostic()));
   } else {
-    fmt::print(options_.err, "error: {}\n", terminal_escape(e.diagnostic().message));
+    fmt::print(options_.err, "error: {}\n{}", terminal_escape(e.diagnostic().message), e.diagnostic().note);
   }
   std::fflush(options_.err);
 }

@@ -74,13 +74,16 @@ std::string escape_for_message(std::string_view text, std::size_t max_bytes) {
   return escaped(text, max_bytes, true);
 }
 
-std::string render(const Source& source, const Diagnostic& diagnostic) {
+namespace {
+
+// render and render_note: the header says `label` ("error" or "note").
+std::string render_as(const Source& source, const Diagnostic& diagnostic, std::string_view label) {
   Location loc = source.location(diagnostic.span.begin);
   // The message as well as the name: a message may quote a path or a value as it
   // came (an error of the system, a file's contents), and must not drive the
   // terminal.
-  std::string out = fmt::format("{}:{}:{}: error: {}\n", escape_for_message(source.name, 200), loc.line,
-                                loc.column, escaped(diagnostic.message, std::string::npos, false));
+  std::string out = fmt::format("{}:{}:{}: {}: {}\n", escape_for_message(source.name, 200), loc.line,
+                                loc.column, label, escaped(diagnostic.message, std::string::npos, false));
 
   std::string_view line = source.line_text(loc.line);
   uint32_t line_begin = source.line_start(loc.line);
@@ -131,6 +134,17 @@ std::string render(const Source& source, const Diagnostic& diagnostic) {
   out += fmt::format("    {}^{}\n", std::string(caret_shown, ' '),
                      std::string(std::max<uint32_t>(tildes, 1) - 1, '~'));
   return out;
+}
+
+}  // namespace
+
+// The note was rendered by render_note, escaped and cut there.
+std::string render(const Source& source, const Diagnostic& diagnostic) {
+  return render_as(source, diagnostic, "error") + diagnostic.note;
+}
+
+std::string render_note(const Source& source, const Diagnostic& diagnostic) {
+  return render_as(source, diagnostic, "note");
 }
 
 }  // namespace hinge::lang

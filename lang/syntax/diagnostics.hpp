@@ -15,6 +15,9 @@ namespace hinge::lang {
 struct Diagnostic {
   Span span;
   std::string message;  // lower-case, no trailing period: "expected an expression"
+  // Where in another text (a data file) the error lies, rendered by render_note and
+  // shown after the script's line; empty for an error in the script alone.
+  std::string note = {};
 };
 
 /// Thrown by the interpreter (and anything else in lang) for errors the user caused.
@@ -43,6 +46,14 @@ class Error : public std::runtime_error {
 /// line. Control characters in the message are escaped as in the line (`\x1b`). The
 /// result ends with '\n'.
 std::string render(const Source& source, const Diagnostic& diagnostic);
+
+/// The same for a place in another text, labelled `note:` (the cell of a csv file
+/// that an error is about), for Diagnostic::note:
+///
+///     data.csv:3:3: note: cell 2
+///         3,abc
+///           ^~~
+std::string render_note(const Source& source, const Diagnostic& diagnostic);
 
 /// User data (a cell, a name, a path) as a message may echo it: control characters
 /// (ESC included) and bytes that are not UTF-8 escaped (`\x1b`; C1 controls as

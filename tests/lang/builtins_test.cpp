@@ -676,6 +676,24 @@ TEST_CASE("csv: each kind of bad file names the file, line and cell", "[builtins
   CHECK(err("twice.csv", "x,y,\"x\"\n1,2,3\n") ==
         "twice.csv:1: the header names column 'x' twice (columns 1 and 3)");
 
+  // Each error's note shows the file's line with a caret under the cell, at the
+  // line and column of the file (leading blanks and CRLF endings as written).
+  auto note = [&](const std::string& file, const std::string& text) {
+    dir.write(file, text);
+    return error_of(s, "csv", {Value(file)}).note;
+  };
+  CHECK(note("cell.csv", "a,b,c\n1,2,3\n4,5,abc\n") ==
+        "cell.csv:3:5: note: cell 3\n    4,5,abc\n        ^~~\n");
+  CHECK(note("crlf.csv", "a,b\r\n\r\n  1, x7 \r\n") ==
+        "crlf.csv:3:6: note: cell 2\n      1, x7 \n         ^~\n");
+  CHECK(note("empty_cell.csv", "a,b\n1,\n") == "empty_cell.csv:2:3: note: cell 2\n    1,\n      ^\n");
+  CHECK(note("ragged.csv", "a,b,c\n 4,5\n") == "ragged.csv:2:2: note: 2 cells\n     4,5\n     ^~~\n");
+  CHECK(note("twice.csv", "x,y,\"x\"\n1,2,3\n") ==
+        "twice.csv:1:5: note: column 3\n    x,y,\"x\"\n        ^~~\n");
+  CHECK(note("no_header.csv", "1,2\n") == "no_header.csv:1:1: note: the first row\n    1,2\n    ^~~\n");
+  CHECK(note("escape.csv", "a\n\x1b[2J\n") == "escape.csv:2:1: note: cell 1\n    \\x1b[2J\n    ^~~~~~~\n");
+  CHECK(note("empty.csv", "").empty());  // no line to show
+
   const Diagnostic missing = error_of(s, "csv", {str("missing.csv")});
   CHECK(missing.message == "cannot read 'missing.csv': No such file or directory");
   CHECK(missing.span == pos_span(0));
