@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 #include "hinge/tensor.hpp"
 #include "op_table.hpp"
 
@@ -88,12 +89,26 @@ Node& Graph::push_node(OpKind op, DType t, const NodeDetails* details) {
   return *n;
 }
 
+// Note [Touching a large buffer first]
+// A kernel runs over its whole output without a poll, and an output of
+// gigabytes in fresh memory is mostly page faults: relu over the [10^6, 256]
+// hidden layer of `plot regions ... with resolution=1000` took 3 s, all of it
+// deaf to Ctrl-C. So a value buffer of kTouchFirstBytes or more is zeroed first
+// in pieces, polling between them (zero_with_polls), and the kernel then runs
+// over memory already mapped: a few hundred milliseconds at most. The extra pass
+// costs a write of the buffer at memory speed; smaller buffers skip it. A stop
+// leaves the new node unfinished and unreturned, as a stopped product does (Note
+// [Stopping a long product] in matmul.cpp). Gradient buffers, zeroed anyway, are
+// zeroed the same way.
+constexpr std::size_t kTouchFirstBytes = std::size_t{64} << 20;
+
 // Points n.val at inline storage or a fresh arena buffer of n.numel() elements;
 // a node without details (one number of rank 0) gets its dtype's inline bit
 // (Note [Inline scalars]).
 static void attach_value(Graph& g, Node& n) {
   const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
   n.val = bytes <= sizeof(n.inline_val) ? static_cast<void*>(n.inline_val) : g.alloc(bytes);
+  if (bytes >= kTouchFirstBytes) zero_with_polls(n.val, bytes);
   if (!n.details) n.flags |= inline_bit(n.dtype);
 }
 
@@ -246,10 +261,13 @@ Tensor Graph::variable(const Shape& s, std::span<const double> v, DType t) {
 }
 Tensor Graph::variable(double v) { return variable({}, {&v, 1}, dtype_); }
 
+// Zeroed before n.grad points at it: a stop while zeroing (Note [Touching a large
+// buffer first]) leaves the node without a gradient buffer, as it was.
 void Graph::attach_grad_buffer(Node& n) {
   const std::size_t bytes = static_cast<std::size_t>(n.numel()) * dtype_size(n.dtype);
-  n.grad = alloc(bytes);
-  std::memset(n.grad, 0, bytes);
+  void* buffer = alloc(bytes);
+  zero_with_polls(buffer, bytes);
+  n.grad = buffer;
 }
 
 void Graph::rewind(Mark m) {

@@ -62,3 +62,34 @@ TEST_CASE("a random fill stops between its draws") {
   CHECK(init::normal(g, rng, Shape{4, 4}, 0.0, 1.0).numel() == 16);
   set_interrupt_flag(nullptr);
 }
+
+TEST_CASE("a large value, gradient or copy to doubles is made in pieces that a stop falls between") {
+  // 2^25 float32s, 128 MiB: above the size zeroed in pieces first (Note [Touching
+  // a large buffer first]); relu's kernel itself polls nothing.
+  volatile std::sig_atomic_t flag = 0;
+  set_interrupt_flag(&flag);
+  Graph g(DType::f32);
+  const Shape large{int64_t{1} << 25};
+  const Tensor big = g.full(large, -1.5, DType::f32);
+  const Tensor p = g.param(Shape{4}, std::vector<double>{1, 2, 3, 4});
+  flag = 1;
+  const std::size_t before = g.size();
+  CHECK_THROWS_AS(relu(big), Interrupted);
+  CHECK_THROWS_AS(big.values(), Interrupted);
+  CHECK_THROWS_AS(g.ensure_grad(big.id), Interrupted);
+  CHECK(g[big.id].grad == nullptr);  // no half-zeroed buffer is the gradient
+  // Small ones are one piece, never stopped.
+  CHECK(relu(p).values() == std::vector<double>{1, 2, 3, 4});
+  g.ensure_grad(p.id);
+  CHECK(p.grads() == std::vector<double>(4, 0.0));
+  flag = 0;
+  const std::vector<double> v = relu(big).values();
+  CHECK(v.size() == std::size_t{1} << 25);
+  CHECK(v.front() == 0.0);
+  CHECK(v.back() == 0.0);
+  CHECK(big.values()[12345] == -1.5);
+  g.ensure_grad(big.id);
+  CHECK(big.grads()[(std::size_t{1} << 25) - 1] == 0.0);
+  CHECK(g.size() > before);
+  set_interrupt_flag(nullptr);
+}

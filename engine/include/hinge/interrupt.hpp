@@ -3,6 +3,7 @@
 // the flag its handler sets, and long kernels poll it at a coarse interval.
 #pragma once
 #include <csignal>
+#include <cstddef>
 #include <cstdint>
 
 #include "hinge/errors.hpp"
@@ -27,5 +28,11 @@ inline constexpr int64_t kInterruptPollElements = int64_t{1} << 22;
 inline void throw_if_interrupted() {
   if (interrupt_pending()) throw Interrupted();
 }
+
+// memset(p, 0, bytes) in pieces of kInterruptPollElements doubles, polling
+// between them: the first touch of a buffer of gigabytes is seconds of page
+// faults (Note [Touching a large buffer first] in graph.cpp). A buffer of one
+// piece is never stopped.
+void zero_with_polls(void* p, std::size_t bytes);
 
 }  // namespace hinge
