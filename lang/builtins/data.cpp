@@ -117,11 +117,13 @@ Value csv_fn(BuiltinContext& ctx, const Args& args) {
                     at_cell(path, line_no, raw, cells[b], fmt::format("column {}", b + 1)));
       continue;
     }
-    if (cells.size() != names.size())
+    if (cells.size() != names.size()) {
+      const std::string count = fmt::format("{} cell{}", cells.size(), cells.size() == 1 ? "" : "s");
       args.fail("path",
-                fmt::format("{}:{}: {} cells, but the header has {} columns", path, line_no, cells.size(),
-                            names.size()),
-                at_cell(path, line_no, raw, line, fmt::format("{} cells", cells.size())));
+                fmt::format("{}:{}: {}, but the header has {} column{}", path, line_no, count, names.size(),
+                            names.size() == 1 ? "" : "s"),
+                at_cell(path, line_no, raw, line, count));
+    }
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const auto d = read_number(cells[c]);
       if (!d) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "builtins/family.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/format.hpp"
 #include "hinge/init.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/diagnostics.hpp"
@@ -214,10 +216,13 @@ Value reshape_fn(BuiltinContext& ctx, const Args& args) {
     args.fail("shape", fmt::format("reshape: 'shape' must be a shape like [2, 3], got {}", describe(sv)));
   std::vector<int64_t> dims;
   for (double d : raw) {
-    if (d != std::floor(d) || d < -1 || d > 2e9)
+    if (d != std::floor(d) || d < -1)
       args.fail("shape",
                 fmt::format("reshape: sizes in 'shape' must be whole numbers >= 0 (or one -1), got {}",
                             describe(sv)));
+    if (d > INT32_MAX)  // whole, but above what a dimension holds
+      args.fail("shape", fmt::format("reshape: size {} in 'shape' is above the largest dimension, {}",
+                                     format_number(d), INT32_MAX));
     dims.push_back(static_cast<int64_t>(d));
   }
   if (dims.size() > static_cast<std::size_t>(kMaxRank))

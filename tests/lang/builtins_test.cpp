@@ -471,6 +471,10 @@ TEST_CASE("shape builtins", "[builtins][shape]") {
   CHECK(d.span == pos_span(1));
   d = error_of(s, "reshape", {six, list({Value(-1.0), Value(-1.0)})});
   CHECK(d.message == "reshape: at most one size can be -1");
+  d = error_of(s, "reshape", {six, list({Value(1e11), Value(0.0)})});  // whole, but no dimension is that long
+  CHECK(d.message == "reshape: size 100000000000 in 'shape' is above the largest dimension, 2147483647");
+  d = error_of(s, "reshape", {six, list({Value(2.5), Value(0.0)})});
+  CHECK(d.message.starts_with("reshape: sizes in 'shape' must be whole numbers >= 0 (or one -1)"));
 
   const Value cat = s.call("concat", {s.vec({1, 2}), s.vec({3})});
   check_values(cat, {1, 2, 3});
@@ -667,6 +671,8 @@ TEST_CASE("csv: each kind of bad file names the file, line and cell", "[builtins
   CHECK(err("empty_cell.csv", "a,b\n1,\n") == "empty_cell.csv:2: cell 2 is empty");
   CHECK(err("ragged.csv", "a,b,c\n1,2,3\n4,5\n") == "ragged.csv:3: 2 cells, but the header has 3 columns");
   CHECK(err("long.csv", "a,b\n1,2,3\n") == "long.csv:2: 3 cells, but the header has 2 columns");
+  CHECK(err("one.csv", "a,b\n1\n") == "one.csv:2: 1 cell, but the header has 2 columns");
+  CHECK(err("one_column.csv", "a\n1,2\n") == "one_column.csv:2: 2 cells, but the header has 1 column");
   CHECK(err("empty.csv", "") == "empty.csv: the file is empty; expected a header row and rows of numbers");
   CHECK(err("blank.csv", "\n  \n") ==
         "blank.csv: the file is empty; expected a header row and rows of numbers");
