@@ -95,8 +95,14 @@ class Scanner {
     auto start = static_cast<uint32_t>(i_);
     token_start_ = start;
     char c = in_[i_];
-    if (c == '#') {  // comment: blank to the end of the line
-      while (i_ < in_.size() && in_[i_] != '\n') blank(i_++);
+    if (c == '#') {  // comment: blank to the end of the line ('\r' is looked at as a step of its own)
+      while (i_ < in_.size() && in_[i_] != '\n' && in_[i_] != '\r') blank(i_++);
+    } else if (c == '\r' && i_ + 1 < in_.size() && in_[i_ + 1] != '\n') {
+      // A line ending of old Mac editors: the lines would run together into one
+      // statement, and line numbers would count nothing (Source counts '\n').
+      out_.error = Diagnostic{{start, start + 1},
+                              "a carriage return (\\r) with no newline after it: hinge reads lines that end "
+                              "in \\n or \\r\\n (save the file with Unix or Windows line endings)"};
     } else if (c == '\r' || c == ' ' || c == '\t') {
       if (c == '\r') blank(i_);
       ++i_;

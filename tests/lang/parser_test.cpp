@@ -126,6 +126,21 @@ TEST_CASE("a byte order mark before the first line is no token", "[parser]") {
         std::string::npos);  // elsewhere it is one
 }
 
+TEST_CASE("lines ending in a lone carriage return are an error at the first; CRLF lines are lines",
+          "[parser]") {
+  // Old Mac line endings: the statements would run together into one line.
+  CHECK(
+      error_of("let a = 1\rprint a\r") ==
+      "t.hinge:1:10: error: a carriage return (\\r) with no newline after it: hinge reads lines that end in "
+      "\\n or \\r\\n (save the file with Unix or Windows line endings)\n"
+      "    let a = 1\\x0dprint a\n"
+      "             ^~~~\n");
+  // A comment does not hide the next line's code behind the carriage return.
+  CHECK(error_of("# note\rprint 1").starts_with("t.hinge:1:7: error: a carriage return"));
+  CHECK(tree("let a = 1\r\nprint a # x\r\n") == tree("let a = 1\nprint a\n"));
+  CHECK(tree("print 1\r") == tree("print 1"));  // one at the very end ends nothing
+}
+
 TEST_CASE("incomplete input asks for another line", "[parser][repl]") {
   for (const char* text : {"let x = (1 +", "f(1,", "def g(x) {\n  let h = 1\n", "print \"abc", "let y = 1 +",
                            "let y = 1 +\n", "xs = [1, 2,\n 3", "print a,", "if x {", "let z = x and"}) {
