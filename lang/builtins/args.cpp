@@ -13,6 +13,7 @@
 
 #include "builtins/family.hpp"
 #include "hinge/graph.hpp"
+#include "syntax/spelling.hpp"
 
 namespace hinge::lang {
 
@@ -191,7 +192,7 @@ Args::Args(const Builtin& b, std::vector<Arg> positional, std::vector<std::pair<
       std::vector<std::string> candidates;
       for (const Param& p : sig.params)
         if (!p.variadic) candidates.push_back(p.name);
-      std::string guess = detail::closest_name(name, candidates);
+      std::string guess = closest_name(name, candidates);
       // Long spellings of a short keyword: `learning_rate` is `lr` (its initials),
       // `weight` is in `weight_decay`.
       std::string initials;

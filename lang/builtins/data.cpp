@@ -16,6 +16,7 @@
 #include "hinge/interrupt.hpp"
 #include "hinge/rng.hpp"
 #include "syntax/diagnostics.hpp"
+#include "syntax/spelling.hpp"
 
 namespace hinge::lang::detail {
 

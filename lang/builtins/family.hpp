@@ -23,10 +23,6 @@ std::span<const Builtin> analysis_builtins();
 // "the builtin relu", "an optimizer (adam)", "none": a value in "..., got X" messages.
 std::string describe(const Value& v);
 
-// The candidate closest to `word` by edit distance when it is a plausible typo
-// (at most 2 edits, fewer than the word's length), or "".
-std::string closest_name(std::string_view word, std::span<const std::string> candidates);
-
 // A new List value.
 Value make_list(std::vector<Value> items);
 

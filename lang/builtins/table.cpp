@@ -72,34 +72,6 @@ std::string describe(const Value& v) {
   return std::visit(Visitor{}, v.v);
 }
 
-std::string closest_name(std::string_view word, std::span<const std::string> candidates) {
-  // Levenshtein distance with one rolling row.
-  auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      std::size_t diag = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    return row[b.size()];
-  };
-  std::string best;
-  std::size_t best_d = 3;  // at most 2 edits
-  for (const std::string& c : candidates) {
-    const std::size_t d = distance(word, c);
-    if (d < best_d && d < std::max(word.size(), c.size())) {
-      best = c;
-      best_d = d;
-    }
-  }
-  return best;
-}
-
 Value make_list(std::vector<Value> items) {
   return Value(std::make_shared<std::vector<Value>>(std::move(items)));
 }

@@ -15,6 +15,7 @@
 #include "hinge/checkpoint.hpp"
 #include "repl/complete.hpp"
 #include "syntax/diagnostics.hpp"
+#include "syntax/spelling.hpp"
 
 namespace hinge::lang {
 
@@ -237,7 +238,7 @@ Status cmd_help(ReplState& st, const CommandLine& c) {
   }
   if (print_help_topic(out, c.arg, st.current().options())) return Status::ok;
   const std::vector<std::string> topics = help_topics();
-  const std::string guess = detail::closest_name(c.arg, topics);
+  const std::string guess = closest_name(c.arg, topics);
   return fail(st, c, c.arg_span,
               fmt::format("no help for '{}'{}", c.arg,
                           guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
@@ -289,7 +290,7 @@ Status run_command(ReplState& st, const std::string& line) {
   if (n.empty()) return fail(st, c, c.name_span, "expected a command after ':' (try ':help')");
   std::vector<std::string> names;
   for (const ReplCommand& rc : repl_commands()) names.emplace_back(rc.name);
-  const std::string guess = detail::closest_name(n, names);
+  const std::string guess = closest_name(n, names);
   return fail(st, c, c.name_span,
               fmt::format("unknown command ':{}'; {}", n,
                           guess.empty() ? std::string("':help' lists the commands")

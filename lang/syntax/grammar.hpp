@@ -19,6 +19,10 @@ struct Failure {
   std::string which;
 };
 
+/// The expectation that a statement ends (a separator, '}' or the end): what
+/// follows a whole statement on its line. syntax_error looks for it by name.
+inline constexpr const char* kUnexpectedAfter = "!unexpected {tok} after the statement";
+
 /// Parses [first, last) as a whole program. Offsets in the tree are relative to base.
 std::optional<Failure> parse_program(const char* base, const char* first, const char* last,
                                      ast::Program& out);

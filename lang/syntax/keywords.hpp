@@ -17,21 +17,25 @@ struct Keyword {
   std::string_view word;
   bool reserved;  // never a name (Note [Keywords])
   bool operand;   // a value itself (true, false): a '-' after it is binary
+  bool starts;    // begins a statement (let, print, ...): a misspelling of it gets a hint
 };
 
 // Alphabetical.
 inline constexpr Keyword kKeywords[] = {
-    {"and", true, false},    {"as", false, false},       {"at", false, false},      {"batch", false, false},
-    {"check", false, false}, {"def", true, false},       {"else", true, false},     {"every", false, false},
-    {"false", true, true},   {"for", true, false},       {"from", false, false},    {"full", false, false},
-    {"grad", true, false},   {"gradcheck", true, false}, {"grads", false, false},   {"hist", false, false},
-    {"if", true, false},     {"import", true, false},    {"in", true, false},       {"let", true, false},
-    {"line", false, false},  {"load", true, false},      {"log", false, false},     {"not", true, false},
-    {"or", true, false},     {"param", true, false},     {"pattern", true, false},  {"plot", true, false},
-    {"print", true, false},  {"quiet", false, false},    {"record", false, false},  {"regions", false, false},
-    {"return", true, false}, {"save", true, false},      {"scatter", false, false}, {"steps", false, false},
-    {"to", false, false},    {"trace", true, false},     {"train", true, false},    {"true", true, true},
-    {"with", true, false},   {"wrt", true, false},
+    {"and", true, false, false},     {"as", false, false, false},      {"at", false, false, false},
+    {"batch", false, false, false},  {"check", false, false, false},   {"def", true, false, true},
+    {"else", true, false, false},    {"every", false, false, false},   {"false", true, true, false},
+    {"for", true, false, true},      {"from", false, false, false},    {"full", false, false, false},
+    {"grad", true, false, true},     {"gradcheck", true, false, true}, {"grads", false, false, false},
+    {"hist", false, false, false},   {"if", true, false, true},        {"import", true, false, true},
+    {"in", true, false, false},      {"let", true, false, true},       {"line", false, false, false},
+    {"load", true, false, true},     {"log", false, false, false},     {"not", true, false, false},
+    {"or", true, false, false},      {"param", true, false, true},     {"pattern", true, false, true},
+    {"plot", true, false, true},     {"print", true, false, true},     {"quiet", false, false, false},
+    {"record", false, false, false}, {"regions", false, false, false}, {"return", true, false, true},
+    {"save", true, false, true},     {"scatter", false, false, false}, {"steps", false, false, false},
+    {"to", false, false, false},     {"trace", true, false, true},     {"train", true, false, true},
+    {"true", true, true, false},     {"with", true, false, false},     {"wrt", true, false, false},
 };
 
 /// The entry of `word`, or nullptr when it is no keyword at all.

@@ -478,7 +478,7 @@ auto const statement_def = let_stmt | param_stmt | def_stmt | if_stmt | for_stmt
                            keyword_stmt | assign_stmt | expr_stmt;
 
 // A statement ends at a separator, or right before the '}' of its block, or at the end.
-auto const unexpected_after = "!unexpected {tok} after the statement";
+auto const unexpected_after = grammar::kUnexpectedAfter;
 
 // block := '{' {separator} {statement ({separator} | before '}')} '}'
 auto const block_def = block_body;

@@ -2,10 +2,13 @@
 // offending token (Note [Expectation names] in parser_def.hpp).
 #include "syntax/syntax_error.hpp"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "syntax/keywords.hpp"
 #include "syntax/lexer.hpp"
+#include "syntax/spelling.hpp"
 
 namespace hinge::lang {
 
@@ -49,6 +52,26 @@ std::optional<Diagnostic> bad_character(std::string_view text, uint32_t pos) {
   return Diagnostic{{pos, pos + n}, fmt::format("unexpected character '{}'", shown)};
 }
 
+// The first token of the statement `pos` is in (after the last newline, ';', '{'
+// or '}' before it), when it is the only token before pos and a misspelling of a
+// word that starts a statement (Keyword::starts): an error there, with the word.
+// Else nothing.
+std::optional<Diagnostic> misspelt_statement_word(std::string_view text, uint32_t pos) {
+  const std::size_t sep = pos == 0 ? std::string_view::npos : text.find_last_of("\n;{}", pos - 1);
+  const uint32_t first =
+      skip_blanks(text, static_cast<uint32_t>(sep == std::string_view::npos ? 0 : sep + 1));
+  const Span tok = token_at(text, first);
+  if (tok.size() == 0 || skip_blanks(text, tok.end) != pos || !syntax::is_ident_start(text[tok.begin]))
+    return std::nullopt;
+  const std::string_view word = text.substr(tok.begin, tok.size());
+  std::vector<std::string_view> words;
+  for (const syntax::Keyword& k : syntax::kKeywords)
+    if (k.starts) words.push_back(k.word);
+  const std::string guess = closest_name(word, words);
+  if (guess.empty()) return std::nullopt;
+  return Diagnostic{tok, fmt::format("unknown statement '{}'; did you mean '{}'?", word, guess)};
+}
+
 }  // namespace
 
 Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) {
@@ -76,6 +99,10 @@ Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) 
   // `if x = 1 {`: '=' binds; a condition compares with '=='.
   if (which == "'{' after the condition" && word == "=")
     return {tok, "expected '{' after the condition; to compare, write '==' ('=' assigns)"};
+  // `lett a = 1`: a name, then another word, where a statement began; when the name
+  // is a statement word misspelt, say which.
+  if (which == grammar::kUnexpectedAfter)
+    if (auto typo = misspelt_statement_word(text, pos)) return *typo;
   if (!which.empty() && which[0] == '!') {  // a whole message (Note [Expectation names])
     std::string msg = which.substr(1);
     if (auto at = msg.find("{tok}"); at != std::string::npos) msg.replace(at, 5, quoted(text, tok));
