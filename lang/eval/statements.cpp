@@ -14,29 +14,13 @@
 #include "eval/interpreter.hpp"
 #include "hinge/escape.hpp"
 #include "syntax/keywords.hpp"
+#include "syntax/spelling.hpp"
 
 namespace hinge::lang {
 
 using namespace syntax;
 
 namespace {
-
-// Optimal string alignment distance: insertions, deletions, substitutions and
-// swaps of neighbours ("reul" is one step from "relu").
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  const std::size_t n = a.size(), m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= n; ++i)
-    for (std::size_t j = 1; j <= m; ++j) {
-      d[i][j] =
-          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[n][m];
-}
 
 // `range(...)` in a for loop iterates without building a list (range(10^8) is fine).
 struct RangeSpec {
@@ -413,7 +397,7 @@ void Interpreter::unknown_name(const std::string& name, Span span, Ctx& ctx, con
   // One- and two-letter names would "match" every short name: no suggestion.
   std::size_t best_d = name.size() <= 2 ? 1 : std::max<std::size_t>(1, name.size() / 3) + 1;
   auto consider = [&](std::string_view cand) {
-    std::size_t d = edit_distance(name, std::string(cand));
+    std::size_t d = edit_distance(name, cand);
     if (d < best_d) {
       best_d = d;
       best = cand;

@@ -14,6 +14,7 @@
 #include "syntax/parse.hpp"
 #include "syntax/prepass.hpp"
 #include "syntax/source.hpp"
+#include "syntax/spelling.hpp"
 #include "syntax/tree.hpp"
 #include "temp_dir.hpp"
 
@@ -139,6 +140,20 @@ TEST_CASE("lines ending in a lone carriage return are an error at the first; CRL
   CHECK(error_of("# note\rprint 1").starts_with("t.hinge:1:7: error: a carriage return"));
   CHECK(tree("let a = 1\r\nprint a # x\r\n") == tree("let a = 1\nprint a\n"));
   CHECK(tree("print 1\r") == tree("print 1"));  // one at the very end ends nothing
+}
+
+TEST_CASE("did-you-mean: the edit distance counts a swap of neighbours as one step", "[parser][spelling]") {
+  CHECK(edit_distance("reul", "relu") == 1);
+  CHECK(edit_distance("pirnt", "print") == 1);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("abc", "abc") == 0);
+  const std::string_view words[] = {"let", "print", "param"};
+  CHECK(closest_name("lett", words) == "let");
+  CHECK(closest_name("parm", words) == "param");
+  CHECK(closest_name("xyz", words).empty());  // 3 edits from each: no plausible typo
+  const std::string names[] = {"alpha", "beta"};
+  CHECK(closest_name("alpah", names) == "alpha");
 }
 
 TEST_CASE("incomplete input asks for another line", "[parser][repl]") {
