@@ -2,7 +2,6 @@
 // come for free) reducing to a scalar mean over the batch. Targets are checked
 // when the loss is built; a replay with new target values is not re-checked.
 #include <cmath>
-#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -48,13 +47,9 @@ Tensor mse(Tensor pred, Tensor target) {
 Tensor class_ids(Graph& g, int64_t classes, DType t) {
   Tensor row = g.full(Shape{1, classes}, 0.0, t);
   Node& n = g[row.id];
-  auto fill = [&](auto* v) {
-    for (int64_t c = 0; c < classes; ++c) v[c] = static_cast<std::remove_pointer_t<decltype(v)>>(c);
-  };
-  if (t == DType::f32)
-    fill(n.v<float>());
-  else
-    fill(n.v<double>());
+  dispatch(t, [&]<class T>() {
+    for (int64_t c = 0; c < classes; ++c) n.v<T>()[c] = static_cast<T>(c);
+  });
   return row;
 }
 
