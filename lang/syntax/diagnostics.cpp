@@ -94,6 +94,24 @@ std::string render_as(const Source& source, const Diagnostic& diagnostic, std::s
                                       line_begin + static_cast<uint32_t>(line.size())) -
                  line_begin;
 
+  // A long line (a csv row of a gigabyte) is cut to the bytes around the caret
+  // before its cells are made: a cell per character would be 48 bytes of it. Each
+  // side keeps enough characters for the widest window (4 bytes each at most).
+  constexpr uint32_t kKeptBytes = 4 * max_shown_columns;
+  bool cut_left = false, cut_right = false;
+  if (line.size() > 4 * kKeptBytes) {
+    auto starts_char = [&](uint32_t at) { return (static_cast<unsigned char>(line[at]) & 0xC0) != 0x80; };
+    uint32_t lo = begin > kKeptBytes ? begin - kKeptBytes : 0;
+    while (lo < begin && !starts_char(lo)) ++lo;
+    uint32_t hi = std::min(static_cast<uint32_t>(line.size()), begin + kKeptBytes);
+    while (hi < line.size() && !starts_char(hi)) ++hi;
+    cut_left = lo > 0;
+    cut_right = hi < line.size();
+    line = line.substr(lo, hi - lo);
+    begin -= lo;
+    end = std::min(end, hi) - lo;
+  }
+
   // The columns of the span: the caret under its first character, tildes to its end.
   const std::vector<Cell> cells = cells_of(line);
   std::vector<uint32_t> column_at(cells.size() + 1, 0);
@@ -115,7 +133,7 @@ std::string render_as(const Source& source, const Diagnostic& diagnostic, std::s
     to = std::min(total, from + max_shown_columns);
     if (to == total) from = total - max_shown_columns;
   }
-  std::string shown = from > 0 ? "..." : "";
+  std::string shown = from > 0 || cut_left ? "..." : "";
   const uint32_t lead = static_cast<uint32_t>(shown.size());
   uint32_t shown_from = from;
   for (std::size_t k = 0; k < cells.size(); ++k) {
@@ -126,9 +144,10 @@ std::string render_as(const Source& source, const Diagnostic& diagnostic, std::s
     if (column_at[k + 1] > to) break;
     shown += cells[k].text;
   }
-  if (to < total) shown += "...";
+  const bool cut_after = to < total || cut_right;
+  if (cut_after) shown += "...";
   const uint32_t caret_shown = caret >= shown_from ? lead + caret - shown_from : lead;
-  const uint32_t tildes = std::min(width, to >= caret ? to - caret + (to < total ? 3 : 0) : 1);
+  const uint32_t tildes = std::min(width, to >= caret ? to - caret + (cut_after ? 3 : 0) : 1);
 
   out += fmt::format("    {}\n", shown);
   out += fmt::format("    {}^{}\n", std::string(caret_shown, ' '),

@@ -99,6 +99,28 @@ TEST_CASE("render: caret, tildes, tabs", "[parser][diagnostics]") {
         "e:1:8: error: expected an expression\n    let x =\n           ^\n");
 }
 
+TEST_CASE("render: a long line shows a window around the caret, cut where it was cut",
+          "[parser][diagnostics]") {
+  // A line of a million characters, the error at character 500,001: the column is
+  // counted on the whole line, the window shows 160 columns around the caret.
+  std::string line(1'000'000, 'a');
+  line.replace(500'000, 3, "bad");
+  Source src = make_source("big.csv", line);
+  const std::string out = render(src, {{500'000, 500'003}, "cell 1 is not a number"});
+  CHECK(out.starts_with("big.csv:1:500001: error: cell 1 is not a number\n    ...aaa"));
+  CHECK(out.size() < 400);
+  const std::size_t shown = out.find("\n    ") + 5, caret = out.rfind("\n    ") + 5;
+  CHECK(out.substr(out.find('^') - caret + shown, 3) == "bad");  // the caret sits under "bad"
+  CHECK(out.substr(out.find('^'), 4) == "^~~\n");
+  const std::string_view shown_line(out.data() + shown, out.find('\n', shown) - shown);
+  CHECK(shown_line.ends_with("aaa..."));
+  CHECK(shown_line.size() == 160 + 6);  // the widest window and its two cuts
+  // Near the start only the end is cut; a short line is not cut at all.
+  const std::string start = render(src, {{2, 3}, "x"});
+  CHECK(start.starts_with("big.csv:1:3: error: x\n    aaa"));
+  CHECK(start.find("...") == start.find("aaa...") + 3);
+}
+
 TEST_CASE("the Error exception carries its diagnostic", "[parser][diagnostics]") {
   try {
     throw Error({2, 4}, "unknown name 'q'");
