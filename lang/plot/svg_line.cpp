@@ -61,6 +61,9 @@ bool clip_segment(double& x0, double& y0, double& x1, double& y1, bool& cut_star
 
 // The path of one series: runs of drawable points, broken at NaN, infinities and
 // (on log axes) non-positive values; segments clipped to the plot area.
+// The ring a point with no neighbour in its series is drawn as (PathData::ring).
+constexpr double kLonePointRadius = 3.5;
+
 std::string series_path(const Frame& f, const Series& s, bool x_log, bool y_log) {
   PathData d;
   bool pen_down = false;  // the path's last point is the previous data point
@@ -71,7 +74,7 @@ std::string series_path(const Frame& f, const Series& s, bool x_log, bool y_log)
   auto end_run = [&] {
     if (run == 1 && px >= 0 && px <= 1 && py >= 0 && py <= 1) {
       auto [x, y] = to_page(px, py);
-      d.dot(x, y);
+      d.ring(x, y, kLonePointRadius);
     }
     run = 0;
     have_prev = false;

@@ -98,9 +98,11 @@ void PathData::line_to(double x, double y) {
   fmt::format_to(std::back_inserter(d_), "L{} {}", svg_num(x), svg_num(y));
 }
 
-void PathData::dot(double x, double y) {
-  move_to(x, y);
-  d_ += "h0";
+void PathData::ring(double x, double y, double r) {
+  move_to(x - r, y);  // two half circles: one arc cannot end where it starts
+  fmt::format_to(std::back_inserter(d_), "a{} {} 0 1 0 {} 0a{} {} 0 1 0 {} 0", svg_num(r), svg_num(r),
+                 svg_num(2 * r), svg_num(r), svg_num(r), svg_num(-2 * r));
+  has_last_ = false;
 }
 
 void PathData::rect(double x, double y, double w, double h) {

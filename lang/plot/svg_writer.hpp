@@ -43,8 +43,10 @@ class PathData {
  public:
   void move_to(double x, double y);
   void line_to(double x, double y);
-  // A lone point as a zero-length sub-path: drawn as a dot with round line caps.
-  void dot(double x, double y);
+  // A lone point (a series of one point, or one between two gaps) as a small ring
+  // of radius `r` around it: as a zero-length sub-path it was a dot as wide as the
+  // line, 2 px, which a reader did not see.
+  void ring(double x, double y, double r);
   // A closed axis-aligned rectangle as its own sub-path.
   void rect(double x, double y, double w, double h);
   // A point marker of the given shape (0 circle, 1 square, 2 triangle, 3 diamond;
