@@ -358,15 +358,35 @@ Value int_fn(BuiltinContext&, const Args& args) {
 
 // ---- reductions ----
 
+// An axis given for one number is an error, not ignored: `max(-3, 0)` reads as
+// "the larger of -3 and 0" and gave -3 (the 0 was the axis). Its message points
+// to maximum / minimum, the elementwise pair.
+[[noreturn]] void fail_axis_of_number(const Args& args, int axis) {
+  const std::string_view name = args.builtin().name;
+  const std::string hint = name == "max"   ? "; the larger of two values is maximum(a, b)"
+                           : name == "min" ? "; the smaller of two values is minimum(a, b)"
+                                           : "";
+  args.fail("axis", fmt::format("{}: one number has no axis {}{}", name, axis, hint));
+}
+
+// min: -max(-x), so that ties split the gradient as max's do; the trace shows
+// the two negations around the max.
+Tensor smallest(Tensor x, std::span<const int> axes, bool keepdims) {
+  return hinge::neg(hinge::max(hinge::neg(x), axes, keepdims));
+}
+
 template <Tensor (*Op)(Tensor, std::span<const int>, bool)>
 Value reduce(BuiltinContext& ctx, const Args& args) {
   const auto axes = args.axes("axis");
   const bool keepdims = args.boolean("keepdims");
   if (all_numbers(args, {"x"})) {
+    if (!axes.empty()) fail_axis_of_number(args, axes[0]);
     const double x = args.number("x");
     return Value(on_scalars(ctx, [&] { return Op(ctx.graph.scalar(x), {}, false); }));
   }
-  return Value(Op(args.tensor("x", ctx), axes, keepdims));
+  const Tensor x = args.tensor("x", ctx);
+  if (x.rank() == 0 && !axes.empty()) fail_axis_of_number(args, axes[0]);
+  return Value(Op(x, axes, keepdims));
 }
 
 // The L2 norm sqrt(sum(x^2)), differentiable (its gradient at x = 0 is NaN).
@@ -490,6 +510,9 @@ constinit const Builtin kTensor[] = {
      "max(reshape(linspace(1, 6, 6), [2, 3]), axis=0)", reduce<static_cast<R>(&hinge::max)>, "reduction"},
     {"mean", "x, axis=none, keepdims=false", "the mean of all elements, or along the given axes",
      "mean(linspace(1, 4, 4))", reduce<static_cast<R>(&hinge::mean)>, "reduction"},
+    {"min", "x, axis=none, keepdims=false",
+     "the smallest element, or along the given axes (built as -max(-x))",
+     "min(reshape(linspace(1, 6, 6), [2, 3]), axis=0)", reduce<&smallest>, "reduction"},
     {"norm", "x", "the L2 norm sqrt(sum(x ^ 2)); its gradient at the zero vector is 0 (as PyTorch's)",
      "norm(ones([4]))", norm_fn, "reduction"},
     {"sum", "x, axis=none, keepdims=false", "the sum of all elements, or along the given axes",

@@ -526,7 +526,16 @@ TEST_CASE("reductions, matmul and softmax", "[builtins][reduction]") {
   check_values(s.call("sum", {m, list({Value(0.0), Value(1.0)})}), {21});
   check_values(s.call("mean", {m}, {{"axis", Value(0.0)}}), {2.5, 3.5, 4.5});
   check_values(s.call("max", {m}, {{"axis", Value(-1.0)}}), {3, 6});
+  check_values(s.call("min", {m}, {{"axis", Value(-1.0)}}), {1, 4});
+  CHECK(s.call("min", {m}).tensor().item() == 1);
+  CHECK(num(s.call("min", {Value(4.0)})) == 4.0);
   CHECK(num(s.call("sum", {Value(4.0)})) == 4.0);
+  // An axis of one number is an error: max(-3, 0) read as an axis gave -3.
+  CHECK(error_of(s, "max", {Value(-3.0), Value(0.0)}).message ==
+        "max: one number has no axis 0; the larger of two values is maximum(a, b)");
+  CHECK(error_of(s, "min", {s.call("sum", {m}), Value(0.0)}).message ==
+        "min: one number has no axis 0; the smaller of two values is minimum(a, b)");
+  CHECK(error_of(s, "sum", {Value(5.0), Value(1.0)}).message == "sum: one number has no axis 1");
   CHECK(s.call("norm", {s.vec({3, 4})}).tensor().item() == 5.0);
   CHECK(num(s.call("norm", {Value(-2.0)})) == 2.0);
 

@@ -448,6 +448,15 @@ TEST_CASE("grad prints gradients with a summary; gradcheck agrees", "[interp][gr
   CHECK(c.find("gradcheck sum(w * w * w) wrt w: ok, 2 elements") == 0);
 }
 
+TEST_CASE("min is the smallest element, its gradient on the chosen one, shared at a tie", "[interp][grad]") {
+  Harness h;
+  h.entry("param v = [[3, 0.5, 2], [-1, 4, 7]]");
+  CHECK(h.entry("print min(v), min(v, axis=1)") == "-1 [0.5, -1]\n");
+  CHECK(h.entry("gradcheck sum(min(v, axis=0) * [1, 2, 3])").find("ok, 6 elements") != std::string::npos);
+  h.entry("param t = [2, 1, 1]");
+  CHECK(h.entry("grad min(t) wrt t").starts_with("d(min(t))/dt = [0, 0.5, 0.5]\n"));
+}
+
 TEST_CASE("gradcheck passes a gradient that bends fast and fails a wrong one, with the step",
           "[interp][grad]") {
   Harness h;
