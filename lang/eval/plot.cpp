@@ -14,6 +14,7 @@
 #include "explain/explain.hpp"
 #include "hinge/atomic_file.hpp"
 #include "hinge/backward.hpp"
+#include "hinge/format.hpp"
 #include "plot/svg.hpp"
 #include "plot/svg_writer.hpp"
 #include "plot/terminal.hpp"
@@ -104,6 +105,24 @@ static std::vector<double> numbers_of(Interpreter& in, const Value& v, Span span
     return out;
   }
   throw Error(span, fmt::format("{} must be a tensor or a list of numbers, got {}", what, a_kind(v)));
+}
+
+// The classes of `points` points (a scatter's, or the points over a region map):
+// whole numbers, one per point. A fraction is an error, not rounded: predicted
+// probabilities plotted as classes became a thresholded picture without a word.
+static std::vector<int> classes_of(Interpreter& in, const Value& v, Span span, std::size_t points) {
+  const std::vector<double> c = numbers_of(in, v, span, "the classes");
+  if (c.size() != points) throw Error(span, fmt::format("{} classes for {} points", c.size(), points));
+  std::vector<int> out;
+  out.reserve(c.size());
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    if (!(c[k] == std::floor(c[k]) && std::abs(c[k]) <= 1e6))
+      throw Error(span, fmt::format("the classes must be whole numbers, but point {} has {}; to colour by a "
+                                    "threshold, give a comparison (y > 0.5)",
+                                    k + 1, format_number(c[k])));
+    out.push_back(static_cast<int>(c[k]));
+  }
+  return out;
 }
 
 void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
@@ -274,13 +293,8 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
         }
         if (p.series.size() > 1)
           throw Error(p.series[1].value.span, "a scatter of points [N, 2] takes one series: the classes");
-        if (!p.series.empty()) {
-          auto c = numbers_of(*this, eval(p.series[0].value, ctx), p.series[0].value.span, "the classes");
-          if (c.size() != sp.xs.size())
-            throw Error(p.series[0].value.span,
-                        fmt::format("{} classes for {} points", c.size(), sp.xs.size()));
-          for (double x : c) sp.classes.push_back(static_cast<int>(std::lround(x)));
-        }
+        if (!p.series.empty())
+          sp.classes = classes_of(*this, eval(p.series[0].value, ctx), p.series[0].value.span, sp.xs.size());
       } else {
         sp.xs = numbers_of(*this, subject, p.subject.span, "the x values");
         if (p.series.size() != 1)
@@ -323,13 +337,9 @@ void Interpreter::exec_plot(const Plot& p, Ctx& ctx) {
           map.xs.push_back(v[k]);
           map.ys.push_back(v[k + 1]);
         }
-        if (p.series.size() > 1) {
-          auto c = numbers_of(*this, eval(p.series[1].value, ctx), p.series[1].value.span, "the classes");
-          if (c.size() != map.xs.size())
-            throw Error(p.series[1].value.span,
-                        fmt::format("{} classes for {} points", c.size(), map.xs.size()));
-          for (double x : c) map.classes.push_back(static_cast<int>(std::lround(x)));
-        }
+        if (p.series.size() > 1)
+          map.classes =
+              classes_of(*this, eval(p.series[1].value, ctx), p.series[1].value.span, map.xs.size());
       }
       // The box: options, else the points' range with a margin, else [-1, 1]^2.
       double lo_x = -1, hi_x = 1, lo_y = -1, hi_y = 1;

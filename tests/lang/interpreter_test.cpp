@@ -522,3 +522,16 @@ TEST_CASE("Ctrl-C stops plot regions at its finest grid before it writes the fil
   CHECK(h.last_err.find("interrupted") != std::string::npos);
   CHECK(!interrupt_requested());
 }
+
+TEST_CASE("a scatter's classes are whole numbers: a fraction is an error, not rounded", "[interp][plot]") {
+  Harness h;
+  h.entry("let X = [[1, 2], [3, 4], [2, 2]]");
+  h.entry("plot scatter X: [0.4, 1, 0.6]", Status::runtime_error);
+  CHECK(h.last_err.find("error: the classes must be whole numbers, but point 1 has 0.4; to colour by a "
+                        "threshold, give a comparison (y > 0.5)") != std::string::npos);
+  CHECK(h.entry("plot scatter X: [0, 1, 1]").find("o class 0  x class 1") != std::string::npos);
+  CHECK(h.entry("plot scatter X: X[:, 0] > 1.5").find("o class 0  x class 1") != std::string::npos);
+  // The points over a region map take the same classes.
+  h.entry("plot regions relu: X, [1, 0.5, 0]", Status::runtime_error);
+  CHECK(h.last_err.find("point 2 has 0.5") != std::string::npos);
+}
