@@ -80,6 +80,7 @@ const char* to_string(NoteKind k) {
     case NoteKind::exploding: return "exploding";
     case NoteKind::nonfinite: return "nonfinite";
     case NoteKind::no_grad: return "no_grad";
+    case NoteKind::cancelled: return "cancelled";
   }
   return "";
 }

@@ -51,6 +51,7 @@ enum class NoteKind {
   exploding,   // adjoint much larger than its consumer's
   nonfinite,   // NaN/Inf first produced here (value or gradient)
   no_grad,     // a parameter no gradient reaches
+  cancelled,   // the parts its uses send back are large and sum to (nearly) 0
 };
 const char* to_string(NoteKind k);
 

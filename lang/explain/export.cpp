@@ -34,7 +34,7 @@ const char* role_name(Role r) {
 const Note* main_note(const Row& r) {
   static const NoteKind kOrder[] = {NoteKind::nonfinite,  NoteKind::blocked,   NoteKind::no_grad,
                                     NoteKind::saturated,  NoteKind::vanishing, NoteKind::exploding,
-                                    NoteKind::convention, NoteKind::closed};
+                                    NoteKind::convention, NoteKind::closed,    NoteKind::cancelled};
   for (NoteKind k : kOrder)
     for (const Note& n : r.notes)
       if (n.kind == k) return &n;

@@ -25,6 +25,7 @@ const char* note_colour(NoteKind k) {
     case NoteKind::exploding: return "#fde2e1";
     case NoteKind::nonfinite: return "#fde2e1";
     case NoteKind::no_grad: return "#fff1cc";
+    case NoteKind::cancelled: return "#e3edfb";
   }
   return "#eeeeee";
 }

@@ -1,8 +1,9 @@
 // Notes on an explained trace: where a gradient is blocked (relu closed, dead
 // units, step, comparisons), evaluated by convention (relu at 0), saturated
 // (sigmoid/tanh), vanishing or exploding relative to its consumer, first becomes
-// NaN/Inf, or never reaches a parameter.
+// NaN/Inf, never reaches a parameter, or arrives from several uses and cancels.
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -118,6 +119,45 @@ bool has_blocking_note(const Row& r) {
   return false;
 }
 
+// Note [Gradients that cancel]
+// A value used more than once gets the sum of what each use sends back. When the
+// parts are large and their sum is small, the gradient was neither blocked nor
+// vanishing on its way back: it arrived, from each use, and cancelled (w*3 - w*3;
+// a minimum, where two terms pull equally hard). So a row whose gradient norm is
+// below opt.vanishing x the sum of its parts' norms gets this note, and none of
+// vanishing, blocked or "no gradient reaches it", which would each say the wrong
+// thing. zero_reason.cpp tells `grad` the same for a gradient that is exactly 0.
+std::optional<Note> cancelled_note(const Row& r, const ExplainOptions& opt) {
+  if (r.contributions.size() < 2) return std::nullopt;
+  double parts = 0;
+  for (const Contribution& c : r.contributions) parts += norm(c.value);
+  const double total = norm(r.grad);
+  if (!(parts > 0) || !std::isfinite(parts) || total >= opt.vanishing * parts) return std::nullopt;
+  return Note{NoteKind::cancelled,
+              fmt::format("the gradients of its {} uses cancel: parts of |grad| {} in all sum to {}",
+                          r.contributions.size(), approx(parts), approx(total))};
+}
+
+// The first row on the way from `from` to the root, through rows whose gradient
+// is all zeros, that carries a cancelled note; -1 when there is none. Each row
+// is looked at once (rows are few: the trace's limit).
+int cancelled_on_the_way(const std::vector<Row>& rows, int from) {
+  std::vector<bool> seen(rows.size(), false);
+  std::vector<int> todo{from};
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    for (int c : rows[todo[k]].consumers) {
+      if (seen[c]) continue;
+      seen[c] = true;
+      const Row& r = rows[c];
+      if (r.grad.empty()) continue;
+      if (const Stats g = stats_of(r.grad); g.zeros != g.count) continue;
+      if (has_note(r, NoteKind::cancelled)) return c;
+      todo.push_back(c);
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 void add_notes(Explanation& ex, const ExplainOptions& opt) {
@@ -163,10 +203,15 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
   }
 
   // Adjoints against their consumers': vanishing, exploding, or blocked without an
-  // explanation at the consumer (a multiplication by 0, say).
+  // explanation at the consumer (a multiplication by 0, say); or cancelled, which
+  // is none of those (Note [Gradients that cancel]).
   for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
     Row& r = rows[i];
     if (r.grad.empty() || !all_finite(r.grad)) continue;
+    if (const std::optional<Note> c = cancelled_note(r, opt)) {
+      r.notes.push_back(*c);
+      continue;
+    }
     int best = -1;
     double best_norm = 0;
     for (int c : r.consumers) {
@@ -191,13 +236,20 @@ void add_notes(Explanation& ex, const ExplainOptions& opt) {
     }
   }
 
-  // Parameters that end up with no gradient at all.
-  for (Row& r : rows) {
-    if (r.role != Role::param || r.grad.empty()) continue;
+  // Parameters that end up with no gradient at all (and not because the parts of
+  // their uses cancel: that note says so).
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Row& r = rows[i];
+    if (r.role != Role::param || r.grad.empty() || has_note(r, NoteKind::cancelled)) continue;
     const Stats s = stats_of(r.grad);
     if (s.zeros == s.count) {
       const std::string name = r.source.name.empty() ? "" : " " + r.source.name;
-      r.notes.push_back({NoteKind::no_grad, fmt::format("param{}: no gradient reaches it", name)});
+      const int at = cancelled_on_the_way(rows, static_cast<int>(i));
+      r.notes.push_back(at < 0 ? Note{NoteKind::no_grad, fmt::format("param{}: no gradient reaches it", name)}
+                               : Note{NoteKind::cancelled,
+                                      fmt::format("param{}: its gradient is 0 because the gradients of "
+                                                  "%{}'s uses cancel",
+                                                  name, at)});
     }
   }
 }

@@ -471,3 +471,18 @@ TEST_CASE("trace errors are diagnostics at the target") {
   CHECK(h.session.run_script("t.hinge", "param v = [1, 2]\ntrace v * 2 check\n") == Status::runtime_error);
   CHECK(h.err.take().find("check needs a value with one element") != std::string::npos);
 }
+
+TEST_CASE("a gradient that arrives and cancels is said to cancel, not to vanish or not to reach") {
+  Harness h;
+  // Trained to its minimum, w's two uses send back about -0.5 and 0.5: a sum near
+  // 1e-15 that was called "gradient vanishing".
+  const std::string out = h.run(
+      "param w = 0\nlet l = (w - 3) ^ 2 + w * 0.5\ntrain l with sgd(lr=0.1) for 300 steps quiet\ntrace l\n");
+  CHECK(out.find("note: the gradients of its 2 uses cancel: parts of |grad| 1 in all sum to") !=
+        std::string::npos);
+  CHECK(out.find("vanishing") == std::string::npos);
+  // Exactly 0 at a param used twice: it was "no gradient reaches it".
+  const std::string zero = h.run("param v = 0.1\nlet z = v * 3 - v * 3\ntrace z\n");
+  CHECK(zero.find("note: the gradients of its 2 uses cancel") != std::string::npos);
+  CHECK(zero.find("no gradient reaches it") == std::string::npos);
+}
