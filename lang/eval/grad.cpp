@@ -79,6 +79,25 @@ void Interpreter::params_of(const Tensor& y, std::vector<Tensor>& xs, std::vecto
 }
 
 // grad TARGET [wrt X, Y, ...]
+// `grad y wrt w[0]`: w[0] is a slice made when the line ran, which y was not
+// computed from, so its gradient is 0 although y depends on w. When x is such a
+// computed value and a param it came from is one y depends on, say so.
+static std::string made_after_hint(const Graph& g, const OriginTable& origins, Tensor y, Tensor x,
+                                   const std::string& target) {
+  if (g[x.id].is_leaf()) return "";
+  const std::vector<NodeId> of_y = ancestors(g, y.id);
+  for (NodeId a : ancestors(g, x.id)) {
+    if (!g[a].is_param() || !std::binary_search(of_y.begin(), of_y.end(), a)) continue;
+    const Origin* o = origins.find(g[a].origin);
+    const std::string param = o && !o->binding.empty() ? o->binding : "the param";
+    return fmt::format(
+        ": it is a value computed from {}, which {} depends on; take grad {} wrt {} and read "
+        "its elements",
+        param, target, target, param);
+  }
+  return "";
+}
+
 void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
   Value tv = eval(g.target, ctx);
   if (!tv.is_tensor())
@@ -129,7 +148,8 @@ void Interpreter::exec_grad(const Grad& g, Ctx& ctx) {
       const ZeroReason why = why_gradient_is_zero(*explained, xs[k].id);
       switch (why.kind) {
         case ZeroReason::unrelated:
-          fmt::print(out(), "  zero because {} does not depend on {}\n", target, names[k]);
+          fmt::print(out(), "  zero because {} does not depend on {}{}\n", target, names[k],
+                     made_after_hint(graph_, origins_, y, xs[k], target));
           break;
         case ZeroReason::stopped: fmt::print(out(), "  zero because {}\n", why.text); break;
         case ZeroReason::cancelled:
