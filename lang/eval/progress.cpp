@@ -177,7 +177,9 @@ void Progress::report(bool stopped, std::optional<double> trained_loss) {
   if (done_) return;
   done_ = true;
   trained_loss_ = trained_loss.value_or(NAN);
-  if (!std::isnan(trained_loss_) && (std::isnan(best_loss_) || trained_loss_ < best_loss_)) {
+  // A batch's loss and the loss on all the data are not one series: best stays a batch's.
+  if (!options_.batches && !std::isnan(trained_loss_) &&
+      (std::isnan(best_loss_) || trained_loss_ < best_loss_)) {
     best_loss_ = trained_loss_;
     best_step_ = 0;
   }
@@ -198,7 +200,12 @@ void Progress::report(bool stopped, std::optional<double> trained_loss) {
   } else {
     fmt::print(out_, "{} step{} in {} ({})\n", step_, step_ == 1 ? "" : "s", format_wall(seconds), rate);
   }
-  if (step_ > 0) {
+  if (step_ > 0 && options_.batches) {
+    fmt::print(out_, "batch loss  first {:.4g}  last {:.4g}", first_loss_, last_loss_);
+    if (!std::isnan(best_loss_)) fmt::print(out_, "  best {:.4g} at step {}", best_loss_, best_step_);
+    fmt::print(out_, "\n");
+    if (trained_loss) fmt::print(out_, "loss on all the data  final {:.4g}\n", *trained_loss);
+  } else if (step_ > 0) {
     if (trained_loss)
       fmt::print(out_, "loss  first {:.4g}  final {:.4g}", first_loss_, *trained_loss);
     else

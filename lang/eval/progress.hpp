@@ -29,6 +29,9 @@ struct ProgressOptions {
   // lines, and the loss curve is shown when training ends.
   std::function<void(const Display&)> display;
   std::string display_id;
+  // Mini-batches: each step's loss is a batch's, and the report says so; its
+  // `final` is the loss on all the data (finish's argument), on a line of its own.
+  bool batches = false;
 };
 
 // Example:

@@ -344,6 +344,7 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   Snapshot snapshot(params);
   report::ProgressOptions popts;
   popts.log_every = log_every;
+  popts.batches = t.batch.has_value();
   if (options_.clock) popts.clock = options_.clock;
   if (options_.display) {
     static int trains = 0;  // each run's display has its own id
@@ -512,16 +513,20 @@ void Interpreter::exec_train(const Train& t, const Stmt& s, Ctx& ctx) {
   // training leaves, which no step computed (a step's loss is taken before its
   // update): refreshed as the next read of the loss would be (Note [Live
   // bindings]), so it is the number `print loss` shows.
+  // With mini-batches `loss` is the last batch's: `final` is then the training
+  // target evaluated on all the data, as `print loss` reads it.
   replay.reset();
   finish_record(done);
   if (progress) {
+    Tensor trained = loss;
     try {
-      graph_.refresh(loss.id);
+      if (t.batch) trained = to_tensor(eval(t.loss, ctx), t.loss.span, "the loss");
+      graph_.refresh(trained.id);
     } catch (const hinge::Interrupted&) {  // Ctrl-C in that pass: the report says `last`
       progress->interrupted();
       throw;
     }
-    progress->finish(loss.item());
+    progress->finish(trained.item());
   }
 }
 

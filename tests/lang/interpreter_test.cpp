@@ -317,6 +317,24 @@ TEST_CASE("train's report: a step's loss is taken before its update, final after
   CHECK(worse.find("loss  first 1  final 16  best 1 at step 1\n") != std::string::npos);
 }
 
+TEST_CASE("train's report with mini-batches: the steps' losses are a batch's, final is all the data's",
+          "[interp][train][batch]") {
+  Harness h;
+  // A step's loss is that of its batch of 2 rows (at w = 0, the mean of x^2 over
+  // them, which differs by batch); final is mean(((w - 1) x)^2) over all four
+  // rows, which `print l` shows.
+  h.script("param w = 0\nlet X = col([1, 2, 3, 4])\nlet Y = X\nlet l = mse(X * w, Y)\n");
+  const std::string out = h.script("train l with sgd(lr=0.01) for 5 steps batch 2 from X, Y\nprint l\n");
+  INFO(out);
+  CHECK(out.find("\nbatch loss  first ") != std::string::npos);
+  const std::size_t at = out.find("loss on all the data  final ");
+  REQUIRE(at != std::string::npos);
+  const double final_loss = std::stod(out.substr(at + 28));
+  const double printed = std::stod(out.substr(out.rfind('\n', out.size() - 2) + 1));
+  CHECK(final_loss == Approx(printed).epsilon(1e-3));  // the report rounds to 4 digits
+  CHECK(out.find("best") < at);                        // a batch's best, on the batch line
+}
+
 TEST_CASE("train stops at a non-finite loss and restores the parameters", "[interp][train][nan]") {
   Harness h;
   // w <- w - lr * 2w = -1e100 w: the loss is 1, then 1e200, then inf.
