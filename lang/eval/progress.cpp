@@ -196,7 +196,7 @@ void Progress::report(bool stopped, std::optional<double> trained_loss) {
   double seconds = elapsed_seconds();
   std::string rate = format_rate(static_cast<double>(step_), seconds);
   if (stopped) {
-    fmt::print(out_, "stopped at step {} of {} after {} ({})\n", step_, total_, format_wall(seconds), rate);
+    fmt::print(out_, "stopped after step {} of {} in {} ({})\n", step_, total_, format_wall(seconds), rate);
   } else {
     fmt::print(out_, "{} step{} in {} ({})\n", step_, step_ == 1 ? "" : "s", format_wall(seconds), rate);
   }

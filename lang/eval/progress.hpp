@@ -61,7 +61,7 @@ class Progress {
   // finishes the bar and prints the report. Only once.
   void finish(double trained_loss);
   // Training was stopped, leaving params whose loss is `trained_loss`, or none
-  // when it was not computed (Ctrl-C: no pass runs after it): "stopped at step 1234
+  // when it was not computed (Ctrl-C: no pass runs after it): "stopped after step 1234
   // of 2000 ..." and the report, which then gives the `last` step's loss, not `final`.
   void interrupted(std::optional<double> trained_loss = std::nullopt);
 

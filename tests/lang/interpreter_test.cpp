@@ -403,7 +403,7 @@ TEST_CASE("Ctrl-C during train stops at a step boundary and keeps the parameters
   const int done = std::stoi(out.substr(at + 32));
   CHECK(done > 0);
   CHECK(done < 1000);
-  CHECK(out.find("stopped at step") != std::string::npos);
+  CHECK(out.find("stopped after step") != std::string::npos);
   CHECK(out.find("after\n") == std::string::npos);
   CHECK(!interrupt_requested());
   // Each completed SGD step multiplies w by 1 - 0.1 * 2 = 0.8.

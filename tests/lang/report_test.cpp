@@ -802,7 +802,7 @@ TEST_CASE("progress: interrupted, with the default interval", "[report][progress
   CHECK(count_of(out, "/2000  loss") == 13);  // 100, 200, ..., 1200, and 1234 where it stopped
   CHECK(out.find("step 100/2000  loss 0.5\n") == 0);
   CHECK(out.find("step 1234/2000  loss 0.5\n"
-                 "stopped at step 1234 of 2000 after 1.23 s (1,000 steps/s)\n"
+                 "stopped after step 1234 of 2000 in 1.23 s (1,000 steps/s)\n"
                  "loss  first 0.5  last 0.5  best 0.001 at step 1000\n") != std::string::npos);
 }
 
