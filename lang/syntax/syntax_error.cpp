@@ -52,15 +52,18 @@ std::optional<Diagnostic> bad_character(std::string_view text, uint32_t pos) {
   return Diagnostic{{pos, pos + n}, fmt::format("unexpected character '{}'", shown)};
 }
 
-// The first token of the statement `pos` is in (after the last newline, ';', '{'
-// or '}' before it), when it is the only token before pos and a misspelling of a
-// word that starts a statement (Keyword::starts): an error there, with the word.
-// Else nothing.
-std::optional<Diagnostic> misspelt_statement_word(std::string_view text, uint32_t pos) {
+// Where the statement `pos` is in begins: after the last newline, ';', '{' or '}'
+// before it, and the blanks after that.
+uint32_t statement_start(std::string_view text, uint32_t pos) {
   const std::size_t sep = pos == 0 ? std::string_view::npos : text.find_last_of("\n;{}", pos - 1);
-  const uint32_t first =
-      skip_blanks(text, static_cast<uint32_t>(sep == std::string_view::npos ? 0 : sep + 1));
-  const Span tok = token_at(text, first);
+  return skip_blanks(text, static_cast<uint32_t>(sep == std::string_view::npos ? 0 : sep + 1));
+}
+
+// The first token of that statement, when it is the only token before pos and a
+// misspelling of a word that starts a statement (Keyword::starts): an error
+// there, with the word. Else nothing.
+std::optional<Diagnostic> misspelt_statement_word(std::string_view text, uint32_t pos) {
+  const Span tok = token_at(text, statement_start(text, pos));
   if (tok.size() == 0 || skip_blanks(text, tok.end) != pos || !syntax::is_ident_start(text[tok.begin]))
     return std::nullopt;
   const std::string_view word = text.substr(tok.begin, tok.size());
@@ -101,8 +104,13 @@ Diagnostic syntax_error(std::string_view text, const grammar::Failure& failure) 
     return {tok, "expected '{' after the condition; to compare, write '==' ('=' assigns)"};
   // `lett a = 1`: a name, then another word, where a statement began; when the name
   // is a statement word misspelt, say which.
-  if (which == grammar::kUnexpectedAfter)
+  if (which == grammar::kUnexpectedAfter) {
     if (auto typo = misspelt_statement_word(text, pos)) return *typo;
+    // `plot xs: ys with width=5 to "p.svg"`: the options come last.
+    const uint32_t first = statement_start(text, pos);
+    if (word == "to" && text.substr(first, pos - first).find(" with ") != std::string_view::npos)
+      return {tok, "unexpected 'to' after the statement; write `to \"FILE\"` before `with`"};
+  }
   if (!which.empty() && which[0] == '!') {  // a whole message (Note [Expectation names])
     std::string msg = which.substr(1);
     if (auto at = msg.find("{tok}"); at != std::string::npos) msg.replace(at, 5, quoted(text, tok));
