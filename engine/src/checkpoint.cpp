@@ -10,11 +10,14 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <string>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "hinge/atomic_file.hpp"
 #include "hinge/errors.hpp"
+#include "hinge/interrupt.hpp"
 
 namespace hinge {
 
@@ -62,18 +65,31 @@ void copy_elements(unsigned char* dst, const unsigned char* src, std::size_t byt
   }
 }
 
+// The first name that an earlier entry already has, if any. A set, not a pair of
+// loops: a file of 200,000 one-number entries (3.6 MB) was 2 x 10^10 comparisons.
+std::optional<std::string> repeated_name(std::span<const CheckpointEntry> entries) {
+  std::unordered_set<std::string_view> seen;
+  for (const CheckpointEntry& e : entries)
+    if (!seen.insert(e.name).second) return e.name;
+  return std::nullopt;
+}
+
 void check_unique(std::span<const CheckpointEntry> entries) {
-  for (std::size_t i = 0; i < entries.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (entries[i].name == entries[j].name)
-        throw DomainError(fmt::format("checkpoint: the name '{}' is used twice", entries[i].name));
+  if (const auto name = repeated_name(entries))
+    throw DomainError(fmt::format("checkpoint: the name '{}' is used twice", *name));
 }
 
 }  // namespace
 
+// In pieces of 64 MiB with a poll between them: a file of gigabytes is seconds.
 uint32_t crc32(std::string_view bytes) {
+  constexpr std::size_t kPiece = std::size_t{64} << 20;
   uint32_t c = 0xFFFFFFFFu;
-  for (char ch : bytes) c = kCrcTable[(c ^ static_cast<unsigned char>(ch)) & 0xFF] ^ (c >> 8);
+  for (std::size_t at = 0; at < bytes.size(); at += kPiece) {
+    if (at > 0) throw_if_interrupted();
+    for (char ch : bytes.substr(at, kPiece))
+      c = kCrcTable[(c ^ static_cast<unsigned char>(ch)) & 0xFF] ^ (c >> 8);
+  }
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -161,6 +177,7 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
   };
 
   for (uint32_t e = 0; e < count && !problem; ++e) {
+    if (e % 4096 == 4095) throw_if_interrupted();
     const bool last = e + 1 == count;
     need(4, false);
     const uint32_t len = get<uint32_t>(in, off);
@@ -204,10 +221,10 @@ std::vector<CheckpointEntry> decode_checkpoint(std::string_view in, std::string_
     copy_elements(entry.data.data(), reinterpret_cast<const unsigned char*>(in.data() + off),
                   entry.data.size(), elem);
     off += entry.data.size();
-    for (const CheckpointEntry& prev : out)
-      if (prev.name == entry.name) problem = fmt::format("the name '{}' appears twice", entry.name);
     out.push_back(std::move(entry));
   }
+  if (!problem)
+    if (const auto name = repeated_name(out)) problem = fmt::format("the name '{}' appears twice", *name);
 
   if (crc32(in.substr(0, body_end)) != get<uint32_t>(in, body_end))
     throw fail("checksum mismatch (the file is corrupt)");

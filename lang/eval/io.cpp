@@ -145,12 +145,15 @@ void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
                            ? std::string("no tensors")
                            : escape_for_message(fmt::format("{}", fmt::join(in_file, ", ")), 120)));
   }
-  // Every check passed: write the values, then bind the new params.
+  // Every check passed: write the values, then bind the new params. The report
+  // names the first kShownEntries (a file may hold 200,000: a line of megabytes).
+  constexpr std::size_t kShownEntries = 8;
   std::vector<std::string> shown;
   std::vector<std::pair<std::string, Binding>> fresh;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const CheckpointEntry& e = entries[i];
-    shown.push_back(fmt::format("{} {}", escape_for_message(e.name, kShownName), to_string(e.shape)));
+    if (shown.size() < kShownEntries)
+      shown.push_back(fmt::format("{} {}", escape_for_message(e.name, kShownName), to_string(e.shape)));
     if (targets[i]) continue;
     graph_.set_origin(origins_.with_binding(origins_.tag(ctx.source, at), e.name));
     const std::vector<double> vals = e.values();
@@ -163,7 +166,10 @@ void Interpreter::load_params(const std::string& path, Span at, Ctx& ctx) {
   if (shown.empty())
     fmt::print(out(), "loaded nothing from {} (it holds no tensors)\n", shown_path);
   else
-    fmt::print(out(), "loaded {} from {}\n", fmt::join(shown, ", "), shown_path);
+    fmt::print(
+        out(), "loaded {}{} from {}\n", fmt::join(shown, ", "),
+        entries.size() > shown.size() ? fmt::format(" and {} more", entries.size() - shown.size()) : "",
+        shown_path);
 }
 
 }  // namespace hinge::lang

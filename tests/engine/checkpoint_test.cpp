@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "hinge/engine.hpp"
+#include "hinge/interrupt.hpp"
 #include "temp_dir.hpp"
 
 using namespace hinge;
@@ -244,4 +245,36 @@ TEST_CASE("restore checks names and shapes before writing anything") {
   CHECK(c.values() == std::vector<double>{3, 4});
   CHECK_THROWS_MATCHES(save_checkpoint(path, {{"w", a}, {"w", c}}), DomainError,
                        Catch::Message("checkpoint: the name 'w' is used twice"));
+}
+
+TEST_CASE("a checkpoint of many small entries: a repeated name found at the end, and Ctrl-C heard") {
+  // 20,000 one-number entries, the last repeating the first name: a file of 360 KB
+  // that compared each name with all before it (200,000 took minutes, deaf to Ctrl-C).
+  std::vector<CheckpointEntry> entries;
+  for (int k = 0; k < 20000; ++k) {
+    CheckpointEntry e;
+    e.name = fmt::format("a{:05}", k);
+    e.dtype = DType::f32;
+    e.data.assign(4, 0);
+    entries.push_back(std::move(e));
+  }
+  std::string bytes = encode_checkpoint(entries);
+  CHECK(decode_checkpoint(bytes, "m.ckpt").size() == 20000);
+  // Saving refuses a repeated name; a file that holds one is corrupt. The last
+  // name becomes the first's, and the checksum is made again.
+  entries.push_back(entries.front());
+  CHECK_THROWS_MATCHES(encode_checkpoint(entries), DomainError,
+                       Catch::Message("checkpoint: the name 'a00000' is used twice"));
+  std::string repeated = bytes;
+  repeated.replace(repeated.rfind("a19999"), 6, "a00000");
+  const uint32_t crc = crc32(std::string_view(repeated).substr(0, repeated.size() - 4));
+  for (int k = 0; k < 4; ++k)  // little-endian, as the format
+    repeated[repeated.size() - 4 + k] = static_cast<char>((crc >> (8 * k)) & 0xFF);
+  CHECK_THROWS_MATCHES(decode_checkpoint(repeated, "m.ckpt"), IoError,
+                       Catch::Message("m.ckpt: corrupt (the name 'a00000' appears twice)"));
+  // The entries are read with polls between them: a stop is heard.
+  volatile std::sig_atomic_t flag = 1;
+  set_interrupt_flag(&flag);
+  CHECK_THROWS_AS(decode_checkpoint(bytes, "m.ckpt"), Interrupted);
+  set_interrupt_flag(nullptr);
 }

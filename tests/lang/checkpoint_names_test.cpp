@@ -107,6 +107,28 @@ TEST_CASE("load: a checkpoint of no tensors says it loaded nothing") {
   CHECK(has(out.take(), "loaded nothing from " + ckpt.string() + " (it holds no tensors)\n"));
 }
 
+TEST_CASE("load names the first 8 entries it loaded and counts the rest") {
+  TempDir dir;
+  const fs::path ckpt = dir.path / "many.ckpt";
+  std::vector<hinge::CheckpointEntry> entries;
+  for (int k = 0; k < 20; ++k) {
+    hinge::CheckpointEntry e;
+    e.name = "p" + std::to_string(k);
+    e.data.assign(8, 0);  // one float64
+    entries.push_back(std::move(e));
+  }
+  hinge::save_checkpoint(ckpt.string(), entries);
+  Capture out, err;
+  {
+    hinge::lang::Session s(hinge::lang::SessionOptions{.out = out.f, .err = err.f});
+    CHECK(s.run_entry("load \"" + ckpt.string() + "\"") == hinge::lang::Status::ok);
+    INFO(err.take());
+    CHECK(s.run_entry("print p19") == hinge::lang::Status::ok);  // all 20 were bound
+  }
+  CHECK(has(out.take(), "loaded p0 [], p1 [], p2 [], p3 [], p4 [], p5 [], p6 [], p7 [] and 12 more from " +
+                            ckpt.string() + "\n0\n"));
+}
+
 TEST_CASE("save and load echo the path and the names escaped") {
   TempDir dir;
   // A file name may hold any byte but '/' and NUL: here ESC (a colour code) and a newline.
