@@ -148,6 +148,10 @@ WriteReport write_file_atomic(const std::string& path, std::string_view contents
   // made read-only (chmod 444), or another user's, was replaced all the same.
   if (exists && ::access(target.c_str(), W_OK) != 0)
     refuse(path, fmt::format("{}; hinge replaces only files it may write", std::strerror(errno)));
+  // access() grants root every file: a file with no write bit at all is read-only
+  // for whoever runs hinge.
+  if (exists && (old.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0)
+    refuse(path, "is read-only (no write permission in its mode); hinge replaces only files it may write");
 
   std::string tmp;
   // An existing file's mode is set on the empty temporary before any byte is in it.

@@ -171,6 +171,20 @@ TEST_CASE("a file with several hard links is refused, both names intact") {
   CHECK(dir.listing() == std::vector<std::string>{"a", "b"});
 }
 
+TEST_CASE("a file with no write bit is refused whoever runs it, root included") {
+  // access(W_OK) says yes to root for any file; the mode says the file is read-only.
+  Scratch dir;
+  std::ofstream(dir.file("ro")) << "kept";
+  REQUIRE(::chmod(dir.file("ro").c_str(), 0444) == 0);
+  CHECK_THAT(error_of(dir.file("ro"), "x"), Catch::Contains("is read-only"));
+  CHECK(slurp(dir.file("ro")) == "kept");
+  CHECK(dir.listing() == std::vector<std::string>{"ro"});
+  // One write bit, the owner's, is enough: the file is written, its mode kept.
+  REQUIRE(::chmod(dir.file("ro").c_str(), 0644) == 0);
+  write_file_atomic(dir.file("ro"), "new");
+  CHECK(slurp(dir.file("ro")) == "new");
+}
+
 TEST_CASE("the target's mode is kept; a new file gets 0666 less the umask") {
   Scratch dir;
   const std::string p = dir.file("private");
