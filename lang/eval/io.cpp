@@ -65,8 +65,9 @@ namespace {
 // A checkpoint is data, yet `load` makes each of its names a binding. So a name must
 // be one a script could bind with `param`: letters, digits and _, not starting with a
 // digit, at most max_name_length of them, not a reserved word, builtin or constant (a contextual word such as
-// `steps` is an ordinary name, as in a script). Anything else would bind what no script can reach, shadow
-// `relu` or `pi`, or carry terminal escapes into every later message.
+// `steps` is an ordinary name, as in a script), nor `none`, `_` or a REPL command word. Anything else would
+// bind what no script can reach, shadow `relu`, `pi` or `none`, or carry terminal escapes into every later
+// message.
 
 // Why `name` cannot be bound from a checkpoint, or "" when it can.
 std::string unbindable(const std::string& name) {
@@ -81,6 +82,11 @@ std::string unbindable(const std::string& name) {
   if (find_builtin(name)) return "the name of a builtin";
   for (const auto& [constant, value] : constants())
     if (constant == name) return "the name of a constant";
+  // Names a session gives a meaning of its own: a checkpoint that bound them would
+  // change what later lines mean (`none` read as 1; `help` no longer the REPL's).
+  if (name == "none") return "the name of a constant";
+  if (name == "_") return "the REPL's last value";
+  if (name == "help" || name == "quit" || name == "exit") return "a REPL command";
   return "";
 }
 
