@@ -275,7 +275,8 @@ Value stack_fn(BuiltinContext& ctx, const Args& args) {
 Value cast_fn(BuiltinContext& ctx, const Args& args) {
   const std::string& name = args.string("dtype");
   if (name != "f32" && name != "f64")
-    args.fail("dtype", fmt::format("cast: 'dtype' must be \"f32\" or \"f64\", got \"{}\"", name));
+    args.fail("dtype",
+              fmt::format("cast: 'dtype' must be \"f32\" or \"f64\", got \"{}\"", escape_for_message(name)));
   return Value(hinge::cast(args.tensor("x", ctx), name == "f32" ? DType::f32 : DType::f64));
 }
 

@@ -47,9 +47,9 @@ void read_schedule(const Args& args, OptimizerSpec& spec) {
   const std::string& s = args.string("schedule");
   const std::string_view name = args.builtin().name;
   if (s != "constant" && s != "step" && s != "cosine")
-    args.fail(
-        "schedule",
-        fmt::format("{}: 'schedule' must be \"constant\", \"step\" or \"cosine\", got \"{}\"", name, s));
+    args.fail("schedule",
+              fmt::format("{}: 'schedule' must be \"constant\", \"step\" or \"cosine\", got \"{}\"", name,
+                          escape_for_message(s)));
   spec.schedule = s;
   auto only_for = [&](std::string_view option, std::string_view schedule) {
     if (args.has(option) && s != schedule)

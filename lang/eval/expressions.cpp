@@ -149,8 +149,8 @@ Value Interpreter::eval_node(const Expr& e, Ctx& ctx) {
         try {
           out += format_with_spec(v, part.spec, kMaxStringBytes - std::min(out.size(), kMaxStringBytes));
         } catch (const fmt::format_error& err) {
-          throw Error(part.span,
-                      fmt::format("bad format spec ':{}' for {}: {}", part.spec, a_kind(v), err.what()));
+          throw Error(part.span, fmt::format("bad format spec ':{}' for {}: {}",
+                                             escape_for_message(part.spec), a_kind(v), err.what()));
         }
       }
       if (out.size() > kMaxStringBytes)

@@ -240,7 +240,7 @@ Status cmd_help(ReplState& st, const CommandLine& c) {
   const std::vector<std::string> topics = help_topics();
   const std::string guess = closest_name(c.arg, topics);
   return fail(st, c, c.arg_span,
-              fmt::format("no help for '{}'{}", c.arg,
+              fmt::format("no help for '{}'{}", escape_for_message(c.arg),
                           guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
 }
 
@@ -292,7 +292,7 @@ Status run_command(ReplState& st, const std::string& line) {
   for (const ReplCommand& rc : repl_commands()) names.emplace_back(rc.name);
   const std::string guess = closest_name(n, names);
   return fail(st, c, c.name_span,
-              fmt::format("unknown command ':{}'; {}", n,
+              fmt::format("unknown command ':{}'; {}", escape_for_message(n),
                           guess.empty() ? std::string("':help' lists the commands")
                                         : fmt::format("did you mean ':{}'?", guess)));
 }

@@ -378,6 +378,25 @@ TEST_CASE("a name longer than 128 characters is an error where it is read, shown
   CHECK(ok.out == "3\n");
 }
 
+TEST_CASE("a long string echoed in an error is cut short: dtype, schedule, format spec, REPL words") {
+  TempDir dir;
+  const std::string word(100000, 'z');
+  for (const std::string& script :
+       {"let c = cast(ones([1]), \"" + word + "\")\n", "let o = adam(schedule=\"" + word + "\")\n",
+        "print \"{1:" + word + "}\"\n"}) {
+    RunResult r = hinge_script(dir, script);
+    INFO(r.err.substr(0, 300));
+    CHECK(r.status == 70);
+    CHECK(r.err.size() < 1000);
+  }
+  std::ofstream(dir.path / "repl.in") << ":help " << word << "\n:" << word << "\n";
+  RunResult repl = run_process({HINGE_EXE}, dir.path, {.stdin_path = dir.path / "repl.in"});
+  INFO(repl.err.substr(0, 300));
+  CHECK(repl.err.find("no help for 'zzz") != std::string::npos);
+  CHECK(repl.err.find("unknown command ':zzz") != std::string::npos);
+  CHECK(repl.err.size() < 2000);
+}
+
 TEST_CASE("a binary script's bytes are escaped in the error, never echoed raw") {
   TempDir dir;
   RunResult r = hinge_script(dir, std::string("print \"\x1b[31mred\"\x01 + \x7f\xff\n", 22));
