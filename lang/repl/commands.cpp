@@ -3,6 +3,7 @@
 #include "repl/commands.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -184,11 +185,14 @@ Status cmd_load(ReplState& st, const CommandLine& c) {
                 fmt::format("cannot read {}: {}", escape_for_message(path, 200),
                             ec ? ec.message() : std::string("No such file or directory")));
   if (hinge::is_checkpoint_file(path)) return load_checkpoint_here(st, c, path);
-  if (path.ends_with(".ckpt"))
-    return fail(st, c, c.arg_span,
-                fmt::format("{} is named as a checkpoint but is not one (its first bytes are not a hinge "
-                            "checkpoint's); a .ckpt file is never run as a script, so nothing was run",
-                            escape_for_message(path, 200)));
+  std::string extension = std::filesystem::path(path).extension().string();  // .ckpt, .CKPT, .Ckpt: one name
+  for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (extension == ".ckpt")
+    return fail(
+        st, c, c.arg_span,
+        fmt::format("{} is named as a checkpoint but is not one (its first bytes are not a hinge "
+                    "checkpoint's); a .ckpt file (in any case) is never run as a script, so nothing was run",
+                    escape_for_message(path, 200)));
   Session& s = st.current();
   std::map<std::string, const void*> before;
   for (const auto& [name, b] : s.interpreter().globals()) before[name] = &b;

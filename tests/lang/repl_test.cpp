@@ -519,6 +519,12 @@ TEST_CASE("repl pipe: :load tells a checkpoint from a script by its first bytes"
   CHECK(has(data.err, "unknown name 'b'"));
   CHECK_FALSE(fs::exists(home.path / "ran.svg"));
   CHECK(data.status == 70);
+  // Whatever the case of its extension.
+  { std::ofstream(home.path / "lib.CKPT") << "plot [1, 2]: [1, 2] to \"ran.svg\"\n"; }
+  Piped upper = run_piped(":load lib.CKPT\n", home);
+  INFO(upper.out << upper.err);
+  CHECK(has(upper.err, "lib.CKPT is named as a checkpoint but is not one"));
+  CHECK_FALSE(fs::exists(home.path / "ran.svg"));
   // The "loaded" line echoes the script's path escaped: a file name may hold ESC.
   { std::ofstream(home.path / "l\x1b[2Jib.hinge") << "param c = 3\n"; }
   Piped odd = run_piped(":load l\x1b[2Jib.hinge\nc + 1\n", home);
