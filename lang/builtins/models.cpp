@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "builtins/family.hpp"
+#include "hinge/interrupt.hpp"
 #include "hinge/tensor.hpp"
 
 namespace hinge::lang::detail {
@@ -87,7 +88,8 @@ std::vector<double> symmetric_eigenvalues(Matrix a) {
   double total = 0;
   for (double x : a.v) total += x * x;
   for (int sweep = 0; sweep < 100 && off() > 1e-30 * total; ++sweep) {
-    for (int64_t p = 0; p < n; ++p)
+    for (int64_t p = 0; p < n; ++p) {
+      throw_if_interrupted();  // a sweep of a 512 x 512 matrix is about a second
       for (int64_t q = p + 1; q < n; ++q) {
         const double apq = a.at(p, q);
         if (apq == 0) continue;
@@ -106,6 +108,7 @@ std::vector<double> symmetric_eigenvalues(Matrix a) {
         }
         a.at(p, q) = a.at(q, p) = 0;
       }
+    }
   }
   std::vector<double> ev(static_cast<std::size_t>(n));
   for (int64_t i = 0; i < n; ++i) ev[static_cast<std::size_t>(i)] = a.at(i, i);
@@ -155,7 +158,8 @@ std::vector<double> singular_values(const Matrix& in) {
   const double eps = std::numeric_limits<double>::epsilon();
   for (int sweep = 0; sweep < 100; ++sweep) {
     bool rotated = false;
-    for (int64_t p = 0; p < n; ++p)
+    for (int64_t p = 0; p < n; ++p) {
+      throw_if_interrupted();  // as in symmetric_eigenvalues
       for (int64_t q = p + 1; q < n; ++q) {
         auto& up = col[static_cast<std::size_t>(p)];
         auto& uq = col[static_cast<std::size_t>(q)];
@@ -171,6 +175,7 @@ std::vector<double> singular_values(const Matrix& in) {
           uq[k] = s * a + c * b;
         }
       }
+    }
     if (!rotated) break;
   }
   std::vector<double> sv;

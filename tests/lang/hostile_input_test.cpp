@@ -321,6 +321,21 @@ TEST_CASE("Ctrl-C stops a hessian between its rows and a csv between its lines")
   CHECK(r.out.empty());
 }
 
+TEST_CASE("Ctrl-C stops eigvalsh and cond between their rotations") {
+  // On a 512 x 512 matrix each takes seconds; both ran to their end after a stop.
+  TempDir dir;
+  RunOptions opt = hang_guard();
+  opt.sigint_after_ms = 500;
+  for (const char* call : {"eigvalsh(m + transpose(m))", "cond(m)"}) {
+    RunResult r = hinge_script(
+        dir, std::string("let m = normal([512, 512])\nlet a = ") + call + "\nprint \"done\"\n", opt);
+    INFO(call << "\n" << r.err);
+    CHECK(r.status == 130);
+    CHECK(r.err.find("s.hinge:2:") == 0);
+    CHECK(r.out.empty());
+  }
+}
+
 TEST_CASE("after one large value, small ones still fit under a memory limit") {
   // The arena's blocks doubled from a large value's block: the next small value
   // asked for a block of 480 MB, and under ulimit -v 600 MB every value after the
