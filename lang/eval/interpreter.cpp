@@ -26,6 +26,7 @@
 #include "hinge/escape.hpp"
 #include "syntax/diagnostics.hpp"
 #include "syntax/parse.hpp"
+#include "syntax/prepass.hpp"
 
 namespace hinge::lang {
 
@@ -355,10 +356,25 @@ Status Interpreter::run_file(const std::string& path) {
   return st;
 }
 
+// Note [A long entry grows]
+// The REPL asks after every line whether the entry so far is complete. While a
+// bracket or brace is open, parse_program runs the grammar over the whole entry
+// to find an error before the end, so an entry of n lines cost n parses of up to
+// n lines: an 8,000-line block took 58 s to paste. Above 4 KiB, an entry the
+// pre-pass finds still open is parsed whole only once it has grown by a quarter
+// since the last whole parse; in between it is open without one. The parses then
+// add up to a few times the entry's size. An error in an open block of such an
+// entry is reported a few lines later, or when the block closes.
 bool Interpreter::is_incomplete(const std::string& text) const {
+  constexpr std::size_t kParsedEveryLine = std::size_t{4} << 10;
+  if (text.size() > kParsedEveryLine && text.size() < open_entry_parsed_ + open_entry_parsed_ / 4) {
+    const Prepared prep = prepare(text);
+    if (prep.unclosed && !prep.error && !prep.unterminated_string) return true;
+  }
   Source src = make_source("<repl>", text);
   ParseResult r = parse_program(src);
   checked_entry_.reset();
+  open_entry_parsed_ = !r.ok() && r.incomplete ? text.size() : 0;
   if (!r.ok() && r.incomplete) return true;
   checked_entry_.emplace(text, std::move(r));  // Note [One parse per entry]
   return false;

@@ -360,6 +360,9 @@ class Interpreter {
   // The text and parse of the last entry is_incomplete() found complete: running that
   // entry takes this parse (Note [One parse per entry]).
   mutable std::optional<std::pair<std::string, ParseResult>> checked_entry_;
+  // The size of the entry is_incomplete() last parsed whole and found open
+  // (Note [A long entry grows]).
+  mutable std::size_t open_entry_parsed_ = 0;
 };
 
 // Converts engine and allocation failures raised while running `fn` into

@@ -1006,3 +1006,24 @@ TEST_CASE("repl completion: names, builtins, keywords and commands", "[repl]") {
   CHECK(complete_word(":load ex", 6, 8, names).files);
   CHECK(words("zzz").empty());
 }
+
+TEST_CASE("repl pipe: a long entry runs as one, and an error inside its open block is found at its line",
+          "[repl]") {
+  // Above 4 KiB an open entry is parsed whole only as it grows by a quarter (Note
+  // [A long entry grows]): the answers stay those of a parse after every line.
+  TempHome home;
+  std::string block = "def f(x) {\n";
+  for (int k = 0; k < 3000; ++k) block += "  let y = " + std::to_string(k) + "\n";
+  Piped ok = run_piped(block + "  return x + 1\n}\nprint f(41)\n", home);
+  INFO(ok.err);
+  CHECK(ok.status == 0);
+  CHECK(has(ok.out, "42\n"));
+  std::string bad = "def g(x) {\n";
+  for (int k = 0; k < 2000; ++k) bad += "  let y = " + std::to_string(k) + "\n";
+  bad += "  let = 3\n";
+  for (int k = 0; k < 500; ++k) bad += "  let z = 1\n";
+  Piped err = run_piped(bad + "}\nprint 5\n", home);
+  INFO(err.err);
+  CHECK(has(err.err, "<repl>:2002:7: error: expected a name after 'let'"));
+  CHECK(has(err.out, "5\n"));  // the session goes on
+}
