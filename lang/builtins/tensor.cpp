@@ -309,7 +309,12 @@ Value item_fn(BuiltinContext& ctx, const Args& args) {
 Value len_fn(BuiltinContext&, const Args& args) {
   const Value& v = args.value("x");
   if (v.is_list()) return Value(static_cast<double>(v.list().size()));
-  if (v.is_string()) return Value(static_cast<double>(v.string().size()));
+  if (v.is_string()) {  // characters (code points), not bytes: len("héllo") is 5
+    const std::string& s = v.string();
+    const auto starts = std::count_if(s.begin(), s.end(),
+                                      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    return Value(static_cast<double>(starts));
+  }
   if (v.is_tensor() && v.tensor().rank() >= 1) return Value(static_cast<double>(v.tensor().shape()[0]));
   args.fail("x", fmt::format("len: 'x' must be a list, a string or a tensor of rank 1 or more, got {}",
                              describe(v)));

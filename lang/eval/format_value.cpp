@@ -116,6 +116,27 @@ char spec_type(const std::string& spec) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? c : 0;
 }
 
+// The UTF-8 bytes of code point `c` (at most 0x10FFFF, no surrogate).
+std::string utf8_of(uint32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
 std::string number_with_spec(double x, const std::string& spec) {
   const std::string f = "{:" + spec + "}";
   switch (spec_type(spec)) {
@@ -124,8 +145,19 @@ std::string number_with_spec(double x, const std::string& spec) {
     case 'X':
     case 'b':
     case 'B':
+    case 'c': {
+      // A character is a code point, written as UTF-8 ({233:c} is é): fmt's own
+      // 'c' wrote one byte, so 233 gave a byte no reader takes, 1114112 gave \x00
+      // and -1 gave \x01. The spec's width and alignment apply as to a string.
+      if (!(x >= 0 && x <= 0x10FFFF && x == std::trunc(x)) || (x >= 0xD800 && x <= 0xDFFF))
+        throw fmt::format_error(
+            fmt::format("'{}' needs a code point (a whole number from 0 to 1114111, not "
+                        "55296 to 57343), got {}",
+                        spec, format_number(x)));
+      return fmt::format(fmt::runtime("{:" + spec.substr(0, spec.size() - 1) + "s}"),
+                         utf8_of(static_cast<uint32_t>(x)));
+    }
     case 'o':
-    case 'c':
       if (std::isfinite(x) && x == std::trunc(x) && std::fabs(x) < 9.2e18)
         return fmt::format(fmt::runtime(f), static_cast<int64_t>(x));
       throw fmt::format_error(fmt::format("'{}' needs a whole number, got {}", spec, format_number(x)));

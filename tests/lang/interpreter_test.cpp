@@ -553,3 +553,14 @@ TEST_CASE("a scatter's classes are whole numbers: a fraction is an error, not ro
   h.entry("plot regions relu: X, [1, 0.5, 0]", Status::runtime_error);
   CHECK(h.last_err.find("point 2 has 0.5") != std::string::npos);
 }
+
+TEST_CASE("strings count characters, and {n:c} writes the character n as UTF-8", "[interp][strings]") {
+  Harness h;
+  CHECK(h.entry("print len(\"h\u00e9llo\"), len(\"\u65e5\u672c\"), len(\"\")") == "5 2 0\n");
+  CHECK(h.entry("print \"[{65:c}][{233:c}][{26085:>3c}][{128512:c}]\"") ==
+        "[A][\u00e9][ \u65e5][\U0001F600]\n");
+  for (const char* bad : {"{-1:c}", "{1114112:c}", "{55296:c}", "{1.5:c}"}) {
+    h.entry(std::string("print \"") + bad + "\"", Status::runtime_error);
+    CHECK(h.last_err.find("needs a code point") != std::string::npos);
+  }
+}
