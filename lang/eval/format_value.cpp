@@ -140,11 +140,6 @@ std::string utf8_of(uint32_t c) {
 std::string number_with_spec(double x, const std::string& spec) {
   const std::string f = "{:" + spec + "}";
   switch (spec_type(spec)) {
-    case 'd':
-    case 'x':
-    case 'X':
-    case 'b':
-    case 'B':
     case 'c': {
       // A character is a code point, written as UTF-8 ({233:c} is é): fmt's own
       // 'c' wrote one byte, so 233 gave a byte no reader takes, 1114112 gave \x00
@@ -157,6 +152,11 @@ std::string number_with_spec(double x, const std::string& spec) {
       return fmt::format(fmt::runtime("{:" + spec.substr(0, spec.size() - 1) + "s}"),
                          utf8_of(static_cast<uint32_t>(x)));
     }
+    case 'd':
+    case 'x':
+    case 'X':
+    case 'b':
+    case 'B':
     case 'o':
       if (std::isfinite(x) && x == std::trunc(x) && std::fabs(x) < 9.2e18)
         return fmt::format(fmt::runtime(f), static_cast<int64_t>(x));
