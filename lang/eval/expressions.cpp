@@ -290,7 +290,7 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
     if (!ok_l || !ok_r || (op == BinaryOp::matmul && !(l.is_tensor() && r.is_tensor()))) {
       if (op == BinaryOp::eq) return Value(false);
       if (op == BinaryOp::ne) return Value(true);
-      throw Error(b.op_span, type_error(op, l, r));
+      throw_type_error(op, b, l, r, ctx);
     }
     stamp(ctx, e.span);
     try {
@@ -326,9 +326,14 @@ Value Interpreter::eval_binary(BinaryOp op, const Value& l, const Value& r, cons
     return Value(compare_ordered(op, std::get<bool>(l.v), std::get<bool>(r.v)));
   if (op == BinaryOp::eq) return Value(false);
   if (op == BinaryOp::ne) return Value(true);
+  throw_type_error(op, b, l, r, ctx);
+}
+
+// The error of `l op r` for operands op does not take. "loss: " + 3 (or + a
+// tensor, which a loss always is) is what Python and JavaScript users try:
+// interpolation is the way, shown on their own code when it is short.
+void Interpreter::throw_type_error(BinaryOp op, const Binary& b, const Value& l, const Value& r, Ctx& ctx) {
   if (op == BinaryOp::add && (l.is_string() != r.is_string())) {
-    // "loss: " + 3: what Python and JavaScript users try. Interpolation is the way,
-    // shown on their own code when it is short: "loss: {3}".
     const std::string ls = text_of(ctx, b.lhs->span), rs = text_of(ctx, b.rhs->span);
     const std::string& lit = l.is_string() ? ls : rs;
     const std::string& other = l.is_string() ? rs : ls;

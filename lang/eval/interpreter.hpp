@@ -173,6 +173,8 @@ class Interpreter {
   Value eval(const syntax::Expr& e, Ctx& ctx);  // expressions.cpp
   Value eval_node(const syntax::Expr& e, Ctx& ctx);
   Value eval_binary(syntax::BinaryOp op, const Value& l, const Value& r, const syntax::Expr& e, Ctx& ctx);
+  [[noreturn]] void throw_type_error(syntax::BinaryOp op, const syntax::Binary& b, const Value& l,
+                                     const Value& r, Ctx& ctx);
   Value eval_index(const syntax::Index& ix, const syntax::Expr& e, Ctx& ctx);
   // Runs statements; returns true when a `return` ran (its value in *ret).
   bool exec_block(const std::vector<syntax::Stmt>& stmts, Ctx& ctx, Value* ret);  // statements.cpp
