@@ -37,8 +37,9 @@ std::string GradcheckResult::describe(std::string_view target,
       blurred == 0 ? ""
                    : fmt::format(" ({} more too flat to resolve against the round-off of {}, about +-{:.1e})",
                                  blurred, target, noise);
-  return fmt::format("ok, {} elements{}, worst relative error {:.1e} at {}", checked - blurred, flat,
-                     worst_error, where(input, element));
+  const int64_t resolved = checked - blurred;
+  return fmt::format("ok, {} element{}{}, worst relative error {:.1e} at {}", resolved,
+                     resolved == 1 ? "" : "s", flat, worst_error, where(input, element));
 }
 
 // Note [Round-off in the differences]

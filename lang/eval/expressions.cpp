@@ -530,7 +530,15 @@ Value Interpreter::call_user(const Function& f, std::vector<Arg> pos,
   } guard(call_depth_);
   Ctx fctx{f.source, &locals, ctx.base_dir, false};
   Value ret;
-  if (!exec_block(f.body->stmts, fctx, &ret)) return Value();
+  try {
+    if (!exec_block(f.body->stmts, fctx, &ret)) return Value();
+  } catch (Error& e) {
+    // An error in the body shows its line in the function; the note says which
+    // call ran it (the innermost few, Error::kMaxAddedNotes).
+    if (ctx.source)
+      e.add_note(render_note(*ctx.source, {call_span, fmt::format("in this call of {}", f.name)}));
+    throw;
+  }
   return ret;
 }
 

@@ -14,6 +14,11 @@ namespace hinge::lang {
 Error::Error(Diagnostic diagnostic)
     : std::runtime_error(diagnostic.message), diagnostic_(std::move(diagnostic)) {}
 
+void Error::add_note(std::string_view note) {
+  if (diagnostic_.note.ends_with(note)) return;  // a recursion's calls, one note for them all
+  if (diagnostic_.added_notes++ < kMaxAddedNotes) diagnostic_.note += note;
+}
+
 namespace {
 
 constexpr uint32_t tab_width = 4;

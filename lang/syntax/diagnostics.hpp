@@ -18,6 +18,7 @@ struct Diagnostic {
   // Where in another text (a data file) the error lies, rendered by render_note and
   // shown after the script's line; empty for an error in the script alone.
   std::string note = {};
+  int added_notes = 0;  // how many Error::add_note appended (kept when the diagnostic is copied)
 };
 
 /// Thrown by the interpreter (and anything else in lang) for errors the user caused.
@@ -30,6 +31,12 @@ class Error : public std::runtime_error {
   explicit Error(Diagnostic diagnostic);
   Error(Span span, std::string message) : Error(Diagnostic{span, std::move(message)}) {}
   const Diagnostic& diagnostic() const { return diagnostic_; }
+  /// Appends `note` (render_note's text) to the diagnostic's note, up to
+  /// kMaxAddedNotes of them, and not twice in a row: an error deep in a
+  /// recursion passes every level.
+  void add_note(std::string_view note);
+
+  static constexpr int kMaxAddedNotes = 3;
 
  private:
   Diagnostic diagnostic_;

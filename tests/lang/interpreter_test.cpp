@@ -564,3 +564,16 @@ TEST_CASE("strings count characters, and {n:c} writes the character n as UTF-8",
     CHECK(h.last_err.find("needs a code point") != std::string::npos);
   }
 }
+
+TEST_CASE("an error inside functions notes the calls that ran it, the innermost three", "[interp][errors]") {
+  Harness h;
+  h.script("def a(x) = x @ [1, 2, 3]\ndef b(x) = a(x)\ndef c(x) = b(x)\ndef d(x) = c(x)\nprint d([1, 2])\n",
+           Status::runtime_error);
+  const std::string& e = h.last_err;
+  INFO(e);
+  CHECK(e.find("test.hinge:1:12: error: shape mismatch in '@'") == 0);
+  CHECK(e.find("test.hinge:2:12: note: in this call of a\n") != std::string::npos);
+  CHECK(e.find("test.hinge:3:12: note: in this call of b\n") != std::string::npos);
+  CHECK(e.find("test.hinge:4:12: note: in this call of c\n") != std::string::npos);
+  CHECK(e.find("in this call of d") == std::string::npos);  // a fourth is left out
+}
